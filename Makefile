@@ -1,0 +1,70 @@
+# pothos_perf -- PGXS build of the PostgreSQL extension and its test suites.
+#
+#   make && make install          build and install the extension
+#   make check-extension          every server-side suite, each on a temporary
+#                                 instance with the extension preloaded
+#                                 (pg_regress, peer check, isolation, TAP)
+# The suites start their own servers, so they must run as an unprivileged OS
+# user: scripts/test.sh does that for you.
+
+EXTENSION  = pothos_perf
+MODULE_big = pothos_perf
+DATA       = $(wildcard src/extension/sql/pothos_perf--*.sql)
+PGFILEDESC = "pothos_perf - statement statistics, N+1 detection and index advice"
+
+CORE_SRCS = $(wildcard src/core/*.cpp)
+EXT_SRCS  = $(wildcard src/extension/*.cpp)
+OBJS      = $(EXT_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-missing-field-initializers \
+              -fno-rtti -fvisibility-inlines-hidden
+SHLIB_LINK  = -lstdc++
+
+# The server is built with LLVM JIT; we ship no bitcode for our C++ (the JIT
+# simply does not inline our functions).
+with_llvm = no
+
+# Tests: stock installcheck would run against a server without our preload.
+NO_INSTALLCHECK = 1
+
+REGRESS       = statements normalize nesting errors privileges reset utility
+REGRESS_PEER  = peer_pgss
+ISOLATION     = concurrent_calls
+TEST_OUT     ?= $(CURDIR)/tmp_check
+TEST_PORT    ?= 58432
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+pg_bindir  := $(shell $(PG_CONFIG) --bindir)
+pgxs_dir   := $(dir $(PGXS))..
+PG_REGRESS_BIN    = $(pgxs_dir)/test/regress/pg_regress
+PG_ISOLATION_BIN  = $(pgxs_dir)/test/isolation/pg_isolation_regress
+
+.PHONY: check-regress check-peer check-isolation check-tap check-extension
+
+check-regress:
+	$(PG_REGRESS_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir) \
+	  --outputdir=$(TEST_OUT)/regress --temp-instance=$(TEST_OUT)/regress/instance \
+	  --temp-config=$(srcdir)/test/pothos_perf.conf --port=$(TEST_PORT) $(REGRESS)
+
+check-peer:
+	$(PG_REGRESS_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir) \
+	  --outputdir=$(TEST_OUT)/peer --temp-instance=$(TEST_OUT)/peer/instance \
+	  --temp-config=$(srcdir)/test/peer.conf --port=$(shell expr $(TEST_PORT) + 1) $(REGRESS_PEER)
+
+check-isolation:
+	$(PG_ISOLATION_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir)/test/isolation \
+	  --outputdir=$(TEST_OUT)/isolation --temp-instance=$(TEST_OUT)/isolation/instance \
+	  --temp-config=$(srcdir)/test/pothos_perf.conf --port=$(shell expr $(TEST_PORT) + 2) $(ISOLATION)
+
+check-tap:
+	rm -rf $(TEST_OUT)/tap && mkdir -p $(TEST_OUT)/tap
+	cd $(TEST_OUT)/tap && TESTDIR='$(TEST_OUT)/tap' PATH="$(pg_bindir):$$PATH" \
+	  PG_REGRESS='$(PG_REGRESS_BIN)' POTHOS_SRC='$(abspath $(srcdir))' \
+	  $(PROVE) -I $(pgxs_dir)/test/perl -I $(abspath $(srcdir))/test/tap $(PROVE_FLAGS) \
+	  $(abspath $(srcdir))/test/tap/*.pl
+
+check-extension: check-regress check-peer check-isolation check-tap

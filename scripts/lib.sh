@@ -1,0 +1,114 @@
+# scripts/lib.sh -- shared helpers for the project's scripts (sourced, not run).
+#
+# Provides: package installation, running commands as the unprivileged
+# PostgreSQL OS user, and a throwaway cluster on a free loopback port that is
+# stopped by its own pg_ctl (never pkill) when the calling script exits.
+
+set -euo pipefail
+
+POTHOS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/$PG_MAJOR/bin}
+PG_OS_USER=${PG_OS_USER:-postgres}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Every Debian package the build, the tests, the demo and the benchmarks use.
+POTHOS_PACKAGES=(
+    postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
+    postgresql-$PG_MAJOR-pg-qualstats libpq-dev
+    g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+    libipc-run-perl prometheus curl util-linux procps
+)
+
+install_packages() {
+    local missing=() p
+    for p in "${POTHOS_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "all packages present"
+        return 0
+    fi
+    [ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run as root to install them"
+    log "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${POTHOS_PACKAGES[@]}"
+}
+
+# Run a command as the PostgreSQL OS user (directly when we already are not root).
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u "$PG_OS_USER" -- env PATH="$PG_BINDIR:$PATH" "$@"
+    else
+        env PATH="$PG_BINDIR:$PATH" "$@"
+    fi
+}
+
+# A directory the PostgreSQL OS user owns; removed by the caller's cleanup.
+make_pg_tmpdir() {
+    local d
+    d=$(mktemp -d "${TMPDIR:-/tmp}/pothos.XXXXXX")
+    chmod 755 "$d"
+    if [ "$(id -u)" = 0 ]; then chown "$PG_OS_USER" "$d"; fi
+    echo "$d"
+}
+
+free_port() {
+    local p
+    for p in $(seq "${1:-54320}" 65000); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"; return 0
+        fi
+    done
+    die "no free port"
+}
+
+# build_all: the extension (PGXS) installed into the server, and the CMake tree.
+build_extension() {
+    log "building and installing the extension"
+    make -C "$POTHOS_ROOT" -s -j"$(nproc)"
+    make -C "$POTHOS_ROOT" -s install
+}
+
+build_cmake() {
+    local bdir=${1:-$POTHOS_ROOT/build}
+    shift || true
+    log "building the CMake tree in $bdir"
+    cmake -S "$POTHOS_ROOT" -B "$bdir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$bdir" -j"$(nproc)"
+}
+
+# cluster_start DIR [extra postgresql.conf lines...]
+# Sets PGHOST PGPORT PGUSER PGDATABASE DATABASE_URL POTHOS_PGDATA for the caller.
+cluster_start() {
+    local dir=$1; shift
+    POTHOS_PGDATA=$dir/data
+    PGPORT=$(free_port "${POTHOS_PORT_BASE:-54320}")
+    as_pg "$PG_BINDIR/initdb" -D "$POTHOS_PGDATA" -U postgres --auth=trust -E UTF8 \
+        --locale=C --no-instructions >"$dir/initdb.log"
+    {
+        echo "listen_addresses = '127.0.0.1'"
+        echo "port = $PGPORT"
+        echo "unix_socket_directories = '$dir'"
+        echo "shared_preload_libraries = 'pothos_perf'"
+        echo "max_connections = 100"
+        echo "fsync = off"
+        local line
+        for line in "$@"; do echo "$line"; done
+    } | as_pg tee -a "$POTHOS_PGDATA/postgresql.conf" >/dev/null
+    as_pg "$PG_BINDIR/pg_ctl" -D "$POTHOS_PGDATA" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; die "server failed to start"; }
+    export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres POTHOS_PGDATA
+    export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
+    log "cluster up on 127.0.0.1:$PGPORT (data $POTHOS_PGDATA)"
+}
+
+cluster_stop() {
+    local data=${1:-${POTHOS_PGDATA:-}}
+    [ -n "$data" ] && [ -f "$data/postmaster.pid" ] || return 0
+    as_pg "$PG_BINDIR/pg_ctl" -D "$data" -m fast -w -t 60 stop >/dev/null 2>&1 \
+        || as_pg "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+}

@@ -1,0 +1,72 @@
+// stat_counters.h -- what is kept per statement fingerprint, and how one
+// execution or one planning is added to it. Plain data: it lives in shared
+// memory and in the statistics file.
+#pragma once
+
+#include <cstdint>
+
+#include "core/histogram.h"
+
+namespace pothos::core {
+
+// The identity of a statement entry, as in pg_stat_statements.
+struct StatKey {
+    uint32_t userid;
+    uint32_t dbid;
+    uint64_t queryid;
+    uint32_t toplevel;  // 0 or 1 (a full word: no padding bytes to compare)
+    uint32_t pad;       // always 0
+
+    bool operator==(const StatKey& o) const {
+        return userid == o.userid && dbid == o.dbid && queryid == o.queryid && toplevel == o.toplevel;
+    }
+};
+static_assert(sizeof(StatKey) == 24, "StatKey must have no hidden padding");
+
+uint32_t hash_key(const StatKey& key);
+
+// Buffer and WAL usage of one execution (the difference of the backend's
+// counters around it).
+struct IoUsage {
+    int64_t shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written;
+    int64_t local_blks_hit, local_blks_read, local_blks_dirtied, local_blks_written;
+    int64_t temp_blks_read, temp_blks_written;
+    double blk_read_time_ms, blk_write_time_ms;
+    int64_t wal_records, wal_fpi;
+    uint64_t wal_bytes;
+
+    void add(const IoUsage& o);
+};
+
+// Running mean and variance (Welford), with min and max.
+struct TimeStats {
+    int64_t n;
+    double total, min, max, mean, m2;
+
+    void add(double ms);
+    double stddev() const;  // population standard deviation, 0 for n < 2
+};
+
+struct StatCounters {
+    int64_t calls;       // completed executions
+    int64_t errors;      // executions (or plannings) that ended in an error
+    int64_t plans;       // completed plannings (track_planning)
+    int64_t rows;        // rows returned or affected
+    int64_t slow_calls;  // executions at or above the slow-query threshold
+    TimeStats exec;      // milliseconds
+    TimeStats plan;      // milliseconds
+    IoUsage io;          // summed over executions and plannings
+    int64_t first_seen;  // PostgreSQL TimestampTz (microseconds since 2000)
+    int64_t last_seen;
+    LatencyHistogram exec_hist;
+
+    void clear(int64_t now);
+    void add_exec(double ms, int64_t rows, const IoUsage& io, bool slow, int64_t now);
+    void add_plan(double ms, const IoUsage& io, int64_t now);
+    void add_error(int64_t now);
+
+    // Percentile of execution time (q in [0, 1]), see LatencyHistogram.
+    double exec_percentile(double q) const { return exec_hist.quantile(q, exec.min, exec.max); }
+};
+
+}  // namespace pothos::core

@@ -1,0 +1,156 @@
+#include "core/stat_table.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using pothos::core::StatEntry;
+using pothos::core::StatKey;
+using pothos::core::StatTable;
+
+namespace {
+
+StatKey key(uint64_t q, uint32_t user = 10, uint32_t db = 5, bool top = true) {
+    return StatKey{user, db, q, top ? 1u : 0u, 0};
+}
+
+struct Table {
+    std::vector<uint64_t> mem;
+    StatTable t;
+    Table(uint32_t cap, uint32_t text_cap) : mem(StatTable::required_bytes(cap, text_cap) / 8 + 1) {
+        t = StatTable::create(mem.data(), cap, text_cap, 100);
+    }
+    int32_t add(uint64_t q, const std::string& text = "q") {
+        return t.insert(key(q), text.data(), text.size(), 200);
+    }
+    void use(uint64_t q, int times) {
+        int32_t s = t.find(key(q));
+        ASSERT_GE(s, 0);
+        for (int i = 0; i < times; i++) StatTable::touch(t.entry(s));
+    }
+};
+
+}  // namespace
+
+TEST(StatTable, InsertFindAndText) {
+    Table tb(8, 16);
+    int32_t s = tb.add(1, "SELECT $1");
+    ASSERT_GE(s, 0);
+    EXPECT_EQ(tb.t.find(key(1)), s);
+    EXPECT_EQ(tb.t.find(key(2)), -1);
+    EXPECT_EQ(tb.t.find(key(1, 11)), -1);        // other user
+    EXPECT_EQ(tb.t.find(key(1, 10, 6)), -1);     // other database
+    EXPECT_EQ(tb.t.find(key(1, 10, 5, false)), -1);  // nested
+    const StatEntry* e = tb.t.entry(s);
+    EXPECT_EQ(std::string(e->text(), e->text_len), "SELECT $1");
+    EXPECT_EQ(e->counters.calls, 0);
+    EXPECT_EQ(e->counters.first_seen, 200);
+    EXPECT_EQ(tb.add(1, "other"), s) << "a present key is not inserted twice";
+    EXPECT_EQ(tb.t.header().count, 1u);
+}
+
+TEST(StatTable, TextClippedToCapacity) {
+    Table tb(4, 8);
+    int32_t s = tb.add(1, "SELECT 1234567890");
+    EXPECT_EQ(tb.t.entry(s)->text_len, 8u);
+    EXPECT_EQ(std::string(tb.t.entry(s)->text(), 8), "SELECT 1");
+}
+
+TEST(StatTable, AttachSeesTheSameTable) {
+    Table tb(4, 8);
+    tb.add(7);
+    StatTable other = StatTable::attach(tb.mem.data());
+    ASSERT_TRUE(other.valid());
+    EXPECT_GE(other.find(key(7)), 0);
+    uint64_t junk[64] = {0};
+    EXPECT_FALSE(StatTable::attach(junk).valid());
+}
+
+TEST(StatTable, FullTableEvictsColdEntryNotHotOnes) {
+    Table tb(4, 8);
+    for (uint64_t q = 1; q <= 4; q++) tb.add(q);
+    tb.use(1, 5);
+    tb.use(2, 5);
+    tb.use(3, 1);
+    tb.use(4, 5);
+    tb.add(5);  // must evict 3, the only cold one
+    EXPECT_EQ(tb.t.header().count, 4u);
+    EXPECT_EQ(tb.t.header().dealloc, 1u);
+    EXPECT_EQ(tb.t.find(key(3)), -1);
+    for (uint64_t q : {1, 2, 4, 5}) EXPECT_GE(tb.t.find(key(q)), 0) << q;
+}
+
+TEST(StatTable, ChurnEvictsChurnAndKeepsHotStatements) {
+    const uint32_t cap = 64;
+    Table tb(cap, 8);
+    for (uint64_t q = 1; q <= 8; q++) tb.add(q);  // 8 hot statements
+    // 10x more one-off statements than capacity, the hot ones keep running.
+    for (uint64_t q = 1000; q < 1000 + 10 * cap; q++) {
+        tb.add(q);
+        tb.use(q, 1);
+        for (uint64_t h = 1; h <= 8; h++) tb.use(h, 1);
+    }
+    for (uint64_t h = 1; h <= 8; h++) EXPECT_GE(tb.t.find(key(h)), 0) << "hot statement " << h << " evicted";
+    EXPECT_EQ(tb.t.header().count, cap);
+    EXPECT_EQ(tb.t.header().dealloc, 10 * cap + 8 - cap);
+}
+
+TEST(StatTable, EvictionWhenAllAreHotStillTerminates) {
+    Table tb(16, 8);
+    for (uint64_t q = 1; q <= 16; q++) {
+        tb.add(q);
+        tb.use(q, 100);  // capped at kMaxUsage
+    }
+    tb.add(99);
+    EXPECT_GE(tb.t.find(key(99)), 0);
+    EXPECT_EQ(tb.t.header().count, 16u);
+}
+
+TEST(StatTable, RemoveKeepsProbeChainsIntact) {
+    // Random inserts and removes against a std::map model.
+    const uint32_t cap = 200;
+    Table tb(cap, 8);
+    std::map<uint64_t, int32_t> model;
+    std::mt19937 rng(7);
+    for (int step = 0; step < 20000; step++) {
+        uint64_t q = rng() % 400;
+        if (rng() % 3 == 0) {
+            auto it = model.find(q);
+            if (it != model.end()) {
+                tb.t.remove(it->second);
+                model.erase(it);
+            }
+        } else if (model.size() < cap && !model.count(q)) {
+            model[q] = tb.add(q);
+        }
+        if (step % 500 == 0) {
+            for (uint64_t k = 0; k < 400; k++) {
+                auto it = model.find(k);
+                ASSERT_EQ(tb.t.find(key(k)), it == model.end() ? -1 : it->second) << "step " << step;
+            }
+        }
+    }
+    EXPECT_EQ(tb.t.header().count, model.size());
+}
+
+TEST(StatTable, ResetByFilterAndFull) {
+    Table tb(16, 8);
+    tb.t.insert(key(1, 10, 5), "a", 1, 0);
+    tb.t.insert(key(2, 11, 5), "b", 1, 0);
+    tb.t.insert(key(3, 10, 6), "c", 1, 0);
+    uint64_t gen = tb.t.header().generation;
+    EXPECT_EQ(tb.t.reset(10, 0, 0, 500), 2u);
+    EXPECT_GT(tb.t.header().generation, gen);
+    EXPECT_EQ(tb.t.header().count, 1u);
+    EXPECT_GE(tb.t.find(key(2, 11, 5)), 0);
+    EXPECT_EQ(tb.t.header().stats_reset, 100) << "a partial reset keeps stats_reset";
+    EXPECT_EQ(tb.t.reset(0, 0, 0, 900), 1u);
+    EXPECT_EQ(tb.t.header().count, 0u);
+    EXPECT_EQ(tb.t.header().stats_reset, 900);
+    // Slots are reusable after the reset.
+    for (uint64_t q = 1; q <= 16; q++) EXPECT_GE(tb.add(q), 0);
+    EXPECT_EQ(tb.t.header().dealloc, 0u);
+}
