@@ -1,0 +1,335 @@
+// Pool behaviour against a real server: exhaustion, FIFO, reuse, eviction,
+// rollback on return, lifetimes, leaks, create timeouts and create errors.
+#include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include <pothos/errors.hpp>
+#include <pothos/pool.hpp>
+
+#include "cluster.hpp"
+
+using namespace std::chrono_literals;
+using pothos::Millis;
+
+namespace {
+
+pothos::PoolOptions options(std::size_t max) {
+    pothos::PoolOptions o;
+    o.conninfo = pothos::test::database_url();
+    o.max = max;
+    o.acquire_timeout = Millis(5000);
+    o.create_timeout = Millis(5000);
+    return o;
+}
+
+struct Captured {
+    std::shared_ptr<pothos::Logger> logger;
+    std::shared_ptr<std::vector<std::string>> lines = std::make_shared<std::vector<std::string>>();
+    explicit Captured(const std::string& spec = "db:*") : logger(std::make_shared<pothos::Logger>(spec)) {
+        auto l = lines;
+        logger->set_sink([l](pothos::LogLevel, std::string_view, std::string_view m) {
+            l->emplace_back(m);
+        });
+    }
+    bool contains(const std::string& s) const {
+        for (const auto& l : *lines)
+            if (l.find(s) != std::string::npos) return true;
+        return false;
+    }
+};
+
+}  // namespace
+
+TEST(Pool, ExhaustionTimesOutWithStats) {
+    auto o = options(2);
+    pothos::Pool pool(o);
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        pool.acquire(Millis(200));
+        FAIL() << "expected PoolTimeoutError";
+    } catch (const pothos::PoolTimeoutError& e) {
+        const auto waited = std::chrono::steady_clock::now() - t0;
+        EXPECT_GE(waited, 190ms);
+        EXPECT_LT(waited, 2s);
+        EXPECT_NE(e.limit().find("acquire_timeout"), std::string::npos);
+        EXPECT_EQ(e.stats().borrowed, 2u);
+        EXPECT_EQ(e.stats().size, 2u);
+        EXPECT_EQ(e.stats().max, 2u);
+        EXPECT_EQ(e.stats().pending, 1u);  // the timed-out caller itself, at that moment
+        EXPECT_NE(std::string(e.what()).find("borrowed=2"), std::string::npos);
+    }
+    b.release();
+    auto c = pool.acquire(Millis(200));  // freed connection is handed out
+    EXPECT_TRUE(c);
+    auto st = pool.stats();
+    EXPECT_EQ(st.total_acquires, 3u);
+    EXPECT_EQ(st.total_releases, 1u);
+    EXPECT_EQ(st.total_creates, 2u);
+}
+
+TEST(Pool, WaitersAreServedFirstComeFirstServed) {
+    pothos::Pool pool(options(1));
+    auto held = pool.acquire();
+    std::vector<int> order;
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            auto l = pool.acquire();
+            std::lock_guard<std::mutex> lk(mu);
+            order.push_back(i);
+        });
+        // Make sure waiter i is queued before waiter i+1.
+        while (pool.stats().pending < static_cast<std::size_t>(i + 1)) std::this_thread::sleep_for(1ms);
+    }
+    held.release();
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+}
+
+TEST(Pool, IdleConnectionsReusedMostRecentFirst) {
+    pothos::Pool pool(options(3));
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    auto c = pool.acquire();
+    const int pid_b = b->backend_pid();
+    const int pid_c = c->backend_pid();
+    a.release();
+    std::this_thread::sleep_for(20ms);  // coarse clock granularity
+    c.release();
+    std::this_thread::sleep_for(20ms);
+    b.release();  // most recent
+    std::thread([&] {  // another thread: no thread-local preference applies
+        auto x = pool.acquire();
+        EXPECT_EQ(x->backend_pid(), pid_b);
+        auto y = pool.acquire();
+        EXPECT_EQ(y->backend_pid(), pid_c);
+    }).join();
+    EXPECT_EQ(pool.stats().total_creates, 3u);
+}
+
+TEST(Pool, ConnectionReturnedInTransactionIsRolledBack) {
+    pothos::Pool pool(options(1));
+    {
+        auto l = pool.acquire();
+        l->exec("CREATE TEMP TABLE t_rb (x int)");
+        l->exec("BEGIN");
+        l->exec("INSERT INTO t_rb VALUES (1)");
+    }
+    auto l = pool.acquire();
+    EXPECT_TRUE(l->idle());
+    EXPECT_EQ(l->exec("SELECT count(*) FROM t_rb").as_int(0, 0), 0);
+    EXPECT_EQ(pool.stats().total_destroys, 0u);
+}
+
+TEST(Pool, TerminatedBackendsAreEvicted) {
+    auto o = options(3);
+    o.validation_threshold = Millis(60000);
+    pothos::Pool pool(o);
+    std::vector<int> pids;
+    {
+        auto a = pool.acquire();
+        auto b = pool.acquire();
+        pids = {a->backend_pid(), b->backend_pid()};
+    }
+    {
+        auto admin = pothos::Connection::open(pothos::test::database_url(), 5s);
+        for (int pid : pids)
+            admin->exec("SELECT pg_terminate_backend($1::int, 5000)", pothos::params(pid));
+    }
+    int failures = 0;
+    for (int i = 0; i < 4; ++i) {
+        auto l = pool.acquire();
+        try {
+            EXPECT_EQ(l->exec("SELECT 1").as_int(0, 0), 1);
+        } catch (const pothos::ConnectionError&) {
+            ++failures;
+        }
+    }
+    EXPECT_GE(failures, 1);
+    EXPECT_LE(failures, 2);
+    auto st = pool.stats();
+    EXPECT_EQ(st.invalid, static_cast<std::size_t>(failures));
+    EXPECT_EQ(st.total_destroys, static_cast<std::uint64_t>(failures));
+    EXPECT_EQ(st.borrowed, 0u);
+}
+
+TEST(Pool, ValidationOnAcquireReplacesDeadIdleConnection) {
+    auto o = options(1);
+    o.validation_threshold = Millis(0);  // validate every time
+    pothos::Pool pool(o);
+    int pid;
+    {
+        auto l = pool.acquire();
+        pid = l->backend_pid();
+    }
+    auto admin = pothos::Connection::open(pothos::test::database_url(), 5s);
+    admin->exec("SELECT pg_terminate_backend($1::int, 5000)", pothos::params(pid));
+    auto l = pool.acquire();
+    EXPECT_NE(l->backend_pid(), pid);
+    EXPECT_EQ(l->exec("SELECT 1").as_int(0, 0), 1);
+    EXPECT_EQ(pool.stats().invalid, 1u);
+}
+
+TEST(Pool, MinIsKeptAndIdleAboveMinReaped) {
+    auto o = options(4);
+    o.min = 2;
+    o.idle_timeout = Millis(100);
+    o.reap_interval = Millis(50);
+    pothos::Pool pool(o);
+    ASSERT_TRUE(pool.wait_for_min(Millis(5000)));
+    {
+        auto a = pool.acquire(), b = pool.acquire(), c = pool.acquire(), d = pool.acquire();
+        EXPECT_EQ(pool.stats().size, 4u);
+    }
+    std::this_thread::sleep_for(600ms);
+    auto st = pool.stats();
+    EXPECT_EQ(st.size, 2u);
+    EXPECT_EQ(st.total_destroys, 2u);
+}
+
+TEST(Pool, MaxLifetimeRetiresConnections) {
+    auto o = options(1);
+    o.max_lifetime = Millis(150);
+    o.reap_interval = Millis(50);
+    pothos::Pool pool(o);
+    int first;
+    {
+        auto l = pool.acquire();
+        first = l->backend_pid();
+    }
+    std::this_thread::sleep_for(400ms);
+    auto l = pool.acquire();
+    EXPECT_NE(l->backend_pid(), first);
+    EXPECT_GE(pool.stats().total_destroys, 1u);
+}
+
+TEST(Pool, LeakDetectionWarnsWithLeaseSite) {
+    Captured cap("");
+    auto o = options(1);
+    o.leak_detection_threshold = Millis(100);
+    o.reap_interval = Millis(50);
+    o.logger = cap.logger;
+    pothos::Pool pool(o);
+    auto l = pool.acquire();
+    std::this_thread::sleep_for(400ms);
+    EXPECT_TRUE(cap.contains("possible connection leak"));
+    EXPECT_TRUE(cap.contains("pool_test.cpp"));
+}
+
+TEST(Pool, DebugLogsPoolEvents) {
+    Captured cap("db:*");
+    auto o = options(1);
+    o.logger = cap.logger;
+    pothos::Pool pool(o);
+    {
+        auto l = pool.acquire();
+        std::thread([&] {
+            try {
+                pool.acquire(Millis(100));
+            } catch (const pothos::PoolTimeoutError&) {
+            }
+        }).join();
+    }
+    EXPECT_TRUE(cap.contains("created connection"));
+    EXPECT_TRUE(cap.contains("waiting for a connection"));
+}
+
+// A listener that accepts TCP connections and never answers: the libpq
+// handshake hangs, so only our create timeout can end it.
+TEST(Pool, CreateTimeoutAppliesToAsyncConnect) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const int port = ntohs(addr.sin_port);
+
+    pothos::PoolOptions o;
+    o.conninfo = "host=127.0.0.1 port=" + std::to_string(port) + " user=x dbname=x sslmode=disable";
+    o.max = 1;
+    o.create_timeout = Millis(150);
+    o.acquire_timeout = Millis(3000);
+    o.propagate_create_error = true;
+    pothos::Pool pool(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        pool.acquire();
+        FAIL() << "expected ConnectionError";
+    } catch (const pothos::ConnectionError& e) {
+        EXPECT_NE(std::string(e.what()).find("create_timeout"), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+    ::close(fd);
+}
+
+class BadPassword : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        cluster_ = pothos::test::TempCluster::start({"password_encryption = 'scram-sha-256'"}).release();
+        auto admin = pothos::Connection::open(cluster_->url(), std::chrono::seconds(10));
+        admin->exec("CREATE ROLE app LOGIN PASSWORD 'right'");
+        cluster_->prepend_hba("host all app 127.0.0.1/32 scram-sha-256");
+    }
+    static void TearDownTestSuite() {
+        delete cluster_;
+        cluster_ = nullptr;
+    }
+    static pothos::test::TempCluster* cluster_;
+};
+pothos::test::TempCluster* BadPassword::cluster_ = nullptr;
+
+TEST_F(BadPassword, PropagateCreateErrorGivesTheErrorAtOnce) {
+    pothos::PoolOptions o;
+    o.conninfo = cluster_->url("app", "wrong");
+    o.max = 2;
+    o.acquire_timeout = Millis(5000);
+    o.propagate_create_error = true;
+    pothos::Pool pool(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        pool.acquire();
+        FAIL() << "expected ConnectionError";
+    } catch (const pothos::ConnectionError& e) {
+        EXPECT_NE(std::string(e.what()).find("password authentication failed"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+}
+
+TEST_F(BadPassword, WithoutPropagationTimeoutCarriesLastCreateError) {
+    pothos::PoolOptions o;
+    o.conninfo = cluster_->url("app", "wrong");
+    o.max = 2;
+    o.acquire_timeout = Millis(500);
+    o.create_retry_interval = Millis(50);
+    pothos::Pool pool(o);
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        pool.acquire();
+        FAIL() << "expected PoolTimeoutError";
+    } catch (const pothos::PoolTimeoutError& e) {
+        EXPECT_GE(std::chrono::steady_clock::now() - t0, 450ms);
+        EXPECT_NE(e.last_create_error().find("password authentication failed"), std::string::npos)
+            << e.what();
+        EXPECT_EQ(e.stats().size, 0u);
+    }
+    // The right password works on the same cluster.
+    o.conninfo = cluster_->url("app", "right");
+    pothos::Pool good(o);
+    EXPECT_EQ(good.acquire()->exec("SELECT current_user").value(0, 0), "app");
+}
