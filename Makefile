@@ -9,21 +9,27 @@
 
 EXTENSION  = pothos_perf
 MODULE_big = pothos_perf
-DATA       = $(wildcard src/extension/sql/pothos_perf--*.sql)
+# The install script is assembled from one part per feature (src/extension/sql).
+EXT_VERSION = 0.1
+SQL_PARTS  = $(sort $(wildcard $(srcdir)/src/extension/sql/*.sql))
+DATA_built = pothos_perf--$(EXT_VERSION).sql
 PGFILEDESC = "pothos_perf - statement statistics, N+1 detection and index advice"
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 EXT_SRCS  = $(wildcard src/extension/*.cpp)
 OBJS      = $(EXT_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CONFIG ?= pg_config
+# Server headers as system headers: their warnings are not ours.
+PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server) \
+              -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-missing-field-initializers \
               -fno-rtti -fvisibility-inlines-hidden
 SHLIB_LINK  = -lstdc++
 
 # The server is built with LLVM JIT; we ship no bitcode for our C++ (the JIT
 # simply does not inline our functions).
-with_llvm = no
+override with_llvm = no
 
 # Tests: stock installcheck would run against a server without our preload.
 NO_INSTALLCHECK = 1
@@ -42,6 +48,9 @@ pg_bindir  := $(shell $(PG_CONFIG) --bindir)
 pgxs_dir   := $(dir $(PGXS))..
 PG_REGRESS_BIN    = $(pgxs_dir)/test/regress/pg_regress
 PG_ISOLATION_BIN  = $(pgxs_dir)/test/isolation/pg_isolation_regress
+
+pothos_perf--$(EXT_VERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
 
 .PHONY: check-regress check-peer check-isolation check-tap check-extension
 

@@ -1,0 +1,63 @@
+// guc.cpp -- defines the pothos_perf.* configuration parameters.
+#include "extension/pg.h"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+#include <climits>
+
+#include "extension/guc.h"
+
+namespace pothos::ext {
+
+bool guc_enabled = true;
+int guc_max_statements = 5000;
+int guc_max_query_text = 2048;
+int guc_track = TRACK_TOP;
+bool guc_track_utility = true;
+bool guc_track_planning = false;
+bool guc_save = true;
+int guc_slow_query_threshold_ms = 1000;
+
+static const struct config_enum_entry track_options[] = {
+    {"none", TRACK_NONE, false},
+    {"top", TRACK_TOP, false},
+    {"all", TRACK_ALL, false},
+    {NULL, 0, false},
+};
+
+void define_gucs() {
+    DefineCustomBoolVariable("pothos_perf.enabled",
+                             "Collects statement statistics.",
+                             NULL, &guc_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.max_statements",
+                            "Maximum number of statement fingerprints kept in shared memory.",
+                            "When full, the least used entries are evicted (CLOCK).",
+                            &guc_max_statements, 5000, 100, 1000000, PGC_POSTMASTER, 0,
+                            NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.max_query_text",
+                            "Bytes of normalized query text kept per statement; longer texts are cut.",
+                            NULL, &guc_max_query_text, 2048, 64, 1024 * 1024, PGC_POSTMASTER,
+                            GUC_UNIT_BYTE, NULL, NULL, NULL);
+    DefineCustomEnumVariable("pothos_perf.track",
+                             "Which statements are tracked: top (issued by clients), all (also nested), none.",
+                             NULL, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0,
+                             NULL, NULL, NULL);
+    DefineCustomBoolVariable("pothos_perf.track_utility",
+                             "Tracks utility statements (DDL, COPY, SET, ...).",
+                             NULL, &guc_track_utility, true, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable("pothos_perf.track_planning",
+                             "Tracks planning time and plan counts.",
+                             NULL, &guc_track_planning, false, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomBoolVariable("pothos_perf.save",
+                             "Saves the statistics across server shutdowns.",
+                             NULL, &guc_save, true, PGC_SIGHUP, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.slow_query_threshold",
+                            "Executions at or above this duration count as slow (0: every one, -1: none).",
+                            NULL, &guc_slow_query_threshold_ms, 1000, -1, INT_MAX, PGC_SUSET,
+                            GUC_UNIT_MS, NULL, NULL, NULL);
+    MarkGUCPrefixReserved("pothos_perf");
+}
+
+}  // namespace pothos::ext

@@ -1,0 +1,307 @@
+// hooks.cpp -- times every statement and records it in the store.
+//
+// Each hook calls the previous hook (or the standard function) and keeps the
+// nesting level right on error (PG_TRY/PG_CATCH, re-throwing). The common
+// path allocates nothing and takes no exclusive lock: executor accounting is
+// in exec_track's fixed slots, and the store is updated under a shared lock
+// and the entry's spinlock. Everything called from here is C-style code that
+// throws no C++ exception.
+#include "extension/pg.h"
+
+extern "C" {
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "common/hashfn.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "optimizer/planner.h"
+#include "parser/analyze.h"
+#include "tcop/utility.h"
+#include "utils/memutils.h"
+#include "utils/queryjumble.h"
+}
+
+#include "extension/exec_track.h"
+#include "extension/guc.h"
+#include "extension/hooks.h"
+#include "extension/normalize_text.h"
+#include "extension/store.h"
+
+namespace pothos::ext {
+
+using core::IoUsage;
+using core::StatKey;
+
+namespace {
+
+post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
+planner_hook_type prev_planner = nullptr;
+ExecutorStart_hook_type prev_ExecutorStart = nullptr;
+ExecutorRun_hook_type prev_ExecutorRun = nullptr;
+ExecutorFinish_hook_type prev_ExecutorFinish = nullptr;
+ExecutorEnd_hook_type prev_ExecutorEnd = nullptr;
+ProcessUtility_hook_type prev_ProcessUtility = nullptr;
+
+// Depth of executor (and tracked utility) calls, and of planner calls.
+int exec_nested_level = 0;
+int plan_nested_level = 0;
+
+inline bool tracking(int level) {
+    return guc_enabled && store_ready() && !IsParallelWorker() &&
+           (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
+}
+
+inline StatKey make_key(uint64 queryid) {
+    StatKey k;
+    k.userid = GetUserId();
+    k.dbid = MyDatabaseId;
+    k.queryid = queryid;
+    k.toplevel = exec_nested_level == 0 ? 1 : 0;
+    k.pad = 0;
+    return k;
+}
+
+inline StmtText text_of(const QueryDesc* qd) {
+    return StmtText{qd->sourceText, qd->plannedstmt->stmt_location, qd->plannedstmt->stmt_len};
+}
+
+// The id core computes for a utility statement (a hash of its text), for
+// when another module has cleared pstmt->queryId before we see it.
+uint64 utility_query_id(const char* source, int location, int length) {
+    const char* sql = CleanQuerytext(source, &location, &length);
+    uint64 id = DatumGetUInt64(hash_any_extended((const unsigned char*) sql, length, 0));
+    return id == 0 ? 2 : id;
+}
+
+void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
+    if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
+    if (query->utilityStmt || query->queryId == 0 || !tracking(exec_nested_level)) return;
+    // Only statements with constants need their normalized text now; the
+    // text of the others is taken as it is when they first finish.
+    if (jstate == nullptr || jstate->clocations_count <= 0) return;
+    StatKey key = make_key(query->queryId);
+    if (store_has(key)) return;
+    int len = 0;
+    char* text = normalized_text(pstate->p_sourcetext, query->stmt_location, query->stmt_len, jstate,
+                                 guc_max_query_text, &len);
+    store_add_normalized(key, text, len);
+    pfree(text);
+}
+
+PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
+                        ParamListInfo params) {
+    int level = plan_nested_level + exec_nested_level;
+    if (parse->queryId == 0 || query_string == nullptr || !tracking(level)) {
+        if (prev_planner) return prev_planner(parse, query_string, cursor_options, params);
+        return standard_planner(parse, query_string, cursor_options, params);
+    }
+    StatKey key = make_key(parse->queryId);
+    StmtText text{query_string, parse->stmt_location, parse->stmt_len};
+    bool timed = guc_track_planning;
+    UsageMark mark;
+    if (timed) usage_mark(&mark);
+    PlannedStmt* volatile result = nullptr;
+    plan_nested_level++;
+    PG_TRY();
+    {
+        if (prev_planner)
+            result = prev_planner(parse, query_string, cursor_options, params);
+        else
+            result = standard_planner(parse, query_string, cursor_options, params);
+    }
+    PG_CATCH();
+    {
+        plan_nested_level--;
+        store_error(key, text);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    plan_nested_level--;
+    if (timed) {
+        IoUsage io;
+        double ms = usage_since(&mark, &io);
+        store_plan(key, text, ms, io);
+    }
+    return result;
+}
+
+void pp_ExecutorStart(QueryDesc* qd, int eflags) {
+    uint64 queryid = qd->plannedstmt->queryId;
+    if (queryid == 0 || !tracking(exec_nested_level)) {
+        if (prev_ExecutorStart)
+            prev_ExecutorStart(qd, eflags);
+        else
+            standard_ExecutorStart(qd, eflags);
+        return;
+    }
+    PG_TRY();
+    {
+        if (prev_ExecutorStart)
+            prev_ExecutorStart(qd, eflags);
+        else
+            standard_ExecutorStart(qd, eflags);
+    }
+    PG_CATCH();
+    {
+        store_error(make_key(queryid), text_of(qd));
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    if (exec_track_begin(qd) == nullptr && qd->totaltime == nullptr) {
+        // More executors alive at once than slots: let the executor time it.
+        MemoryContext old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
+        qd->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
+        MemoryContextSwitchTo(old);
+    }
+}
+
+void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+    ExecTrack* track = exec_track_find(qd);
+    bool tracked = qd->plannedstmt->queryId != 0 && tracking(exec_nested_level);
+    UsageMark mark;
+    if (track) usage_mark(&mark);
+    exec_nested_level++;
+    PG_TRY();
+    {
+        if (prev_ExecutorRun)
+            prev_ExecutorRun(qd, direction, count, execute_once);
+        else
+            standard_ExecutorRun(qd, direction, count, execute_once);
+    }
+    PG_CATCH();
+    {
+        exec_nested_level--;
+        if (tracked) store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    exec_nested_level--;
+    if (track) usage_accumulate(track, &mark);
+}
+
+void pp_ExecutorFinish(QueryDesc* qd) {
+    ExecTrack* track = exec_track_find(qd);
+    bool tracked = qd->plannedstmt->queryId != 0 && tracking(exec_nested_level);
+    UsageMark mark;
+    if (track) usage_mark(&mark);
+    exec_nested_level++;
+    PG_TRY();
+    {
+        if (prev_ExecutorFinish)
+            prev_ExecutorFinish(qd);
+        else
+            standard_ExecutorFinish(qd);
+    }
+    PG_CATCH();
+    {
+        exec_nested_level--;
+        if (tracked) store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    exec_nested_level--;
+    if (track) usage_accumulate(track, &mark);
+}
+
+void pp_ExecutorEnd(QueryDesc* qd) {
+    uint64 queryid = qd->plannedstmt->queryId;
+    ExecTrack* track = exec_track_find(qd);
+    if (queryid != 0 && tracking(exec_nested_level)) {
+        if (track) {
+            store_exec(make_key(queryid), text_of(qd), track->ms, (int64) qd->estate->es_processed,
+                       to_io(track->buf, track->wal));
+        } else if (qd->totaltime) {
+            InstrEndLoop(qd->totaltime);
+            store_exec(make_key(queryid), text_of(qd), qd->totaltime->total * 1000.0,
+                       (int64) qd->estate->es_processed,
+                       to_io(qd->totaltime->bufusage, qd->totaltime->walusage));
+        }
+    }
+    if (track) exec_track_free(track);
+    if (prev_ExecutorEnd)
+        prev_ExecutorEnd(qd);
+    else
+        standard_ExecutorEnd(qd);
+}
+
+// EXECUTE is charged to the prepared statement by the executor hooks;
+// PREPARE and DEALLOCATE are not tracked (as in pg_stat_statements).
+inline bool handled_utility(Node* stmt) {
+    return !IsA(stmt, ExecuteStmt) && !IsA(stmt, PrepareStmt) && !IsA(stmt, DeallocateStmt);
+}
+
+void call_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
+                          ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
+                          DestReceiver* dest, QueryCompletion* qc) {
+    if (prev_ProcessUtility)
+        prev_ProcessUtility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
+}
+
+void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
+                       ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
+                       DestReceiver* dest, QueryCompletion* qc) {
+    if (!guc_track_utility || !handled_utility(pstmt->utilityStmt) || !tracking(exec_nested_level)) {
+        call_process_utility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
+        return;
+    }
+    uint64 queryid = pstmt->queryId;
+    if (queryid == 0) queryid = utility_query_id(query_string, pstmt->stmt_location, pstmt->stmt_len);
+    StatKey key = make_key(queryid);
+    StmtText text{query_string, pstmt->stmt_location, pstmt->stmt_len};
+    UsageMark mark;
+    usage_mark(&mark);
+    exec_nested_level++;
+    PG_TRY();
+    {
+        call_process_utility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
+    }
+    PG_CATCH();
+    {
+        exec_nested_level--;
+        store_error(key, text);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    exec_nested_level--;
+    IoUsage io;
+    double ms = usage_since(&mark, &io);
+    int64 rows = 0;
+    if (qc && (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
+               qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
+        rows = (int64) qc->nprocessed;
+    store_exec(key, text, ms, rows, io);
+}
+
+void on_xact_event(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+        exec_track_abort(InvalidSubTransactionId);
+}
+
+void on_subxact_event(SubXactEvent event, SubTransactionId my_subid, SubTransactionId, void*) {
+    if (event == SUBXACT_EVENT_ABORT_SUB) exec_track_abort(my_subid);
+}
+
+}  // namespace
+
+void install_hooks() {
+    prev_post_parse_analyze = post_parse_analyze_hook;
+    post_parse_analyze_hook = pp_post_parse_analyze;
+    prev_planner = planner_hook;
+    planner_hook = pp_planner;
+    prev_ExecutorStart = ExecutorStart_hook;
+    ExecutorStart_hook = pp_ExecutorStart;
+    prev_ExecutorRun = ExecutorRun_hook;
+    ExecutorRun_hook = pp_ExecutorRun;
+    prev_ExecutorFinish = ExecutorFinish_hook;
+    ExecutorFinish_hook = pp_ExecutorFinish;
+    prev_ExecutorEnd = ExecutorEnd_hook;
+    ExecutorEnd_hook = pp_ExecutorEnd;
+    prev_ProcessUtility = ProcessUtility_hook;
+    ProcessUtility_hook = pp_ProcessUtility;
+    RegisterXactCallback(on_xact_event, nullptr);
+    RegisterSubXactCallback(on_subxact_event, nullptr);
+}
+
+}  // namespace pothos::ext

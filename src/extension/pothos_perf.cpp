@@ -1,0 +1,49 @@
+// pothos_perf.cpp -- module entry point. _PG_init, in order: refuse unless
+// preloaded, define the GUCs (sizes shared memory), ask core for query ids,
+// request shared memory, install the hooks.
+#include "extension/pg.h"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "utils/queryjumble.h"
+
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+#include "extension/guc.h"
+#include "extension/hooks.h"
+#include "extension/store.h"
+
+namespace {
+
+shmem_request_hook_type prev_shmem_request_hook = nullptr;
+shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
+
+void pp_shmem_request() {
+    if (prev_shmem_request_hook) prev_shmem_request_hook();
+    pothos::ext::store_shmem_request();
+}
+
+void pp_shmem_startup() {
+    if (prev_shmem_startup_hook) prev_shmem_startup_hook();
+    pothos::ext::store_shmem_startup();
+}
+
+}  // namespace
+
+void _PG_init(void) {
+    if (!process_shared_preload_libraries_in_progress)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("pothos_perf must be loaded via shared_preload_libraries"),
+                 errhint("Add pothos_perf to shared_preload_libraries in postgresql.conf and restart the server.")));
+    pothos::ext::define_gucs();
+    EnableQueryId();
+    prev_shmem_request_hook = shmem_request_hook;
+    shmem_request_hook = pp_shmem_request;
+    prev_shmem_startup_hook = shmem_startup_hook;
+    shmem_startup_hook = pp_shmem_startup;
+    pothos::ext::install_hooks();
+}

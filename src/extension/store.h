@@ -1,0 +1,46 @@
+// store.h -- the statement store in shared memory: a core::StatTable guarded
+// by one LWLock (shared for lookups and counter updates, exclusive only to
+// add or remove fingerprints) and a spinlock per entry.
+#pragma once
+
+#include "extension/pg.h"
+
+extern "C" {
+#include "storage/lwlock.h"
+}
+
+#include "core/stat_table.h"
+
+namespace pothos::ext {
+
+void store_shmem_request();
+void store_shmem_startup();
+bool store_ready();
+
+core::StatTable& store_table();
+LWLock* store_lock();
+
+// Text of a statement: the part [loc, loc + len) of a source string that may
+// hold several statements (len <= 0: to the end).
+struct StmtText {
+    const char* source;
+    int location;
+    int length;
+};
+
+// Records one finished execution (creating the entry from text if absent).
+void store_exec(const core::StatKey& key, StmtText text, double ms, int64 rows,
+                const core::IoUsage& io);
+// Records one planning.
+void store_plan(const core::StatKey& key, StmtText text, double ms, const core::IoUsage& io);
+// Records an execution or planning that ended in an error. Safe to call from
+// a PG_CATCH block: no allocation, no ereport.
+void store_error(const core::StatKey& key, StmtText text);
+
+// True if key certainly has an entry now, answered from a small per-backend
+// cache while no entry has been removed since, else from the table.
+bool store_has(const core::StatKey& key);
+// Adds key with an already normalized text, unless present.
+void store_add_normalized(const core::StatKey& key, const char* text, int len);
+
+}  // namespace pothos::ext
