@@ -52,6 +52,7 @@
 #   OVH_GATE_BUSY       before each run wait while the pinned CPU is busier than
 #                       this % (0 = never wait)                    (25)
 #   OVH_GATE_WAIT       at most this many seconds per run          (10)
+#   OVH_GATE_TOTAL      and at most this many seconds in all       (180)
 #   OVH_OUT             results directory                          (/tmp/pothos-overhead.<time>)
 #   OVH_KEEP_CLUSTER    1 = keep the data directory (server still stopped) (0)
 set -euo pipefail
@@ -183,13 +184,13 @@ if [ "${OVH_QUICK:-0}" = 1 ]; then
 fi
 : "${OVH_ROUNDS:=4}" "${OVH_DURATION:=8}" "${OVH_S1_DURATION:=6}" "${OVH_CHURN_DURATION:=8}"
 : "${OVH_CHURN_COLS:=100}" "${OVH_SCALE:=10}" "${OVH_SHARED_BUFFERS:=256MB}"
-: "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_WARMUP:=1}"
+: "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}"
 : "${OVH_CONFIGS:=$HERE/configs.conf}" "${OVH_EXTRA_CONFIGS:=}" "${OVH_ONLY:=}"
 : "${OVH_WORKLOADS:=$ALL_WORKLOADS}" "${OVH_KEEP_CLUSTER:=0}"
 : "${OVH_OUT:=/tmp/pothos-overhead.$(date +%Y%m%d-%H%M%S)}"
 OUT=$OVH_OUT
 
-for v in OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_WAIT OVH_WARMUP; do
+for v in OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_BUSY OVH_GATE_WAIT OVH_GATE_TOTAL OVH_WARMUP; do
     [[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -ge 0 ] || die "$v must be a non-negative integer"
 done
 [ "$OVH_ROUNDS" -ge 1 ] && [ "$OVH_DURATION" -ge 1 ] && [ "$OVH_S1_DURATION" -ge 1 ] \
@@ -361,7 +362,7 @@ quiet_gate() {
         busy=$(( (b1 - b0) * 100 / (t1 - t0 > 0 ? t1 - t0 : 1) ))
         [ "$busy" -le "$OVH_GATE_BUSY" ] && break
         waited=$((waited + 1))
-        if [ $waited -ge $((OVH_GATE_WAIT * 2)) ] || [ "$GATE_SPENT" -ge 600 ]; then
+        if [ $waited -ge $((OVH_GATE_WAIT * 2)) ] || [ "$GATE_SPENT" -ge "$OVH_GATE_TOTAL" ]; then
             log "    CPU ${OVH_CPU:-all} still ${busy}% busy with other work; running anyway"
             break
         fi
