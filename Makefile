@@ -55,16 +55,19 @@ pothos_perf--$(EXT_VERSION).sql: $(SQL_PARTS)
 .PHONY: check-regress check-peer check-isolation check-tap check-extension
 
 check-regress:
+	mkdir -p $(TEST_OUT)/regress
 	$(PG_REGRESS_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir) \
 	  --outputdir=$(TEST_OUT)/regress --temp-instance=$(TEST_OUT)/regress/instance \
 	  --temp-config=$(srcdir)/test/pothos_perf.conf --port=$(TEST_PORT) $(REGRESS)
 
 check-peer:
+	mkdir -p $(TEST_OUT)/peer
 	$(PG_REGRESS_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir) \
 	  --outputdir=$(TEST_OUT)/peer --temp-instance=$(TEST_OUT)/peer/instance \
 	  --temp-config=$(srcdir)/test/peer.conf --port=$(shell expr $(TEST_PORT) + 1) $(REGRESS_PEER)
 
 check-isolation:
+	mkdir -p $(TEST_OUT)/isolation
 	$(PG_ISOLATION_BIN) --bindir=$(pg_bindir) --inputdir=$(srcdir)/test/isolation \
 	  --outputdir=$(TEST_OUT)/isolation --temp-instance=$(TEST_OUT)/isolation/instance \
 	  --temp-config=$(srcdir)/test/pothos_perf.conf --port=$(shell expr $(TEST_PORT) + 2) $(ISOLATION)
