@@ -37,67 +37,66 @@ std::string escape_help(std::string_view help);
 std::string format_value(double value);
 
 struct HistogramData {
-  // Finite, strictly increasing upper bounds (the +Inf bucket is implicit).
-  std::vector<double> upper_bounds;
-  // Observations per bucket, NOT cumulative: counts[i] fell in
-  // (upper_bounds[i-1], upper_bounds[i]]; an optional extra last element counts
-  // observations above the last bound. Size: bounds or bounds + 1.
-  std::vector<std::uint64_t> counts;
-  double sum = 0;
+    // Finite, strictly increasing upper bounds (the +Inf bucket is implicit).
+    std::vector<double> upper_bounds;
+    // Observations per bucket, NOT cumulative: counts[i] fell in
+    // (upper_bounds[i-1], upper_bounds[i]]; an optional extra last element counts
+    // observations above the last bound. Size: bounds or bounds + 1.
+    std::vector<std::uint64_t> counts;
+    double sum = 0;
 };
 
 class ExpositionWriter {
- public:
-  // Declares a family; samples added later go under it. Re-declaring with
-  // the same type is accepted (the first HELP text stays). False for an
-  // invalid name, another type under that name, or a name clashing with a
-  // histogram's _bucket/_sum/_count series. An empty help omits the HELP line.
-  bool declare(std::string_view name, MetricType type, std::string_view help);
+public:
+    // Declares a family; samples added later go under it. Re-declaring with
+    // the same type is accepted (the first HELP text stays). False for an
+    // invalid name, another type under that name, or a name clashing with a
+    // histogram's _bucket/_sum/_count series. An empty help omits the HELP line.
+    bool declare(std::string_view name, MetricType type, std::string_view help);
 
-  // Adds one sample, declaring the family if needed. False (nothing written)
-  // for invalid label names, a label set already present in the family, a
-  // type clash, or a negative / NaN counter value.
-  bool counter(std::string_view name, std::string_view help, const Labels& labels,
-               double value);
-  bool gauge(std::string_view name, std::string_view help, const Labels& labels, double value);
-  // Writes name_bucket{...,le="..."} (cumulative, ending with le="+Inf"),
-  // name_sum and name_count. The label "le" is refused.
-  bool histogram(std::string_view name, std::string_view help, const Labels& labels,
-                 const HistogramData& data);
+    // Adds one sample, declaring the family if needed. False (nothing written)
+    // for invalid label names, a label set already present in the family, a
+    // type clash, or a negative / NaN counter value.
+    bool counter(std::string_view name, std::string_view help, const Labels& labels, double value);
+    bool gauge(std::string_view name, std::string_view help, const Labels& labels, double value);
+    // Writes name_bucket{...,le="..."} (cumulative, ending with le="+Inf"),
+    // name_sum and name_count. The label "le" is refused.
+    bool histogram(std::string_view name, std::string_view help, const Labels& labels,
+                   const HistogramData& data);
 
-  // The exposition text (ends with a newline unless empty).
-  std::string text() const;
-  // What was refused, in order, one line each.
-  const std::vector<std::string>& errors() const { return errors_; }
+    // The exposition text (ends with a newline unless empty).
+    std::string text() const;
+    // What was refused, in order, one line each.
+    const std::vector<std::string>& errors() const { return errors_; }
 
- private:
-  struct Family {
-    std::string name;
-    MetricType type;
-    std::string help;
-    std::string body;
-    std::vector<std::string> series;  // rendered label sets, sorted
-  };
-  Family* find(std::string_view name);
-  Family* family_for(std::string_view name, MetricType type, std::string_view help);
-  bool check_labels(const Labels& labels, bool histogram);
-  bool fail(std::string message);
-  bool claim_series(Family& f, const std::string& label_text);
+private:
+    struct Family {
+        std::string name;
+        MetricType type;
+        std::string help;
+        std::string body;
+        std::vector<std::string> series;  // rendered label sets, sorted
+    };
+    Family* find(std::string_view name);
+    Family* family_for(std::string_view name, MetricType type, std::string_view help);
+    bool check_labels(const Labels& labels, bool histogram);
+    bool fail(std::string message);
+    bool claim_series(Family& f, const std::string& label_text);
 
-  std::vector<Family> families_;
-  std::vector<std::string> errors_;
+    std::vector<Family> families_;
+    std::vector<std::string> errors_;
 };
 
 // ---- label cardinality bound ---------------------------------------------------
 
 struct Sample {
-  Labels labels;
-  double value = 0;
+    Labels labels;
+    double value = 0;
 };
 
 struct HistogramSample {
-  Labels labels;
-  HistogramData data;
+    Labels labels;
+    HistogramData data;
 };
 
 // Which series to keep: true for the `max_series` largest weights (ties go to
@@ -113,8 +112,7 @@ Labels fold_labels(const Labels& labels, const std::vector<std::string>& fold,
 // (fold_labels) into as few series as their remaining labels allow, summing
 // values; series whose labels end up equal are merged. Kept series come
 // first in input order, then the folded ones in order of first appearance.
-std::vector<Sample> limit_cardinality(const std::vector<Sample>& samples,
-                                      std::size_t max_series,
+std::vector<Sample> limit_cardinality(const std::vector<Sample>& samples, std::size_t max_series,
                                       const std::vector<std::string>& fold = {},
                                       std::string_view other = "other");
 

@@ -26,86 +26,86 @@ namespace pothos::core {
 
 // Thresholds, with their defaults.
 struct RuleConfig {
-  // A relation counts as large from this many rows (RelationFacts::estimated_rows,
-  // else what the scan read).
-  double large_table_rows = 10000;
-  // A scan filter is selective when it keeps at most this fraction of the rows.
-  double selective_fraction = 0.10;
-  // At most this many columns in a suggested index.
-  std::size_t max_index_columns = 3;
-  // OFFSET from this value on is "large pagination".
-  std::int64_t large_offset = 1000;
-  // Actual vs estimated rows differing by this factor (either way) is a misestimate.
-  double misestimate_factor = 10;
-  // At most this many findings per plan rule (the rest are summarised as "and N more").
-  std::size_t max_plan_findings_per_rule = 3;
-  // Rule ids to skip.
-  std::vector<std::string> disabled_rules;
+    // A relation counts as large from this many rows (RelationFacts::estimated_rows,
+    // else what the scan read).
+    double large_table_rows = 10000;
+    // A scan filter is selective when it keeps at most this fraction of the rows.
+    double selective_fraction = 0.10;
+    // At most this many columns in a suggested index.
+    std::size_t max_index_columns = 3;
+    // OFFSET from this value on is "large pagination".
+    std::int64_t large_offset = 1000;
+    // Actual vs estimated rows differing by this factor (either way) is a misestimate.
+    double misestimate_factor = 10;
+    // At most this many findings per plan rule (the rest are summarised as "and N more").
+    std::size_t max_plan_findings_per_rule = 3;
+    // Rule ids to skip.
+    std::vector<std::string> disabled_rules;
 
-  bool enabled(std::string_view rule_id) const;
+    bool enabled(std::string_view rule_id) const;
 };
 
 enum class FindingKind {
-  Improvement,     // analyze_query: improvements[]
-  PotentialIssue,  // analyze_query: potential_issues[]
-  Recommendation,  // analyze_performance: recommendations[]
+    Improvement,     // analyze_query: improvements[]
+    PotentialIssue,  // analyze_query: potential_issues[]
+    Recommendation,  // analyze_performance: recommendations[]
 };
 
 struct Finding {
-  std::string rule_id;
-  FindingKind kind = FindingKind::Improvement;
-  std::string message;
+    std::string rule_id;
+    FindingKind kind = FindingKind::Improvement;
+    std::string message;
 };
 
 // An index a rule proposes; `ddl` is a complete CREATE INDEX statement
 // (unnamed, so PostgreSQL picks the name) that the glue can hand to a
 // hypothetical-index pass to fill PlanFacts::cost_after.
 struct IndexSuggestion {
-  std::string rule_id;
-  std::string schema;
-  std::string relation;
-  std::vector<std::string> columns;  // column names, or "(expression)" keys
-  std::string method = "btree";
-  std::string opclass;               // e.g. "gin_trgm_ops", applied to every key
-  std::string ddl;
+    std::string rule_id;
+    std::string schema;
+    std::string relation;
+    std::vector<std::string> columns;  // column names, or "(expression)" keys
+    std::string method = "btree";
+    std::string opclass;  // e.g. "gin_trgm_ops", applied to every key
+    std::string ddl;
 };
 
 struct QueryAnalysis {
-  std::string optimized_query;                 // the text with rewrites applied
-  std::vector<std::string> improvements;
-  std::vector<std::string> potential_issues;
-  double performance_gain_pct = 0;             // see performance_gain_pct()
-  std::vector<Finding> findings;               // all messages with their rule ids
-  std::vector<IndexSuggestion> index_suggestions;
+    std::string optimized_query;  // the text with rewrites applied
+    std::vector<std::string> improvements;
+    std::vector<std::string> potential_issues;
+    double performance_gain_pct = 0;  // see performance_gain_pct()
+    std::vector<Finding> findings;    // all messages with their rule ids
+    std::vector<IndexSuggestion> index_suggestions;
 };
 
 struct PerformanceAnalysis {
-  std::vector<std::string> recommendations;
-  std::vector<Finding> findings;
-  bool is_optimized = true;  // no recommendation fired
+    std::vector<std::string> recommendations;
+    std::vector<Finding> findings;
+    bool is_optimized = true;  // no recommendation fired
 };
 
 // What a rule sees and where it reports.
 struct RuleContext {
-  const QueryFacts& facts;
-  std::string_view text;          // the original statement (may be empty for plan rules)
-  const RuleConfig& config;
-  const char* rule_id;
-  FindingKind kind;
-  std::vector<Finding>& findings;
-  std::string& optimized_query;   // rewrites go here (query rules only)
-  std::vector<IndexSuggestion>& index_suggestions;
+    const QueryFacts& facts;
+    std::string_view text;  // the original statement (may be empty for plan rules)
+    const RuleConfig& config;
+    const char* rule_id;
+    FindingKind kind;
+    std::vector<Finding>& findings;
+    std::string& optimized_query;  // rewrites go here (query rules only)
+    std::vector<IndexSuggestion>& index_suggestions;
 
-  void report(std::string message) const;
+    void report(std::string message) const;
 };
 
 using RuleFn = void (*)(const RuleContext&);
 
 struct Rule {
-  const char* id;
-  FindingKind kind;
-  RuleFn fn;
-  const char* summary;  // one line, for documentation and listings
+    const char* id;
+    FindingKind kind;
+    RuleFn fn;
+    const char* summary;  // one line, for documentation and listings
 };
 
 // The query rules, in the order they run. Ids:
@@ -132,7 +132,7 @@ PerformanceAnalysis analyze_performance(const QueryFacts& facts,
                                         const RuleConfig& config = RuleConfig());
 
 // Runs one rule (query or plan) alone, ignoring disabled_rules; an unknown id
-// runs nothing. Findings of plan rules land in `recommendations`.
+// runs nothing. Findings of plan rules land in `improvements`.
 QueryAnalysis run_rule(std::string_view id, const QueryFacts& facts, std::string_view text,
                        const RuleConfig& config = RuleConfig());
 
@@ -153,6 +153,14 @@ std::optional<std::string> not_exists_expression(const NotInSubqueryFacts& f);
 // EXISTS form. `applied`, when given, receives how many were replaced.
 std::string rewrite_not_in(std::string_view text, const std::vector<NotInSubqueryFacts>& items,
                            std::size_t* applied = nullptr);
+
+// Completes `f` from parser locations: `expr_begin` is where the outer
+// expression starts, `not_offset` where its NOT keyword is. Sets begin, end
+// (after the closing parenthesis), subquery_text, and outer_expression when
+// empty (the text between the two offsets). False, leaving `f` unchanged, when
+// the text at not_offset is not `NOT IN (` with a closing parenthesis.
+bool locate_not_in(std::string_view text, std::size_t expr_begin, std::size_t not_offset,
+                   NotInSubqueryFacts& f);
 
 // CREATE INDEX ON <schema.relation> [USING method] (<keys>); with identifiers
 // quoted as needed; keys starting with '(' are expressions and kept verbatim.

@@ -18,22 +18,22 @@
 namespace pothos::core::sql {
 
 enum class TokenKind {
-  Word,        // identifier or keyword: letters, digits, _ and $ (not first)
-  QuotedIdent, // "Some Name"
-  String,      // '...', E'...', B'...', X'...', U&'...', $tag$...$tag$
-  Number,      // 42, 3.5, .5, 1e10, 0x1F (the sign is a separate Operator)
-  Param,       // $1
-  Operator,    // one or more of + - * / < > = ~ ! @ # % ^ & | ` ?
-  Punct,       // ( ) [ ] , ; : .   (:: is reported as one Punct token)
-  Comment,     // -- ... or /* ... */
+    Word,         // identifier or keyword: letters, digits, _ and $ (not first)
+    QuotedIdent,  // "Some Name"
+    String,       // '...', E'...', B'...', X'...', U&'...', $tag$...$tag$
+    Number,       // 42, 3.5, .5, 1e10, 0x1F (the sign is a separate Operator)
+    Param,        // $1
+    Operator,     // one or more of + - * / < > = ~ ! @ # % ^ & | ` ?
+    Punct,        // ( ) [ ] , ; : .   (:: is reported as one Punct token)
+    Comment,      // -- ... or /* ... */
 };
 
 struct Token {
-  TokenKind kind;
-  std::size_t begin;  // byte offsets into the text, [begin, end)
-  std::size_t end;
-  int depth;          // parenthesis depth at the token; '(' and ')' carry the
-                      // depth of the enclosing level
+    TokenKind kind;
+    std::size_t begin;  // byte offsets into the text, [begin, end)
+    std::size_t end;
+    int depth;  // parenthesis depth at the token; '(' and ')' carry the
+                // depth of the enclosing level
 };
 
 // Splits the text into tokens; whitespace is dropped, comments are kept as
@@ -42,7 +42,7 @@ std::vector<Token> tokenize(std::string_view text);
 
 // The text of a token.
 inline std::string_view token_text(std::string_view text, const Token& t) {
-  return text.substr(t.begin, t.end - t.begin);
+    return text.substr(t.begin, t.end - t.begin);
 }
 
 // Case-insensitive ASCII comparison.
