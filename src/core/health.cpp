@@ -25,6 +25,11 @@ std::string num(std::int64_t v) {
     return std::string(buf, res.ptr);
 }
 
+// "1 deadlock", "2 deadlocks".
+std::string count_of(std::int64_t n, const char* one, const char* many) {
+    return num(n) + " " + (n == 1 ? one : many);
+}
+
 HealthStatus worst(HealthStatus a, HealthStatus b) { return a > b ? a : b; }
 
 class Evaluator {
@@ -97,7 +102,8 @@ HealthReport evaluate_health(const HealthInput& in, const HealthThresholds& t) {
     }
     e.at_least(r.connections_status, static_cast<double>(in.connections_idle_in_transaction),
                static_cast<double>(t.idle_in_transaction_degraded), 0,
-               num(in.connections_idle_in_transaction) + " sessions idle in transaction",
+               count_of(in.connections_idle_in_transaction, "session", "sessions") +
+                   " idle in transaction",
                num(t.idle_in_transaction_degraded), std::string());
 
     e.at_least(r.performance_status, in.average_query_time_ms, t.average_query_time_degraded_ms,
@@ -105,11 +111,11 @@ HealthReport evaluate_health(const HealthInput& in, const HealthThresholds& t) {
                "average query time " + num(in.average_query_time_ms) + " ms",
                num(t.average_query_time_degraded_ms) + " ms",
                num(t.average_query_time_unhealthy_ms) + " ms");
-    e.at_least(r.performance_status, static_cast<double>(in.slow_queries_last_hour),
-               static_cast<double>(t.slow_queries_degraded),
-               static_cast<double>(t.slow_queries_unhealthy),
-               num(in.slow_queries_last_hour) + " slow queries in the last hour",
-               num(t.slow_queries_degraded), num(t.slow_queries_unhealthy));
+    e.at_least(
+        r.performance_status, static_cast<double>(in.slow_queries_last_hour),
+        static_cast<double>(t.slow_queries_degraded), static_cast<double>(t.slow_queries_unhealthy),
+        count_of(in.slow_queries_last_hour, "slow query", "slow queries") + " in the last hour",
+        num(t.slow_queries_degraded), num(t.slow_queries_unhealthy));
 
     bool enough_cache_samples =
         !in.cache_block_accesses || *in.cache_block_accesses >= t.min_cache_block_accesses;
@@ -120,13 +126,14 @@ HealthReport evaluate_health(const HealthInput& in, const HealthThresholds& t) {
     }
     e.at_least(r.database_status, static_cast<double>(in.deadlocks),
                static_cast<double>(t.deadlocks_degraded),
-               static_cast<double>(t.deadlocks_unhealthy), num(in.deadlocks) + " deadlocks",
-               num(t.deadlocks_degraded), num(t.deadlocks_unhealthy));
+               static_cast<double>(t.deadlocks_unhealthy),
+               count_of(in.deadlocks, "deadlock", "deadlocks"), num(t.deadlocks_degraded),
+               num(t.deadlocks_unhealthy));
     e.at_least(r.database_status, static_cast<double>(in.locks_waiting),
                static_cast<double>(t.locks_waiting_degraded),
                static_cast<double>(t.locks_waiting_unhealthy),
-               num(in.locks_waiting) + " locks waiting", num(t.locks_waiting_degraded),
-               num(t.locks_waiting_unhealthy));
+               count_of(in.locks_waiting, "lock", "locks") + " waiting",
+               num(t.locks_waiting_degraded), num(t.locks_waiting_unhealthy));
     if (in.longest_transaction_seconds) {
         e.at_least(r.database_status, *in.longest_transaction_seconds,
                    t.long_transaction_degraded_seconds, t.long_transaction_unhealthy_seconds,

@@ -32,8 +32,9 @@ std::string rewrite(const std::string& text, const NotInSubqueryFacts& f) {
 }  // namespace
 
 TEST(NotInRewrite, LocateFromParserOffsets) {
-    std::string q = "SELECT * FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM banned b) "
-                    "AND u.active";
+    std::string q =
+        "SELECT * FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM banned b) "
+        "AND u.active";
     NotInSubqueryFacts f = locate(q, "u.id", "b.user_id");
     EXPECT_EQ(f.begin, q.find("u.id NOT"));
     EXPECT_EQ(f.end, q.find(" AND u.active"));
@@ -41,10 +42,10 @@ TEST(NotInRewrite, LocateFromParserOffsets) {
     EXPECT_EQ(f.subquery_text, "SELECT b.user_id FROM banned b");
 
     NotInSubqueryFacts g;
-    EXPECT_FALSE(locate_not_in(q, 0, q.find("IN"), g));          // not at NOT
-    EXPECT_FALSE(locate_not_in("a NOT IN (1", 0, 2, g));           // unclosed
+    EXPECT_FALSE(locate_not_in(q, 0, q.find("IN"), g));   // not at NOT
+    EXPECT_FALSE(locate_not_in("a NOT IN (1", 0, 2, g));  // unclosed
     EXPECT_FALSE(locate_not_in("a NOT LIKE 'x'", 0, 2, g));
-    EXPECT_FALSE(locate_not_in(q, 40, 30, g));                    // offsets reversed
+    EXPECT_FALSE(locate_not_in(q, 40, 30, g));  // offsets reversed
     EXPECT_EQ(g.end, 0u);
     // Comments between the words are allowed.
     EXPECT_TRUE(locate_not_in("x NOT /*c*/ IN ( SELECT 1 )", 0, 2, g));
@@ -52,8 +53,9 @@ TEST(NotInRewrite, LocateFromParserOffsets) {
 }
 
 TEST(NotInRewrite, SimpleSubqueryBecomesCorrelatedNotExists) {
-    std::string q = "SELECT u.id, u.name FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM "
-                    "banned b WHERE b.active) ORDER BY u.id";
+    std::string q =
+        "SELECT u.id, u.name FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM "
+        "banned b WHERE b.active) ORDER BY u.id";
     EXPECT_EQ(rewrite(q, locate(q, "u.id", "b.user_id")),
               "SELECT u.id, u.name FROM users u WHERE NOT EXISTS (SELECT 1 FROM banned b WHERE "
               "b.active AND b.user_id = u.id) ORDER BY u.id");
@@ -64,8 +66,9 @@ TEST(NotInRewrite, SubqueryWithoutWhereOrWithOr) {
     EXPECT_EQ(rewrite(q, locate(q, "u.id", "user_id")),
               "SELECT * FROM users u WHERE NOT EXISTS (SELECT 1 FROM banned WHERE user_id = "
               "u.id)");
-    std::string r = "SELECT * FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM banned b "
-                    "WHERE b.a OR b.c ORDER BY 1)";
+    std::string r =
+        "SELECT * FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM banned b "
+        "WHERE b.a OR b.c ORDER BY 1)";
     EXPECT_EQ(rewrite(r, locate(r, "u.id", "b.user_id")),
               "SELECT * FROM users u WHERE NOT EXISTS (SELECT 1 FROM banned b WHERE (b.a OR b.c) "
               "AND b.user_id = u.id)");
@@ -82,13 +85,15 @@ TEST(NotInRewrite, CaptureRiskOrComplexSubqueryUsesDerivedTable) {
     EXPECT_NE(rewrite(s, locate(s, "t.id", "t.parent")).find("AS pothos_nin(val)"),
               std::string::npos);
     // Qualified outer names and function calls are safe to correlate.
-    std::string ok = "SELECT * FROM users WHERE lower(users.email) NOT IN (SELECT email FROM "
-                     "blocked)";
+    std::string ok =
+        "SELECT * FROM users WHERE lower(users.email) NOT IN (SELECT email FROM "
+        "blocked)";
     EXPECT_EQ(rewrite(ok, locate(ok, "lower(users.email)", "email")),
               "SELECT * FROM users WHERE NOT EXISTS (SELECT 1 FROM blocked WHERE email = "
               "lower(users.email))");
-    std::string g = "SELECT * FROM t WHERE t.k NOT IN (SELECT s.k FROM s GROUP BY s.k HAVING "
-                    "count(*) > 1)";
+    std::string g =
+        "SELECT * FROM t WHERE t.k NOT IN (SELECT s.k FROM s GROUP BY s.k HAVING "
+        "count(*) > 1)";
     EXPECT_EQ(rewrite(g, locate(g, "t.k", "s.k")),
               "SELECT * FROM t WHERE NOT EXISTS (SELECT 1 FROM (SELECT s.k FROM s GROUP BY s.k "
               "HAVING count(*) > 1) AS pothos_nin(val) WHERE pothos_nin.val = t.k)");
@@ -100,8 +105,9 @@ TEST(NotInRewrite, CaptureRiskOrComplexSubqueryUsesDerivedTable) {
 }
 
 TEST(NotInRewrite, SeveralRewritesAndInvalidSpans) {
-    std::string q = "SELECT * FROM t WHERE t.a NOT IN (SELECT x.a FROM x) AND t.b NOT IN "
-                    "(SELECT y.b FROM y)";
+    std::string q =
+        "SELECT * FROM t WHERE t.a NOT IN (SELECT x.a FROM x) AND t.b NOT IN "
+        "(SELECT y.b FROM y)";
     NotInSubqueryFacts a = locate(q, "t.a", "x.a");
     NotInSubqueryFacts b = locate(q, "t.b", "y.b");
     std::size_t applied = 0;

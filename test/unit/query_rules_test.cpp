@@ -10,8 +10,7 @@ using namespace pothos::core;
 
 namespace {
 
-RelationFacts relation(const std::string& name, double rows,
-                       std::vector<IndexFacts> indexes = {}) {
+RelationFacts relation(const std::string& name, double rows, std::vector<IndexFacts> indexes = {}) {
     RelationFacts r;
     r.schema = "public";
     r.name = name;
@@ -81,11 +80,11 @@ std::vector<std::string> rule_ids(const QueryAnalysis& a) {
 TEST(QueryRules, TableHasStableUniqueIds) {
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < query_rule_count(); ++i) ids.push_back(query_rule(i).id);
-    EXPECT_EQ(ids, (std::vector<std::string>{
-                       "seq_scan_filter", "select_star", "unbounded_result", "literal_parameters",
-                       "leading_wildcard_like", "non_sargable_predicate", "or_across_columns",
-                       "not_in_subquery", "implicit_cross_join", "order_by_random",
-                       "large_offset"}));
+    EXPECT_EQ(ids,
+              (std::vector<std::string>{
+                  "seq_scan_filter", "select_star", "unbounded_result", "literal_parameters",
+                  "leading_wildcard_like", "non_sargable_predicate", "or_across_columns",
+                  "not_in_subquery", "implicit_cross_join", "order_by_random", "large_offset"}));
     for (std::size_t i = 0; i < plan_rule_count(); ++i) ids.push_back(plan_rule(i).id);
     std::set<std::string> unique(ids.begin(), ids.end());
     EXPECT_EQ(unique.size(), ids.size());
@@ -315,7 +314,7 @@ TEST(QueryRules, NonSargableSilentForBareOrUnindexedColumns) {
     f.relations.push_back(relation("users", 50000, {btree_index({"id"}, true)}));
     PredicateFacts wrapped = pred("users", "email", PredicateOp::Eq);
     wrapped.wrapper_function = "lower";
-    f.predicates.push_back(wrapped);                            // not indexed
+    f.predicates.push_back(wrapped);                               // not indexed
     f.predicates.push_back(pred("users", "id", PredicateOp::Eq));  // bare
     EXPECT_TRUE(run_rule("non_sargable_predicate", f, "q").findings.empty());
 }
@@ -404,9 +403,9 @@ TEST(QueryRules, AnalyzeQueryRunsEnabledRulesInTableOrder) {
 
     RuleConfig cfg;
     cfg.disabled_rules = {"select_star", "order_by_random"};
-    EXPECT_EQ(rule_ids(analyze_query(f, "q", cfg)),
-              (std::vector<std::string>{"seq_scan_filter", "unbounded_result",
-                                        "literal_parameters"}));
+    EXPECT_EQ(
+        rule_ids(analyze_query(f, "q", cfg)),
+        (std::vector<std::string>{"seq_scan_filter", "unbounded_result", "literal_parameters"}));
 }
 
 TEST(QueryRules, CleanQueryHasNoFindings) {
@@ -444,7 +443,8 @@ TEST(QueryRules, CreateIndexDdlQuotesIdentifiers) {
     s.schema = "Sales";
     s.relation = "order";
     s.columns = {"User Id", "(lower(email))"};
-    EXPECT_EQ(create_index_ddl(s), "CREATE INDEX ON \"Sales\".\"order\" (\"User Id\", (lower(email)));");
+    EXPECT_EQ(create_index_ddl(s),
+              "CREATE INDEX ON \"Sales\".\"order\" (\"User Id\", (lower(email)));");
     s.schema.clear();
     s.method = "gin";
     s.opclass = "gin_trgm_ops";

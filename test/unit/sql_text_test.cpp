@@ -26,9 +26,9 @@ std::vector<std::string> texts(std::string_view text) {
 
 TEST(SqlText, TokenizesBasicStatement) {
     std::string q = "SELECT a, 'x''y' FROM t WHERE b >= 1.5e3 AND c = $2";
-    EXPECT_EQ(texts(q), (std::vector<std::string>{"SELECT", "a", ",", "'x''y'", "FROM", "t",
-                                                  "WHERE", "b", ">=", "1.5e3", "AND", "c", "=",
-                                                  "$2"}));
+    EXPECT_EQ(texts(q),
+              (std::vector<std::string>{"SELECT", "a", ",", "'x''y'", "FROM", "t", "WHERE", "b",
+                                        ">=", "1.5e3", "AND", "c", "=", "$2"}));
     EXPECT_EQ(kinds("x 'a' 1 $1 <> ( ) \"Q\""),
               (std::vector<TokenKind>{TokenKind::Word, TokenKind::String, TokenKind::Number,
                                       TokenKind::Param, TokenKind::Operator, TokenKind::Punct,
@@ -38,9 +38,8 @@ TEST(SqlText, TokenizesBasicStatement) {
 TEST(SqlText, StringsHideKeywordsAndQuotes) {
     // The quote inside E'..' is escaped by a backslash; the one in '..' by doubling.
     std::string q = "SELECT E'it\\'s ( FROM', 'a''; -- b', \"we\"\"ird\" FROM t";
-    EXPECT_EQ(texts(q), (std::vector<std::string>{"SELECT", "E'it\\'s ( FROM'", ",",
-                                                  "'a''; -- b'", ",", "\"we\"\"ird\"", "FROM",
-                                                  "t"}));
+    EXPECT_EQ(texts(q), (std::vector<std::string>{"SELECT", "E'it\\'s ( FROM'", ",", "'a''; -- b'",
+                                                  ",", "\"we\"\"ird\"", "FROM", "t"}));
     EXPECT_EQ(sql::find_keyword(q, "from"), q.rfind("FROM"));
 }
 
@@ -54,10 +53,10 @@ TEST(SqlText, DollarQuotingAndParams) {
 
 TEST(SqlText, CommentsIncludingNested) {
     std::string q = "SELECT 1 /* a /* nested */ still ' comment */ , 2 -- tail 'x\nFROM t";
-    EXPECT_EQ(kinds(q), (std::vector<TokenKind>{TokenKind::Word, TokenKind::Number,
-                                                TokenKind::Comment, TokenKind::Punct,
-                                                TokenKind::Number, TokenKind::Comment,
-                                                TokenKind::Word, TokenKind::Word}));
+    EXPECT_EQ(kinds(q),
+              (std::vector<TokenKind>{TokenKind::Word, TokenKind::Number, TokenKind::Comment,
+                                      TokenKind::Punct, TokenKind::Number, TokenKind::Comment,
+                                      TokenKind::Word, TokenKind::Word}));
     EXPECT_EQ(sql::strip_comments("a/*x*/b -- c\nd"), "a b  \nd");
     // An operator stops before a comment start.
     EXPECT_EQ(texts("a <--x\n b"), (std::vector<std::string>{"a", "<", "--x", "b"}));
