@@ -1,0 +1,228 @@
+// Client: construction from Config, routing and retries for each entry point,
+// the result cache, prepared-statement registry and transactions.
+#include "client_core.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace pothos {
+namespace detail {
+
+bool is_connection_failure(const DatabaseError& e) {
+    return dynamic_cast<const ConnectionError*>(&e) != nullptr ||
+           dynamic_cast<const PoolTimeoutError*>(&e) != nullptr ||
+           is_connection_sqlstate(e.sqlstate());
+}
+
+bool default_retry(const DatabaseError& e, bool read) {
+    const std::string& s = e.sqlstate();
+    if (s == "08007") return false;  // transaction resolution unknown: never repeat
+    if (s == "40001" || s == "40P01") return true;
+    return read && is_connection_failure(e);
+}
+
+bool looks_like_read(const std::string& sql) {
+    std::size_t i = 0;
+    for (;;) {  // skip blanks and comments
+        while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+        if (sql.compare(i, 2, "--") == 0) {
+            i = sql.find('\n', i);
+            if (i == std::string::npos) return false;
+        } else if (sql.compare(i, 2, "/*") == 0) {
+            i = sql.find("*/", i);
+            if (i == std::string::npos) return false;
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    std::string upper;
+    upper.reserve(sql.size() - i);
+    for (std::size_t j = i; j < sql.size(); ++j)
+        upper += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[j])));
+    auto starts = [&](const char* w) {
+        const std::size_t n = std::char_traits<char>::length(w);
+        return upper.compare(0, n, w) == 0 &&
+               (upper.size() == n || !std::isalnum(static_cast<unsigned char>(upper[n])));
+    };
+    if (!(starts("SELECT") || starts("SHOW") || starts("VALUES") || starts("TABLE"))) return false;
+    for (const char* w : {"FOR UPDATE", "FOR SHARE", "FOR NO KEY", "FOR KEY SHARE", " INTO "})
+        if (upper.find(w) != std::string::npos) return false;
+    return true;
+}
+
+ClientCore::ClientCore(Config c)
+    : config(std::move(c)),
+      logger(config.pool.logger ? config.pool.logger : std::make_shared<Logger>(config.debug)),
+      cache(config.query_cache_size) {
+    PoolOptions base = config.pool;
+    base.logger = logger;
+    base.max_prepared_statements = config.max_prepared_statements;
+    PoolOptions p = base;
+    p.conninfo = config.conninfo;
+    p.name = "primary";
+    primary = std::make_unique<Host>();
+    primary->name = "primary";
+    primary->pool = std::make_unique<Pool>(p);
+    for (std::size_t i = 0; i < config.replicas.size(); ++i) {
+        PoolOptions r = base;
+        r.conninfo = config.replicas[i];
+        r.name = "replica" + std::to_string(i + 1);
+        r.min = 0;
+        r.propagate_create_error = true;  // a dead replica fails fast; we fall back
+        r.acquire_timeout = std::min(r.acquire_timeout, r.create_timeout);
+        auto h = std::make_unique<Host>();
+        h->name = r.name;
+        h->pool = std::make_unique<Pool>(r);
+        replicas.push_back(std::move(h));
+    }
+}
+
+}  // namespace detail
+
+Client::Client(Config config) : core_(std::make_shared<detail::ClientCore>(std::move(config))) {}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+const Config& Client::config() const noexcept { return core_->config; }
+
+Result Client::query(const std::string& sql, const Params& params, const QueryOptions& o) {
+    auto& c = *core_;
+    Millis ttl = o.cache_ttl.count() > 0 ? o.cache_ttl : Millis(60000);
+    if (!o.cache_key.empty()) {
+        std::lock_guard<std::mutex> lk(c.cache_mu);
+        if (auto* hit = c.cache.find(o.cache_key)) {
+            if (hit->expires > Clock::now()) return hit->result;
+            c.cache.erase(o.cache_key);
+        }
+    }
+    const bool read = o.read_only ? *o.read_only : detail::looks_like_read(sql);
+    Result r = c.with_retries(o, read, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id);
+        return c.run(l, sql, params, o);
+    });
+    if (!o.cache_key.empty()) {
+        std::lock_guard<std::mutex> lk(c.cache_mu);
+        c.cache.put(o.cache_key, detail::CachedResult{r, Clock::now() + ttl});
+    }
+    return r;
+}
+
+void Client::clear_cache() {
+    std::lock_guard<std::mutex> lk(core_->cache_mu);
+    core_->cache.clear();
+}
+
+std::vector<BatchItem> Client::batch(const std::vector<Statement>& statements,
+                                     const BatchOptions& o) {
+    Lease l = core_->acquire(*core_->primary, o.request_id);
+    return core_->run_batch(l, statements, o);
+}
+
+void Client::stream(const std::string& sql, const Params& params, std::size_t batch_size,
+                    const std::function<void(const RowBatch&)>& on_batch, const QueryOptions& o) {
+    // Rows already delivered cannot be taken back: no retries, and a replica
+    // is used only for the choice of host (its failure is reported).
+    auto& c = *core_;
+    const bool read = o.read_only ? *o.read_only : detail::looks_like_read(sql);
+    detail::Host* h = read ? c.pick_replica() : nullptr;
+    if (!h) h = c.primary.get();
+    Lease l;
+    try {
+        l = c.acquire(*h, o.request_id);
+    } catch (const DatabaseError& e) {
+        if (h == c.primary.get() || !detail::is_connection_failure(e)) throw;
+        c.mark_down(*h, e.what());
+        l = c.acquire(*c.primary, o.request_id);
+    }
+    c.run_stream(l, sql, params, batch_size, on_batch, o);
+}
+
+void Client::prepare(const std::string& name, const std::string& sql) {
+    static std::atomic<std::uint64_t> version{0};
+    std::lock_guard<std::mutex> lk(core_->prepared_mu);
+    auto& e = core_->prepared[name];
+    if (!e.server_name.empty() && e.sql == sql) return;
+    e.sql = sql;
+    e.server_name = "pothos_" + std::to_string(version.fetch_add(1)) + "_" + name;
+    e.stats = PreparedStats{};
+    e.stats.name = name;
+    e.stats.sql = sql;
+    e.stats.created_at = std::chrono::system_clock::now();
+    e.total_ms = 0;
+}
+
+Result Client::execute(const std::string& name, const Params& params, const QueryOptions& o) {
+    auto& c = *core_;
+    bool read = false;
+    if (o.read_only) {
+        read = *o.read_only;
+    } else {
+        std::lock_guard<std::mutex> lk(c.prepared_mu);
+        auto it = c.prepared.find(name);
+        read = it != c.prepared.end() && detail::looks_like_read(it->second.sql);
+    }
+    return c.with_retries(o, read, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id);
+        return c.run_prepared(l, name, params, o);
+    });
+}
+
+PreparedStats Client::prepared_stats(const std::string& name) const {
+    std::lock_guard<std::mutex> lk(core_->prepared_mu);
+    auto it = core_->prepared.find(name);
+    if (it == core_->prepared.end()) throw std::out_of_range("no prepared statement " + name);
+    return it->second.stats;
+}
+
+Session Client::session(const std::string& request_id) {
+    return Session(core_, core_->acquire(*core_->primary, request_id));
+}
+
+void Client::begin(Session& s, const TxOptions& o) {
+    std::string sql = "BEGIN";
+    if (!o.isolation.empty()) {
+        std::string iso = o.isolation;
+        for (auto& ch : iso) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (iso != "SERIALIZABLE" && iso != "REPEATABLE READ" && iso != "READ COMMITTED" &&
+            iso != "READ UNCOMMITTED")
+            throw std::invalid_argument("transaction: unknown isolation level " + o.isolation);
+        sql += " ISOLATION LEVEL " + iso;
+    }
+    if (o.statement_timeout)
+        sql += "; SET LOCAL statement_timeout = " + std::to_string(o.statement_timeout->count());
+    s.query(sql);
+}
+
+void Client::commit(Session& s) {
+    Result r = s.query("COMMIT");
+    if (r.command_status() == "ROLLBACK")
+        throw DatabaseError("transaction rolled back at COMMIT: a statement inside it failed",
+                            "25P02");
+}
+
+void Client::rollback_quietly(Session& s) noexcept {
+    try {
+        if (s.lease() && s.lease()->in_transaction()) s.lease()->exec("ROLLBACK");
+    } catch (...) {
+        if (s.lease()) s.lease()->mark_broken();
+    }
+}
+
+bool Client::retry_transaction(const DatabaseError& e, int attempt, const TxOptions& o) {
+    return attempt < o.retries && (e.sqlstate() == "40001" || e.sqlstate() == "40P01");
+}
+
+PoolStats Client::stats() const { return core_->primary->pool->stats(); }
+
+std::vector<std::pair<std::string, PoolStats>> Client::all_stats() const {
+    std::vector<std::pair<std::string, PoolStats>> out;
+    out.emplace_back(core_->primary->name, core_->primary->pool->stats());
+    for (const auto& h : core_->replicas) out.emplace_back(h->name, h->pool->stats());
+    return out;
+}
+
+std::string Client::metrics_text() const { return core_->metrics.render(all_stats()); }
+
+}  // namespace pothos

@@ -1,0 +1,58 @@
+// Per-call options of the client: timeouts, retries, routing, caching, tagging.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <pothos/errors.hpp>
+#include <pothos/pool_options.hpp>
+
+namespace pothos {
+
+struct QueryOptions {
+    // Client deadline: when it passes the statement is cancelled and
+    // QueryTimeoutError is raised.
+    std::optional<Millis> timeout;
+    // Server-side limit: SET LOCAL statement_timeout around the statement
+    // (same round trip). When it fires the error is a plain DatabaseError 57014.
+    std::optional<Millis> statement_timeout;
+    int retries = 0;
+    Millis retry_delay{50};
+    double backoff = 2.0;
+    Millis max_retry_delay{2000};
+    // Default: 40001 and 40P01 always, connection errors for reads only, never 08007.
+    std::function<bool(const DatabaseError&, int attempt)> retry_if;
+    // Reads may go to replicas and may be retried after connection errors.
+    // Unset: a statement starting with SELECT, SHOW, VALUES or TABLE (and not
+    // FOR UPDATE/SHARE) counts as a read.
+    std::optional<bool> read_only;
+    std::string cache_key;  // non-empty: results cached under this key
+    Millis cache_ttl{0};    // 0 with a cache_key: 60 s
+    std::string request_id; // sqlcommenter traceparent tag
+};
+
+struct BatchOptions {
+    bool atomic = false;  // one implicit transaction; later statements aborted on failure
+    std::optional<Millis> timeout;
+    std::string request_id;
+};
+
+struct TxOptions {
+    std::string request_id;
+    std::string isolation;                    // e.g. "SERIALIZABLE"
+    std::optional<Millis> statement_timeout;  // SET LOCAL statement_timeout
+    int retries = 0;                          // on 40001 / 40P01 (the whole function reruns)
+    Millis retry_delay{20};
+    double backoff = 2.0;
+};
+
+struct DataLoaderOptions {
+    std::size_t max_batch_size = 100;
+    std::chrono::microseconds window{1000};  // batch window after the first load
+    bool cache = true;
+    std::string request_id;  // tags the dispatched queries
+};
+
+}  // namespace pothos
