@@ -76,6 +76,24 @@ bool histogram_suffix_of(std::string_view name, std::string_view base) {
     return false;
 }
 
+// Backslash and newline always, the double quote only in label values.
+std::string escape(std::string_view text, bool quote) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (quote && c == '"') {
+            out += "\\\"";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 bool valid_metric_name(std::string_view name) { return valid_name(name, true); }
@@ -84,37 +102,9 @@ bool valid_label_name(std::string_view name) {
     return valid_name(name, false) && name.substr(0, 2) != "__";
 }
 
-std::string escape_label_value(std::string_view value) {
-    std::string out;
-    out.reserve(value.size());
-    for (char c : value) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '"') {
-            out += "\\\"";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
+std::string escape_label_value(std::string_view value) { return escape(value, true); }
 
-std::string escape_help(std::string_view help) {
-    std::string out;
-    out.reserve(help.size());
-    for (char c : help) {
-        if (c == '\\') {
-            out += "\\\\";
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
+std::string escape_help(std::string_view help) { return escape(help, false); }
 
 std::string format_value(double value) {
     if (std::isnan(value)) return "NaN";

@@ -21,33 +21,20 @@ bool is_op_char(char c) {
 }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// End of a '...' string starting at `quote` (the opening quote).
-std::size_t scan_quoted(std::string_view s, std::size_t quote, bool backslash_escapes) {
-    std::size_t i = quote + 1;
+// End of a quoted token ('...' string or "..." identifier) whose opening
+// quote is at `open`: a doubled quote stands for itself, and in E'...'
+// strings a backslash escapes the next byte.
+std::size_t scan_quoted(std::string_view s, std::size_t open, bool backslash_escapes) {
+    const char quote = s[open];
+    std::size_t i = open + 1;
     while (i < s.size()) {
         char c = s[i];
         if (backslash_escapes && c == '\\') {
             i += 2;
             continue;
         }
-        if (c == '\'') {
-            if (i + 1 < s.size() && s[i + 1] == '\'') {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        ++i;
-    }
-    return s.size();
-}
-
-// End of a "..." identifier starting at `quote`.
-std::size_t scan_quoted_ident(std::string_view s, std::size_t quote) {
-    std::size_t i = quote + 1;
-    while (i < s.size()) {
-        if (s[i] == '"') {
-            if (i + 1 < s.size() && s[i + 1] == '"') {
+        if (c == quote) {
+            if (i + 1 < s.size() && s[i + 1] == quote) {
                 i += 2;
                 continue;
             }
@@ -166,7 +153,7 @@ std::vector<Token> tokenize(std::string_view s) {
             i = scan_quoted(s, i, false);
             kind = TokenKind::String;
         } else if (c == '"') {
-            i = scan_quoted_ident(s, i);
+            i = scan_quoted(s, i, false);
             kind = TokenKind::QuotedIdent;
         } else if (c == '$' && i + 1 < s.size() && is_digit(s[i + 1])) {
             ++i;
@@ -193,7 +180,7 @@ std::vector<Token> tokenize(std::string_view s) {
                     i = scan_quoted(s, i + 2, false);
                     kind = TokenKind::String;
                 } else {
-                    i = scan_quoted_ident(s, i + 2);
+                    i = scan_quoted(s, i + 2, false);
                     kind = TokenKind::QuotedIdent;
                 }
             } else {
