@@ -1,0 +1,111 @@
+// Configuration from environment variables; bad values name the variable.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include <pothos/config.hpp>
+#include <pothos/errors.hpp>
+
+using pothos::Config;
+using pothos::ConfigError;
+
+namespace {
+Config from(const std::map<std::string, std::string>& env) {
+    return Config::from_env([&](const char* name) -> std::optional<std::string> {
+        auto it = env.find(name);
+        if (it == env.end()) return std::nullopt;
+        return it->second;
+    });
+}
+
+void expect_refused(const std::map<std::string, std::string>& env, const std::string& variable) {
+    try {
+        from(env);
+        FAIL() << "accepted a bad " << variable;
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.variable(), variable);
+        EXPECT_NE(std::string(e.what()).find(variable), std::string::npos);
+    }
+}
+}  // namespace
+
+TEST(Config, ReadsTheSeedVariables) {
+    auto c = from({{"DATABASE_URL", "postgresql://u@h/db"},
+                   {"DB_POOL_MIN", "2"},
+                   {"DB_POOL_MAX", "20"},
+                   {"DB_POOL_IDLE_TIMEOUT", "1000"},
+                   {"DB_POOL_CONNECTION_TIMEOUT", "250"},
+                   {"DB_PREPARED_STATEMENTS", "false"},
+                   {"DB_MAX_PREPARED_STATEMENTS", "7"},
+                   {"DB_QUERY_CACHE_SIZE", "11"},
+                   {"DB_SLOW_QUERY_THRESHOLD", "300"},
+                   {"DB_ENABLE_METRICS", "0"},
+                   {"DB_LOG_SLOW_QUERIES", "off"},
+                   {"DB_LOG_QUERIES", "true"},
+                   {"DB_QUERY_ANALYSIS", "yes"},
+                   {"DB_ENABLE_PERFORMANCE_INSIGHTS", "TRUE"},
+                   {"DEBUG", "db:*"},
+                   {"DATABASE_REPLICA_URLS", "postgresql://r1/db, postgresql://r2/db"}});
+    EXPECT_EQ(c.conninfo, "postgresql://u@h/db");
+    EXPECT_EQ(c.pool.min, 2u);
+    EXPECT_EQ(c.pool.max, 20u);
+    EXPECT_EQ(c.pool.idle_timeout.count(), 1000);
+    EXPECT_EQ(c.pool.acquire_timeout.count(), 250);
+    EXPECT_EQ(c.pool.create_timeout.count(), 250);
+    EXPECT_FALSE(c.prepared_statements);
+    EXPECT_EQ(c.max_prepared_statements, 7u);
+    EXPECT_EQ(c.query_cache_size, 11u);
+    EXPECT_EQ(c.slow_query_threshold.count(), 300);
+    EXPECT_FALSE(c.enable_metrics);
+    EXPECT_FALSE(c.log_slow_queries);
+    EXPECT_TRUE(c.log_queries);
+    EXPECT_TRUE(c.query_analysis);
+    EXPECT_TRUE(c.performance_insights);
+    EXPECT_EQ(c.debug, "db:*");
+    ASSERT_EQ(c.replicas.size(), 2u);
+    EXPECT_EQ(c.replicas[1], "postgresql://r2/db");
+}
+
+TEST(Config, BuildsConninfoFromPostgresVariables) {
+    auto c = from({{"POSTGRES_HOST", "db.local"},
+                   {"POSTGRES_PORT", "5433"},
+                   {"POSTGRES_USER", "app"},
+                   {"POSTGRES_PASSWORD", "it's"},
+                   {"POSTGRES_DB", "todo"}});
+    EXPECT_EQ(c.conninfo, "host='db.local' port='5433' user='app' password='it\\'s' dbname='todo' ");
+}
+
+TEST(Config, DefaultsWhenUnset) {
+    auto c = from({});
+    EXPECT_EQ(c.pool.max, 10u);
+    EXPECT_EQ(c.pool.min, 0u);
+    EXPECT_TRUE(c.prepared_statements);
+    EXPECT_TRUE(c.enable_metrics);
+}
+
+TEST(Config, RefusesBadValuesNamingTheVariable) {
+    expect_refused({{"DB_POOL_MAX", "ten"}}, "DB_POOL_MAX");
+    expect_refused({{"DB_POOL_MAX", "0"}}, "DB_POOL_MAX");
+    expect_refused({{"DB_POOL_MAX", "-3"}}, "DB_POOL_MAX");
+    expect_refused({{"DB_POOL_MIN", "5"}, {"DB_POOL_MAX", "2"}}, "DB_POOL_MIN");
+    expect_refused({{"DB_POOL_IDLE_TIMEOUT", "1.5"}}, "DB_POOL_IDLE_TIMEOUT");
+    expect_refused({{"DB_POOL_CONNECTION_TIMEOUT", ""}}, "DB_POOL_CONNECTION_TIMEOUT");
+    expect_refused({{"DB_PREPARED_STATEMENTS", "maybe"}}, "DB_PREPARED_STATEMENTS");
+    expect_refused({{"DB_MAX_PREPARED_STATEMENTS", "99999999999999999999999"}}, "DB_MAX_PREPARED_STATEMENTS");
+    expect_refused({{"DB_QUERY_CACHE_SIZE", "x"}}, "DB_QUERY_CACHE_SIZE");
+    expect_refused({{"DB_SLOW_QUERY_THRESHOLD", "fast"}}, "DB_SLOW_QUERY_THRESHOLD");
+    expect_refused({{"DB_ENABLE_METRICS", "2"}}, "DB_ENABLE_METRICS");
+    expect_refused({{"DB_LOG_SLOW_QUERIES", "sometimes"}}, "DB_LOG_SLOW_QUERIES");
+    expect_refused({{"DB_QUERY_ANALYSIS", "?"}}, "DB_QUERY_ANALYSIS");
+    expect_refused({{"DB_ENABLE_PERFORMANCE_INSIGHTS", "x"}}, "DB_ENABLE_PERFORMANCE_INSIGHTS");
+    expect_refused({{"DB_LOG_QUERIES", "x"}}, "DB_LOG_QUERIES");
+    expect_refused({{"POSTGRES_PORT", "70000"}}, "POSTGRES_PORT");
+}
+
+TEST(Config, ReadsTheRealEnvironment) {
+    ::setenv("DB_POOL_MAX", "bogus", 1);
+    EXPECT_THROW(Config::from_env(), ConfigError);
+    ::setenv("DB_POOL_MAX", "3", 1);
+    EXPECT_EQ(Config::from_env().pool.max, 3u);
+    ::unsetenv("DB_POOL_MAX");
+}
