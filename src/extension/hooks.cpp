@@ -21,6 +21,7 @@ extern "C" {
 #include "utils/queryjumble.h"
 }
 
+#include "extension/events.h"
 #include "extension/exec_track.h"
 #include "extension/guc.h"
 #include "extension/hooks.h"
@@ -76,6 +77,7 @@ uint64 utility_query_id(const char* source, int location, int length) {
 void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
     if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
     if (query->utilityStmt || query->queryId == 0 || !tracking(exec_nested_level)) return;
+    events_parsed(pstate, query, jstate, exec_nested_level);
     // Only statements with constants need their normalized text now; the
     // text of the others is taken as it is when they first finish.
     if (jstate == nullptr || jstate->clocations_count <= 0) return;
@@ -206,16 +208,27 @@ void pp_ExecutorFinish(QueryDesc* qd) {
 void pp_ExecutorEnd(QueryDesc* qd) {
     uint64 queryid = qd->plannedstmt->queryId;
     ExecTrack* track = exec_track_find(qd);
-    if (queryid != 0 && tracking(exec_nested_level)) {
+    if (queryid != 0 && tracking(exec_nested_level) && (track || qd->totaltime)) {
+        StmtEvent ev;
+        ev.key = make_key(queryid);
+        ev.qd = qd;
+        ev.source = qd->sourceText;
+        ev.location = qd->plannedstmt->stmt_location;
+        ev.length = qd->plannedstmt->stmt_len;
+        ev.operation = qd->operation;
+        ev.rows = (int64) qd->estate->es_processed;
+        ev.nesting_level = exec_nested_level;
+        IoUsage io;
         if (track) {
-            store_exec(make_key(queryid), text_of(qd), track->ms, (int64) qd->estate->es_processed,
-                       to_io(track->buf, track->wal));
-        } else if (qd->totaltime) {
+            ev.exec_ms = track->ms;
+            io = to_io(track->buf, track->wal);
+        } else {
             InstrEndLoop(qd->totaltime);
-            store_exec(make_key(queryid), text_of(qd), qd->totaltime->total * 1000.0,
-                       (int64) qd->estate->es_processed,
-                       to_io(qd->totaltime->bufusage, qd->totaltime->walusage));
+            ev.exec_ms = qd->totaltime->total * 1000.0;
+            io = to_io(qd->totaltime->bufusage, qd->totaltime->walusage);
         }
+        store_exec(ev.key, text_of(qd), ev.exec_ms, ev.rows, io);
+        events_statement_end(ev);
     }
     if (track) exec_track_free(track);
     if (prev_ExecutorEnd)
@@ -272,6 +285,17 @@ void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_o
                qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
         rows = (int64) qc->nprocessed;
     store_exec(key, text, ms, rows, io);
+    StmtEvent ev;
+    ev.key = key;
+    ev.qd = nullptr;
+    ev.source = query_string;
+    ev.location = pstmt->stmt_location;
+    ev.length = pstmt->stmt_len;
+    ev.operation = CMD_UTILITY;
+    ev.exec_ms = ms;
+    ev.rows = rows;
+    ev.nesting_level = exec_nested_level;
+    events_statement_end(ev);
 }
 
 void on_xact_event(XactEvent event, void*) {

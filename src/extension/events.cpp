@@ -1,0 +1,18 @@
+// events.cpp -- dispatches statement events to the feature modules that
+// observe them (see events.h). One line per module.
+#include "extension/events.h"
+
+namespace pothos::ext {
+
+void events_statement_end(const StmtEvent& ev) {
+    (void) ev;
+}
+
+void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
+    (void) pstate;
+    (void) query;
+    (void) jstate;
+    (void) nesting_level;
+}
+
+}  // namespace pothos::ext
