@@ -76,11 +76,41 @@ bool histogram_suffix_of(std::string_view name, std::string_view base) {
     return false;
 }
 
-// Backslash and newline always, the double quote only in label values.
+// Length of the valid UTF-8 sequence starting at s[i], 0 if there is none.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    auto byte = [&](std::size_t k) -> unsigned {
+        return k < s.size() ? static_cast<unsigned char>(s[k]) : 0x100;
+    };
+    auto cont = [&](std::size_t k) { return (byte(k) & 0xC0) == 0x80 && byte(k) < 0x100; };
+    unsigned b = byte(i);
+    if (b < 0x80) return 1;
+    if (b >= 0xC2 && b <= 0xDF) return cont(i + 1) ? 2 : 0;
+    if (b >= 0xE0 && b <= 0xEF) {
+        unsigned lo = b == 0xE0 ? 0xA0 : 0x80;
+        unsigned hi = b == 0xED ? 0x9F : 0xBF;
+        return byte(i + 1) >= lo && byte(i + 1) <= hi && cont(i + 2) ? 3 : 0;
+    }
+    if (b >= 0xF0 && b <= 0xF4) {
+        unsigned lo = b == 0xF0 ? 0x90 : 0x80;
+        unsigned hi = b == 0xF4 ? 0x8F : 0xBF;
+        return byte(i + 1) >= lo && byte(i + 1) <= hi && cont(i + 2) && cont(i + 3) ? 4 : 0;
+    }
+    return 0;
+}
+
+// Backslash and newline always, the double quote only in label values; bytes
+// that are not UTF-8 become U+FFFD (the format requires UTF-8).
 std::string escape(std::string_view text, bool quote) {
     std::string out;
     out.reserve(text.size());
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size();) {
+        char c = text[i];
+        std::size_t n = utf8_length(text, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+            continue;
+        }
         if (c == '\\') {
             out += "\\\\";
         } else if (c == '\n') {
@@ -88,8 +118,9 @@ std::string escape(std::string_view text, bool quote) {
         } else if (quote && c == '"') {
             out += "\\\"";
         } else {
-            out += c;
+            out.append(text.substr(i, n));
         }
+        i += n;
     }
     return out;
 }

@@ -28,7 +28,8 @@ using Labels = std::vector<std::pair<std::string, std::string>>;
 bool valid_metric_name(std::string_view name);
 // [a-zA-Z_][a-zA-Z0-9_]*, and not starting with "__" (reserved).
 bool valid_label_name(std::string_view name);
-// Escapes backslash, double quote and newline for a label value.
+// Escapes backslash, double quote and newline for a label value; bytes that
+// are not valid UTF-8 become U+FFFD (both functions).
 std::string escape_label_value(std::string_view value);
 // Escapes backslash and newline for HELP text.
 std::string escape_help(std::string_view help);

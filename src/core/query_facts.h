@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pothos::core {
@@ -185,5 +186,22 @@ struct QueryFacts {
         return nullptr;
     }
 };
+
+// Helpers for the glue.
+
+// The predicate class of a binary operator by name ("=", "<=", "~~", "!~~*",
+// ...): Like/ILike for ~~ / ~~* (negated for !~~ / !~~*), Eq, Range for
+// < <= > >=, Other for the rest ("<>" is Other, negated). `= ANY(array)` and
+// IN lists are InList: the glue knows those from the expression node.
+struct OperatorClass {
+    PredicateOp op = PredicateOp::Other;
+    bool negated = false;
+};
+OperatorClass classify_operator(std::string_view name);
+
+// The scan kind of an EXPLAIN "Node Type": "Seq Scan" -> Seq, "Index Scan"
+// -> Index, "Index Only Scan" -> IndexOnly, "Bitmap Heap Scan" -> Bitmap,
+// other "... Scan" nodes -> Other, anything else -> None.
+ScanKind scan_kind_of(std::string_view node_type);
 
 }  // namespace pothos::core

@@ -32,6 +32,13 @@ TEST(Prometheus, NameValidation) {
 TEST(Prometheus, Escaping) {
     EXPECT_EQ(escape_label_value("a\\b\"c\nd\te"), "a\\\\b\\\"c\\nd\te");
     EXPECT_EQ(escape_help("say \"hi\"\\\n"), "say \"hi\"\\\\\\n");
+    // UTF-8 passes through; invalid bytes (Latin-1, overlong, surrogate, truncated) do not.
+    EXPECT_EQ(escape_label_value("\u00e9t\u00e9 \u6771 \U0001F600"),
+              "\u00e9t\u00e9 \u6771 \U0001F600");
+    EXPECT_EQ(escape_label_value("\xe9t\xe9"), "\uFFFDt\uFFFD");
+    EXPECT_EQ(escape_label_value("\xc0\xaf|\xed\xa0\x80|\xe6\x9d"),
+              "\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD|\uFFFD\uFFFD");
+    EXPECT_EQ(escape_help("\xff"), "\uFFFD");
 }
 
 TEST(Prometheus, ValueFormatting) {
@@ -188,7 +195,8 @@ TEST(Prometheus, PromtoolAcceptsOutput) {
     }
     ExpositionWriter w;
     w.gauge("pothos_database_connections_active", "Active connections.", {}, 3);
-    w.gauge("pothos_database_connections_idle", "Idle connections.", {}, 7);
+    w.gauge("pothos_database_connections_idle", "Idle connections.", {{"application", "caf\xe9"}},
+            7);
     HistogramData d{{0.001, 0.01, 0.1, 1, 10}, {5, 9, 2, 1, 0, 1}, 14.75};
     w.histogram("pothos_database_query_duration_seconds", "Statement execution time.",
                 {{"operation", "select"}, {"model", "todos"}}, d);

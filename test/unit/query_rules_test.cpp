@@ -470,3 +470,28 @@ TEST(QueryRules, CreateIndexDdlQuotesIdentifiers) {
     s.columns = {"name"};
     EXPECT_EQ(create_index_ddl(s), "CREATE INDEX ON \"order\" USING gin (name gin_trgm_ops);");
 }
+
+TEST(QueryFactsHelpers, ClassifyOperator) {
+    EXPECT_EQ(classify_operator("=").op, PredicateOp::Eq);
+    EXPECT_EQ(classify_operator(">=").op, PredicateOp::Range);
+    EXPECT_EQ(classify_operator("<").op, PredicateOp::Range);
+    EXPECT_EQ(classify_operator("~~").op, PredicateOp::Like);
+    EXPECT_FALSE(classify_operator("~~").negated);
+    EXPECT_EQ(classify_operator("!~~*").op, PredicateOp::ILike);
+    EXPECT_TRUE(classify_operator("!~~*").negated);
+    EXPECT_EQ(classify_operator("<>").op, PredicateOp::Other);
+    EXPECT_TRUE(classify_operator("<>").negated);
+    EXPECT_EQ(classify_operator("@>").op, PredicateOp::Other);
+    EXPECT_FALSE(classify_operator("@>").negated);
+}
+
+TEST(QueryFactsHelpers, ScanKindOf) {
+    EXPECT_EQ(scan_kind_of("Seq Scan"), ScanKind::Seq);
+    EXPECT_EQ(scan_kind_of("Index Scan"), ScanKind::Index);
+    EXPECT_EQ(scan_kind_of("Index Only Scan"), ScanKind::IndexOnly);
+    EXPECT_EQ(scan_kind_of("Bitmap Heap Scan"), ScanKind::Bitmap);
+    EXPECT_EQ(scan_kind_of("Bitmap Index Scan"), ScanKind::Other);
+    EXPECT_EQ(scan_kind_of("Function Scan"), ScanKind::Other);
+    EXPECT_EQ(scan_kind_of("Sort"), ScanKind::None);
+    EXPECT_EQ(scan_kind_of(" Scan"), ScanKind::None);
+}
