@@ -254,7 +254,12 @@ TEST(Client, StreamsAMillionRowsInBoundedMemory) {
     EXPECT_EQ(sum, rows_wanted * (rows_wanted + 1) / 2);
     EXPECT_EQ(largest, 1000u);
     // The whole result would be > 200 MB; streaming stays within a few tens.
+    // (Sanitizer allocators keep freed memory in quarantine: not measured there.)
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     EXPECT_LT(peak - before, 64 * 1024) << "RSS grew by " << (peak - before) << " kB";
+#else
+    (void)peak;
+#endif
 }
 
 TEST(Client, StreamStopsWhenTheCallbackThrows) {
