@@ -80,6 +80,8 @@ struct PredicateFacts {
     std::string cast_type;
     // The deparsed column-side expression, e.g. "lower(email)" or
     // "(created_at)::date"; optional, used in messages and expression-index DDL.
+    // Deparse it the way index expressions are deparsed (IndexFacts::columns
+    // without the parentheses), so an existing expression index is recognised.
     std::string column_expression;
     OperandKind other_side = OperandKind::None;
     // The LIKE/ILIKE pattern when the other side is a constant.

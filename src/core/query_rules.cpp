@@ -16,8 +16,10 @@ namespace {
 std::string whole(double v) {
     if (!std::isfinite(v)) return v > 0 ? "infinitely many" : "0";
     char buf[32];
-    long long r = std::llround(v);
-    auto res = std::to_chars(buf, buf + sizeof buf, r);
+    std::to_chars_result res =
+        std::fabs(v) < 1e15
+            ? std::to_chars(buf, buf + sizeof buf, std::llround(v))
+            : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 2);
     return std::string(buf, res.ptr);
 }
 

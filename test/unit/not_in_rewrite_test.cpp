@@ -164,3 +164,31 @@ TEST(NotInRewrite, RuleRewritesAndExplainsNulls) {
 
     EXPECT_TRUE(run_rule("not_in_subquery", QueryFacts(), q).findings.empty());
 }
+
+// Arbitrary spans and offsets never crash and never touch text outside a valid span.
+TEST(NotInRewrite, ArbitrarySpansAreSafe) {
+    std::string q = "SELECT * FROM t WHERE t.a NOT IN (SELECT x.a FROM x) AND t.b = 'NOT IN (';";
+    for (std::size_t b = 0; b <= q.size() + 1; ++b) {
+        NotInSubqueryFacts g;
+        bool ok = locate_not_in(q, 0, b, g);
+        // Only at NOT (or the blank before it); not inside the string literal.
+        std::size_t at = q.find("NOT IN");
+        EXPECT_EQ(ok, b == at || b + 1 == at) << b;
+        for (std::size_t e = 0; e <= q.size() + 1; e += 3) {
+            NotInSubqueryFacts f;
+            f.begin = b;
+            f.end = e;
+            f.outer_expression = "t.a";
+            f.subquery_text = "SELECT x.a FROM x";
+            f.subquery_column = "x.a";
+            std::size_t applied = 0;
+            std::string out = rewrite_not_in(q, {f}, &applied);
+            if (applied == 0) {
+                EXPECT_EQ(out, q);
+            } else {
+                EXPECT_EQ(out.substr(0, b), q.substr(0, b));
+                EXPECT_EQ(out.substr(out.size() - (q.size() - e)), q.substr(e));
+            }
+        }
+    }
+}

@@ -76,6 +76,13 @@ TEST(PlanRules, MisestimateFactorIsConfigurableAndCapped) {
               "the tables involved, raise the statistics target of the filtered columns, or "
               "create extended statistics for correlated columns.");
     EXPECT_EQ(a.recommendations[3], "... and 2 more misestimated nodes.");
+
+    PerformanceAnalysis huge = analyze_performance(with_nodes({node("Nested Loop", 1, 2e20)}));
+    ASSERT_EQ(huge.recommendations.size(), 1u);
+    EXPECT_EQ(huge.recommendations[0].rfind("Row estimate off by 2.00e+20x on Nested Loop "
+                                            "(estimated 1, actual 2.00e+20)",
+                                            0),
+              0u);
 }
 
 TEST(PlanRules, SortSpill) {

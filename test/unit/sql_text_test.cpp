@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <cstdint>
 #include <vector>
 
 namespace sql = pothos::core::sql;
@@ -125,4 +126,41 @@ TEST(SqlText, QuoteIdent) {
     EXPECT_EQ(sql::quote_ident(""), "\"\"");
     EXPECT_EQ(sql::qualified_name("public", "Order Items"), "public.\"Order Items\"");
     EXPECT_EQ(sql::qualified_name("", "t"), "t");
+}
+
+// Any byte string tokenizes into ordered, non-overlapping, non-empty tokens
+// inside the text, and the helpers stay within bounds.
+TEST(SqlText, ArbitraryBytesAreSafe) {
+    const std::string alphabet =
+        "SELECT FROM where not in ( ) ' \" $ $$ $a$ -- /* */ \\ E' ; 1.e5 \n\x80\xff";
+    std::uint32_t seed = 12345;
+    auto next = [&seed]() {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    for (int round = 0; round < 2000; ++round) {
+        std::string text;
+        std::size_t len = next() % 60;
+        for (std::size_t i = 0; i < len; ++i) text += alphabet[next() % alphabet.size()];
+        std::size_t pos = 0;
+        for (const sql::Token& t : sql::tokenize(text)) {
+            ASSERT_GE(t.begin, pos) << text;
+            ASSERT_GT(t.end, t.begin) << text;
+            ASSERT_LE(t.end, text.size()) << text;
+            ASSERT_GE(t.depth, 0) << text;
+            pos = t.end;
+        }
+        if (auto k = sql::find_keyword(text, "not in")) {
+            ASSERT_LT(*k, text.size());
+        }
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (auto close = sql::matching_paren(text, i)) {
+                ASSERT_GT(*close, i);
+                ASSERT_EQ(text[*close], ')');
+            }
+        }
+        sql::count_literals(text);
+        sql::is_single_statement(text);
+        ASSERT_LE(sql::strip_comments(text).size(), text.size());
+    }
 }
