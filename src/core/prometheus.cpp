@@ -145,6 +145,28 @@ std::string format_value(double value) {
     return std::string(buf, res.ptr);
 }
 
+std::vector<double> default_duration_buckets() {
+    return {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+HistogramData rebucket(const double* bounds, const std::uint64_t* counts, std::size_t n,
+                       const std::vector<double>& target_bounds, double sum, double scale) {
+    HistogramData out;
+    out.upper_bounds = target_bounds;
+    out.counts.assign(target_bounds.size() + 1, 0);
+    out.sum = sum;
+    std::size_t t = 0;  // source bounds increase, so the target index only moves up
+    for (std::size_t i = 0; i < n; ++i) {
+        double upper = bounds[i] * scale;
+        while (t < target_bounds.size() &&
+               upper > target_bounds[t] + std::fabs(target_bounds[t]) * 1e-9) {
+            ++t;
+        }
+        out.counts[t] += counts[i];
+    }
+    return out;
+}
+
 // ---- ExpositionWriter ------------------------------------------------------------
 
 ExpositionWriter::Family* ExpositionWriter::find(std::string_view name) {

@@ -47,6 +47,19 @@ struct HistogramData {
     double sum = 0;
 };
 
+// Bucket bounds in seconds for query durations: 1 ms to 10 s.
+std::vector<double> default_duration_buckets();
+
+// Maps a finer histogram onto `target_bounds` (finite, strictly increasing).
+// Source bucket i holds counts[i] observations at or below bounds[i] * scale
+// (the last bound may be +Inf); it is counted in the first target bucket
+// whose bound is >= that (within a relative 1e-9, so 5 ms * 0.001 lands in
+// le="0.005"), else above the last target bound. A cumulative count of the
+// result never includes observations above its `le`. The result's counts have
+// target_bounds.size() + 1 entries; `sum` is copied (already scaled by the caller).
+HistogramData rebucket(const double* bounds, const std::uint64_t* counts, std::size_t n,
+                       const std::vector<double>& target_bounds, double sum, double scale = 1.0);
+
 class ExpositionWriter {
 public:
     // Declares a family; samples added later go under it. Re-declaring with

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -234,4 +235,25 @@ TEST(Prometheus, PromtoolRejectsBrokenText) {
         GTEST_SKIP() << "promtool not on PATH";
     }
     EXPECT_NE(std::system("printf 'x{a=\"1} 1\\n' | promtool check metrics >/dev/null 2>&1"), 0);
+}
+
+TEST(Prometheus, RebucketMillisecondsIntoSeconds) {
+    // Source buckets in ms: <=1, <=5, <=7, <=20, <=+Inf.
+    const double bounds[] = {1, 5, 7, 20, std::numeric_limits<double>::infinity()};
+    const std::uint64_t counts[] = {3, 2, 4, 1, 6};
+    HistogramData d = rebucket(bounds, counts, 5, {0.001, 0.005, 0.01}, 1.5, 0.001);
+    EXPECT_EQ(d.upper_bounds, (std::vector<double>{0.001, 0.005, 0.01}));
+    // 5 ms * 0.001 is not exactly 0.005 in binary, yet lands in le="0.005".
+    EXPECT_EQ(d.counts, (std::vector<std::uint64_t>{3, 2, 4, 7}));
+    EXPECT_EQ(d.sum, 1.5);
+    ExpositionWriter w;
+    EXPECT_TRUE(w.histogram("d_seconds", "", {}, d));
+    EXPECT_NE(w.text().find("d_seconds_bucket{le=\"0.01\"} 9\nd_seconds_bucket{le=\"+Inf\"} 16\n"),
+              std::string::npos);
+
+    std::vector<double> def = default_duration_buckets();
+    ASSERT_FALSE(def.empty());
+    EXPECT_TRUE(std::is_sorted(def.begin(), def.end()));
+    EXPECT_EQ(rebucket(bounds, counts, 0, def, 0).counts,
+              std::vector<std::uint64_t>(def.size() + 1, 0));
 }
