@@ -160,38 +160,29 @@ void Connection::wait_readable(Deadline& deadline, bool& timed_out) {
 }
 
 Result Connection::collect(Deadline& deadline, bool& timed_out) {
-    PGresult* last = nullptr;
-    PGresult* error = nullptr;
+    std::unique_ptr<PGresult, void (*)(PGresult*)> last(nullptr, PQclear), error(nullptr, PQclear);
     for (;;) {
-        while (PQisBusy(conn_)) wait_readable(deadline, timed_out);
+        while (PQisBusy(conn_)) wait_readable(deadline, timed_out);  // may throw: results are owned
         PGresult* r = PQgetResult(conn_);
         if (!r) break;
         auto st = PQresultStatus(r);
         if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
-            if (!error) error = r; else PQclear(r);
+            if (!error) error.reset(r); else PQclear(r);
         } else if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
             PQclear(r);
             broken_ = true;
-            if (last) PQclear(last);
-            if (error) PQclear(error);
             throw DatabaseError("COPY is not supported by Connection::exec");
         } else {
-            if (last) PQclear(last);
-            last = r;
+            last.reset(r);
         }
     }
     if (error) {
-        if (last) PQclear(last);
-        ResultGuard g{error};
-        auto e = detail::error_from_result(error, conn_, timed_out);
+        auto e = detail::error_from_result(error.get(), conn_, timed_out);
         if (PQstatus(conn_) != CONNECTION_OK) broken_ = true;
         std::rethrow_exception(e);
     }
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        if (last) PQclear(last);
-        throw_connection_error("connection lost");
-    }
-    return Result(last);
+    if (PQstatus(conn_) != CONNECTION_OK) throw_connection_error("connection lost");
+    return Result(last.release());
 }
 
 Result Connection::exec(const std::string& sql, const Params& params, Deadline deadline) {
