@@ -14,7 +14,7 @@
 #include <pothos/errors.hpp>
 #include <pothos/pool.hpp>
 
-#include "cluster.hpp"
+#include "test_client.hpp"
 
 using namespace std::chrono_literals;
 using pothos::Millis;
@@ -30,21 +30,7 @@ pothos::PoolOptions options(std::size_t max) {
     return o;
 }
 
-struct Captured {
-    std::shared_ptr<pothos::Logger> logger;
-    std::shared_ptr<std::vector<std::string>> lines = std::make_shared<std::vector<std::string>>();
-    explicit Captured(const std::string& spec = "db:*") : logger(std::make_shared<pothos::Logger>(spec)) {
-        auto l = lines;
-        logger->set_sink([l](pothos::LogLevel, std::string_view, std::string_view m) {
-            l->emplace_back(m);
-        });
-    }
-    bool contains(const std::string& s) const {
-        for (const auto& l : *lines)
-            if (l.find(s) != std::string::npos) return true;
-        return false;
-    }
-};
+using Captured = pothos::test::LogCapture;
 
 }  // namespace
 
@@ -215,7 +201,7 @@ TEST(Pool, MaxLifetimeRetiresConnections) {
 }
 
 TEST(Pool, LeakDetectionWarnsWithLeaseSite) {
-    Captured cap("");
+    Captured cap;
     auto o = options(1);
     o.leak_detection_threshold = Millis(100);
     o.reap_interval = Millis(50);
