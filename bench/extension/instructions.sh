@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# bench/extension/instructions.sh -- the per-statement cost of the hooks in
+# CPU instructions, counted by valgrind's callgrind: repeatable whatever else
+# the machine is doing (unlike time on a shared 2-core VM).
+#
+# A single-user backend (postgres --single, shared_preload_libraries applied)
+# runs N and N/2 point SELECTs with different constants (simple protocol, as
+# pgbench -S -M simple), and the same through PREPARE/EXECUTE (no parsing,
+# cached plan, as pgbench -M prepared); (instructions(N) - instructions(N/2))
+# / (N/2) is the cost of one statement with start-up cancelled out.
+# Configurations: none, pg_stat_statements, pothos_perf, and both.
+#
+# Usage: bench/extension/instructions.sh   (root or the postgres OS user; ~2 min)
+# Env: INS_N statements (4000), INS_CONFIGS (see below).
+source "$(dirname "$0")/../../scripts/lib.sh"
+
+N=${INS_N:-4000}
+CONFIGS=${INS_CONFIGS:-"none:|pg_stat_statements:pg_stat_statements|pothos_perf:pothos_perf|both:pg_stat_statements,pothos_perf"}
+command -v valgrind >/dev/null || die "valgrind is needed (apt-get install valgrind)"
+DIR=$(make_pg_tmpdir)
+trap 'rm -rf "$DIR"' EXIT
+
+as_pg "$PG_BINDIR/initdb" -D "$DIR/data" -U postgres --auth=trust --no-instructions >/dev/null
+echo "shared_preload_libraries = ''" | as_pg tee -a "$DIR/data/postgresql.conf" >/dev/null
+{
+    echo "CREATE TABLE acc (aid int PRIMARY KEY, abalance int NOT NULL, filler char(84));"
+    echo "INSERT INTO acc SELECT g, 0, '' FROM generate_series(1, 100000) g;"
+    echo "VACUUM ANALYZE acc;"
+} | as_pg "$PG_BINDIR/postgres" --single -D "$DIR/data" postgres >/dev/null 2>&1
+# Deterministic constants (a multiplicative hash of the line number).
+awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "SELECT abalance FROM acc WHERE aid = %d;\n", (i * 7919) % 100000 + 1 }' \
+    | as_pg tee "$DIR/full.sql" >/dev/null
+head -n $((N / 2)) "$DIR/full.sql" | as_pg tee "$DIR/half.sql" >/dev/null
+awk -v n="$N" 'BEGIN { print "PREPARE p(int) AS SELECT abalance FROM acc WHERE aid = $1;"
+    for (i = 1; i <= n; i++) printf "EXECUTE p(%d);\n", (i * 7919) % 100000 + 1 }' \
+    | as_pg tee "$DIR/pfull.sql" >/dev/null
+head -n $((N / 2 + 1)) "$DIR/pfull.sql" | as_pg tee "$DIR/phalf.sql" >/dev/null
+
+count() {  # script -> instructions
+    as_pg valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+        "$PG_BINDIR/postgres" --single -D "$DIR/data" postgres <"$1" 2>&1 >/dev/null \
+        | awk '/Collected/ { print $4 }'
+}
+
+printf '| configuration | simple: instructions per statement | added vs none | prepared: instructions per statement | added vs none |\n|---|---:|---:|---:|---:|\n'
+base=""; pbase=""
+IFS='|' read -r -a items <<<"$CONFIGS"
+for item in "${items[@]}"; do
+    name=${item%%:*}; libs=${item#*:}
+    as_pg sed -i "s/^shared_preload_libraries.*/shared_preload_libraries = '$libs'/" "$DIR/data/postgresql.conf"
+    full=$(count "$DIR/full.sql"); half=$(count "$DIR/half.sql")
+    pfull=$(count "$DIR/pfull.sql"); phalf=$(count "$DIR/phalf.sql")
+    per=$(( (full - half) / (N / 2) )); pper=$(( (pfull - phalf) / (N / 2) ))
+    [ -n "$base" ] || { base=$per; pbase=$pper; }
+    printf '| %s | %d | %+d | %d | %+d |\n' "$name" "$per" $((per - base)) "$pper" $((pper - pbase))
+done
