@@ -438,7 +438,7 @@ void rule_misestimate(const RuleContext& c) {
     CappedReporter out(c);
     double f = c.config.misestimate_factor;
     for (const PlanNodeFacts& n : c.facts.plan.nodes) {
-        if (!n.actual_rows) continue;
+        if (!n.actual_rows || (n.loops && *n.loops == 0)) continue;  // never executed
         double est = std::max(n.estimated_rows, 1.0);
         double act = std::max(*n.actual_rows, 1.0);
         double ratio = act / est;

@@ -56,6 +56,10 @@ TEST(PlanRules, MisestimateAtTenfoldEitherWay) {
         analyze_performance(with_nodes({scan("orders", 1000, 101)})).recommendations.empty());
     // Zero rows count as one: 0 estimated vs 5 actual is no misestimate.
     EXPECT_TRUE(analyze_performance(with_nodes({scan("orders", 0, 5)})).recommendations.empty());
+    // A node that never ran ("Actual Loops": 0) is not a misestimate.
+    PlanNodeFacts never = scan("orders", 1000, 0);
+    never.loops = 0;
+    EXPECT_TRUE(analyze_performance(with_nodes({never})).recommendations.empty());
     // Without actual rows (plain EXPLAIN) there is nothing to compare.
     PlanNodeFacts estimated_only = scan("orders", 1, 0);
     estimated_only.actual_rows.reset();
