@@ -395,15 +395,59 @@ void rule_order_by_random(const RuleContext& c) {
         "fetch them through the index.");
 }
 
+// An ORDER BY item split into its expression and whether it sorts descending
+// ("created_at DESC NULLS LAST" -> {"created_at", true}).
+struct SortItem {
+    std::string expression;
+    bool descending = false;
+};
+
+SortItem split_sort_item(std::string_view item) {
+    std::vector<sql::Token> t = sql::tokenize(item);
+    std::size_t end = t.size();
+    if (end >= 2 && t[end - 2].depth == 0 && sql::is_keyword(item, t[end - 2], "nulls")) end -= 2;
+    SortItem out;
+    if (end >= 1 && t[end - 1].depth == 0) {
+        if (sql::is_keyword(item, t[end - 1], "desc")) {
+            out.descending = true;
+            --end;
+        } else if (sql::is_keyword(item, t[end - 1], "asc")) {
+            --end;
+        }
+    }
+    std::size_t stop = end < t.size() ? t[end].begin : item.size();
+    out.expression = std::string(sql::trim(item.substr(0, end == 0 ? 0 : stop)));
+    return out;
+}
+
 void rule_large_offset(const RuleContext& c) {
     const auto& off = c.facts.offset_value;
     if (!off || *off < c.config.large_offset) return;
-    std::string keys = c.facts.order_by.empty() ? "sort_key" : join(c.facts.order_by, ", ");
-    std::string tuple = c.facts.order_by.size() > 1 ? "(" + keys + ")" : keys;
+    std::vector<std::string> exprs;
+    std::size_t descending = 0;
+    for (const std::string& item : c.facts.order_by) {
+        SortItem si = split_sort_item(item);
+        exprs.push_back(si.expression);
+        if (si.descending) ++descending;
+    }
     std::string n = whole(static_cast<double>(*off));
-    c.report("OFFSET " + n + " reads and discards " + n +
-             " rows for every page; use keyset pagination instead: WHERE " + tuple +
-             " > (values of the last row seen) ORDER BY " + keys + " LIMIT page_size.");
+    std::string msg = "OFFSET " + n + " reads and discards " + n +
+                      " rows for every page; use keyset pagination instead: ";
+    if (exprs.empty()) {
+        msg += "WHERE sort_key > (value of the last row seen) ORDER BY sort_key LIMIT page_size.";
+    } else if (descending == 0 || descending == exprs.size()) {
+        std::string keys = join(exprs, ", ");
+        std::string tuple = exprs.size() > 1 ? "(" + keys + ")" : keys;
+        msg += "WHERE " + tuple + (descending ? " < " : " > ") +
+               "(values of the last row seen) ORDER BY " + join(c.facts.order_by, ", ") +
+               " LIMIT page_size.";
+    } else {
+        msg += "remember the last row's " + join(exprs, ", ") +
+               " and continue after it (with mixed sort directions, compare column by column) "
+               "ORDER BY " +
+               join(c.facts.order_by, ", ") + " LIMIT page_size.";
+    }
+    c.report(std::move(msg));
 }
 
 // ---- plan rules --------------------------------------------------------------

@@ -404,6 +404,29 @@ TEST(QueryRules, LargeOffsetAtThreshold) {
     EXPECT_TRUE(silent("large_offset", f));
 }
 
+TEST(QueryRules, LargeOffsetFollowsSortDirection) {
+    QueryFacts f;
+    f.offset_value = 20000;
+    f.order_by = {"created_at DESC NULLS LAST", "id desc"};
+    EXPECT_EQ(message_of("large_offset", f),
+              "OFFSET 20000 reads and discards 20000 rows for every page; use keyset pagination "
+              "instead: WHERE (created_at, id) < (values of the last row seen) ORDER BY "
+              "created_at DESC NULLS LAST, id desc LIMIT page_size.");
+    f.order_by = {"score DESC", "id"};
+    EXPECT_EQ(message_of("large_offset", f),
+              "OFFSET 20000 reads and discards 20000 rows for every page; use keyset pagination "
+              "instead: remember the last row's score, id and continue after it (with mixed sort "
+              "directions, compare column by column) ORDER BY score DESC, id LIMIT page_size.");
+    f.order_by.clear();
+    EXPECT_EQ(message_of("large_offset", f),
+              "OFFSET 20000 reads and discards 20000 rows for every page; use keyset pagination "
+              "instead: WHERE sort_key > (value of the last row seen) ORDER BY sort_key LIMIT "
+              "page_size.");
+    f.order_by = {"lower(name) ASC", "(a + b)"};
+    EXPECT_NE(message_of("large_offset", f).find("WHERE (lower(name), (a + b)) > "),
+              std::string::npos);
+}
+
 // ---- the engine ----------------------------------------------------------------------
 
 TEST(QueryRules, AnalyzeQueryRunsEnabledRulesInTableOrder) {
