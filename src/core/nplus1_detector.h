@@ -1,0 +1,68 @@
+// nplus1_detector.h -- finds N+1 loops and their relatives in a sequence of
+// statements of one unit-of-work group (one request tag, one transaction
+// block, or one client), in stream order.
+//
+// Units: the sequence is cut wherever the time between the end of one
+// statement and the start of the next exceeds idle_gap.
+// Within a unit, per fingerprint with at least min_repeats executions:
+//  * n_plus_one: a top-level key lookup (one table, column = value
+//    predicates) with mostly distinct parameters (distinct >= half the
+//    executions) that follows a different top-level SELECT (the parent) which
+//    returned at least min_repeats rows. The executions are split into bursts,
+//    one per execution of the parent fingerprint: each burst with min_repeats
+//    mostly distinct lookups is one occurrence, anchored on that parent
+//    execution. Several children of the same parent execution (A B A B ...)
+//    are reported each, with their sibling count.
+//  * duplicate_query: a top-level SELECT on a table run min_repeats times with
+//    the same parameters (cacheable).
+//  * row_by_row_dml: single-row INSERT/UPDATE/DELETE repeated min_repeats times.
+//  * server_side_loop: nested statements repeated min_repeats times inside one
+//    top-level statement (a function looping); the parent is that statement.
+// Not reported: lookups without a parent that returned enough rows, batched
+// fetches (= ANY, IN lists), SKIP LOCKED queues, statements without a table.
+// No allocation: the caller passes scratch space.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/nplus1_event.h"
+
+namespace pothos::core {
+
+enum class NpKind : uint8_t { NPlusOne = 0, DuplicateQuery = 1, RowByRowDml = 2, ServerSideLoop = 3 };
+const char* np_kind_name(NpKind k) noexcept;
+
+struct NpConfig {
+    int min_repeats = 5;
+    int64_t idle_gap_us = 500000;
+};
+
+// One occurrence of a finding in one unit.
+struct NpFinding {
+    NpKind kind;
+    uint64_t parent_queryid;  // 0: none
+    uint64_t queryid;
+    uint32_t userid;
+    uint32_t dbid;
+    uint64_t anchor;          // seq of the event the occurrence is anchored on
+    int64_t repeats;          // executions in this occurrence
+    int64_t distinct_params;  // distinct parameter hashes among them
+    double time_ms;           // execution time of the repeats
+    int64_t parent_rows;      // rows the parent execution returned (0: none)
+    int64_t last_ts_us;       // start of the last repeat
+    int32_t siblings;         // other children of the same parent execution
+};
+
+// Scratch space for np_detect over n events: n uint32 and n uint64.
+struct NpScratch {
+    uint32_t* idx;
+    uint64_t* hashes;
+};
+
+// events: one group, sorted by seq. Writes at most out_cap findings to out,
+// returns how many.
+size_t np_detect(const NpEvent* events, size_t n, const NpConfig& cfg, NpScratch scratch,
+                 NpFinding* out, size_t out_cap) noexcept;
+
+}  // namespace pothos::core

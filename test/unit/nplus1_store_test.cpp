@@ -1,0 +1,84 @@
+#include "core/nplus1_findings.h"
+#include "core/nplus1_ring.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace pothos::core;
+
+namespace {
+
+TEST(NPlusOneRing, PushReadAndOverwriteOldest) {
+    std::vector<uint64_t> mem(NpRing::required_bytes(4) / 8 + 1);
+    NpRing r = NpRing::create(mem.data(), 4);
+    NpEvent e{};
+    for (uint64_t i = 0; i < 6; i++) {
+        e.queryid = 100 + i;
+        EXPECT_EQ(r.push(e), i);
+    }
+    NpEvent out{};
+    EXPECT_FALSE(r.read(0, &out));  // overwritten
+    EXPECT_FALSE(r.read(1, &out));
+    ASSERT_TRUE(r.read(2, &out));
+    EXPECT_EQ(out.queryid, 102u);
+    EXPECT_EQ(out.seq, 2u);
+    ASSERT_TRUE(r.read(5, &out));
+    EXPECT_FALSE(r.read(6, &out));  // not written yet
+    EXPECT_EQ(r.oldest(), 2u);
+}
+
+NpFinding occurrence(uint64_t child, uint64_t anchor, int64_t repeats) {
+    NpFinding f{};
+    f.kind = NpKind::NPlusOne;
+    f.parent_queryid = 1;
+    f.queryid = child;
+    f.userid = 10;
+    f.dbid = 5;
+    f.anchor = anchor;
+    f.repeats = repeats;
+    f.distinct_params = repeats;
+    f.time_ms = repeats * 0.5;
+    return f;
+}
+
+TEST(NPlusOneFindings, SameAnchorCountsOnceAndGrows) {
+    std::vector<uint64_t> mem(NpFindings::required_bytes(4) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 4, 0);
+    t.record(occurrence(7, 100, 5), 1);
+    t.record(occurrence(7, 100, 5), 2);  // same unit analysed again
+    t.record(occurrence(7, 100, 8), 3);  // it grew
+    t.record(occurrence(7, 200, 6), 4);
+    ASSERT_EQ(t.header().count, 1u);
+    const NpFindingEntry& e = t.entry(0);
+    EXPECT_EQ(e.occurrences, 2);
+    EXPECT_EQ(e.total_repeats, 14);
+    EXPECT_EQ(e.max_repeats, 8);
+    EXPECT_DOUBLE_EQ(e.time_ms, 7.0);
+    EXPECT_EQ(e.first_seen, 1);
+    EXPECT_EQ(e.last_seen, 4);
+}
+
+TEST(NPlusOneFindings, EvictsLeastRecentlySeenSingleOccurrenceFirst) {
+    std::vector<uint64_t> mem(NpFindings::required_bytes(2) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 2, 0);
+    t.record(occurrence(1, 10, 5), 1);
+    t.record(occurrence(1, 11, 5), 2);  // child 1: confirmed twice
+    t.record(occurrence(2, 12, 5), 3);  // child 2: once, more recent
+    t.record(occurrence(3, 13, 5), 4);  // full: evicts child 2
+    EXPECT_EQ(t.header().evictions, 1u);
+    bool has1 = false, has2 = false, has3 = false;
+    for (uint32_t i = 0; i < t.capacity(); i++) {
+        has1 |= t.entry(i).in_use && t.entry(i).queryid == 1;
+        has2 |= t.entry(i).in_use && t.entry(i).queryid == 2;
+        has3 |= t.entry(i).in_use && t.entry(i).queryid == 3;
+    }
+    EXPECT_TRUE(has1);
+    EXPECT_FALSE(has2);
+    EXPECT_TRUE(has3);
+    t.reset(9);
+    EXPECT_EQ(t.header().count, 0u);
+    EXPECT_EQ(t.header().stats_reset, 9);
+}
+
+}  // namespace
