@@ -1,0 +1,134 @@
+// advisor_select.cpp -- see advisor_select.h.
+#include "core/advisor_select.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/advisor_cost.h"
+
+namespace pothos::core::advisor {
+
+namespace {
+
+class Pricer {
+public:
+    Pricer(const SelectionInput& in, const CostOracle& oracle) : in_(in), oracle_(oracle) {}
+
+    bool touches(size_t stmt, uint32_t relid) const {
+        const auto& r = in_.statements[stmt].relids;
+        return std::find(r.begin(), r.end(), relid) != r.end();
+    }
+
+    // Cost of stmt with the members of set that are on relations it reads.
+    double cost(const std::vector<size_t>& set, size_t stmt) {
+        std::vector<size_t> relevant;
+        for (size_t c : set)
+            if (touches(stmt, in_.candidates[c].shape.relid)) relevant.push_back(c);
+        std::sort(relevant.begin(), relevant.end());
+        auto key = std::make_pair(stmt, relevant);
+        auto it = cache_.find(key);
+        if (it != cache_.end()) return it->second;
+        double v = oracle_(relevant, stmt);
+        cache_.emplace(std::move(key), v);
+        return v;
+    }
+
+    // Choice of c on top of `others`.
+    Choice price(size_t c, const std::vector<size_t>& others, double min_gain) {
+        Choice ch;
+        ch.candidate = c;
+        std::vector<size_t> with = others;
+        with.push_back(c);
+        std::vector<double> calls, before, after;
+        for (size_t s = 0; s < in_.statements.size(); s++) {
+            if (!touches(s, in_.candidates[c].shape.relid)) continue;
+            double b = cost(others, s);
+            double a = cost(with, s);
+            if (b <= 0 || a < 0 || a >= b * (1.0 - min_gain)) continue;
+            ch.statements.push_back(s);
+            calls.push_back(in_.statements[s].calls);
+            before.push_back(b);
+            after.push_back(a);
+            ch.saving += in_.statements[s].calls * (b - a);
+        }
+        ch.cost_before = weighted_mean(calls, before);
+        ch.cost_after = weighted_mean(calls, after);
+        ch.write_cost = in_.write_cost[c];
+        ch.improvement_pct = improvement_pct(ch.cost_before, ch.cost_after);
+        return ch;
+    }
+
+private:
+    const SelectionInput& in_;
+    const CostOracle& oracle_;
+    std::map<std::pair<size_t, std::vector<size_t>>, double> cache_;
+};
+
+bool pays(const Choice& ch, const SelectOptions& o) {
+    return !ch.statements.empty() && ch.saving > ch.write_cost && ch.improvement_pct >= o.min_improvement_pct;
+}
+
+}  // namespace
+
+std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& oracle,
+                                   const SelectOptions& options) {
+    Pricer pricer(in, oracle);
+    const size_t n = in.candidates.size();
+    std::vector<bool> dead(n, false);
+    for (size_t c = 0; c < n; c++)
+        for (const IndexShape& e : in.existing)
+            if (serves(e, in.candidates[c].shape)) dead[c] = true;
+
+    std::vector<size_t> chosen;
+    while (chosen.size() < options.max_indexes) {
+        double best_score = 0;
+        size_t best = n;
+        for (size_t c = 0; c < n; c++) {
+            if (dead[c]) continue;
+            bool served = false;
+            for (size_t k : chosen) served = served || serves(in.candidates[k].shape, in.candidates[c].shape);
+            if (served) {
+                dead[c] = true;
+                continue;
+            }
+            Choice ch = pricer.price(c, chosen, options.min_statement_gain);
+            if (!pays(ch, options)) continue;
+            double score = (ch.saving - ch.write_cost) / std::max(1.0, in.bytes[c]);
+            if (best == n || score > best_score) {
+                best = c;
+                best_score = score;
+            }
+        }
+        if (best == n) break;
+        dead[best] = true;
+        // A chosen index the new, wider one serves is no longer needed.
+        std::vector<size_t> kept;
+        for (size_t k : chosen)
+            if (!serves(in.candidates[best].shape, in.candidates[k].shape)) kept.push_back(k);
+        kept.push_back(best);
+        chosen = std::move(kept);
+    }
+
+    // Marginal benefit of each in the final set; drop those that no longer
+    // pay, one at a time (the least saving first), until all do.
+    for (;;) {
+        std::vector<Choice> out;
+        size_t worst = chosen.size();
+        double worst_saving = 0;
+        for (size_t i = 0; i < chosen.size(); i++) {
+            std::vector<size_t> others;
+            for (size_t j = 0; j < chosen.size(); j++)
+                if (j != i) others.push_back(chosen[j]);
+            Choice ch = pricer.price(chosen[i], others, options.min_statement_gain);
+            if (!pays(ch, options) && (worst == chosen.size() || ch.saving < worst_saving)) {
+                worst = i;
+                worst_saving = ch.saving;
+            }
+            out.push_back(std::move(ch));
+        }
+        if (worst == chosen.size()) return out;
+        chosen.erase(chosen.begin() + static_cast<long>(worst));
+    }
+}
+
+}  // namespace pothos::core::advisor

@@ -1,0 +1,201 @@
+#include "core/advisor_select.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "core/advisor_cost.h"
+
+using namespace pothos::core::advisor;
+
+namespace {
+
+IndexShape shape(uint32_t rel, std::vector<int16_t> cols, std::string pred = "") {
+    IndexShape s;
+    s.relid = rel;
+    for (int16_t c : cols) {
+        IndexKey k;
+        k.attnum = c;
+        k.name = "c" + std::to_string(c);
+        s.keys.push_back(k);
+    }
+    s.predicate = pred;
+    return s;
+}
+
+Candidate cand(IndexShape s) {
+    Candidate c;
+    c.shape = std::move(s);
+    return c;
+}
+
+// A fake planner: each statement has a base cost; an index in the set gives
+// the statement the cost listed for it (the cheapest one wins).
+struct FakePlanner {
+    std::vector<double> base;
+    std::map<std::pair<size_t, size_t>, double> with;  // (candidate, stmt) -> cost
+    int calls = 0;
+    double operator()(const std::vector<size_t>& set, size_t stmt) {
+        calls++;
+        double c = base[stmt];
+        for (size_t k : set) {
+            auto it = with.find({k, stmt});
+            if (it != with.end()) c = std::min(c, it->second);
+        }
+        return c;
+    }
+};
+
+SelectionInput input(std::vector<Candidate> cs, std::vector<double> calls) {
+    SelectionInput in;
+    in.candidates = std::move(cs);
+    in.bytes.assign(in.candidates.size(), 8192 * 10);
+    in.write_cost.assign(in.candidates.size(), 0);
+    for (size_t i = 0; i < calls.size(); i++) in.statements.push_back({i + 1, calls[i], {1}});
+    return in;
+}
+
+}  // namespace
+
+TEST(AdvisorSelect, PicksTheCandidateThatPays) {
+    auto in = input({cand(shape(1, {2})), cand(shape(1, {3}))}, {100});
+    FakePlanner p{{1000}, {{{0, 0}, 10}, {{1, 0}, 995}}};
+    auto out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 0u);
+    EXPECT_DOUBLE_EQ(out[0].cost_before, 1000);
+    EXPECT_DOUBLE_EQ(out[0].cost_after, 10);
+    EXPECT_DOUBLE_EQ(out[0].improvement_pct, 99);
+    EXPECT_DOUBLE_EQ(out[0].saving, 100 * 990);
+}
+
+TEST(AdvisorSelect, MinImprovementFilters) {
+    auto in = input({cand(shape(1, {2}))}, {100});
+    FakePlanner p{{1000}, {{{0, 0}, 950}}};
+    SelectOptions o;
+    o.min_improvement_pct = 10;
+    EXPECT_TRUE(select_indexes(in, std::ref(p), o).empty());
+    o.min_improvement_pct = 4;
+    EXPECT_EQ(select_indexes(in, std::ref(p), o).size(), 1u);
+}
+
+TEST(AdvisorSelect, WriteCostOutweighsSaving) {
+    auto in = input({cand(shape(1, {2}))}, {2});
+    in.write_cost[0] = 5000;  // e.g. 5000 inserted rows
+    FakePlanner p{{1000}, {{{0, 0}, 10}}};
+    EXPECT_TRUE(select_indexes(in, std::ref(p)).empty());
+    in.write_cost[0] = 100;
+    EXPECT_EQ(select_indexes(in, std::ref(p)).size(), 1u);
+}
+
+TEST(AdvisorSelect, ExistingIndexServesCandidateAsPrefix) {
+    auto in = input({cand(shape(1, {2})), cand(shape(1, {2, 3}))}, {100});
+    in.existing.push_back(shape(1, {2, 3, 4}));
+    FakePlanner p{{1000}, {{{0, 0}, 10}, {{1, 0}, 5}}};
+    EXPECT_TRUE(select_indexes(in, std::ref(p)).empty());
+}
+
+TEST(AdvisorSelect, PartialExistingIndexDoesNotServeWholeTableCandidate) {
+    auto in = input({cand(shape(1, {2}))}, {100});
+    in.existing.push_back(shape(1, {2}, "NOT c6"));
+    FakePlanner p{{1000}, {{{0, 0}, 10}}};
+    EXPECT_EQ(select_indexes(in, std::ref(p)).size(), 1u);
+}
+
+TEST(AdvisorSelect, WiderChosenIndexReplacesItsPrefix) {
+    // stmt 0 uses (2); stmt 1 uses (2,3). Choosing (2,3) serves both.
+    auto in = input({cand(shape(1, {2})), cand(shape(1, {2, 3}))}, {100, 100});
+    in.bytes = {8192 * 10, 8192 * 12};
+    FakePlanner p{{1000, 1000}, {{{0, 0}, 10}, {{0, 1}, 100}, {{1, 0}, 11}, {{1, 1}, 10}}};
+    auto out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 1u);
+}
+
+TEST(AdvisorSelect, SetNotListSecondIndexPricedAgainstTheFirst) {
+    // Two candidates that help the same statement equally: only one is kept.
+    auto in = input({cand(shape(1, {2})), cand(shape(1, {3}))}, {100});
+    FakePlanner p{{1000}, {{{0, 0}, 10}, {{1, 0}, 12}}};
+    auto out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 0u);
+}
+
+TEST(AdvisorSelect, BenefitPerByteDecides) {
+    // Both pay; the smaller one with nearly the same saving comes first, the
+    // bigger one then adds too little on top.
+    auto in = input({cand(shape(1, {2, 3, 4})), cand(shape(1, {2}))}, {100});
+    in.bytes = {8192 * 100, 8192 * 10};
+    FakePlanner p{{1000}, {{{0, 0}, 9.5}, {{1, 0}, 10}}};
+    auto out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 1u);
+}
+
+TEST(AdvisorSelect, IndexesOnDifferentTablesBothChosenAndOracleCached) {
+    auto in = input({cand(shape(1, {2})), cand(shape(2, {3}))}, {100, 100});
+    in.statements[1].relids = {2};
+    FakePlanner p{{1000, 500}, {{{0, 0}, 10}, {{1, 1}, 5}}};
+    auto out = select_indexes(in, std::ref(p));
+    EXPECT_EQ(out.size(), 2u);
+    int first = p.calls;
+    EXPECT_LE(first, 12);
+}
+
+TEST(AdvisorSelect, FailedPlanningIsIgnored) {
+    auto in = input({cand(shape(1, {2}))}, {100});
+    FakePlanner p{{-1}, {{{0, 0}, 10}}};
+    EXPECT_TRUE(select_indexes(in, std::ref(p)).empty());
+}
+
+TEST(AdvisorServes, PrefixDirectionAndPredicate) {
+    IndexShape ab = shape(1, {2, 3}), a = shape(1, {2}), b = shape(1, {3});
+    EXPECT_TRUE(serves(ab, a));
+    EXPECT_FALSE(serves(ab, b));
+    EXPECT_FALSE(serves(a, ab));
+    EXPECT_FALSE(serves(shape(2, {2, 3}), a));
+    IndexShape ab_desc = ab;
+    ab_desc.keys[1].desc = true;
+    EXPECT_FALSE(serves(ab_desc, ab));
+    EXPECT_TRUE(serves(ab_desc, a));
+    IndexShape flipped = ab_desc;
+    for (auto& k : flipped.keys) k.desc = !k.desc, k.nulls_first = !k.nulls_first;
+    EXPECT_TRUE(serves(flipped, ab_desc));
+    EXPECT_TRUE(serves(ab, shape(1, {2}, "NOT c6")));
+    EXPECT_FALSE(serves(shape(1, {2, 3}, "NOT c6"), a));
+}
+
+TEST(AdvisorCost, BtreeSizeIsRealistic) {
+    // 400 000 bigint keys: 16-byte tuples + 4-byte line pointers, ~366 per
+    // leaf page at 90 % fill -> ~1094 leaves, 1 root... about 9 MB.
+    BtreeSize s = estimate_btree_size(400000, {8});
+    EXPECT_NEAR(s.leaf_pages, 1094, 5);
+    EXPECT_EQ(s.tree_height, 2);
+    EXPECT_NEAR(s.bytes / (1024.0 * 1024.0), 8.6, 0.3);
+    BtreeSize tiny = estimate_btree_size(10, {8});
+    EXPECT_EQ(tiny.tree_height, 0);
+    EXPECT_DOUBLE_EQ(tiny.pages, 2);
+    EXPECT_GT(estimate_btree_size(400000, {8, 32}).pages, s.pages);
+}
+
+TEST(AdvisorCost, WriteRowsCountUpdatesOnlyOfIndexedColumns) {
+    TableWrites w;
+    w.inserted = 100;
+    w.deleted = 10;
+    w.updated = {{{3, 4}, 50}, {{5}, 1000}};
+    IndexShape s = shape(1, {2, 3});
+    EXPECT_DOUBLE_EQ(index_write_rows(w, s), 160);
+    IndexShape p = shape(1, {2}, "c5 IS NULL");
+    p.predicate_attnums = {5};
+    EXPECT_DOUBLE_EQ(index_write_rows(w, p), 1110);
+    EXPECT_DOUBLE_EQ(write_cost_per_row(estimate_btree_size(10, {8})), kWritePageCost + kLevelCost);
+}
+
+TEST(AdvisorCost, WeightedMeanAndImprovement) {
+    EXPECT_DOUBLE_EQ(weighted_mean({1, 3}, {10, 20}), 17.5);
+    EXPECT_DOUBLE_EQ(weighted_mean({}, {}), 0);
+    EXPECT_DOUBLE_EQ(improvement_pct(200, 50), 75);
+    EXPECT_DOUBLE_EQ(improvement_pct(0, 50), 0);
+}
