@@ -1,8 +1,6 @@
 #include "core/prometheus.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -11,6 +9,8 @@
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "promtool.h"
 
 using namespace pothos::core::prometheus;
 
@@ -191,9 +191,7 @@ TEST(Prometheus, LimitCardinalityOfHistograms) {
 
 // The whole output passes `promtool check metrics` (parser and linter).
 TEST(Prometheus, PromtoolAcceptsOutput) {
-    if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
-        GTEST_SKIP() << "promtool not on PATH";
-    }
+    if (!pothos::test::promtool_available()) GTEST_SKIP() << "promtool not on PATH";
     ExpositionWriter w;
     w.gauge("pothos_database_connections_active", "Active connections.", {}, 3);
     w.gauge("pothos_database_connections_idle", "Idle connections.", {{"application", "caf\xe9"}},
@@ -211,30 +209,17 @@ TEST(Prometheus, PromtoolAcceptsOutput) {
             std::numeric_limits<double>::quiet_NaN());
     ASSERT_TRUE(w.errors().empty());
 
-    char path[] = "/tmp/pothos_metrics_XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    std::string text = w.text();
-    ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    close(fd);
-    std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    ASSERT_NE(p, nullptr);
-    std::string output;
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p)) output += buf;
-    int status = pclose(p);
-    unlink(path);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output << "\n" << text;
-    EXPECT_EQ(output, "");
+    pothos::test::PromtoolResult r = pothos::test::promtool_check(w.text());
+    EXPECT_EQ(r.exit_code, 0) << r.output << "\n" << w.text();
+    EXPECT_EQ(r.output, "");
 }
 
 // The check above can fail: promtool rejects what the writer must never emit.
 TEST(Prometheus, PromtoolRejectsBrokenText) {
-    if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
-        GTEST_SKIP() << "promtool not on PATH";
-    }
-    EXPECT_NE(std::system("printf 'x{a=\"1} 1\\n' | promtool check metrics >/dev/null 2>&1"), 0);
+    if (!pothos::test::promtool_available()) GTEST_SKIP() << "promtool not on PATH";
+    pothos::test::PromtoolResult r = pothos::test::promtool_check("x{a=\"1} 1\n");
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("parsing error"), std::string::npos) << r.output;
 }
 
 TEST(Prometheus, RebucketMillisecondsIntoSeconds) {
