@@ -31,14 +31,21 @@ std::string trimmed_error(PGconn* c) {
 }
 
 // Parameter arrays for PQsend*Params.
+// (Up to 8 parameters without a heap allocation.)
 struct ParamArrays {
-    std::vector<const char*> values;
-    explicit ParamArrays(const Params& p) {
-        values.reserve(p.size());
-        for (const auto& v : p) values.push_back(v ? v->c_str() : nullptr);
+    const char* inline_[8];
+    std::vector<const char*> heap_;
+    const char** values = inline_;
+    int n;
+    explicit ParamArrays(const Params& p) : n(static_cast<int>(p.size())) {
+        if (p.size() > 8) {
+            heap_.resize(p.size());
+            values = heap_.data();
+        }
+        for (std::size_t i = 0; i < p.size(); ++i) values[i] = p[i] ? p[i]->c_str() : nullptr;
     }
-    int count() const { return static_cast<int>(values.size()); }
-    const char* const* data() const { return values.empty() ? nullptr : values.data(); }
+    int count() const { return n; }
+    const char* const* data() const { return n ? values : nullptr; }
 };
 
 struct ResultGuard {
@@ -109,6 +116,11 @@ bool Connection::in_transaction() const noexcept {
 }
 
 bool Connection::idle() const noexcept { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+
+// PQtransactionStatus is PQTRANS_UNKNOWN for a bad connection.
+bool Connection::reusable() const noexcept {
+    return !broken_ && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
 
 void Connection::throw_connection_error(const char* what) {
     broken_ = true;

@@ -33,7 +33,9 @@ struct Hint {
     std::uint64_t pool = 0;
     std::uint32_t slot = 0;
 };
-thread_local Hint tl_hint;
+// initial-exec: no __tls_get_addr call on the fast path (the library is
+// linked at program start, never dlopen'ed late).
+thread_local Hint tl_hint __attribute__((tls_model("initial-exec")));
 
 template <class A>
 void bump(A& counter) noexcept {  // single writer (the slot's owner)
@@ -98,6 +100,7 @@ Pool::Pool(PoolOptions options)
     if (opt_.max == 0) throw ConfigError("max", "pool max must be at least 1");
     if (opt_.min > opt_.max) throw ConfigError("min", "pool min exceeds max");
     slots_.reset(new Slot[opt_.max]);
+    now_ns_.store(coarse_ns());
     {
         std::lock_guard<std::mutex> lk(mu_);
         request_creates_locked();
@@ -128,7 +131,7 @@ std::int64_t Pool::lifetime_ns() const {
     // Up to 2.5 % less, so connections created together do not expire together.
     thread_local std::minstd_rand rng(std::random_device{}());
     const std::int64_t full = to_ns(opt_.max_lifetime);
-    return coarse_ns() + full - static_cast<std::int64_t>(full * 0.025 * (rng() % 1000) / 1000.0);
+    return now_ns_.load() + full - static_cast<std::int64_t>(full * 0.025 * (rng() % 1000) / 1000.0);
 }
 
 Lease Pool::acquire(const char* file, int line) { return acquire(opt_.acquire_timeout, file, line); }
@@ -140,7 +143,7 @@ Lease Pool::acquire(Millis timeout, const char* file, int line) {
         int expect = kIdle;
         if (s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acquire,
                                             std::memory_order_relaxed)) {
-            const std::int64_t now = coarse_ns();
+            const std::int64_t now = now_ns_.load(std::memory_order_relaxed);
             if (s.expires_at > now &&
                 now - s.idle_since.load(std::memory_order_relaxed) <
                     to_ns(opt_.validation_threshold)) {
@@ -162,7 +165,7 @@ void Pool::stamp(std::uint32_t index, const char* file, int line) noexcept {
     Slot& s = slots_[index];
     bump(s.acquires);
     if (opt_.leak_detection_threshold.count() > 0) {
-        s.leased_at.store(coarse_ns(), std::memory_order_relaxed);
+        s.leased_at.store(now_ns_.load(std::memory_order_relaxed), std::memory_order_relaxed);
         s.lease_file.store(file, std::memory_order_relaxed);
         s.lease_line.store(line, std::memory_order_relaxed);
         s.leak_warned.store(false, std::memory_order_relaxed);
@@ -172,7 +175,7 @@ void Pool::stamp(std::uint32_t index, const char* file, int line) noexcept {
 // The caller owns the slot. False when the connection had to be destroyed.
 bool Pool::checkout(std::uint32_t index, Clock::time_point deadline) noexcept {
     Slot& s = slots_[index];
-    const std::int64_t now = coarse_ns();
+    const std::int64_t now = now_ns_.load(std::memory_order_relaxed);
     if (s.expires_at <= now) {
         destroy(index, "max_lifetime reached");
         return false;
@@ -186,7 +189,7 @@ bool Pool::checkout(std::uint32_t index, Clock::time_point deadline) noexcept {
             destroy(index, "validation failed");
             return false;
         }
-        s.idle_since.store(coarse_ns(), std::memory_order_relaxed);
+        s.idle_since.store(now_ns_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     }
     return true;
 }
@@ -272,11 +275,11 @@ Lease Pool::acquire_slow(Clock::time_point start, Clock::time_point deadline, co
 void Pool::release(std::uint32_t index) noexcept {
     Slot& s = slots_[index];
     bump(s.releases);
-    if (s.conn->broken() || !s.conn->idle()) {
+    if (!s.conn->reusable()) {
         release_slow(index);
         return;
     }
-    s.idle_since.store(coarse_ns(), std::memory_order_relaxed);
+    s.idle_since.store(now_ns_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     tl_hint = Hint{id_, index};
     make_available(index);
 }
@@ -301,7 +304,8 @@ void Pool::release_slow(std::uint32_t index) noexcept {
         destroy(index, "broken connection evicted");
         return;
     }
-    slots_[index].idle_since.store(coarse_ns(), std::memory_order_relaxed);
+    slots_[index].idle_since.store(now_ns_.load(std::memory_order_relaxed),
+                                   std::memory_order_relaxed);
     make_available(index);
 }
 
@@ -369,10 +373,12 @@ void Pool::request_creates_locked() {
 }
 
 void Pool::run_worker() {
+    constexpr auto kTick = std::chrono::milliseconds(10);
     std::unique_lock<std::mutex> lk(mu_);
     auto next_reap = Clock::now() + opt_.reap_interval;
     while (!stopping_) {
         const auto now = Clock::now();
+        now_ns_.store(coarse_ns(), std::memory_order_relaxed);
         if (pending_creates_ > 0 && now >= retry_creates_at_) {
             create_one(lk);
             continue;
@@ -382,7 +388,7 @@ void Pool::run_worker() {
             next_reap = Clock::now() + opt_.reap_interval;
             continue;
         }
-        auto wake = next_reap;
+        auto wake = std::min(next_reap, now + kTick);
         if (pending_creates_ > 0) wake = std::min(wake, retry_creates_at_);
         worker_cv_.wait_until(lk, wake);
     }
@@ -422,8 +428,8 @@ void Pool::create_one(std::unique_lock<std::mutex>& lk) {
         const int pid = conn->backend_pid();
         s.conn = std::move(conn);
         s.expires_at = lifetime_ns();
-        s.idle_since.store(coarse_ns(), std::memory_order_relaxed);
-        s.last_checked.store(coarse_ns(), std::memory_order_relaxed);
+        s.idle_since.store(now_ns_.load(), std::memory_order_relaxed);
+        s.last_checked.store(now_ns_.load(), std::memory_order_relaxed);
         ++size_;
         ++creates_;
         create_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
@@ -464,7 +470,7 @@ void Pool::create_one(std::unique_lock<std::mutex>& lk) {
 
 void Pool::reap(std::unique_lock<std::mutex>& lk) {
     lk.unlock();
-    const std::int64_t now = coarse_ns();
+    const std::int64_t now = now_ns_.load();
     const std::int64_t leak = to_ns(opt_.leak_detection_threshold);
     const std::int64_t health = to_ns(opt_.health_check_interval);
     for (std::uint32_t i = 0; i < opt_.max; ++i) {

@@ -53,6 +53,7 @@ public:
     void mark_broken() noexcept { broken_ = true; }
     bool in_transaction() const noexcept;   // idle in (failed) transaction
     bool idle() const noexcept;             // no transaction, no command running
+    bool reusable() const noexcept;         // not broken and idle (one libpq call)
 
     // One statement (simple protocol when params is empty). Typed errors.
     Result exec(const std::string& sql, const Params& params = {}, Deadline deadline = {});

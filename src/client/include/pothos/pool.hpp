@@ -101,6 +101,9 @@ private:
     std::unique_ptr<Slot[]> slots_;
 
     std::atomic<std::size_t> waiter_count_{0};
+    // The pool's clock for the fast path: a monotonic time in ns refreshed by
+    // the background thread every 10 ms, so acquire/release read no clock.
+    alignas(64) std::atomic<std::int64_t> now_ns_{0};
     mutable std::mutex mu_;
     std::condition_variable worker_cv_;
     std::condition_variable min_cv_;
