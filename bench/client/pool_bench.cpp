@@ -67,6 +67,7 @@ void BM_AcquireRelease_Naive(benchmark::State& state) {
         pool.release(c);
     }
     meter.report(state);
+    state.SetItemsProcessed(state.iterations());
 }
 
 void BM_AcquireRelease_Pothos(benchmark::State& state) {
@@ -77,6 +78,7 @@ void BM_AcquireRelease_Pothos(benchmark::State& state) {
         benchmark::DoNotOptimize(lease);
     }
     meter.report(state);
+    state.SetItemsProcessed(state.iterations());
 }
 
 }  // namespace

@@ -127,6 +127,13 @@ void Connection::throw_connection_error(const char* what) {
     throw ConnectionError(std::string(what) + ": " + trimmed_error(conn_), "08006");
 }
 
+// A connection-class SQLSTATE (08xxx, 57P01..57P03) means the server is
+// closing this session even if libpq has not seen the socket close yet.
+void Connection::note_error(const pg_result* res) noexcept {
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (PQstatus(conn_) != CONNECTION_OK || (state && is_connection_sqlstate(state))) broken_ = true;
+}
+
 void Connection::send_failed() {
     if (PQstatus(conn_) != CONNECTION_OK) throw_connection_error("could not send statement");
     throw DatabaseError("could not send statement: " + trimmed_error(conn_));
@@ -190,7 +197,7 @@ Result Connection::collect(Deadline& deadline, bool& timed_out) {
     }
     if (error) {
         auto e = detail::error_from_result(error.get(), conn_, timed_out);
-        if (PQstatus(conn_) != CONNECTION_OK) broken_ = true;
+        note_error(error.get());
         std::rethrow_exception(e);
     }
     if (PQstatus(conn_) != CONNECTION_OK) throw_connection_error("connection lost");
@@ -266,6 +273,7 @@ std::vector<BatchItem> Connection::pipeline(const std::vector<Statement>& statem
                                              "25P02"));
         } else if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE) {
             out[index].error = detail::error_from_result(r, conn_, timed_out);
+            note_error(r);
             if (atomic)
                 aborted = std::make_exception_ptr(DatabaseError(
                     "statement not run: statement " + std::to_string(index + 1) +
@@ -330,6 +338,7 @@ void Connection::stream(const std::string& sql, const Params& params, std::size_
             deliver();
         } else if (!error) {
             error = detail::error_from_result(r, conn_, timed_out);
+            note_error(r);
         }
     }
     if (PQstatus(conn_) != CONNECTION_OK) throw_connection_error("connection lost");

@@ -192,3 +192,17 @@ TEST(AnyLoader, OneQueryForManyKeysAgainstARealTable) {
     EXPECT_EQ(array_literal({"a", "b\"c", "d\\e"}), "{\"a\",\"b\\\"c\",\"d\\\\e\"}");
     c.query("DROP TABLE " + t);
 }
+
+TEST(AnyLoader, DispatchCarriesTheRequestId) {
+    Client c(test::test_config(1));
+    DataLoaderOptions o;
+    o.window = std::chrono::seconds(10);
+    o.request_id = "loader-request";
+    auto loader = make_any_loader(
+        c, "SELECT k, current_query() AS q FROM unnest($1::text[]) AS k", "k", o);
+    auto f = loader->load("x");
+    loader->dispatch();
+    ASSERT_TRUE(f.get().has_value());
+    EXPECT_NE(f.get()->at("q")->find("traceparent='00-" + trace_id_for("loader-request")),
+              std::string::npos);
+}

@@ -16,6 +16,7 @@
 #include <pothos/result.hpp>
 
 struct pg_conn;
+struct pg_result;
 
 namespace pothos {
 
@@ -77,6 +78,7 @@ public:
 private:
     explicit Connection(pg_conn* conn, std::size_t max_prepared);
     void send_failed();
+    void note_error(const pg_result* res) noexcept;
     bool wait_idle(Deadline& deadline, bool& timed_out);
     void wait_readable(Deadline& deadline, bool& timed_out);
     void cancel() noexcept;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include <pothos/options.hpp>
+#include <pothos/tagging.hpp>
 
 namespace pothos {
 
@@ -170,6 +172,9 @@ private:
             std::vector<Outcome> out;
             std::exception_ptr whole;
             try {
+                // The dispatch carries the loader's request id (sqlcommenter tag).
+                std::optional<RequestScope> scope;
+                if (!opt_.request_id.empty()) scope.emplace(opt_.request_id);
                 out = fn_(keys);
                 if (out.size() != keys.size())
                     throw std::logic_error("DataLoader: batch function returned " +
