@@ -68,6 +68,7 @@ NpFinding base(NpKind kind, const NpEvent& child) {
     f.queryid = child.queryid;
     f.userid = child.userid;
     f.dbid = child.dbid;
+    f.flags = child.flags;
     return f;
 }
 

@@ -52,6 +52,7 @@ struct NpFinding {
     int64_t parent_rows;      // rows the parent execution returned (0: none)
     int64_t last_ts_us;       // start of the last repeat
     int32_t siblings;         // other children of the same parent execution
+    uint16_t flags;           // NpFlag bits of the repeated statement
 };
 
 // Scratch space for np_detect over n events: n uint32 and n uint64.

@@ -36,7 +36,7 @@ NpFindings NpFindings::attach(void* mem) noexcept {
 
 void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
     const uint32_t cap = header_->capacity;
-    if (cap == 0) return;
+    if (cap == 0 || f.anchor < header_->min_anchor) return;
     NpFindingEntry* e = nullptr;
     NpFindingEntry* free_slot = nullptr;
     NpFindingEntry* victim = nullptr;
@@ -73,6 +73,7 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
         e->first_seen = now;
     }
     e->last_seen = now;
+    e->flags = f.flags;
     e->max_siblings = std::max(e->max_siblings, f.siblings);
     e->distinct_params = std::max(e->distinct_params, f.distinct_params);
     e->max_parent_rows = std::max(e->max_parent_rows, f.parent_rows);
@@ -100,12 +101,13 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
     header_->recorded++;
 }
 
-void NpFindings::reset(int64_t now) noexcept {
+void NpFindings::reset(int64_t now, uint64_t min_anchor) noexcept {
     std::memset(entries_, 0, sizeof(NpFindingEntry) * size_t(header_->capacity));
     header_->count = 0;
     header_->evictions = 0;
     header_->recorded = 0;
     header_->stats_reset = now;
+    header_->min_anchor = min_anchor;
 }
 
 }  // namespace pothos::core

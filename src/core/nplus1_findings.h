@@ -22,7 +22,7 @@ namespace pothos::core {
 struct NpFindingEntry {
     uint8_t in_use;
     uint8_t kind;  // NpKind
-    uint16_t pad;
+    uint16_t flags;  // NpFlag bits of the repeated statement (latest)
     uint32_t userid;
     uint32_t dbid;
     int32_t max_siblings;
@@ -50,6 +50,7 @@ struct NpFindingsHeader {
     uint64_t evictions;
     uint64_t recorded;     // occurrences recorded since the last reset
     int64_t stats_reset;
+    uint64_t min_anchor;   // occurrences anchored before this (pre-reset events) are ignored
 };
 
 class NpFindings {
@@ -61,8 +62,9 @@ public:
 
     // Adds one occurrence (or the growth of one already counted).
     void record(const NpFinding& f, int64_t now) noexcept;
-    // Removes every entry.
-    void reset(int64_t now) noexcept;
+    // Removes every entry; occurrences anchored on events before min_anchor
+    // (already in the window at reset time) are ignored from now on.
+    void reset(int64_t now, uint64_t min_anchor = 0) noexcept;
 
     uint32_t capacity() const noexcept { return header_->capacity; }
     const NpFindingsHeader& header() const noexcept { return *header_; }

@@ -81,7 +81,7 @@ std::string select_rewrite(const NpFacts& f) {
             s += "t." + f.keys[i].name + " = batch.key" + std::to_string(i + 1);
         }
         if (!f.order_by.empty()) s += " ORDER BY " + join(f.order_by, ", ");
-        return s + " LIMIT " + std::to_string(f.limit) + ") AS x";
+        return s + " LIMIT " + (f.limit_sql.empty() ? std::to_string(f.limit) : f.limit_sql) + ") AS x";
     }
     const bool one = f.limit == 1;
     if (f.keys.size() == 1) {

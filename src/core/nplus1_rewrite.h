@@ -36,6 +36,7 @@ struct NpFacts {
     std::vector<std::string> order_by;  // ORDER BY items as SQL
     std::vector<NpColumn> set_columns;  // UPDATE SET / INSERT columns, with types
     long limit = -1;                    // LIMIT constant, -1 if none
+    std::string limit_sql;              // LIMIT given as a parameter ($n), else empty
     bool key_indexed = false;           // an index leads with the (first) key column
     std::string index_name;             // that index
 };

@@ -1,11 +1,13 @@
 // events.cpp -- dispatches statement events to the feature modules that
 // observe them (see events.h). One line per module.
 #include "extension/events.h"
+#include "extension/nplus1_observe.h"
 
 namespace pothos::ext {
 
 void events_statement_end(const StmtEvent& ev) {
     (void) ev;
+    np_statement_end(ev);
 }
 
 void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
@@ -13,6 +15,7 @@ void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int ne
     (void) query;
     (void) jstate;
     (void) nesting_level;
+    np_parsed(pstate, query, jstate, nesting_level);
 }
 
 }  // namespace pothos::ext

@@ -14,6 +14,8 @@ void _PG_init(void);
 
 #include "extension/guc.h"
 #include "extension/hooks.h"
+#include "extension/nplus1_guc.h"
+#include "extension/nplus1_shmem.h"
 #include "extension/store.h"
 
 namespace {
@@ -24,11 +26,13 @@ shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 void pp_shmem_request() {
     if (prev_shmem_request_hook) prev_shmem_request_hook();
     pothos::ext::store_shmem_request();
+    pothos::ext::nplus1_shmem_request();
 }
 
 void pp_shmem_startup() {
     if (prev_shmem_startup_hook) prev_shmem_startup_hook();
     pothos::ext::store_shmem_startup();
+    pothos::ext::nplus1_shmem_startup();
 }
 
 }  // namespace
@@ -40,6 +44,7 @@ void _PG_init(void) {
                  errmsg("pothos_perf must be loaded via shared_preload_libraries"),
                  errhint("Add pothos_perf to shared_preload_libraries in postgresql.conf and restart the server.")));
     pothos::ext::define_gucs();
+    pothos::ext::define_nplus1_gucs();
     EnableQueryId();
     prev_shmem_request_hook = shmem_request_hook;
     shmem_request_hook = pp_shmem_request;

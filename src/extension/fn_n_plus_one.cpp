@@ -1,0 +1,222 @@
+// fn_n_plus_one.cpp -- SQL functions behind pothos_perf.n_plus_one,
+// pothos_perf.n_plus_one_info and pothos_perf.n_plus_one_reset().
+//
+// Reading first analyses the whole window (units of backends gone idle), then
+// copies the findings under the shared lock, and builds the rows with no lock
+// held: texts from the statement store, the rewrite from the child's text.
+#include "extension/pg.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_authid.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one);
+PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_info);
+PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
+}
+
+#include <string>
+
+#include "core/nplus1_findings.h"
+#include "core/nplus1_rewrite.h"
+#include "extension/guard.h"
+#include "extension/nplus1_facts.h"
+#include "extension/nplus1_guc.h"
+#include "extension/nplus1_observe.h"
+#include "extension/nplus1_shmem.h"
+#include "extension/store.h"
+
+namespace pothos::ext {
+namespace {
+
+constexpr int kCols = 19;
+constexpr size_t kTextCap = 8192;
+
+void require_ready() {
+    if (!np_ready() || !store_ready())
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pothos_perf must be loaded via shared_preload_libraries"),
+                        errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
+}
+
+// The stored text of a statement, top-level first; NULL if not in the store.
+char* statement_text(Oid userid, Oid dbid, uint64 queryid) {
+    char* text = NULL;
+    core::StatTable& table = store_table();
+    LWLockAcquire(store_lock(), LW_SHARED);
+    for (uint32 top = 2; top-- > 0 && text == NULL;) {
+        core::StatKey k{userid, dbid, queryid, top, 0};
+        int32 slot = table.find(k);
+        if (slot >= 0) {
+            core::StatEntry* e = table.entry(slot);
+            text = pnstrdup(e->text(), e->text_len);
+        }
+    }
+    LWLockRelease(store_lock());
+    return text;
+}
+
+core::NpFacts to_facts(const NpFactsC& c) {
+    core::NpFacts f;
+    f.statement = core::NpStatement(c.statement);
+    if (c.table) f.table = c.table;
+    for (int i = 0; i < c.nkeys; i++) f.keys.push_back({c.key_names[i], c.key_types[i]});
+    for (int i = 0; i < c.nselect; i++) f.select.push_back(c.select[i]);
+    for (int i = 0; i < c.norder; i++) f.order_by.push_back(c.order[i]);
+    for (int i = 0; i < c.nset; i++) f.set_columns.push_back({c.set_names[i], c.set_types[i]});
+    f.limit = c.limit;
+    if (c.limit_sql) f.limit_sql = c.limit_sql;
+    f.key_indexed = c.key_indexed;
+    if (c.index_name) f.index_name = c.index_name;
+    return f;
+}
+
+void copy_out(const std::string& s, char* buf) {
+    size_t n = s.size() < kTextCap - 1 ? s.size() : kTextCap - 1;
+    memcpy(buf, s.data(), n);
+    buf[n] = '\0';
+}
+
+}  // namespace
+}  // namespace pothos::ext
+
+using namespace pothos::ext;
+using pothos::core::NpFindingEntry;
+using pothos::core::NpKind;
+
+extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
+    bool showtext = PG_GETARG_BOOL(0);
+    require_ready();
+    Oid me = GetUserId();
+    bool see_all = superuser() || has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
+
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
+    if (rsinfo->setDesc->natts != kCols)
+        ereport(ERROR, (errmsg("pothos_perf: SQL definition of n_plus_one does not match the library"),
+                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+
+    np_sweep();
+
+    pothos::core::NpFindings& findings = np_findings();
+    LWLockAcquire(np_lock(), LW_SHARED);
+    uint32 cap = findings.capacity();
+    NpFindingEntry* rows = (NpFindingEntry*) palloc(sizeof(NpFindingEntry) * (findings.header().count + 1));
+    uint32 n = 0, room = findings.header().count;
+    for (uint32 i = 0; i < cap && n < room; i++)
+        if (findings.entry(i).in_use && findings.entry(i).occurrences >= np_guc_min_occurrences)
+            rows[n++] = findings.entry(i);
+    LWLockRelease(np_lock());
+
+    char* suggested = (char*) palloc(kTextCap);
+    char* advice = (char*) palloc(kTextCap);
+    for (uint32 i = 0; i < n; i++) {
+        const NpFindingEntry* r = &rows[i];
+        NpKind kind = NpKind(r->kind);
+        bool visible = see_all || r->userid == me;
+        char* child_text = showtext && visible ? statement_text(r->userid, r->dbid, r->queryid) : NULL;
+        char* parent_text = showtext && visible && r->parent_queryid
+                                ? statement_text(r->userid, r->dbid, r->parent_queryid)
+                                : NULL;
+        bool have_suggestion = false;
+        if (visible) {
+            NpFactsC facts;
+            bool have_facts = child_text && np_extract_facts(child_text, r->flags, &facts);
+            if (!have_facts) {
+                memset(&facts, 0, sizeof facts);
+                facts.limit = -1;
+                facts.statement = int(pothos::core::NpStatement::Other);
+            }
+            CppError err;
+            suggested[0] = advice[0] = '\0';
+            long max_repeats = long(r->max_repeats);
+            int siblings = r->max_siblings;
+            if (!cpp_call(&err, [&] {
+                    pothos::core::NpFacts f = to_facts(facts);
+                    copy_out(pothos::core::np_suggest_query(f), suggested);
+                    copy_out(pothos::core::np_suggestion(kind, f, "", max_repeats, siblings), advice);
+                }))
+                POTHOS_RAISE_CPP_ERROR(err);
+            have_suggestion = true;
+        }
+
+        Datum v[kCols];
+        bool nulls[kCols];
+        memset(nulls, 0, sizeof nulls);
+        int k = 0;
+        v[k++] = CStringGetTextDatum(pothos::core::np_kind_name(kind));
+        v[k++] = ObjectIdGetDatum(r->userid);
+        v[k++] = ObjectIdGetDatum(r->dbid);
+        if (visible && r->parent_queryid)
+            v[k++] = Int64GetDatumFast((int64) r->parent_queryid);
+        else
+            nulls[k++] = true;
+        if (!showtext || !r->parent_queryid || (visible && !parent_text))
+            nulls[k++] = true;
+        else
+            v[k++] = CStringGetTextDatum(visible ? parent_text : "<insufficient privilege>");
+        if (visible)
+            v[k++] = Int64GetDatumFast((int64) r->queryid);
+        else
+            nulls[k++] = true;
+        if (!showtext || (visible && !child_text))
+            nulls[k++] = true;
+        else
+            v[k++] = CStringGetTextDatum(visible ? child_text : "<insufficient privilege>");
+        v[k++] = Int64GetDatumFast(r->occurrences);
+        v[k++] = Int64GetDatumFast(r->total_repeats);
+        v[k++] = Int64GetDatumFast(r->max_repeats);
+        v[k++] = Int64GetDatumFast(r->distinct_params);
+        v[k++] = Float8GetDatumFast(r->time_ms);
+        int64 saved = kind == NpKind::ServerSideLoop ? 0 : r->total_repeats - r->occurrences;
+        v[k++] = Int64GetDatumFast(saved);
+        v[k++] = Int64GetDatumFast(r->max_parent_rows);
+        v[k++] = Int32GetDatum(r->max_siblings);
+        v[k++] = TimestampTzGetDatum(r->first_seen);
+        v[k++] = TimestampTzGetDatum(r->last_seen);
+        if (have_suggestion && suggested[0])
+            v[k++] = CStringGetTextDatum(suggested);
+        else
+            nulls[k++] = true;
+        if (have_suggestion && advice[0])
+            v[k++] = CStringGetTextDatum(advice);
+        else
+            nulls[k++] = true;
+        Assert(k == kCols);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+    }
+    return (Datum) 0;
+}
+
+extern "C" Datum pothos_perf_n_plus_one_info(PG_FUNCTION_ARGS) {
+    require_ready();
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "return type must be a row type");
+    int64 window = np_ring().capacity();
+    int64 events = (int64) np_ring().head();
+    LWLockAcquire(np_lock(), LW_SHARED);
+    const pothos::core::NpFindingsHeader& h = np_findings().header();
+    int64 max = h.capacity, entries = h.count, evictions = (int64) h.evictions;
+    TimestampTz reset = h.stats_reset;
+    LWLockRelease(np_lock());
+    Datum v[6] = {Int64GetDatum(window), Int64GetDatum(events), Int64GetDatum(max),
+                  Int64GetDatum(entries), Int64GetDatum(evictions), TimestampTzGetDatum(reset)};
+    bool nulls[6] = {false, false, false, false, false, false};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
+}
+
+extern "C" Datum pothos_perf_n_plus_one_reset(PG_FUNCTION_ARGS) {
+    (void) fcinfo;
+    require_ready();
+    LWLockAcquire(np_lock(), LW_EXCLUSIVE);
+    int64 removed = np_findings().header().count;
+    np_findings().reset(GetCurrentTimestamp(), np_ring().head());
+    LWLockRelease(np_lock());
+    PG_RETURN_INT64(removed);
+}

@@ -1,0 +1,49 @@
+// nplus1_guc.cpp -- defines the N+1 detector's parameters.
+#include "extension/pg.h"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+#include "extension/nplus1_guc.h"
+
+namespace pothos::ext {
+
+bool np_guc_enabled = true;
+int np_guc_min_repeats = 5;
+int np_guc_idle_gap_ms = 500;
+int np_guc_min_occurrences = 3;
+int np_guc_window_size = 16384;
+int np_guc_max_findings = 1000;
+char* np_guc_request_id = nullptr;
+
+void define_nplus1_gucs() {
+    DefineCustomBoolVariable("pothos_perf.n_plus_one.enabled",
+                             "Detects N+1 query loops and their relatives.",
+                             NULL, &np_guc_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.n_plus_one.min_repeats",
+                            "Executions of one statement in a unit of work that make a loop.",
+                            "Also the rows its parent query must have returned.",
+                            &np_guc_min_repeats, 5, 2, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.n_plus_one.idle_gap",
+                            "A pause between statements longer than this ends a unit of work.",
+                            NULL, &np_guc_idle_gap_ms, 500, 1, 3600 * 1000, PGC_SUSET, GUC_UNIT_MS,
+                            NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.n_plus_one.min_occurrences",
+                            "Units of work a finding must be seen in before it is listed.",
+                            NULL, &np_guc_min_occurrences, 3, 1, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.n_plus_one.window_size",
+                            "Recent statements kept in the shared detection window (all backends).",
+                            "The oldest are overwritten first.",
+                            &np_guc_window_size, 16384, 1024, 1 << 22, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+    DefineCustomIntVariable("pothos_perf.n_plus_one.max_findings",
+                            "Findings kept in shared memory; the least recently seen are evicted.",
+                            NULL, &np_guc_max_findings, 1000, 10, 100000, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+    DefineCustomStringVariable("pothos_perf.request_id",
+                               "Request tag of the current unit of work (statements with one tag are grouped, "
+                               "on any connection).",
+                               "A sqlcommenter traceparent comment on a statement takes precedence.",
+                               &np_guc_request_id, "", PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
+}  // namespace pothos::ext

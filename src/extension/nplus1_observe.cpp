@@ -1,0 +1,321 @@
+// nplus1_observe.cpp -- see nplus1_observe.h. C-style glue: no object with a
+// destructor, no C++ exception (core functions used here are noexcept).
+#include "extension/pg.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/backend_status.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+}
+
+#include <algorithm>
+
+#include "core/nplus1_detector.h"
+#include "core/nplus1_tag.h"
+#include "extension/nplus1_guc.h"
+#include "extension/nplus1_observe.h"
+#include "extension/nplus1_shape.h"
+#include "extension/nplus1_shmem.h"
+
+// application_name (utils/guc.h is not needed for one variable).
+extern "C" PGDLLIMPORT char* application_name;
+
+namespace pothos::ext {
+
+using namespace pothos::core;
+
+namespace {
+
+// The backend's current unit of work and its pending analysis.
+struct Unit {
+    uint64 group;
+    int64 last_end_us;
+    uint32 generation;
+    bool pending;
+    uint64 pending_group;
+    int64 pending_since_us;
+};
+Unit g_unit;
+
+// Executions per fingerprint in the current unit (direct-mapped).
+constexpr int kRepeatSlots = 64;
+struct Repeat {
+    uint64 queryid;
+    uint32 generation;
+    int32 count;
+    int32 same;
+    uint64 last_param;
+};
+Repeat g_repeats[kRepeatSlots];
+
+// Scratch for analysis, allocated once per backend on first use.
+constexpr uint32 kMaxFindingsPerRun = 256;
+NpEvent* g_buf = nullptr;
+uint32* g_idx = nullptr;
+uint64* g_hashes = nullptr;
+NpFinding* g_out = nullptr;
+uint32 g_buf_cap = 0;
+
+// Client identity, minus application_name (hashed when it changes).
+uint64 g_client_base = 0;
+bool g_client_ready = false;
+const char* g_app_ptr = nullptr;
+uint64 g_app_hash = 0;
+
+bool ensure_scratch() {
+    uint32 cap = np_ring().capacity();
+    if (g_buf && g_buf_cap == cap) return true;
+    int flags = MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM;
+    g_buf = (NpEvent*) MemoryContextAllocExtended(TopMemoryContext, sizeof(NpEvent) * cap, flags);
+    g_idx = (uint32*) MemoryContextAllocExtended(TopMemoryContext, sizeof(uint32) * cap, flags);
+    g_hashes = (uint64*) MemoryContextAllocExtended(TopMemoryContext, sizeof(uint64) * cap, flags);
+    g_out = (NpFinding*) MemoryContextAllocExtended(TopMemoryContext, sizeof(NpFinding) * kMaxFindingsPerRun, flags);
+    if (!g_buf || !g_idx || !g_hashes || !g_out) {
+        if (g_buf) pfree(g_buf);
+        if (g_idx) pfree(g_idx);
+        if (g_hashes) pfree(g_hashes);
+        if (g_out) pfree(g_out);
+        g_buf = nullptr;
+        g_idx = nullptr;
+        g_hashes = nullptr;
+        g_out = nullptr;
+        return false;
+    }
+    g_buf_cap = cap;
+    return true;
+}
+
+NpConfig config() {
+    NpConfig c;
+    c.min_repeats = np_guc_min_repeats;
+    c.idle_gap_us = int64(np_guc_idle_gap_ms) * 1000;
+    return c;
+}
+
+void publish(const NpFinding* f, size_t n) {
+    if (n == 0) return;
+    TimestampTz now = GetCurrentTimestamp();
+    LWLockAcquire(np_lock(), LW_EXCLUSIVE);
+    for (size_t i = 0; i < n; i++) np_findings().record(f[i], now);
+    LWLockRelease(np_lock());
+}
+
+void detect_and_publish(const NpEvent* ev, size_t n) {
+    NpScratch s{g_idx, g_hashes};
+    size_t k = np_detect(ev, n, config(), s, g_out, kMaxFindingsPerRun);
+    publish(g_out, k);
+}
+
+// Analyses group's events from since_us on (scanning the window backwards
+// from the newest event until it is well past since_us).
+void analyze_group(uint64 group, int64 since_us) {
+    if (!ensure_scratch()) return;
+    NpRing& ring = np_ring();
+    uint64 head = ring.head();
+    uint64 oldest = ring.oldest();
+    size_t n = 0;
+    int old_run = 0;
+    NpEvent e;
+    for (uint64 seq = head; seq > oldest && n < g_buf_cap;) {
+        seq--;
+        if (!ring.read(seq, &e)) continue;
+        if (e.ts_us + int64(e.exec_ms * 1000.0f) < since_us) {
+            if (++old_run > 256) break;  // far enough back: every later event started after since_us
+            continue;
+        }
+        old_run = 0;
+        if (e.group == group) g_buf[n++] = e;
+    }
+    std::reverse(g_buf, g_buf + n);
+    detect_and_publish(g_buf, n);
+}
+
+void run_pending() {
+    if (!g_unit.pending) return;
+    g_unit.pending = false;
+    analyze_group(g_unit.pending_group, g_unit.pending_since_us - int64(np_guc_idle_gap_ms) * 1000);
+}
+
+void set_pending(uint64 group, int64 ts) {
+    if (g_unit.pending && g_unit.pending_group == group) return;
+    if (g_unit.pending) run_pending();
+    g_unit.pending = true;
+    g_unit.pending_group = group;
+    g_unit.pending_since_us = ts;
+}
+
+inline uint64 mix(uint64 h, uint64 v) { return np_hash_bytes(&v, sizeof v, h); }
+
+uint64 client_group() {
+    if (!g_client_ready) {
+        uint64 h = mix(14695981039346656037ull, 0x636c69656e74ull);  // "client"
+        if (MyBEEntry) h = np_hash_bytes(&MyBEEntry->st_clientaddr.addr, MyBEEntry->st_clientaddr.salen, h);
+        g_client_base = h;
+        g_client_ready = true;
+    }
+    if (application_name != g_app_ptr) {
+        g_app_ptr = application_name;
+        g_app_hash = application_name ? np_hash_bytes(application_name, strlen(application_name)) : 0;
+    }
+    return mix(mix(mix(g_client_base, MyDatabaseId), GetUserId()), g_app_hash) | 1;
+}
+
+uint64 group_of() {
+    uint64 tag = 0;
+    const char* src = debug_query_string;
+    if (src) np_find_tag(src, strlen(src), &tag);
+    if (!tag && np_guc_request_id && np_guc_request_id[0])
+        tag = np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1;
+    if (tag) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
+    if (IsTransactionBlock()) return mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId) | 1;
+    return client_group();
+}
+
+uint64 hash_datum(Datum d, Oid type, uint64 h) {
+    switch (type) {
+        case BOOLOID:
+        case INT2OID:
+        case INT4OID:
+        case INT8OID:
+        case OIDOID:
+        case FLOAT4OID:
+        case FLOAT8OID:
+        case DATEOID:
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID:
+            return mix(h, uint64(d));
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID:
+        case BYTEAOID:
+        case NUMERICOID:
+        case JSONBOID:
+        case JSONOID:
+            break;
+        default: {
+            int16 len;
+            bool byval;
+            get_typlenbyval(type, &len, &byval);
+            if (byval) return mix(h, uint64(d));
+            if (len > 0) return np_hash_bytes(DatumGetPointer(d), size_t(len), h);
+            if (len == -2) return np_hash_bytes(DatumGetCString(d), strlen(DatumGetCString(d)), h);
+            break;
+        }
+    }
+    struct varlena* v = (struct varlena*) DatumGetPointer(d);
+    if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)) return mix(h, uint64(VARSIZE_ANY(v)));
+    return np_hash_bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), h);
+}
+
+uint64 params_hash(const QueryDesc* qd) {
+    ParamListInfo p = qd ? qd->params : nullptr;
+    if (!p || p->numParams <= 0 || p->paramFetch) return 0;
+    uint64 h = 14695981039346656037ull;
+    for (int i = 0; i < p->numParams; i++) {
+        const ParamExternData* x = &p->params[i];
+        h = mix(h, uint64(i));
+        h = x->isnull ? mix(h, 0x6e756c6cull) : hash_datum(x->value, x->ptype, h);
+    }
+    return h | 1;
+}
+
+uint16 flags_of(const StmtEvent& ev) {
+    uint16 flags = 0;
+    if (np_shape_flags(ev.key.queryid, &flags)) return flags;
+    if (ev.operation == CMD_SELECT) return NP_SELECT | NP_HAS_TABLE;
+    return NP_DML | NP_HAS_TABLE;
+}
+
+int cmp_group_seq(const void* a, const void* b) {
+    const NpEvent* x = (const NpEvent*) a;
+    const NpEvent* y = (const NpEvent*) b;
+    if (x->group != y->group) return x->group < y->group ? -1 : 1;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return 0;
+}
+
+}  // namespace
+
+void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
+    (void) nesting_level;
+    if (!np_guc_enabled || !np_ready() || query->queryId == 0) return;
+    np_note_parsed(pstate, query, jstate);
+}
+
+void np_statement_end(const StmtEvent& ev) {
+    if (!np_guc_enabled || !np_ready() || ev.key.queryid == 0) return;
+    if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
+        ev.operation != CMD_DELETE)
+        return;  // utility statements (COPY, SET, ...) are not part of loops
+    NpEvent e;
+    memset(&e, 0, sizeof e);
+    e.queryid = ev.key.queryid;
+    e.flags = flags_of(ev);
+    uint64 lit = np_take_literal_hash(ev.key.queryid);
+    uint64 par = params_hash(ev.qd);
+    e.param_hash = (lit || par) ? (lit ^ par) | 1 : 0;
+    e.group = group_of();
+    e.ts_us = GetCurrentStatementStartTimestamp();
+    e.rows = ev.rows;
+    e.exec_ms = float(ev.exec_ms);
+    e.backend = uint32(MyProcPid);
+    e.userid = ev.key.userid;
+    e.dbid = ev.key.dbid;
+    e.nesting = uint16(std::min(ev.nesting_level, 65535));
+
+    const int64 gap_us = int64(np_guc_idle_gap_ms) * 1000;
+    const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
+    if (ev.nesting_level == 0) {
+        if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us) {
+            run_pending();  // the backend's previous unit has ended
+            g_unit.group = e.group;
+            g_unit.generation++;
+            g_unit.last_end_us = end_us;
+        } else if (g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us) {
+            run_pending();  // a long unit: analyse what followed the trigger
+        }
+    }
+    np_ring().push(e);
+
+    const int min = np_guc_min_repeats;
+    bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
+    Repeat* r = &g_repeats[e.queryid % kRepeatSlots];
+    if (r->queryid != e.queryid || r->generation != g_unit.generation) {
+        r->queryid = e.queryid;
+        r->generation = g_unit.generation;
+        r->count = 0;
+        r->same = 0;
+        r->last_param = 0;
+    }
+    r->count++;
+    r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
+    r->last_param = e.param_hash;
+    if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
+    if (trigger) set_pending(e.group, e.ts_us);
+    if (ev.nesting_level == 0) g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
+}
+
+void np_sweep() {
+    if (!np_ready() || !ensure_scratch()) return;
+    NpRing& ring = np_ring();
+    uint64 head = ring.head();
+    size_t n = 0;
+    for (uint64 seq = ring.oldest(); seq < head && n < g_buf_cap; seq++)
+        if (ring.read(seq, &g_buf[n])) n++;
+    qsort(g_buf, n, sizeof(NpEvent), cmp_group_seq);
+    size_t b = 0;
+    while (b < n) {
+        size_t e = b + 1;
+        while (e < n && g_buf[e].group == g_buf[b].group) e++;
+        if (e - b >= size_t(np_guc_min_repeats)) detect_and_publish(g_buf + b, e - b);
+        b = e;
+    }
+}
+
+}  // namespace pothos::ext

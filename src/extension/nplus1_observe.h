@@ -1,0 +1,28 @@
+// nplus1_observe.h -- feeds finished statements to the N+1 detector.
+//
+// Common path, per tracked statement: look up the statement's shape flags
+// (per-backend cache), hash its bound parameters or literal constants, find
+// its unit-of-work group (request tag from a sqlcommenter comment or
+// pothos_perf.request_id; else the transaction block; else the client:
+// database, user, client address, application_name), append one event to the
+// shared window (one atomic fetch-add, no lock) and update a few per-backend
+// counters. Only when the backend's unit may hold a finding (a SELECT that
+// returned at least min_repeats rows, a statement repeated min_repeats times
+// with the same parameters, as DML or nested) is the group's part of the
+// window analysed: at the end of the backend's unit (tag or block change,
+// idle gap), or idle_gap after the trigger if the unit goes on; findings are
+// then published under the findings lock.
+#pragma once
+
+#include "extension/events.h"
+
+namespace pothos::ext {
+
+void np_statement_end(const StmtEvent& ev);
+void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level);
+
+// Analyses every group in the window (for readers of the view, so that units
+// of backends gone idle are not left unanalysed). Publishes what it finds.
+void np_sweep();
+
+}  // namespace pothos::ext

@@ -1,0 +1,207 @@
+// nplus1_shape.cpp -- see nplus1_shape.h.
+#include "extension/pg.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/primnodes.h"
+#include "utils/lsyscache.h"
+}
+
+#include "core/nplus1_event.h"
+#include "core/nplus1_tag.h"
+#include "extension/nplus1_shape.h"
+
+namespace pothos::ext {
+
+using namespace pothos::core;
+
+namespace {
+
+constexpr int kShapeSlots = 512;
+struct ShapeSlot {
+    uint64 queryid;
+    uint16 flags;
+};
+ShapeSlot g_shapes[kShapeSlots];
+
+uint64 g_literal_queryid = 0;
+uint64 g_literal_hash = 0;
+
+const Node* strip(const Node* n) {
+    while (n) {
+        if (IsA(n, RelabelType))
+            n = (const Node*) ((const RelabelType*) n)->arg;
+        else if (IsA(n, CoerceViaIO))
+            n = (const Node*) ((const CoerceViaIO*) n)->arg;
+        else if (IsA(n, FuncExpr) && ((const FuncExpr*) n)->funcformat == COERCE_IMPLICIT_CAST &&
+                 list_length(((const FuncExpr*) n)->args) == 1)
+            n = (const Node*) linitial(((const FuncExpr*) n)->args);
+        else
+            break;
+    }
+    return n;
+}
+
+bool is_value(const Node* n) { return n && (IsA(n, Param) || IsA(n, Const)); }
+
+bool is_plain_var(const Node* n) { return n && IsA(n, Var) && ((const Var*) n)->varlevelsup == 0; }
+
+// column = value, either way round, with an equality operator.
+bool is_key_predicate(const Node* n) {
+    if (!n || !IsA(n, OpExpr)) return false;
+    const OpExpr* op = (const OpExpr*) n;
+    if (list_length(op->args) != 2) return false;
+    const Node* l = strip((const Node*) linitial(op->args));
+    const Node* r = strip((const Node*) lsecond(op->args));
+    const Node* var = is_plain_var(l) ? l : (is_plain_var(r) ? r : nullptr);
+    const Node* val = var == l ? r : l;
+    if (!var || !is_value(val)) return false;
+    return op_mergejoinable(op->opno, exprType(l)) || op_hashjoinable(op->opno, exprType(l));
+}
+
+// Walks the AND-ed conjuncts of quals: all key predicates (at least one)?
+// Sets *batched when one is an = ANY / IN list.
+bool key_quals(const Node* quals, bool* batched) {
+    if (!quals) return false;
+    if (IsA(quals, BoolExpr)) {
+        const BoolExpr* b = (const BoolExpr*) quals;
+        if (b->boolop != AND_EXPR) return false;
+        bool all = true;
+        ListCell* lc;
+        foreach (lc, b->args) all = key_quals((const Node*) lfirst(lc), batched) && all;
+        return all;
+    }
+    if (IsA(quals, List)) {
+        bool all = list_length((const List*) quals) > 0;
+        ListCell* lc;
+        foreach (lc, (const List*) quals) all = key_quals((const Node*) lfirst(lc), batched) && all;
+        return all;
+    }
+    if (IsA(quals, ScalarArrayOpExpr)) {
+        *batched = true;
+        return false;
+    }
+    return is_key_predicate(quals);
+}
+
+bool limit_is_one(const Query* q) {
+    const Node* n = strip(q->limitCount);
+    if (!n || !IsA(n, Const)) return false;
+    const Const* c = (const Const*) n;
+    return !c->constisnull && c->consttype == INT8OID && DatumGetInt64(c->constvalue) == 1;
+}
+
+// Length of the literal token at s (a quoted string or a bare word).
+int literal_length(const char* s) {
+    const char* p = s;
+    if (*p == 'E' || *p == 'e' || *p == 'B' || *p == 'b' || *p == 'X' || *p == 'x') {
+        if (p[1] == '\'') p++;
+    }
+    if (*p == '\'') {
+        p++;
+        while (*p) {
+            if (*p == '\'' && p[1] == '\'')
+                p += 2;
+            else if (*p == '\'')
+                return int(p + 1 - s);
+            else
+                p++;
+        }
+        return int(p - s);
+    }
+    if (*p == '-' || *p == '+') p++;
+    while (*p && *p != ',' && *p != ')' && *p != ' ' && *p != '\n' && *p != '\t' && *p != ';' && *p != ':') p++;
+    return int(p - s);
+}
+
+}  // namespace
+
+uint16 np_classify(const Query* q) {
+    uint16 flags = 0;
+    bool one_relation = false, has_table = false, other_rte = false;
+    int relations = 0;
+    ListCell* lc;
+    foreach (lc, q->rtable) {
+        const RangeTblEntry* rte = (const RangeTblEntry*) lfirst(lc);
+        if (rte->rtekind == RTE_RELATION) {
+            relations++;
+            has_table = true;
+        } else if (rte->rtekind != RTE_JOIN) {
+            other_rte = true;
+        }
+    }
+    one_relation = relations == 1 && !other_rte;
+    if (has_table) flags |= NP_HAS_TABLE;
+    bool batched = false;
+    const Node* quals = q->jointree ? q->jointree->quals : nullptr;
+    switch (q->commandType) {
+        case CMD_SELECT: {
+            flags |= NP_SELECT;
+            foreach (lc, q->rowMarks) {
+                const RowMarkClause* rc = (const RowMarkClause*) lfirst(lc);
+                if (rc->waitPolicy == LockWaitSkip) flags |= NP_SKIP_LOCKED;
+            }
+            if (one_relation && !q->hasSubLinks && !q->setOperations && !q->cteList &&
+                key_quals(quals, &batched))
+                flags |= NP_KEY_LOOKUP;
+            if (batched) flags |= NP_BATCHED;
+            if (limit_is_one(q)) flags |= NP_LIMIT1;
+            break;
+        }
+        case CMD_INSERT:
+            flags |= NP_DML;
+            // One VALUES row is folded into the target list; several make an
+            // RTE_VALUES, INSERT ... SELECT a subquery.
+            if (relations == 1 && !other_rte) flags |= NP_SINGLE_ROW;
+            break;
+        case CMD_UPDATE:
+        case CMD_DELETE:
+            flags |= NP_DML;
+            if (one_relation && !q->hasSubLinks && key_quals(quals, &batched)) flags |= NP_SINGLE_ROW;
+            if (batched) flags |= NP_BATCHED;
+            break;
+        default:
+            break;
+    }
+    return flags;
+}
+
+void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
+    uint64 qid = query->queryId;
+    ShapeSlot* s = &g_shapes[qid % kShapeSlots];
+    if (s->queryid != qid) {
+        s->queryid = qid;
+        s->flags = np_classify(query);
+    }
+    g_literal_queryid = 0;
+    if (jstate && jstate->clocations_count > 0 && pstate->p_sourcetext) {
+        const char* src = pstate->p_sourcetext;
+        int srclen = int(strlen(src));
+        uint64 h = 14695981039346656037ull;
+        for (int i = 0; i < jstate->clocations_count; i++) {
+            int loc = jstate->clocations[i].location;
+            if (loc < 0 || loc >= srclen) continue;
+            int len = literal_length(src + loc);
+            h = np_hash_bytes(&i, sizeof i, h);
+            h = np_hash_bytes(src + loc, size_t(len), h);
+        }
+        g_literal_queryid = qid;
+        g_literal_hash = h | 1;
+    }
+}
+
+bool np_shape_flags(uint64 queryid, uint16* flags) {
+    const ShapeSlot* s = &g_shapes[queryid % kShapeSlots];
+    if (s->queryid != queryid || queryid == 0) return false;
+    *flags = s->flags;
+    return true;
+}
+
+uint64 np_take_literal_hash(uint64 queryid) {
+    if (g_literal_queryid != queryid || queryid == 0) return 0;
+    g_literal_queryid = 0;
+    return g_literal_hash;
+}
+
+}  // namespace pothos::ext

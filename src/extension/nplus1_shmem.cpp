@@ -1,0 +1,63 @@
+// nplus1_shmem.cpp -- see nplus1_shmem.h.
+#include "extension/pg.h"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/timestamp.h"
+}
+
+#include "extension/nplus1_guc.h"
+#include "extension/nplus1_shmem.h"
+
+namespace pothos::ext {
+
+namespace {
+
+struct NpShared {
+    LWLock* lock;
+};
+
+NpShared* g_np = nullptr;
+core::NpRing g_ring;
+core::NpFindings g_findings;
+
+const char kShmemName[] = "pothos_perf n_plus_one";
+const char kTrancheName[] = "pothos_perf_n_plus_one";
+
+Size ring_bytes() { return MAXALIGN(core::NpRing::required_bytes(uint32_t(np_guc_window_size))); }
+Size findings_bytes() { return MAXALIGN(core::NpFindings::required_bytes(uint32_t(np_guc_max_findings))); }
+Size shmem_size() { return MAXALIGN(sizeof(NpShared)) + ring_bytes() + findings_bytes(); }
+
+}  // namespace
+
+void nplus1_shmem_request() {
+    RequestAddinShmemSpace(shmem_size());
+    RequestNamedLWLockTranche(kTrancheName, 1);
+}
+
+void nplus1_shmem_startup() {
+    bool found = false;
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    char* base = static_cast<char*>(ShmemInitStruct(kShmemName, shmem_size(), &found));
+    g_np = reinterpret_cast<NpShared*>(base);
+    void* ring_mem = base + MAXALIGN(sizeof(NpShared));
+    void* findings_mem = static_cast<char*>(ring_mem) + ring_bytes();
+    if (!found) {
+        g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
+        g_ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
+        g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp());
+    } else {
+        g_ring = core::NpRing::attach(ring_mem);
+        g_findings = core::NpFindings::attach(findings_mem);
+    }
+    LWLockRelease(AddinShmemInitLock);
+}
+
+bool np_ready() { return g_np != nullptr; }
+core::NpRing& np_ring() { return g_ring; }
+core::NpFindings& np_findings() { return g_findings; }
+LWLock* np_lock() { return g_np->lock; }
+
+}  // namespace pothos::ext

@@ -1,0 +1,61 @@
+-- pothos_perf: N+1 detection (issue 4).
+
+CREATE FUNCTION pothos_perf.get_n_plus_one(
+    showtext boolean DEFAULT true,
+    OUT kind text,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT parent_queryid bigint,
+    OUT parent_query text,
+    OUT queryid bigint,
+    OUT query text,
+    OUT occurrences bigint,
+    OUT total_repeats bigint,
+    OUT max_repeats bigint,
+    OUT distinct_params bigint,
+    OUT wasted_time_ms float8,
+    OUT round_trips_saved bigint,
+    OUT parent_rows bigint,
+    OUT sibling_lookups integer,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT suggested_query text,
+    OUT suggestion text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION pothos_perf.get_n_plus_one(boolean) IS
+  'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one.min_occurrences units of work).';
+
+CREATE VIEW pothos_perf.n_plus_one AS
+  SELECT * FROM pothos_perf.get_n_plus_one(true);
+
+COMMENT ON VIEW pothos_perf.n_plus_one IS
+  'Statements repeated per row inside units of work (n_plus_one, duplicate_query, row_by_row_dml, server_side_loop), with their parent query and a batched rewrite.';
+
+CREATE FUNCTION pothos_perf.n_plus_one_info(
+    OUT window_size bigint,
+    OUT events bigint,
+    OUT max_findings bigint,
+    OUT findings bigint,
+    OUT evictions bigint,
+    OUT stats_reset timestamptz
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_info'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+CREATE FUNCTION pothos_perf.n_plus_one_reset()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_reset'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION pothos_perf.n_plus_one_reset() IS
+  'Forgets every N+1 finding (and the statements already in the detection window); returns how many were removed.';
+
+REVOKE ALL ON FUNCTION pothos_perf.n_plus_one_reset() FROM PUBLIC;
+
+GRANT SELECT ON pothos_perf.n_plus_one TO PUBLIC;
+GRANT EXECUTE ON FUNCTION pothos_perf.n_plus_one_info() TO PUBLIC;
