@@ -71,16 +71,35 @@ private:
         }
     }
 
-    bool object(JsonValue& out, int depth) {
-        out.kind = JsonValue::Kind::Object;
-        ++pos_;  // '{'
+    // The elements of an object or array up to `close`, separated by commas;
+    // `element` reads one (after blanks).
+    template <typename Element>
+    bool sequence(char close, const char* expected, Element element) {
+        ++pos_;  // the opening bracket
         skip_space();
-        if (pos_ < s_.size() && s_[pos_] == '}') {
+        if (pos_ < s_.size() && s_[pos_] == close) {
             ++pos_;
             return true;
         }
         while (true) {
             skip_space();
+            if (!element()) return false;
+            skip_space();
+            if (pos_ < s_.size() && s_[pos_] == ',') {
+                ++pos_;
+                continue;
+            }
+            if (pos_ < s_.size() && s_[pos_] == close) {
+                ++pos_;
+                return true;
+            }
+            return fail(expected);
+        }
+    }
+
+    bool object(JsonValue& out, int depth) {
+        out.kind = JsonValue::Kind::Object;
+        return sequence('}', "expected ',' or '}'", [&]() {
             if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a string key");
             out.keys.emplace_back();
             if (!string(out.keys.back())) return false;
@@ -89,43 +108,16 @@ private:
             ++pos_;
             skip_space();
             out.items.emplace_back();
-            if (!value(out.items.back(), depth + 1)) return false;
-            skip_space();
-            if (pos_ < s_.size() && s_[pos_] == ',') {
-                ++pos_;
-                continue;
-            }
-            if (pos_ < s_.size() && s_[pos_] == '}') {
-                ++pos_;
-                return true;
-            }
-            return fail("expected ',' or '}'");
-        }
+            return value(out.items.back(), depth + 1);
+        });
     }
 
     bool array(JsonValue& out, int depth) {
         out.kind = JsonValue::Kind::Array;
-        ++pos_;  // '['
-        skip_space();
-        if (pos_ < s_.size() && s_[pos_] == ']') {
-            ++pos_;
-            return true;
-        }
-        while (true) {
-            skip_space();
+        return sequence(']', "expected ',' or ']'", [&]() {
             out.items.emplace_back();
-            if (!value(out.items.back(), depth + 1)) return false;
-            skip_space();
-            if (pos_ < s_.size() && s_[pos_] == ',') {
-                ++pos_;
-                continue;
-            }
-            if (pos_ < s_.size() && s_[pos_] == ']') {
-                ++pos_;
-                return true;
-            }
-            return fail("expected ',' or ']'");
-        }
+            return value(out.items.back(), depth + 1);
+        });
     }
 
     bool hex4(unsigned& out) {

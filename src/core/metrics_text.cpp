@@ -81,6 +81,11 @@ std::vector<Series> aggregate(const MetricsInput& in, const std::vector<double>&
     return out;
 }
 
+void optional_gauge(prom::ExpositionWriter& w, const char* name, const char* help,
+                    const std::optional<std::int64_t>& value) {
+    if (value) w.gauge(name, help, {}, static_cast<double>(*value));
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsInput& in) {
@@ -117,14 +122,10 @@ std::string render_metrics(const MetricsInput& in) {
     w.counter("pothos_database_slow_queries_total",
               "Executions at or above pothos_perf.slow_query_threshold.", {},
               static_cast<double>(slow));
-    if (in.n_plus_one_findings) {
-        w.gauge("pothos_database_n_plus_one_findings", "N+1 and repeated-query findings.", {},
-                static_cast<double>(*in.n_plus_one_findings));
-    }
-    if (in.index_recommendations) {
-        w.gauge("pothos_database_index_recommendations", "Current index recommendations.", {},
-                static_cast<double>(*in.index_recommendations));
-    }
+    optional_gauge(w, "pothos_database_n_plus_one_findings", "N+1 and repeated-query findings.",
+                   in.n_plus_one_findings);
+    optional_gauge(w, "pothos_database_index_recommendations", "Current index recommendations.",
+                   in.index_recommendations);
     return w.text();
 }
 

@@ -229,22 +229,21 @@ bool ExpositionWriter::claim_series(Family& f, const std::string& label_text) {
 
 bool ExpositionWriter::counter(std::string_view name, std::string_view help, const Labels& labels,
                                double value) {
-    if (!check_labels(labels, false)) return false;
     if (std::isnan(value) || value < 0) {
         return fail("counter " + std::string(name) + " must not be negative or NaN");
     }
-    Family* f = family_for(name, MetricType::Counter, help);
-    if (!f) return false;
-    std::string lt = render_labels(labels);
-    if (!claim_series(*f, lt)) return false;
-    sample_line(f->body, name, "", lt, value);
-    return true;
+    return scalar(name, MetricType::Counter, help, labels, value);
 }
 
 bool ExpositionWriter::gauge(std::string_view name, std::string_view help, const Labels& labels,
                              double value) {
+    return scalar(name, MetricType::Gauge, help, labels, value);
+}
+
+bool ExpositionWriter::scalar(std::string_view name, MetricType type, std::string_view help,
+                              const Labels& labels, double value) {
     if (!check_labels(labels, false)) return false;
-    Family* f = family_for(name, MetricType::Gauge, help);
+    Family* f = family_for(name, type, help);
     if (!f) return false;
     std::string lt = render_labels(labels);
     if (!claim_series(*f, lt)) return false;

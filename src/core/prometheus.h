@@ -93,6 +93,8 @@ private:
     };
     Family* find(std::string_view name);
     Family* family_for(std::string_view name, MetricType type, std::string_view help);
+    bool scalar(std::string_view name, MetricType type, std::string_view help, const Labels& labels,
+                double value);
     bool check_labels(const Labels& labels, bool histogram);
     bool fail(std::string message);
     bool claim_series(Family& f, const std::string& label_text);
