@@ -9,6 +9,8 @@
 
 #include <pothos/errors.hpp>
 
+#include "strings.hpp"
+
 namespace pothos {
 namespace {
 
@@ -46,21 +48,6 @@ std::string kv(const char* key, const std::string& value) {
     return out + "' ";
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        std::size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        std::string item = s.substr(start, end - start);
-        while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ') item.pop_back();
-        if (!item.empty()) out.push_back(item);
-        start = end + 1;
-    }
-    return out;
-}
-
 constexpr std::uint64_t kMaxMillis = 24ull * 3600 * 1000;
 
 }  // namespace
@@ -94,7 +81,7 @@ Config Config::from_env(const Getter& get) {
         if (auto v = get("POSTGRES_DB")) ci += kv("dbname", *v);
         c.conninfo = ci;
     }
-    if (auto v = get("DATABASE_REPLICA_URLS")) c.replicas = split_list(*v);
+    if (auto v = get("DATABASE_REPLICA_URLS")) c.replicas = detail::split_list(*v);
 
     if (auto v = get("DB_POOL_MIN")) c.pool.min = parse_count("DB_POOL_MIN", *v, 0, 10000);
     if (auto v = get("DB_POOL_MAX")) c.pool.max = parse_count("DB_POOL_MAX", *v, 1, 10000);

@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "strings.hpp"
+
 namespace pothos {
 
 const char* to_string(LogLevel level) noexcept {
@@ -15,18 +17,7 @@ const char* to_string(LogLevel level) noexcept {
     return "?";
 }
 
-Logger::Logger(std::string spec) {
-    std::size_t start = 0;
-    while (start <= spec.size()) {
-        std::size_t end = spec.find(',', start);
-        if (end == std::string::npos) end = spec.size();
-        std::string p = spec.substr(start, end - start);
-        while (!p.empty() && p.front() == ' ') p.erase(p.begin());
-        while (!p.empty() && p.back() == ' ') p.pop_back();
-        if (!p.empty()) patterns_.push_back(p);
-        start = end + 1;
-    }
-}
+Logger::Logger(std::string spec) : patterns_(detail::split_list(spec)) {}
 
 void Logger::set_sink(Sink sink) {
     std::lock_guard<std::mutex> lk(mu_);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# bench/client/run.sh [BUILD_DIR] [extra Google Benchmark flags...]
+# Runs the client benchmarks against a throwaway cluster (loopback, free port,
+# stopped by its own pg_ctl on exit): 5 repetitions, medians reported, with
+# the "cores" counter (thread CPU time / wall time, summed over threads).
+source "$(dirname "$0")/../../scripts/lib.sh"
+BUILD=${1:-$POTHOS_ROOT/build}; shift || true
+BIN=$BUILD/src/client/bench/pothos_client_bench
+[ -x "$BIN" ] || die "no $BIN (build with -DPOTHOS_BUILD_BENCHMARKS=ON)"
+WORK=$(make_pg_tmpdir)
+cleanup() { local rc=$?; cluster_stop "${POTHOS_PGDATA:-}"; rm -rf "$WORK"; exit $rc; }
+trap cleanup EXIT
+cluster_start "$WORK" "shared_preload_libraries = ''" "max_connections = 100"
+log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+"$BIN" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    --benchmark_min_time=0.5 "$@"
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
