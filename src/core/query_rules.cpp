@@ -665,6 +665,56 @@ bool safe_to_correlate(std::string_view outer, std::string_view from_part) {
     return true;
 }
 
+// True if the text starts like a query: SELECT, WITH, VALUES, TABLE or '('
+// (an IN list such as "1, 2" does not).
+bool starts_like_query(std::string_view text) {
+    for (const sql::Token& t : sql::tokenize(text)) {
+        if (t.kind == sql::TokenKind::Comment) continue;
+        return sql::is_keyword(text, t, "select") || sql::is_keyword(text, t, "with") ||
+               sql::is_keyword(text, t, "values") || sql::is_keyword(text, t, "table") ||
+               is_punct(text, t, "(");
+    }
+    return false;
+}
+
+// The single select-list expression of `SELECT [ALL|DISTINCT] expr [[AS] alias]
+// FROM ...`, without the alias; empty when there are several, DISTINCT ON,
+// or no FROM.
+std::string select_list_column(std::string_view sub) {
+    std::vector<sql::Token> t;
+    for (const sql::Token& tok : sql::tokenize(sub)) {
+        if (tok.kind != sql::TokenKind::Comment) t.push_back(tok);
+    }
+    if (t.empty() || !sql::is_keyword(sub, t[0], "select")) return std::string();
+    std::size_t first = 1;
+    if (first < t.size() && sql::is_keyword(sub, t[first], "all")) ++first;
+    if (first < t.size() && sql::is_keyword(sub, t[first], "distinct")) {
+        if (first + 1 < t.size() && sql::is_keyword(sub, t[first + 1], "on")) return std::string();
+        ++first;
+    }
+    std::size_t last = first;  // one past the expression's last token
+    for (; last < t.size(); ++last) {
+        if (t[last].depth != t[0].depth) continue;
+        if (sql::is_keyword(sub, t[last], "from")) break;
+        if (is_punct(sub, t[last], ",")) return std::string();
+    }
+    if (last == t.size() || last == first) return std::string();
+    std::size_t end = last;
+    for (std::size_t i = first; i < last; ++i) {
+        if (t[i].depth == t[0].depth && sql::is_keyword(sub, t[i], "as")) {
+            end = i;
+            break;
+        }
+    }
+    // A bare alias: two names in a row at the end ("b.user_id uid").
+    if (end == last && end - first >= 2 && is_identifier(t[end - 1]) && is_identifier(t[end - 2]) &&
+        t[end - 1].depth == t[0].depth) {
+        end -= 1;
+    }
+    if (end == first) return std::string();
+    return std::string(sub.substr(t[first].begin, t[end - 1].end - t[first].begin));
+}
+
 }  // namespace
 
 // ---- public functions ------------------------------------------------------------
@@ -742,7 +792,7 @@ double performance_gain_pct(const PlanFacts& plan) {
 std::optional<std::string> not_exists_expression(const NotInSubqueryFacts& f) {
     std::string_view outer = sql::trim(f.outer_expression);
     std::string_view sub = sql::trim(f.subquery_text);
-    if (outer.empty() || sub.empty()) return std::nullopt;
+    if (outer.empty() || !starts_like_query(sub)) return std::nullopt;
     std::string_view column = sql::trim(f.subquery_column);
     std::string_view from_part;
     std::string_view where_part;
@@ -818,9 +868,12 @@ bool locate_not_in(std::string_view text, std::size_t expr_begin, std::size_t no
     std::size_t open = not_offset + code[2]->begin;
     std::optional<std::size_t> close = sql::matching_paren(text, open);
     if (!close) return false;
+    std::string_view sub = sql::trim(text.substr(open + 1, *close - open - 1));
+    if (!starts_like_query(sub)) return false;  // NOT IN (list)
     f.begin = expr_begin;
     f.end = *close + 1;
-    f.subquery_text = std::string(sql::trim(text.substr(open + 1, *close - open - 1)));
+    f.subquery_text = std::string(sub);
+    if (f.subquery_column.empty()) f.subquery_column = select_list_column(sub);
     if (f.outer_expression.empty()) {
         f.outer_expression =
             std::string(sql::trim(text.substr(expr_begin, not_offset - expr_begin)));

@@ -145,7 +145,8 @@ double performance_gain_pct(const PlanFacts& plan);
 // rewritten in place:  NOT EXISTS (SELECT 1 FROM ... WHERE (...) AND col = expr);
 // anything else, or names that could be captured, uses the general form
 //   NOT EXISTS (SELECT 1 FROM (subquery) AS pothos_nin(val) WHERE pothos_nin.val = expr).
-// nullopt when the facts lack the outer expression or the subquery text.
+// nullopt when the facts lack the outer expression or the subquery text does
+// not start like a query.
 std::optional<std::string> not_exists_expression(const NotInSubqueryFacts& f);
 
 // `text` with every NOT IN whose span is valid (inside the text, contains
@@ -155,10 +156,14 @@ std::string rewrite_not_in(std::string_view text, const std::vector<NotInSubquer
                            std::size_t* applied = nullptr);
 
 // Completes `f` from parser locations: `expr_begin` is where the outer
-// expression starts, `not_offset` where its NOT keyword is. Sets begin, end
-// (after the closing parenthesis), subquery_text, and outer_expression when
-// empty (the text between the two offsets). False, leaving `f` unchanged, when
-// the text at not_offset is not `NOT IN (` with a closing parenthesis.
+// expression starts (its leftmost token: for a column the ColumnRef/Var
+// location; exprLocation() of an operator expression is the operator's),
+// `not_offset` where its NOT keyword is (the SubLink's location). Sets begin,
+// end (after the closing parenthesis), subquery_text, and when empty
+// outer_expression (the text between the two offsets) and subquery_column
+// (the select-list expression without its alias, if there is exactly one).
+// False, leaving `f` unchanged, when the text at not_offset is not
+// `NOT IN (<query>)` -- e.g. for NOT IN (1, 2).
 bool locate_not_in(std::string_view text, std::size_t expr_begin, std::size_t not_offset,
                    NotInSubqueryFacts& f);
 

@@ -52,6 +52,34 @@ TEST(NotInRewrite, LocateFromParserOffsets) {
     EXPECT_EQ(g.subquery_text, "SELECT 1");
 }
 
+TEST(NotInRewrite, LocateFindsTheSubqueryColumn) {
+    auto column_of = [](const std::string& q) {
+        NotInSubqueryFacts f;
+        std::size_t at = q.find("NOT IN");
+        EXPECT_TRUE(locate_not_in(q, 0, at, f)) << q;
+        return f.subquery_column;
+    };
+    EXPECT_EQ(column_of("x NOT IN (SELECT b.user_id FROM banned b)"), "b.user_id");
+    EXPECT_EQ(column_of("x NOT IN (SELECT DISTINCT lower(e) AS le FROM t)"), "lower(e)");
+    EXPECT_EQ(column_of("x NOT IN (select /* c */ b.id uid from t)"), "b.id");
+    EXPECT_EQ(column_of("x NOT IN (SELECT (a, b) FROM t)"), "(a, b)");
+    EXPECT_EQ(column_of("x NOT IN (SELECT a, b FROM t)"), "");
+    EXPECT_EQ(column_of("x NOT IN (SELECT DISTINCT ON (a) a FROM t)"), "");
+    EXPECT_EQ(column_of("x NOT IN (VALUES (1))"), "");
+    // A given column is kept.
+    NotInSubqueryFacts f;
+    f.subquery_column = "given";
+    std::string q = "x NOT IN (SELECT a FROM t)";
+    ASSERT_TRUE(locate_not_in(q, 0, 2, f));
+    EXPECT_EQ(f.subquery_column, "given");
+    // NOT IN (list) is no subquery.
+    NotInSubqueryFacts g;
+    EXPECT_FALSE(locate_not_in("x NOT IN (1, 2)", 0, 2, g));
+    g.outer_expression = "x";
+    g.subquery_text = "1, 2";
+    EXPECT_FALSE(not_exists_expression(g).has_value());
+}
+
 TEST(NotInRewrite, SimpleSubqueryBecomesCorrelatedNotExists) {
     std::string q =
         "SELECT u.id, u.name FROM users u WHERE u.id NOT IN (SELECT b.user_id FROM "
