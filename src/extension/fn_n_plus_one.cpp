@@ -138,7 +138,8 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
             int siblings = r->max_siblings;
             if (!cpp_call(&err, [&] {
                     pothos::core::NpFacts f = to_facts(facts);
-                    copy_out(pothos::core::np_suggest_query(f), suggested);
+                    // Same parameters again: nothing to batch, only to reuse.
+                    if (kind != NpKind::DuplicateQuery) copy_out(pothos::core::np_suggest_query(f), suggested);
                     copy_out(pothos::core::np_suggestion(kind, f, "", max_repeats, siblings), advice);
                 }))
                 POTHOS_RAISE_CPP_ERROR(err);

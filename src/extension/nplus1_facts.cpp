@@ -8,6 +8,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/analyze.h"
@@ -222,7 +223,8 @@ void extract(const char* sql, uint16 flags, NpFactsC* f) {
         order_by(&c, f, q);
         Node* lim = strip(q->limitCount);
         if (lim && IsA(lim, Const) && !((Const*) lim)->constisnull)
-            f->limit = long(DatumGetInt64(((Const*) lim)->constvalue));
+            f->limit = ((Const*) lim)->consttype == INT4OID ? long(DatumGetInt32(((Const*) lim)->constvalue))
+                                                            : long(DatumGetInt64(((Const*) lim)->constvalue));
         else if (lim && (flags & core::NP_LIMIT1))
             f->limit = 1;
         else if (lim && IsA(lim, Param)) {

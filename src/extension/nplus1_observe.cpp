@@ -271,15 +271,15 @@ void np_statement_end(const StmtEvent& ev) {
 
     const int64 gap_us = int64(np_guc_idle_gap_ms) * 1000;
     const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
-    if (ev.nesting_level == 0) {
-        if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us) {
-            run_pending();  // the backend's previous unit has ended
-            g_unit.group = e.group;
-            g_unit.generation++;
-            g_unit.last_end_us = end_us;
-        } else if (g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us) {
-            run_pending();  // a long unit: analyse what followed the trigger
-        }
+    // Nested statements finish before their top-level one, so they may be
+    // the first of a new unit.
+    if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us) {
+        run_pending();  // the backend's previous unit has ended
+        g_unit.group = e.group;
+        g_unit.generation++;
+        g_unit.last_end_us = end_us;
+    } else if (g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us) {
+        run_pending();  // a long unit: analyse what followed the trigger
     }
     np_ring().push(e);
 
@@ -298,7 +298,7 @@ void np_statement_end(const StmtEvent& ev) {
     r->last_param = e.param_hash;
     if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
     if (trigger) set_pending(e.group, e.ts_us);
-    if (ev.nesting_level == 0) g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
+    g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
 }
 
 void np_sweep() {

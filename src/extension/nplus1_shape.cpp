@@ -89,7 +89,10 @@ bool limit_is_one(const Query* q) {
     const Node* n = strip(q->limitCount);
     if (!n || !IsA(n, Const)) return false;
     const Const* c = (const Const*) n;
-    return !c->constisnull && c->consttype == INT8OID && DatumGetInt64(c->constvalue) == 1;
+    if (c->constisnull) return false;
+    if (c->consttype == INT8OID) return DatumGetInt64(c->constvalue) == 1;
+    if (c->consttype == INT4OID) return DatumGetInt32(c->constvalue) == 1;
+    return false;
 }
 
 // Length of the literal token at s (a quoted string or a bare word).

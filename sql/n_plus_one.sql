@@ -1,0 +1,145 @@
+-- N+1 detection: view shape, the kinds of findings, batched rewrites for
+-- simple-protocol loops, confirmation, reset, privileges. Units of work are
+-- separated by request tags (SET pothos_perf.request_id) so that nothing
+-- depends on timing.
+CREATE EXTENSION IF NOT EXISTS pothos_perf;
+SET pothos_perf.n_plus_one.min_occurrences = 1;
+SET pothos_perf.track = 'all';
+SET pothos_perf.n_plus_one.idle_gap = '1h';  -- no unit ends by a pause on a slow machine
+SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
+
+-- View shape (DESIGN.md section 2 columns, plus round trips and siblings).
+SELECT attname, format_type(atttypid, atttypmod)
+  FROM pg_attribute WHERE attrelid = 'pothos_perf.n_plus_one'::regclass AND attnum > 0
+  ORDER BY attnum;
+
+CREATE TABLE np_lists (id int PRIMARY KEY, owner_id int NOT NULL, name text);
+CREATE TABLE np_todos (id int PRIMARY KEY, list_id int NOT NULL, title text, created_at int);
+CREATE TABLE np_members (list_id int, user_id int, role text, PRIMARY KEY (list_id, user_id));
+CREATE TABLE np_users (id int PRIMARY KEY, name text);
+CREATE TABLE np_log (user_id int, note text);
+INSERT INTO np_users SELECT g, 'u' || g FROM generate_series(1, 20) g;
+INSERT INTO np_lists SELECT g, g, 'l' || g FROM generate_series(1, 20) g;
+INSERT INTO np_todos SELECT g, g % 20 + 1, 't' || g, g FROM generate_series(1, 200) g;
+INSERT INTO np_members SELECT l, u, 'r' FROM generate_series(1, 20) l, generate_series(1, 3) u;
+
+-- has-many loop: todos per list, 6 lists
+SET pothos_perf.request_id = 'has-many';
+SELECT count(*) FROM (SELECT id FROM np_lists WHERE id <= 6) s;
+SELECT id FROM np_lists WHERE id <= 6;
+SELECT title FROM np_todos WHERE list_id = 1 ORDER BY created_at;
+SELECT title FROM np_todos WHERE list_id = 2 ORDER BY created_at;
+SELECT title FROM np_todos WHERE list_id = 3 ORDER BY created_at;
+SELECT title FROM np_todos WHERE list_id = 4 ORDER BY created_at;
+SELECT title FROM np_todos WHERE list_id = 5 ORDER BY created_at;
+SELECT title FROM np_todos WHERE list_id = 6 ORDER BY created_at;
+
+-- belongs-to loop with a second lookup per row (interleaved A B A B) and a
+-- LIMIT 1 lookup per key
+SET pothos_perf.request_id = 'interleaved';
+SELECT id, owner_id FROM np_lists WHERE id BETWEEN 11 AND 15;
+SELECT name FROM np_users WHERE id = 11;
+SELECT id, title FROM np_todos WHERE list_id = 11 ORDER BY created_at DESC LIMIT 1;
+SELECT name FROM np_users WHERE id = 12;
+SELECT id, title FROM np_todos WHERE list_id = 12 ORDER BY created_at DESC LIMIT 1;
+SELECT name FROM np_users WHERE id = 13;
+SELECT id, title FROM np_todos WHERE list_id = 13 ORDER BY created_at DESC LIMIT 1;
+SELECT name FROM np_users WHERE id = 14;
+SELECT id, title FROM np_todos WHERE list_id = 14 ORDER BY created_at DESC LIMIT 1;
+SELECT name FROM np_users WHERE id = 15;
+SELECT id, title FROM np_todos WHERE list_id = 15 ORDER BY created_at DESC LIMIT 1;
+
+-- composite key: membership per (list, user)
+SET pothos_perf.request_id = 'composite';
+SELECT list_id, user_id FROM np_members WHERE list_id IN (7, 8);
+SELECT role FROM np_members WHERE list_id = 7 AND user_id = 1;
+SELECT role FROM np_members WHERE list_id = 7 AND user_id = 2;
+SELECT role FROM np_members WHERE list_id = 7 AND user_id = 3;
+SELECT role FROM np_members WHERE list_id = 8 AND user_id = 1;
+SELECT role FROM np_members WHERE list_id = 8 AND user_id = 2;
+SELECT role FROM np_members WHERE list_id = 8 AND user_id = 3;
+
+-- duplicate query: same parameters again and again
+SET pothos_perf.request_id = 'duplicate';
+SELECT name FROM np_users WHERE id = 3;
+SELECT name FROM np_users WHERE id = 3;
+SELECT name FROM np_users WHERE id = 3;
+SELECT name FROM np_users WHERE id = 3;
+SELECT name FROM np_users WHERE id = 3;
+
+-- row-by-row inserts
+SET pothos_perf.request_id = 'row-by-row';
+INSERT INTO np_log VALUES (1, 'a');
+INSERT INTO np_log VALUES (2, 'b');
+INSERT INTO np_log VALUES (3, 'c');
+INSERT INTO np_log VALUES (4, 'd');
+INSERT INTO np_log VALUES (5, 'e');
+
+-- server-side loop: a function looking up one row per iteration
+SET pothos_perf.request_id = 'server-side';
+CREATE FUNCTION np_names(n int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text := ''; nm text;
+BEGIN
+  FOR i IN 1..n LOOP
+    SELECT name INTO nm FROM np_users WHERE id = i;
+    r := r || nm;
+  END LOOP;
+  RETURN r;
+END $$;
+SELECT length(np_names(8)) > 0 AS looped;
+
+-- negatives: batched fetch, chunked IN batches, a single-row load, bulk insert
+SET pothos_perf.request_id = 'negatives';
+SELECT id FROM np_lists WHERE id <= 10;
+SELECT count(*) FROM np_todos WHERE list_id = ANY('{1,2,3,4,5,6,7,8,9,10}'::int[]);
+SELECT count(*) FROM np_todos WHERE list_id IN (1, 2);
+SELECT count(*) FROM np_todos WHERE list_id IN (3, 4);
+SELECT count(*) FROM np_todos WHERE list_id IN (5, 6);
+SELECT count(*) FROM np_todos WHERE list_id IN (7, 8);
+SELECT count(*) FROM np_todos WHERE list_id IN (9, 10);
+SELECT name FROM np_users WHERE id = 1;
+SELECT title FROM np_todos WHERE id = 1;
+INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
+INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
+INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
+INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
+INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
+RESET pothos_perf.request_id;
+
+SELECT kind, parent_query, query, occurrences, total_repeats, max_repeats, distinct_params,
+       round_trips_saved, parent_rows, sibling_lookups, wasted_time_ms >= 0 AS timed,
+       first_seen <= last_seen AS seen
+  FROM pothos_perf.n_plus_one
+ ORDER BY kind COLLATE "C", query COLLATE "C";
+
+SELECT kind, query, suggested_query, suggestion
+  FROM pothos_perf.n_plus_one
+ ORDER BY kind COLLATE "C", query COLLATE "C";
+
+-- Confirmation: with the default (3 units) nothing seen once is listed.
+RESET pothos_perf.n_plus_one.min_occurrences;
+SELECT count(*) AS confirmed FROM pothos_perf.n_plus_one;
+SET pothos_perf.n_plus_one.min_occurrences = 1;
+
+-- Bad settings get clear errors.
+SET pothos_perf.n_plus_one.min_repeats = 1;
+SET pothos_perf.n_plus_one.idle_gap = -5;
+
+-- Privileges: another role sees no texts or ids, and may not reset.
+CREATE ROLE np_reader;
+SET ROLE np_reader;
+SELECT kind, queryid IS NULL AS id_hidden, query, parent_query, suggested_query IS NULL AS no_rewrite
+  FROM pothos_perf.n_plus_one
+ ORDER BY kind COLLATE "C" LIMIT 2;
+SELECT pothos_perf.n_plus_one_reset();
+SELECT window_size > 0 AS has_window, findings > 0 AS has_findings FROM pothos_perf.n_plus_one_info();
+RESET ROLE;
+DROP ROLE np_reader;
+
+-- Reset forgets findings, including units still in the window.
+SELECT pothos_perf.n_plus_one_reset() > 0 AS removed;
+SELECT count(*) AS after_reset FROM pothos_perf.n_plus_one;
+SELECT findings, evictions FROM pothos_perf.n_plus_one_info();
+
+DROP FUNCTION np_names(int);
+DROP TABLE np_lists, np_todos, np_members, np_users, np_log;
