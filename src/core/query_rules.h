@@ -10,6 +10,17 @@
 // Messages are deterministic: they depend only on the facts and the text and
 // name the tables and columns concerned. Findings come out in table order.
 //
+// How the glue uses it (analyze_query):
+//   1. Parse and analyse the text; fill QueryFacts from the Query tree and the
+//      catalogs (relations with indexes, predicates, flags, locate_not_in()).
+//   2. EXPLAIN (FORMAT JSON) the statement; parse_explain_json() (explain_json.h)
+//      gives facts.plan.
+//   3. analyze_query(facts, text); for analysis.index_suggestions, plan again
+//      with those indexes pretended to exist and set facts.plan.cost_after to
+//      the new total cost; performance_gain_pct(facts.plan) is the gain.
+// analyze_performance: EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON), then
+// parse_explain_json() and analyze_performance() on the same facts.
+//
 // Nothing here throws except std::bad_alloc (from std::string/std::vector).
 #pragma once
 
