@@ -176,8 +176,8 @@ PreparedStats Client::prepared_stats(const std::string& name) const {
     return it->second.stats;
 }
 
-Session Client::session(const std::string& request_id) {
-    return Session(core_, core_->acquire(*core_->primary, request_id));
+Session Client::session(const std::string& request_id, const char* file, int line) {
+    return Session(core_, core_->acquire(*core_->primary, request_id, file, line));
 }
 
 void Client::begin(Session& s, const TxOptions& o) {

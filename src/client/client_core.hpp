@@ -60,7 +60,8 @@ struct ClientCore {
     void mark_down(Host& h, const std::string& why);
 
     // session.cpp: statements on a leased connection, instrumented and tagged.
-    Lease acquire(Host& h, const std::string& request_id);
+    Lease acquire(Host& h, const std::string& request_id, const char* file = __builtin_FILE(),
+                  int line = __builtin_LINE());
     Result run(Lease& l, const std::string& sql, const Params& params, const QueryOptions& o);
     std::vector<BatchItem> run_batch(Lease& l, const std::vector<Statement>& statements,
                                      const BatchOptions& o);

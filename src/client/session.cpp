@@ -21,14 +21,14 @@ Deadline deadline_for(const std::optional<Millis>& timeout) {
 
 }  // namespace
 
-Lease ClientCore::acquire(Host& h, const std::string& request_id) {
+Lease ClientCore::acquire(Host& h, const std::string& request_id, const char* file, int line) {
     Lease l;
     if (config.enable_metrics) {
         const auto t0 = Clock::now();
-        l = h.pool->acquire();
+        l = h.pool->acquire(file, line);
         metrics.observe_acquire(std::chrono::duration<double>(Clock::now() - t0).count());
     } else {
-        l = h.pool->acquire();
+        l = h.pool->acquire(file, line);
     }
     if (!request_id.empty()) l.set_request_id(request_id);
     return l;

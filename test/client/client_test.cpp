@@ -396,3 +396,16 @@ TEST(Client, SlowQueryAdviceFromTheExtension) {
     // Whatever the advice, the slow-query line went through analyze_query without failing.
     EXPECT_FALSE(cap.contains("analyze_query failed"));
 }
+
+TEST(Client, LeakDetectionReportsTheSessionsCaller) {
+    pothos::test::LogCapture cap;
+    Config cfg = test_config(1);
+    cfg.pool.logger = cap.logger;
+    cfg.pool.leak_detection_threshold = Millis(100);
+    cfg.pool.reap_interval = Millis(50);
+    Client c(cfg);
+    auto s = c.session();
+    std::this_thread::sleep_for(400ms);
+    EXPECT_TRUE(cap.contains("possible connection leak: lease taken at"));
+    EXPECT_TRUE(cap.contains("client_test.cpp:"));
+}

@@ -69,11 +69,14 @@ public:
     Result execute(const std::string& name, const Params& params = {}, const QueryOptions& o = {});
     PreparedStats prepared_stats(const std::string& name) const;
 
-    // A session on the primary (optionally tagged with a request id).
-    Session session(const std::string& request_id = {});
+    // A session on the primary (optionally tagged with a request id). The
+    // caller's file and line are what leak detection reports.
+    Session session(const std::string& request_id = {}, const char* file = __builtin_FILE(),
+                    int line = __builtin_LINE());
     // BEGIN; fn(session); COMMIT. ROLLBACK and rethrow when fn throws.
     template <class F>
-    auto transaction(F&& fn, const TxOptions& o = {}) -> std::invoke_result_t<F&, Session&>;
+    auto transaction(F&& fn, const TxOptions& o = {}, const char* file = __builtin_FILE(),
+                     int line = __builtin_LINE()) -> std::invoke_result_t<F&, Session&>;
 
     PoolStats stats() const;  // the primary's pool
     std::vector<std::pair<std::string, PoolStats>> all_stats() const;
@@ -90,10 +93,11 @@ private:
 };
 
 template <class F>
-auto Client::transaction(F&& fn, const TxOptions& o) -> std::invoke_result_t<F&, Session&> {
+auto Client::transaction(F&& fn, const TxOptions& o, const char* file, int line)
+    -> std::invoke_result_t<F&, Session&> {
     auto delay = o.retry_delay;
     for (int attempt = 0;; ++attempt) {
-        Session s = session(o.request_id);
+        Session s = session(o.request_id, file, line);
         try {
             begin(s, o);
             if constexpr (std::is_void_v<std::invoke_result_t<F&, Session&>>) {
