@@ -13,5 +13,5 @@ trap cleanup EXIT
 cluster_start "$WORK" "shared_preload_libraries = ''" "max_connections = 100"
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$BIN" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
-    --benchmark_min_time=0.5 "$@"
+    --benchmark_min_time=0.5 --benchmark_enable_random_interleaving=true "$@"
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
