@@ -24,17 +24,6 @@ bool expression_word(std::string_view word) {
     return false;
 }
 
-std::string identifier_text(std::string_view text, const sql::Token& t) {
-    std::string_view raw = sql::token_text(text, t);
-    if (t.kind != sql::TokenKind::QuotedIdent) return std::string(raw);
-    std::string out;
-    for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
-        out += raw[i];
-        if (raw[i] == '"') ++i;
-    }
-    return out;
-}
-
 bool punct_is(std::string_view text, const sql::Token& t, std::string_view p) {
     return t.kind == sql::TokenKind::Punct && sql::token_text(text, t) == p;
 }
@@ -106,7 +95,7 @@ std::vector<std::string> filter_columns(std::string_view filter) {
             }
             if (expression_word(w)) continue;
         }
-        std::string name = identifier_text(filter, t[i]);
+        std::string name = sql::identifier_name(filter, t[i]);
         if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
     }
     return out;

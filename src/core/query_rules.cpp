@@ -616,21 +616,6 @@ bool split_simple_subquery(std::string_view sub, std::string_view& from_part,
     return true;
 }
 
-// An identifier token's name: folded to lower case unless quoted.
-std::string identifier_name(std::string_view text, const sql::Token& t) {
-    std::string_view raw = sql::token_text(text, t);
-    std::string out;
-    if (t.kind == sql::TokenKind::QuotedIdent) {
-        for (std::size_t i = 1; i + 1 < raw.size(); ++i) {
-            out += raw[i];
-            if (raw[i] == '"') ++i;  // a doubled quote
-        }
-        return out;
-    }
-    for (char ch : raw) out += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
-    return out;
-}
-
 bool is_identifier(const sql::Token& t) {
     return t.kind == sql::TokenKind::Word || t.kind == sql::TokenKind::QuotedIdent;
 }
@@ -648,7 +633,7 @@ bool safe_to_correlate(std::string_view outer, std::string_view from_part) {
     std::vector<sql::Token> ot = sql::tokenize(outer);
     std::vector<std::string> inner_names;
     for (const sql::Token& t : sql::tokenize(from_part)) {
-        if (is_identifier(t)) inner_names.push_back(identifier_name(from_part, t));
+        if (is_identifier(t)) inner_names.push_back(sql::identifier_name(from_part, t));
     }
     for (std::size_t i = 0; i < ot.size(); ++i) {
         if (!is_identifier(ot[i])) continue;
@@ -657,7 +642,7 @@ bool safe_to_correlate(std::string_view outer, std::string_view from_part) {
         bool call = i + 1 < ot.size() && is_punct(outer, ot[i + 1], "(");
         if (after_dot || call) continue;
         if (!before_dot) return false;
-        std::string name = identifier_name(outer, ot[i]);
+        std::string name = sql::identifier_name(outer, ot[i]);
         if (std::find(inner_names.begin(), inner_names.end(), name) != inner_names.end()) {
             return false;
         }

@@ -209,6 +209,24 @@ std::vector<Token> tokenize(std::string_view s) {
     return out;
 }
 
+std::string identifier_name(std::string_view text, const Token& t) {
+    std::string_view raw = token_text(text, t);
+    std::string out;
+    out.reserve(raw.size());
+    if (t.kind == TokenKind::QuotedIdent) {
+        // Skip the opening quote (after a U& prefix) and the closing one.
+        std::size_t open = raw.find('"');
+        for (std::size_t i = open + 1; i + 1 < raw.size(); ++i) {
+            out += raw[i];
+            if (raw[i] == '"') ++i;
+        }
+        return out;
+    }
+    if (t.kind != TokenKind::Word) return std::string(raw);
+    for (char c : raw) out += lower(c);
+    return out;
+}
+
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {

@@ -45,6 +45,11 @@ inline std::string_view token_text(std::string_view text, const Token& t) {
     return text.substr(t.begin, t.end - t.begin);
 }
 
+// The name an identifier token stands for: a Word folded to lower case, a
+// QuotedIdent without its quotes (doubled quotes undone); other tokens as
+// written.
+std::string identifier_name(std::string_view text, const Token& t);
+
 // Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -78,19 +78,7 @@ private:
 
     std::size_t skip_only(std::size_t i) const { return word(i, "only") ? i + 1 : i; }
 
-    std::string fold(std::size_t i) const {
-        std::string_view raw = sql::token_text(text_, tokens_[i]);
-        std::string out;
-        if (tokens_[i].kind == TokenKind::QuotedIdent) {
-            for (std::size_t k = 1; k + 1 < raw.size(); ++k) {
-                out += raw[k];
-                if (raw[k] == '"') ++k;
-            }
-            return out;
-        }
-        for (char c : raw) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        return out;
-    }
+    std::string fold(std::size_t i) const { return sql::identifier_name(text_, tokens_[i]); }
 
     // The last part of a possibly qualified name starting at i; empty if
     // there is none, or if `in_from` and it is a function call.

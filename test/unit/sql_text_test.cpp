@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace sql = pothos::core::sql;
@@ -163,4 +163,14 @@ TEST(SqlText, ArbitraryBytesAreSafe) {
         sql::is_single_statement(text);
         ASSERT_LE(sql::strip_comments(text).size(), text.size());
     }
+}
+
+TEST(SqlText, IdentifierName) {
+    std::string q = "Orders \"Mixed \"\"Q\"\"\" U&\"x\" 42";
+    std::vector<sql::Token> t = sql::tokenize(q);
+    ASSERT_EQ(t.size(), 4u);
+    EXPECT_EQ(sql::identifier_name(q, t[0]), "orders");
+    EXPECT_EQ(sql::identifier_name(q, t[1]), "Mixed \"Q\"");
+    EXPECT_EQ(sql::identifier_name(q, t[2]), "x");
+    EXPECT_EQ(sql::identifier_name(q, t[3]), "42");
 }
