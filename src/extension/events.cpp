@@ -1,6 +1,7 @@
 // events.cpp -- dispatches statement events to the feature modules that
 // observe them (see events.h). One line per module.
 #include "extension/events.h"
+#include "extension/advisor_collect.h"
 #include "extension/nplus1_observe.h"
 
 namespace pothos::ext {
@@ -8,6 +9,7 @@ namespace pothos::ext {
 void events_statement_end(const StmtEvent& ev) {
     (void) ev;
     np_statement_end(ev);
+    advisor_statement_end(ev);
 }
 
 void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {

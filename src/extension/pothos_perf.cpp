@@ -12,8 +12,11 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
+#include "extension/advisor_collect.h"
+#include "extension/advisor_guc.h"
 #include "extension/guc.h"
 #include "extension/hooks.h"
+#include "extension/hypo_index.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_shmem.h"
 #include "extension/store.h"
@@ -26,12 +29,14 @@ shmem_startup_hook_type prev_shmem_startup_hook = nullptr;
 void pp_shmem_request() {
     if (prev_shmem_request_hook) prev_shmem_request_hook();
     pothos::ext::store_shmem_request();
+    pothos::ext::advisor_shmem_request();
     pothos::ext::nplus1_shmem_request();
 }
 
 void pp_shmem_startup() {
     if (prev_shmem_startup_hook) prev_shmem_startup_hook();
     pothos::ext::store_shmem_startup();
+    pothos::ext::advisor_shmem_startup();
     pothos::ext::nplus1_shmem_startup();
 }
 
@@ -43,6 +48,7 @@ void _PG_init(void) {
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                  errmsg("pothos_perf must be loaded via shared_preload_libraries"),
                  errhint("Add pothos_perf to shared_preload_libraries in postgresql.conf and restart the server.")));
+    pothos::ext::advisor_define_gucs();  // before define_gucs() reserves the prefix
     pothos::ext::define_gucs();
     pothos::ext::define_nplus1_gucs();
     EnableQueryId();
@@ -51,4 +57,6 @@ void _PG_init(void) {
     prev_shmem_startup_hook = shmem_startup_hook;
     shmem_startup_hook = pp_shmem_startup;
     pothos::ext::install_hooks();
+    pothos::ext::advisor_install_hooks();
+    pothos::ext::hypo_install_hooks();
 }

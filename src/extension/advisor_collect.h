@@ -1,0 +1,34 @@
+// advisor_collect.h -- the index advisor's collection: on a sampled share of
+// executions (pothos_perf.advisor.sample_rate) its ExecutorStart hook asks
+// the executor for per-node row counts; when the statement ends
+// (events_statement_end) the plan is walked and each column use -- filter
+// predicates of scans with rows returned and removed, join keys of hash,
+// merge and nested-loop joins, columns of a Sort under a Limit -- is added to
+// a bounded table in shared memory (core/advisor_pred_table.h, CLOCK
+// eviction), under one exclusive lock per sampled execution.
+// The unsampled path draws one pseudo-random number: no lock, no allocation.
+#pragma once
+
+#include "extension/pg.h"
+
+extern "C" {
+#include "storage/lwlock.h"
+}
+
+#include "core/advisor_pred_table.h"
+#include "extension/events.h"
+
+namespace pothos::ext {
+
+void advisor_shmem_request();
+void advisor_shmem_startup();
+void advisor_install_hooks();
+
+// events.cpp calls this for every tracked statement.
+void advisor_statement_end(const StmtEvent& ev);
+
+// The table (nullptr before start-up) and its lock.
+core::advisor::PredTable* advisor_table();
+LWLock* advisor_lock();
+
+}  // namespace pothos::ext

@@ -1,0 +1,13 @@
+// advisor_guc.h -- the pothos_perf.advisor.* configuration parameters.
+#pragma once
+
+namespace pothos::ext {
+
+extern double guc_advisor_sample_rate;    // share of executions instrumented and walked
+extern int guc_advisor_max_predicates;    // pothos_perf.advisor_max_predicates: entries of the collection table (restart)
+extern double guc_advisor_min_improvement;  // % for index_recommendations
+
+// Call before define_gucs() (which reserves the prefix).
+void advisor_define_gucs();
+
+}  // namespace pothos::ext

@@ -1,0 +1,305 @@
+// advisor_workload.cpp -- see advisor_workload.h. C-style glue.
+#include "extension/pg.h"
+
+extern "C" {
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "parser/parsetree.h"
+#include "storage/lwlock.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+}
+
+#include "extension/advisor_collect.h"
+#include "extension/advisor_workload.h"
+#include "extension/store.h"
+
+namespace pothos::ext {
+
+namespace {
+
+struct RawEntry {
+    uint64 queryid;
+    Oid userid;
+    double calls;
+    double rows;
+    char* text;
+};
+
+// Statement store entries of this database (copied under the shared lock).
+RawEntry* read_store(int* n) {
+    core::StatTable& t = store_table();
+    LWLockAcquire(store_lock(), LW_SHARED);
+    uint32 cap = t.capacity();
+    uint32 room = t.header().count;
+    RawEntry* out = (RawEntry*) palloc_extended(sizeof(RawEntry) * (room + 1), MCXT_ALLOC_HUGE);
+    uint32 k = 0;
+    for (uint32 s = 0; s < cap && k < room; s++) {
+        if (!t.in_use((int32) s)) continue;
+        core::StatEntry* e = t.entry((int32) s);
+        if (e->key.dbid != MyDatabaseId || e->counters.calls <= 0) continue;
+        RawEntry* r = &out[k++];
+        r->queryid = e->key.queryid;
+        r->userid = e->key.userid;
+        r->calls = (double) e->counters.calls;
+        r->rows = (double) e->counters.rows;
+        r->text = pnstrdup(e->text(), e->text_len);
+    }
+    LWLockRelease(store_lock());
+    *n = (int) k;
+    return out;
+}
+
+bool starts_with_word(const char* s, const char* word) {
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(') s++;
+    return pg_strncasecmp(s, word, strlen(word)) == 0;
+}
+
+struct RelCollect {
+    Oid* relids;
+    int n;
+    int cap;
+};
+
+void add_relid(RelCollect* c, Oid relid) {
+    for (int i = 0; i < c->n; i++)
+        if (c->relids[i] == relid) return;
+    if (c->n == c->cap) {
+        c->cap *= 2;
+        c->relids = (Oid*) repalloc(c->relids, sizeof(Oid) * c->cap);
+    }
+    c->relids[c->n++] = relid;
+}
+
+bool relations_walker(Node* node, void* context) {
+    if (node == NULL) return false;
+    if (IsA(node, RangeTblEntry)) {
+        RangeTblEntry* rte = (RangeTblEntry*) node;
+        if (rte->rtekind == RTE_RELATION) add_relid((RelCollect*) context, rte->relid);
+        return false;
+    }
+    if (IsA(node, Query))
+        return query_tree_walker((Query*) node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(relations_walker)),
+                                 context, QTW_EXAMINE_RTES_BEFORE);
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(relations_walker)),
+                                  context);
+}
+
+// Parses and analyses text with its $n as parameters of inferred types, in
+// a subtransaction: NULL when that fails for any reason.
+Query* analyse(const char* text) {
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    Query* volatile result = NULL;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(cxt);
+    PG_TRY();
+    {
+        List* raw = pg_parse_query(text);
+        if (list_length(raw) == 1) {
+            Oid* types = NULL;
+            int ntypes = 0;
+            List* qs = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw), text, &types, &ntypes, NULL);
+            if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY)
+                result = linitial_node(Query, qs);
+        }
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        ErrorData* ed = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+        if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN) ReThrowError(ed);
+        FreeErrorData(ed);
+        result = NULL;
+    }
+    PG_END_TRY();
+    return result;
+}
+
+WlWrites* writes_for(Workload* w, Oid relid, int* cap) {
+    for (int i = 0; i < w->nwrites; i++)
+        if (w->writes[i].relid == relid) return &w->writes[i];
+    if (w->nwrites == *cap) {
+        *cap *= 2;
+        w->writes = (WlWrites*) repalloc(w->writes, sizeof(WlWrites) * *cap);
+    }
+    WlWrites* x = &w->writes[w->nwrites++];
+    memset(x, 0, sizeof *x);
+    x->relid = relid;
+    return x;
+}
+
+void record_write(Workload* w, int* cap, Query* q, double rows) {
+    if (q->resultRelation <= 0) return;
+    RangeTblEntry* rte = rt_fetch(q->resultRelation, q->rtable);
+    if (rte->rtekind != RTE_RELATION) return;
+    WlWrites* x = writes_for(w, rte->relid, cap);
+    if (q->commandType == CMD_INSERT) {
+        x->inserted += rows;
+    } else if (q->commandType == CMD_DELETE) {
+        x->deleted += rows;
+    } else if (q->commandType == CMD_UPDATE) {
+        x->updates = x->nupdates == 0 ? (WlUpdate*) palloc(sizeof(WlUpdate))
+                                      : (WlUpdate*) repalloc(x->updates, sizeof(WlUpdate) * (x->nupdates + 1));
+        WlUpdate* u = &x->updates[x->nupdates++];
+        u->cols = (AttrNumber*) palloc(sizeof(AttrNumber) * (list_length(q->targetList) + 1));
+        u->ncols = 0;
+        u->rows = rows;
+        ListCell* lc;
+        foreach (lc, q->targetList) {
+            TargetEntry* te = lfirst_node(TargetEntry, lc);
+            if (!te->resjunk) u->cols[u->ncols++] = te->resno;
+        }
+    }
+}
+
+}  // namespace
+
+Workload* workload_collect(bool see_all) {
+    Oid me = GetUserId();
+    int nraw = 0;
+    RawEntry* raw = read_store(&nraw);
+
+    // Column uses of this database, copied under the shared lock.
+    core::advisor::PredTable* pt = advisor_table();
+    int nuse = 0;
+    core::advisor::PredEntry* uses = NULL;
+    if (pt != nullptr) {
+        LWLockAcquire(advisor_lock(), LW_SHARED);
+        uses = (core::advisor::PredEntry*) palloc_extended(sizeof(core::advisor::PredEntry) * (pt->capacity() + 1),
+                                                           MCXT_ALLOC_HUGE);
+        for (uint32 i = 0; i < pt->capacity(); i++)
+            if (pt->in_use(i) && pt->slot(i)->key.dbid == MyDatabaseId) uses[nuse++] = *pt->slot(i);
+        LWLockRelease(advisor_lock());
+    }
+
+    Workload* w = (Workload*) palloc0(sizeof(Workload));
+    w->stmts = (WlStatement*) palloc0(sizeof(WlStatement) * (nraw + 1));
+    int wcap = 8;
+    w->writes = (WlWrites*) palloc0(sizeof(WlWrites) * wcap);
+
+    for (int i = 0; i < nraw; i++) {
+        // The same fingerprint may be stored per role and nesting level: merge.
+        WlStatement* s = NULL;
+        for (int j = 0; j < w->nstmts; j++)
+            if (w->stmts[j].queryid == raw[i].queryid) s = &w->stmts[j];
+        if (s != NULL) {
+            s->calls += raw[i].calls;
+            s->rows += raw[i].rows;
+            s->visible = s->visible || see_all || raw[i].userid == me;
+            continue;
+        }
+        s = &w->stmts[w->nstmts++];
+        s->queryid = raw[i].queryid;
+        s->calls = raw[i].calls;
+        s->rows = raw[i].rows;
+        s->visible = see_all || raw[i].userid == me;
+        s->text = raw[i].text;
+    }
+
+    for (int i = 0; i < w->nstmts; i++) {
+        WlStatement* s = &w->stmts[i];
+        int n = 0;
+        for (int k = 0; k < nuse; k++)
+            if (uses[k].key.queryid == s->queryid) n++;
+        bool writer = starts_with_word(s->text, "insert") || starts_with_word(s->text, "update") ||
+                      starts_with_word(s->text, "delete") || starts_with_word(s->text, "with");
+        if (n == 0 && !writer) continue;
+        CHECK_FOR_INTERRUPTS();
+        s->query = analyse(s->text);
+        if (s->query == NULL) continue;
+        if (s->query->commandType != CMD_SELECT) record_write(w, &wcap, s->query, s->rows);
+        RelCollect rc;
+        rc.cap = 4;
+        rc.n = 0;
+        rc.relids = (Oid*) palloc(sizeof(Oid) * rc.cap);
+        relations_walker((Node*) s->query, &rc);
+        s->relids = rc.relids;
+        s->nrelids = rc.n;
+        if (n == 0) continue;
+        s->uses = (WlUse*) palloc(sizeof(WlUse) * n);
+        for (int k = 0; k < nuse; k++) {
+            const core::advisor::PredEntry& e = uses[k];
+            if (e.key.queryid != s->queryid) continue;
+            char* col = get_attname(e.key.relid, e.key.attnum, true);
+            if (col == NULL) continue;  // dropped since
+            WlUse* u = &s->uses[s->nuses++];
+            u->relid = e.key.relid;
+            u->attnum = e.key.attnum;
+            u->kind = e.key.kind;
+            u->pos = e.key.pos;
+            u->flags = e.key.flags;
+            u->returned = e.stats.rows_returned;
+            u->filtered = e.stats.rows_filtered;
+            u->index_cond = e.stats.index_cond != 0;
+            u->column = quote_identifier(col);
+        }
+    }
+    return w;
+}
+
+double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorData** pending) {
+    if (*pending != NULL || s->query == NULL) return -1;
+    // Called from C++ frames (the core's selection): every error is caught
+    // here and never propagates.
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    MemoryContext volatile scratch = NULL;
+    volatile bool in_subxact = false;
+    volatile double cost = -1;
+    PG_TRY();
+    {
+        // Planning allocates a lot: a scratch context per planning.
+        scratch = AllocSetContextCreate(cxt, "pothos_perf advisor planning", ALLOCSET_DEFAULT_SIZES);
+        BeginInternalSubTransaction(NULL);
+        in_subxact = true;
+        MemoryContextSwitchTo(scratch);
+        hypo_activate(set, n);
+        Query* q = (Query*) copyObjectImpl(s->query);
+        PlannedStmt* ps = pg_plan_query(q, s->text, CURSOR_OPT_PARALLEL_OK, NULL);
+        cost = ps->planTree->total_cost;
+        hypo_deactivate();
+        ReleaseCurrentSubTransaction();
+        in_subxact = false;
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+    }
+    PG_CATCH();
+    {
+        hypo_deactivate();
+        MemoryContextSwitchTo(cxt);
+        ErrorData* ed = CopyErrorData();
+        FlushErrorState();
+        if (in_subxact) RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+        if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+            ed->elevel > ERROR)
+            *pending = ed;
+        else
+            FreeErrorData(ed);
+        cost = -1;
+    }
+    PG_END_TRY();
+    if (scratch != NULL) MemoryContextDelete(scratch);
+    return cost;
+}
+
+const WlWrites* workload_writes(const Workload* w, Oid relid) {
+    for (int i = 0; i < w->nwrites; i++)
+        if (w->writes[i].relid == relid) return &w->writes[i];
+    return NULL;
+}
+
+}  // namespace pothos::ext

@@ -1,0 +1,78 @@
+-- pothos_perf: the index advisor (hypothetical indexes, recommendations).
+
+CREATE FUNCTION pothos_perf.hypothetical_explain(query text, index_ddl text[])
+RETURNS TABLE ("QUERY PLAN" text)
+AS 'MODULE_PATHNAME', 'pothos_perf_hypothetical_explain'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pothos_perf.hypothetical_explain(text, text[]) IS
+  'EXPLAIN of one statement planned as if the CREATE INDEX statements in index_ddl had run (nothing is created or executed).';
+
+CREATE FUNCTION pothos_perf.recommend_indexes(
+    min_improvement_pct float8 DEFAULT 10,
+    OUT table_name text,
+    OUT columns text[],
+    OUT index_ddl text,
+    OUT estimated_size_bytes bigint,
+    OUT cost_before float8,
+    OUT cost_after float8,
+    OUT improvement_pct float8,
+    OUT affected_queries integer,
+    OUT queryids bigint[],
+    OUT reason text,
+    OUT write_cost float8
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pothos_perf_recommend_indexes'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+COMMENT ON FUNCTION pothos_perf.recommend_indexes(float8) IS
+  'Indexes for this database''s workload, checked by re-planning its statements with hypothetical indexes; a set chosen by benefit per byte net of write cost.';
+
+CREATE VIEW pothos_perf.index_recommendations AS
+  SELECT * FROM pothos_perf.recommend_indexes(
+      current_setting('pothos_perf.advisor.min_improvement')::float8);
+
+COMMENT ON VIEW pothos_perf.index_recommendations IS
+  'recommend_indexes() with pothos_perf.advisor.min_improvement.';
+
+CREATE FUNCTION pothos_perf.get_advisor_predicates(
+    OUT queryid bigint,
+    OUT relid oid,
+    OUT column_name text,
+    OUT kind text,
+    OUT sort_position integer,
+    OUT descending boolean,
+    OUT samples bigint,
+    OUT rows_returned float8,
+    OUT rows_filtered float8
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pothos_perf_advisor_predicates'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE VIEW pothos_perf.advisor_predicates AS
+  SELECT * FROM pothos_perf.get_advisor_predicates();
+
+COMMENT ON VIEW pothos_perf.advisor_predicates IS
+  'Column uses the index advisor collected in this database (sampled executions): filters, join keys, ORDER BY ... LIMIT columns.';
+
+CREATE FUNCTION pothos_perf.advisor_info(
+    OUT max bigint,
+    OUT entries bigint,
+    OUT evictions bigint,
+    OUT updates bigint
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pothos_perf_advisor_info'
+LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION pothos_perf.advisor_reset(all_databases boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pothos_perf_advisor_reset'
+LANGUAGE C STRICT VOLATILE;
+
+REVOKE ALL ON FUNCTION pothos_perf.advisor_reset(boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pothos_perf.get_advisor_predicates() FROM PUBLIC;
+REVOKE ALL ON pothos_perf.advisor_predicates FROM PUBLIC;
+GRANT SELECT ON pothos_perf.index_recommendations TO PUBLIC;
