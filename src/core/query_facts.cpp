@@ -15,6 +15,9 @@ OperatorClass classify_operator(std::string_view name) {
 }
 
 ScanKind scan_kind_of(std::string_view node_type) {
+    constexpr std::string_view kParallel = "Parallel ";  // the text format's spelling
+    if (node_type.substr(0, kParallel.size()) == kParallel)
+        node_type.remove_prefix(kParallel.size());
     if (node_type == "Seq Scan") return ScanKind::Seq;
     if (node_type == "Index Scan") return ScanKind::Index;
     if (node_type == "Index Only Scan") return ScanKind::IndexOnly;

@@ -203,7 +203,8 @@ OperatorClass classify_operator(std::string_view name);
 
 // The scan kind of an EXPLAIN "Node Type": "Seq Scan" -> Seq, "Index Scan"
 // -> Index, "Index Only Scan" -> IndexOnly, "Bitmap Heap Scan" -> Bitmap,
-// other "... Scan" nodes -> Other, anything else -> None.
+// other "... Scan" nodes -> Other, anything else -> None. A "Parallel "
+// prefix (EXPLAIN's text format) is ignored.
 ScanKind scan_kind_of(std::string_view node_type);
 
 }  // namespace pothos::core

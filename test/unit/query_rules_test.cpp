@@ -515,6 +515,9 @@ TEST(QueryFactsHelpers, ScanKindOf) {
     EXPECT_EQ(scan_kind_of("Bitmap Heap Scan"), ScanKind::Bitmap);
     EXPECT_EQ(scan_kind_of("Bitmap Index Scan"), ScanKind::Other);
     EXPECT_EQ(scan_kind_of("Function Scan"), ScanKind::Other);
+    EXPECT_EQ(scan_kind_of("Parallel Seq Scan"), ScanKind::Seq);
+    EXPECT_EQ(scan_kind_of("Parallel Index Only Scan"), ScanKind::IndexOnly);
+    EXPECT_EQ(scan_kind_of("Parallel "), ScanKind::None);
     EXPECT_EQ(scan_kind_of("Sort"), ScanKind::None);
     EXPECT_EQ(scan_kind_of(" Scan"), ScanKind::None);
 }
