@@ -57,6 +57,8 @@
 #                       pinned CPU is measured again and left out of the summary
 #                       (10; quick mode 100)
 #   OVH_RETRIES         at most this many extra attempts per run   (2; quick mode 0)
+#   OVH_RETRY_TOTAL     and at most this many in all               (24)
+#   OVH_MAX_MINUTES     no new round starts after this many minutes (40)
 #   OVH_OUT             results directory                          (/tmp/pothos-overhead.<time>)
 #   OVH_KEEP_CLUSTER    1 = keep the data directory (server still stopped) (0)
 set -euo pipefail
@@ -204,13 +206,13 @@ if [ "${OVH_QUICK:-0}" = 1 ]; then
 fi
 : "${OVH_ROUNDS:=4}" "${OVH_DURATION:=8}" "${OVH_S1_DURATION:=6}" "${OVH_CHURN_DURATION:=8}"
 : "${OVH_CHURN_COLS:=100}" "${OVH_SCALE:=10}" "${OVH_SHARED_BUFFERS:=256MB}"
-: "${OVH_RETRIES:=2}" "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}"
+: "${OVH_RETRIES:=2}" "${OVH_RETRY_TOTAL:=24}" "${OVH_MAX_MINUTES:=40}" "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}"
 : "${OVH_CONFIGS:=$HERE/configs.conf}" "${OVH_EXTRA_CONFIGS:=}" "${OVH_ONLY:=}"
 : "${OVH_WORKLOADS:=$ALL_WORKLOADS}" "${OVH_KEEP_CLUSTER:=0}"
 : "${OVH_OUT:=/tmp/pothos-overhead.$(date +%Y%m%d-%H%M%S)}"
 OUT=$OVH_OUT
 
-for v in OVH_RETRIES OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_BUSY OVH_GATE_WAIT OVH_GATE_TOTAL OVH_WARMUP; do
+for v in OVH_RETRIES OVH_RETRY_TOTAL OVH_MAX_MINUTES OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_BUSY OVH_GATE_WAIT OVH_GATE_TOTAL OVH_WARMUP; do
     [[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -ge 0 ] || die "$v must be a non-negative integer"
 done
 [ "$OVH_ROUNDS" -ge 1 ] && [ "$OVH_DURATION" -ge 1 ] && [ "$OVH_S1_DURATION" -ge 1 ] \
@@ -556,7 +558,12 @@ server_stop
 NCONF=${#CONFIGS[@]}
 seq_no=0
 declare -A CHECKED=()
+RETRIES_USED=0
 for round in $(seq "$OVH_ROUNDS"); do
+    if [ "$round" -gt 1 ] && [ $SECONDS -gt $((OVH_MAX_MINUTES * 60)) ]; then
+        log "more than $OVH_MAX_MINUTES minutes spent: no round $round (OVH_MAX_MINUTES)"
+        break
+    fi
     for i in $(seq 0 $((NCONF - 1))); do
         cfg=${CONFIGS[$(( (i + round - 1) % NCONF ))]}
         log "round $round/$OVH_ROUNDS: $cfg"
@@ -578,7 +585,10 @@ for round in $(seq "$OVH_ROUNDS"); do
                 seq_no=$((seq_no + 1))
                 run_one "$round" "$seq_no" "$cfg" "$wl" "$attempt" || break
                 awk -v o="$LAST_OTHER" -v m="$OVH_MAX_OTHER" 'BEGIN { exit !(o > m) }' || break
-                [ "$attempt" -lt "$OVH_RETRIES" ] && log "    other work took ${LAST_OTHER}% of the CPU: measuring again"
+                [ "$attempt" -lt "$OVH_RETRIES" ] || break
+                [ "$RETRIES_USED" -lt "$OVH_RETRY_TOTAL" ] || { log "    other work took ${LAST_OTHER}% of the CPU; retry budget used up"; break; }
+                RETRIES_USED=$((RETRIES_USED + 1))
+                log "    other work took ${LAST_OTHER}% of the CPU: measuring again"
             done
             server_up || { log "    the server died under $cfg"; break; }
         done
