@@ -65,7 +65,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../scripts/lib.sh
-source "$HERE/../../scripts/lib.sh"    # log die as_pg make_pg_tmpdir free_port PG_BINDIR
+source "$HERE/../../scripts/lib.sh"    # log die as_pg free_port PG_BINDIR PG_OS_USER
 
 STD_WORKLOADS="select_simple select_prepared tpcb select1"
 ALL_WORKLOADS="$STD_WORKLOADS churn"
@@ -509,7 +509,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-WORK=$(make_pg_tmpdir)
+WORK=$(mktemp -d /tmp/pothos-overhead-cluster.XXXXXX)
+chmod 755 "$WORK"
+if [ "$(id -u)" = 0 ]; then chown "$PG_OS_USER" "$WORK"; fi
 DATA=$WORK/data
 SRVLOG=$OUT/server.log
 if [ "$(id -u)" = 0 ]; then chown "$PG_OS_USER" "$OUT"; touch "$SRVLOG"; chown "$PG_OS_USER" "$SRVLOG"; fi
