@@ -59,7 +59,8 @@ for part in $ONLY; do
         client)
             if [ -x "$POTHOS_ROOT/scripts/test-client.sh" ]; then
                 stage "client library" "$POTHOS_ROOT/scripts/test-client.sh"
-            fi ;;
+            fi
+            stage "N+1 corpus (libpq replay)" "$POTHOS_ROOT/scripts/test-nplus1.sh" ;;
         *) die "unknown part $part" ;;
     esac
 done

@@ -32,11 +32,11 @@ void define_nplus1_gucs() {
     DefineCustomIntVariable("pothos_perf.n_plus_one.min_occurrences",
                             "Units of work a finding must be seen in before it is listed.",
                             NULL, &np_guc_min_occurrences, 3, 1, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pothos_perf.n_plus_one.window_size",
+    DefineCustomIntVariable("pothos_perf.n_plus_one_window_size",
                             "Recent statements kept in the shared detection window (all backends).",
                             "The oldest are overwritten first.",
                             &np_guc_window_size, 16384, 1024, 1 << 22, PGC_POSTMASTER, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pothos_perf.n_plus_one.max_findings",
+    DefineCustomIntVariable("pothos_perf.n_plus_one_max_findings",
                             "Findings kept in shared memory; the least recently seen are evicted.",
                             NULL, &np_guc_max_findings, 1000, 10, 100000, PGC_POSTMASTER, 0, NULL, NULL, NULL);
     DefineCustomStringVariable("pothos_perf.request_id",

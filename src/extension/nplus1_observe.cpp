@@ -14,6 +14,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 #include "core/nplus1_detector.h"
@@ -155,7 +158,16 @@ inline uint64 mix(uint64 h, uint64 v) { return np_hash_bytes(&v, sizeof v, h); }
 uint64 client_group() {
     if (!g_client_ready) {
         uint64 h = mix(14695981039346656037ull, 0x636c69656e74ull);  // "client"
-        if (MyBEEntry) h = np_hash_bytes(&MyBEEntry->st_clientaddr.addr, MyBEEntry->st_clientaddr.salen, h);
+        // The client's host, not its port: every pooled connection has its own port.
+        if (MyBEEntry) {
+            const struct sockaddr* sa = (const struct sockaddr*) &MyBEEntry->st_clientaddr.addr;
+            if (sa->sa_family == AF_INET)
+                h = np_hash_bytes(&((const struct sockaddr_in*) sa)->sin_addr, sizeof(struct in_addr), h);
+            else if (sa->sa_family == AF_INET6)
+                h = np_hash_bytes(&((const struct sockaddr_in6*) sa)->sin6_addr, sizeof(struct in6_addr), h);
+            else
+                h = mix(h, uint64(sa->sa_family));
+        }
         g_client_base = h;
         g_client_ready = true;
     }
@@ -166,9 +178,12 @@ uint64 client_group() {
     return mix(mix(mix(g_client_base, MyDatabaseId), GetUserId()), g_app_hash) | 1;
 }
 
-uint64 group_of() {
+// The tag is read from the client's statement text: the statement's own
+// source at top level (debug_query_string is already cleared when an
+// extended-protocol portal ends), the running top-level text when nested.
+uint64 group_of(const StmtEvent& ev) {
     uint64 tag = 0;
-    const char* src = debug_query_string;
+    const char* src = ev.nesting_level > 0 && debug_query_string ? debug_query_string : ev.source;
     if (src) np_find_tag(src, strlen(src), &tag);
     if (!tag && np_guc_request_id && np_guc_request_id[0])
         tag = np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1;
@@ -213,9 +228,13 @@ uint64 hash_datum(Datum d, Oid type, uint64 h) {
     return np_hash_bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), h);
 }
 
+// Hash of the bound parameters; kNoParams without any, 0 when they cannot
+// be read without side effects (PL/pgSQL's lazily fetched variables).
+constexpr uint64 kNoParams = 0x6e6f6e65ull;  // "none"
 uint64 params_hash(const QueryDesc* qd) {
     ParamListInfo p = qd ? qd->params : nullptr;
-    if (!p || p->numParams <= 0 || p->paramFetch) return 0;
+    if (!p || p->numParams <= 0) return kNoParams;
+    if (p->paramFetch) return 0;
     uint64 h = 14695981039346656037ull;
     for (int i = 0; i < p->numParams; i++) {
         const ParamExternData* x = &p->params[i];
@@ -259,8 +278,8 @@ void np_statement_end(const StmtEvent& ev) {
     e.flags = flags_of(ev);
     uint64 lit = np_take_literal_hash(ev.key.queryid);
     uint64 par = params_hash(ev.qd);
-    e.param_hash = (lit || par) ? (lit ^ par) | 1 : 0;
-    e.group = group_of();
+    e.param_hash = par ? mix(par, lit) | 1 : 0;
+    e.group = group_of(ev);
     e.ts_us = GetCurrentStatementStartTimestamp();
     e.rows = ev.rows;
     e.exec_ms = float(ev.exec_ms);

@@ -1,0 +1,484 @@
+// nplus1_corpus -- replays the labelled N+1 corpus (corpus.txt) against a
+// server with pothos_perf loaded, through libpq with the extended protocol
+// (bound parameters), and compares pothos_perf.n_plus_one with the labels.
+// Prints one line per trace, then precision and recall; exits 1 if either is
+// below 0.95 (or on any error).
+//
+//   nplus1_corpus <conninfo> <corpus.txt>
+// The server should run with pothos_perf.track = all (server_side_loop) and
+// a short pothos_perf.n_plus_one.idle_gap (the corpus pauses 250-300 ms).
+#include <libpq-fe.h>
+
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Step {
+    std::vector<std::string> words;
+};
+
+struct Trace {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> labels;  // kind, query name
+    std::string tag = "none";
+    int clients = 1;
+    int units = 3;
+    std::vector<Step> steps;
+};
+
+struct Corpus {
+    std::map<std::string, std::string> queries;
+    std::vector<Trace> traces;
+};
+
+std::vector<std::string> split(const std::string& line) {
+    std::istringstream in(line);
+    std::vector<std::string> w;
+    std::string x;
+    while (in >> x) w.push_back(x);
+    return w;
+}
+
+Corpus load(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    Corpus c;
+    std::string line;
+    Trace* t = nullptr;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+        lineno++;
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> w = split(line);
+        if (w.empty()) continue;
+        if (w[0] == "query" && w.size() >= 3) {
+            size_t at = line.find(w[1]) + w[1].size();
+            c.queries[w[1]] = line.substr(line.find_first_not_of(' ', at));
+        } else if (w[0] == "trace" && w.size() == 2) {
+            c.traces.push_back(Trace{});
+            t = &c.traces.back();
+            t->name = w[1];
+        } else if (!t) {
+            throw std::runtime_error("line " + std::to_string(lineno) + ": outside a trace");
+        } else if (w[0] == "end") {
+            t = nullptr;
+        } else if (w[0] == "label" && w.size() == 3) {
+            t->labels.emplace_back(w[1], w[2]);
+        } else if (w[0] == "tag" && w.size() == 2) {
+            t->tag = w[1];
+        } else if (w[0] == "clients" && w.size() == 2) {
+            t->clients = std::stoi(w[1]);
+        } else if (w[0] == "units" && w.size() == 2) {
+            t->units = std::stoi(w[1]);
+        } else {
+            t->steps.push_back(Step{w});
+        }
+    }
+    for (const Trace& tr : c.traces)
+        for (const auto& l : tr.labels)
+            if (!c.queries.count(l.second)) throw std::runtime_error(tr.name + ": unknown query " + l.second);
+    return c;
+}
+
+// Text for matching: whitespace collapsed, comments dropped, and parameters,
+// numbers and quoted strings as '?' (the server stores normalized texts).
+std::string collapse(const std::string& s) {
+    std::string out;
+    bool space = false;
+    for (size_t i = 0; i < s.size(); i++) {
+        char ch = s[i];
+        if (ch == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+            size_t end = s.find("*/", i + 2);
+            i = end == std::string::npos ? s.size() : end + 1;
+            space = true;
+            continue;
+        }
+        if (ch == ' ' || ch == '\n' || ch == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out += ' ';
+        space = false;
+        bool word_before = !out.empty() && (isalnum((unsigned char) out.back()) || out.back() == '_');
+        if (ch == '$' || (isdigit((unsigned char) ch) && !word_before)) {
+            size_t j = i + 1;
+            while (j < s.size() && isdigit((unsigned char) s[j])) j++;
+            out += '?';
+            i = j - 1;
+        } else if (ch == '\'') {
+            size_t j = s.find('\'', i + 1);
+            out += '?';
+            i = j == std::string::npos ? s.size() : j;
+        } else {
+            out += ch;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+class Runner {
+public:
+    Runner(std::string conninfo, const Corpus& corpus) : conninfo_(std::move(conninfo)), corpus_(corpus) {}
+    ~Runner() { close_all(); }
+
+    PGconn* admin() {
+        if (!admin_) admin_ = open("nplus1_corpus_admin");
+        return admin_;
+    }
+
+    void exec_admin(const std::string& sql) { check(PQexec(admin(), sql.c_str()), admin(), sql); }
+
+    // Runs one trace, returns the (kind, query name) findings listed.
+    std::set<std::pair<std::string, std::string>> run(const Trace& t, int trace_no) {
+        trace_ = &t;
+        trace_no_ = trace_no;
+        exec_admin("SELECT pothos_perf.n_plus_one_reset()");
+        if (const char* occ = getenv("NP_MIN_OCCURRENCES"))
+            exec_admin(std::string("SET pothos_perf.n_plus_one.min_occurrences = ") + occ);
+        for (unit_ = 0; unit_ < t.units; unit_++) {
+            for (const Step& s : t.steps) step(s);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        close_all();
+        return findings();
+    }
+
+private:
+    PGconn* open(const std::string& app) {
+        std::string ci = conninfo_ + " application_name=" + app;
+        PGconn* c = PQconnectdb(ci.c_str());
+        if (PQstatus(c) != CONNECTION_OK) {
+            std::string msg = PQerrorMessage(c);
+            PQfinish(c);
+            throw std::runtime_error("connect: " + msg);
+        }
+        return c;
+    }
+
+    void close_all() {
+        for (auto& kv : conns_) PQfinish(kv.second);
+        conns_.clear();
+        request_.clear();
+    }
+
+    PGconn* conn(int i) {
+        auto it = conns_.find(i);
+        if (it != conns_.end()) return it->second;
+        PGconn* c = open("np_" + trace_->name + "_c" + std::to_string(i / 10));
+        conns_[i] = c;
+        return c;
+    }
+
+    static void check(PGresult* r, PGconn* c, const std::string& what) {
+        ExecStatusType st = PQresultStatus(r);
+        bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN;
+        std::string msg = ok ? "" : PQerrorMessage(c);
+        PQclear(r);
+        if (!ok) throw std::runtime_error(what + ": " + msg);
+    }
+
+    // The tag comment of this unit.
+    std::string tagged(const std::string& sql) {
+        if (trace_->tag != "trace") return sql;
+        char trace_id[33], span[17];
+        unsigned long long a = 0x9e3779b97f4a7c15ull * (unsigned long long) (trace_no_ + 1);
+        unsigned long long b = 0xc2b2ae3d27d4eb4full * (unsigned long long) (unit_ + 1) + a;
+        snprintf(trace_id, sizeof trace_id, "%016llx%016llx", a, b);
+        snprintf(span, sizeof span, "%016llx", b ^ (unsigned long long) ++span_no_);
+        return sql + " /*traceparent='00-" + trace_id + "-" + span + "-01'*/";
+    }
+
+    void ensure_request_id(int c) {
+        if (trace_->tag != "request_id") return;
+        std::string id = trace_->name + "-" + std::to_string(unit_);
+        if (request_[c] == id) return;
+        check(PQexec(conn(c), ("SET pothos_perf.request_id = '" + id + "'").c_str()), conn(c), "SET request_id");
+        request_[c] = id;
+    }
+
+    long value(const std::string& expr, int i) const {
+        // integer | u | i | i+<k> | u+<k> | u*<k>[+<expr>] | i*<k>[+<m>]
+        long u = unit_;
+        if (expr == "u") return u;
+        if (expr == "i") return i;
+        if (expr.rfind("i+", 0) == 0) return i + std::stol(expr.substr(2));
+        if (expr.rfind("u+", 0) == 0) return u + std::stol(expr.substr(2));
+        if (expr.rfind("u*", 0) == 0) {
+            size_t plus = expr.find('+');
+            long k = std::stol(expr.substr(2, plus == std::string::npos ? std::string::npos : plus - 2));
+            long rest = 0;
+            if (plus != std::string::npos) rest = value(expr.substr(plus + 1), i);
+            return u * k + rest;
+        }
+        if (expr.rfind("i*", 0) == 0) {
+            size_t plus = expr.find('+');
+            long k = std::stol(expr.substr(2, plus == std::string::npos ? std::string::npos : plus - 2));
+            long rest = plus == std::string::npos ? 0 : std::stol(expr.substr(plus + 1));
+            return long(i) * k + rest;
+        }
+        return std::stol(expr);
+    }
+
+    std::string arg(const std::string& expr, int i) const {
+        if (!expr.empty() && expr[0] == '{') {  // {i+1:8}: the array i+1 for i in 0..7
+            size_t colon = expr.find(':');
+            std::string e = expr.substr(1, colon - 1);
+            int n = std::stoi(expr.substr(colon + 1, expr.size() - colon - 2));
+            std::string out = "{";
+            for (int k = 0; k < n; k++) out += (k ? "," : "") + std::to_string(value(e, k));
+            return out + "}";
+        }
+        return std::to_string(value(expr, i));
+    }
+
+    const std::string& sql_of(const std::string& name) const {
+        auto it = corpus_.queries.find(name);
+        if (it == corpus_.queries.end()) throw std::runtime_error("unknown query " + name);
+        return it->second;
+    }
+
+    static int params_in(const std::string& sql) {
+        int n = 0;
+        for (size_t p = sql.find('$'); p != std::string::npos; p = sql.find('$', p + 1))
+            n = std::max(n, std::atoi(sql.c_str() + p + 1));
+        return n;
+    }
+
+    void send(int c, const std::string& name, const std::vector<std::string>& args) {
+        ensure_request_id(c);
+        std::string sql = tagged(sql_of(name));
+        std::vector<const char*> values;
+        for (const std::string& a : args) values.push_back(a.c_str());
+        if (!PQsendQueryParams(conn(c), sql.c_str(), int(values.size()), nullptr, values.data(), nullptr, nullptr, 0))
+            throw std::runtime_error("send " + name + ": " + PQerrorMessage(conn(c)));
+    }
+
+    std::string drain(int c, const std::string& what) {
+        std::string first;
+        while (PGresult* r = PQgetResult(conn(c))) {
+            if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && first.empty())
+                first = PQgetvalue(r, 0, 0);
+            check(r, conn(c), what);
+        }
+        return first;
+    }
+
+    std::string run_query(int c, const std::string& name, const std::vector<std::string>& args) {
+        send(c, name, args);
+        return drain(c, name);
+    }
+
+    std::vector<std::string> args_of(const std::vector<std::string>& w, size_t from, int i, const std::string& name) {
+        std::vector<std::string> a;
+        for (size_t k = from; k < w.size(); k++) a.push_back(arg(w[k], i));
+        if (int(a.size()) != params_in(sql_of(name)))
+            throw std::runtime_error(trace_->name + ": wrong argument count for " + name);
+        return a;
+    }
+
+    static int conn_of(const std::string& spec, int i) {
+        if (spec.rfind("rr", 0) == 0) return i % std::stoi(spec.substr(2));
+        return std::stoi(spec);
+    }
+
+    void simple(int c, const std::string& sql) { check(PQexec(conn(c), sql.c_str()), conn(c), sql); }
+
+    void step(const Step& s) {
+        const std::vector<std::string>& w = s.words;
+        const std::string& op = w[0];
+        if (op == "q") {
+            run_query(std::stoi(w[1]), w[2], args_of(w, 3, 0, w[2]));
+        } else if (op == "loop") {
+            int n = std::stoi(w[1]);
+            for (int i = 0; i < n; i++) run_query(conn_of(w[2], i), w[3], args_of(w, 4, i, w[3]));
+        } else if (op == "pair") {
+            int n = std::stoi(w[1]), c = std::stoi(w[2]);
+            for (int i = 0; i < n; i++) {
+                for (int k = 3; k <= 4; k++) {
+                    std::vector<std::string> a;
+                    if (params_in(sql_of(w[k])) > 0) a.push_back(std::to_string(i + 1));
+                    run_query(c, w[k], a);
+                }
+            }
+        } else if (op == "conc") {
+            int n = std::stoi(w[1]), k = std::stoi(w[2]);
+            for (int wave = 0; wave < n; wave += k) {
+                int m = std::min(k, n - wave);
+                for (int j = 0; j < m; j++) send(j, w[3], args_of(w, 4, wave + j, w[3]));
+                for (int j = 0; j < m; j++) drain(j, w[3]);
+            }
+        } else if (op == "overlap") {
+            int clients = std::stoi(w[1]), n = std::stoi(w[2]);
+            for (int c = 0; c < clients; c++) run_query(c * 10, w[3], {std::to_string(unit_ * 10 + c * 3)});
+            for (int wave = 0; wave < n; wave += 10) {
+                int m = std::min(10, n - wave);
+                for (int j = 0; j < m; j++)
+                    for (int c = 0; c < clients; c++)
+                        send(c * 10 + j, w[4], {std::to_string(unit_ * 10 + c * 3 + wave + j + 1)});
+                for (int j = 0; j < m; j++)
+                    for (int c = 0; c < clients; c++) drain(c * 10 + j, w[4]);
+            }
+        } else if (op == "txloop") {
+            int n = std::stoi(w[1]);
+            for (int i = 0; i < n; i++) {
+                int c = conn_of(w[2], i);
+                simple(c, "BEGIN");
+                std::string id = run_query(c, w[3], {});
+                if (!id.empty()) run_query(c, w[4], {id});
+                simple(c, "COMMIT");
+            }
+        } else if (op == "begin") {
+            simple(std::stoi(w[1]), "BEGIN");
+        } else if (op == "commit") {
+            simple(std::stoi(w[1]), "COMMIT");
+        } else if (op == "sleep") {
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(w[1])));
+        } else if (op == "sql") {
+            std::string text;
+            for (size_t k = 2; k < w.size(); k++) text += (k > 2 ? " " : "") + w[k];
+            simple(std::stoi(w[1]), text);
+        } else if (op == "copy") {
+            int c = std::stoi(w[1]), rows = std::stoi(w[2]);
+            ensure_request_id(c);
+            check(PQexec(conn(c), tagged("COPY logs (user_id, note) FROM STDIN").c_str()), conn(c), "COPY");
+            std::string data;
+            for (int r = 0; r < rows; r++) data += std::to_string(r) + "\tcopy\n";
+            if (PQputCopyData(conn(c), data.data(), int(data.size())) != 1 || PQputCopyEnd(conn(c), nullptr) != 1)
+                throw std::runtime_error("COPY data");
+            drain(c, "COPY end");
+        } else {
+            throw std::runtime_error(trace_->name + ": unknown step " + op);
+        }
+    }
+
+    std::set<std::pair<std::string, std::string>> findings() {
+        PGresult* r = PQexec(admin(), "SELECT kind, query FROM pothos_perf.n_plus_one");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            std::string msg = PQerrorMessage(admin());
+            PQclear(r);
+            throw std::runtime_error("reading n_plus_one: " + msg);
+        }
+        std::set<std::pair<std::string, std::string>> out;
+        for (int row = 0; row < PQntuples(r); row++) {
+            std::string kind = PQgetvalue(r, row, 0);
+            std::string text = collapse(PQgetvalue(r, row, 1));
+            std::string name = "?" + text;
+            size_t best = 0;
+            for (const auto& q : corpus_.queries) {
+                std::string c = collapse(q.second);
+                if (text.rfind(c, 0) == 0 && c.size() > best) {
+                    name = q.first;
+                    best = c.size();
+                }
+            }
+            out.emplace(kind, name);
+        }
+        PQclear(r);
+        return out;
+    }
+
+    std::string conninfo_;
+    const Corpus& corpus_;
+    PGconn* admin_ = nullptr;
+    std::map<int, PGconn*> conns_;
+    std::map<int, std::string> request_;
+    const Trace* trace_ = nullptr;
+    int trace_no_ = 0;
+    int unit_ = 0;
+    int span_no_ = 0;
+};
+
+const char* kSchema = R"SQL(
+DROP SCHEMA IF EXISTS np_corpus CASCADE;
+CREATE SCHEMA np_corpus;
+SET search_path = np_corpus;
+CREATE TABLE users (id int PRIMARY KEY, name text);
+CREATE TABLE lists (id int PRIMARY KEY, owner_id int NOT NULL, name text);
+CREATE TABLE todos (id int PRIMARY KEY, list_id int NOT NULL, user_id int NOT NULL, title text,
+                    done bool NOT NULL DEFAULT false, created_at int NOT NULL);
+CREATE TABLE list_members (list_id int, user_id int, role text, PRIMARY KEY (list_id, user_id));
+CREATE TABLE logs (user_id int, note text);
+CREATE TABLE jobs (id int PRIMARY KEY, done bool NOT NULL DEFAULT false);
+INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 500) g;
+INSERT INTO lists SELECT g, g, 'list ' || g FROM generate_series(1, 100) g;
+INSERT INTO todos SELECT g, g % 100 + 1, g % 500 + 1, 'todo ' || g, false, g FROM generate_series(1, 2000) g;
+INSERT INTO list_members SELECT l, u, 'member' FROM generate_series(1, 100) l, generate_series(0, 5) u;
+INSERT INTO jobs SELECT g, false FROM generate_series(1, 1000) g;
+CREATE FUNCTION pothos_np_names(n int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text := ''; nm text;
+BEGIN
+  FOR i IN 1..n LOOP
+    SELECT name INTO nm FROM users WHERE id = i;
+    r := r || nm;
+  END LOOP;
+  RETURN r;
+END $$;
+)SQL";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s <conninfo> <corpus.txt>\n", argv[0]);
+        return 2;
+    }
+    try {
+        Corpus corpus = load(argv[2]);
+        // Every connection works in the corpus schema.
+        std::string conninfo = std::string(argv[1]) + " options='-c search_path=np_corpus'";
+        Runner runner(conninfo, corpus);
+        runner.exec_admin("SET client_min_messages = warning");
+        runner.exec_admin("CREATE EXTENSION IF NOT EXISTS pothos_perf");
+        runner.exec_admin(kSchema);
+        int tp = 0, fp = 0, fn = 0, positives = 0, negatives = 0;
+        for (size_t n = 0; n < corpus.traces.size(); n++) {
+            const Trace& t = corpus.traces[n];
+            if (getenv("NP_ONLY") && t.name != getenv("NP_ONLY")) continue;
+            std::set<std::pair<std::string, std::string>> got = runner.run(t, int(n));
+            std::set<std::pair<std::string, std::string>> want(t.labels.begin(), t.labels.end());
+            (want.empty() ? negatives : positives)++;
+            std::string notes;
+            for (const auto& w : want) {
+                if (got.count(w)) {
+                    tp++;
+                } else {
+                    fn++;
+                    notes += " missed " + w.first + ":" + w.second;
+                }
+            }
+            for (const auto& g : got)
+                if (!want.count(g)) {
+                    fp++;
+                    notes += " unexpected " + g.first + ":" + g.second;
+                }
+            printf("%-36s %-9s%s\n", t.name.c_str(), notes.empty() ? "ok" : "WRONG", notes.c_str());
+            fflush(stdout);
+        }
+        double precision = tp + fp ? double(tp) / (tp + fp) : 1.0;
+        double recall = tp + fn ? double(tp) / (tp + fn) : 1.0;
+        printf("traces %zu (%d positive, %d negative): tp %d fp %d fn %d\n", corpus.traces.size(), positives,
+               negatives, tp, fp, fn);
+        printf("precision %.3f recall %.3f\n", precision, recall);
+        if (precision < 0.95 || recall < 0.95) {
+            printf("FAIL: precision and recall must both be at least 0.95\n");
+            return 1;
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        fprintf(stderr, "nplus1_corpus: %s\n", e.what());
+        return 1;
+    }
+}
