@@ -97,7 +97,10 @@ Result Client::query(const std::string& sql, const Params& params, const QueryOp
             c.cache.erase(o.cache_key);
         }
     }
-    const bool read = o.read_only ? *o.read_only : detail::looks_like_read(sql);
+    // Whether it is a read matters only for routing to replicas and retries.
+    const bool read = o.read_only ? *o.read_only
+                                  : (!c.replicas.empty() || o.retries > 0) &&
+                                        detail::looks_like_read(sql);
     Result r = c.with_retries(o, read, [&](detail::Host& h) {
         Lease l = c.acquire(h, o.request_id);
         return c.run(l, sql, params, o);
