@@ -18,9 +18,13 @@ int np_guc_max_findings = 1000;
 char* np_guc_request_id = nullptr;
 
 void define_nplus1_gucs() {
-    DefineCustomBoolVariable("pothos_perf.n_plus_one.enabled",
+    // The switch and the sizes have one-dot names: postgresql.conf's syntax
+    // allows only one dot in a name, and these belong there.
+    DefineCustomBoolVariable("pothos_perf.n_plus_one",
                              "Detects N+1 query loops and their relatives.",
-                             NULL, &np_guc_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
+                             "The thresholds pothos_perf.n_plus_one.* (two dots) cannot be written in "
+                             "postgresql.conf: set them with ALTER DATABASE/ROLE ... SET, SET, or -c.",
+                             &np_guc_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one.min_repeats",
                             "Executions of one statement in a unit of work that make a loop.",
                             "Also the rows its parent query must have returned.",
