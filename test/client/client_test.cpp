@@ -409,3 +409,18 @@ TEST(Client, LeakDetectionReportsTheSessionsCaller) {
     EXPECT_TRUE(cap.contains("possible connection leak: lease taken at"));
     EXPECT_TRUE(cap.contains("client_test.cpp:"));
 }
+
+TEST(Client, StreamReportsAServerErrorAndTheConnectionSurvives) {
+    Client c(test_config(1));
+    long seen = 0;
+    try {
+        c.stream("SELECT 1 / (5000 - g) FROM generate_series(1, 10000) g", {}, 100,
+                 [&](const RowBatch& b) { seen += static_cast<long>(b.rows.size()); });
+        FAIL() << "expected division by zero";
+    } catch (const DatabaseError& e) {
+        EXPECT_EQ(e.sqlstate(), "22012");
+    }
+    EXPECT_LT(seen, 5000);
+    EXPECT_EQ(c.query("SELECT 9").as_int(0, 0), 9);
+    EXPECT_EQ(c.stats().total_creates, 1u);
+}

@@ -317,3 +317,51 @@ TEST_F(BadPassword, WithoutPropagationTimeoutCarriesLastCreateError) {
     pothos::Pool good(o);
     EXPECT_EQ(good.acquire()->exec("SELECT current_user").value(0, 0), "app");
 }
+
+TEST(Pool, HealthCheckEvictsDeadIdleConnections) {
+    auto o = options(2);
+    o.min = 2;
+    o.health_check_interval = Millis(50);
+    o.reap_interval = Millis(50);
+    o.validation_threshold = Millis(60000);
+    pothos::Pool pool(o);
+    ASSERT_TRUE(pool.wait_for_min(Millis(5000)));
+    std::vector<int> pids;
+    {
+        auto a = pool.acquire(), b = pool.acquire();
+        pids = {a->backend_pid(), b->backend_pid()};
+    }
+    auto admin = pothos::Connection::open(pothos::test::database_url(), 5s);
+    for (int pid : pids) admin->exec("SELECT pg_terminate_backend($1::int, 5000)", pothos::params(pid));
+    // Without any acquire, the background health check finds both and replaces them (min 2).
+    pothos::PoolStats st;
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(20ms);
+        st = pool.stats();
+        if (st.invalid == 2 && st.size == 2) break;
+    }
+    EXPECT_EQ(st.invalid, 2u);
+    EXPECT_EQ(st.size, 2u);
+    auto a = pool.acquire(), b = pool.acquire();
+    EXPECT_EQ(a->exec("SELECT 1").as_int(0, 0), 1);
+    EXPECT_EQ(b->exec("SELECT 1").as_int(0, 0), 1);
+}
+
+TEST(Pool, DebugLogsPressureWhenWaitersQueue) {
+    Captured cap("db:pool");
+    auto o = options(1);
+    o.logger = cap.logger;
+    pothos::Pool pool(o);
+    auto held = pool.acquire();
+    std::vector<std::thread> ts;
+    for (int i = 0; i < 2; ++i)
+        ts.emplace_back([&] {
+            try {
+                pool.acquire(Millis(300));
+            } catch (const pothos::PoolTimeoutError&) {
+            }
+        });
+    for (auto& t : ts) t.join();
+    EXPECT_TRUE(cap.contains("pool under pressure"));
+    EXPECT_TRUE(cap.contains("acquire timed out"));
+}
