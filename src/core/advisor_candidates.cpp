@@ -14,9 +14,12 @@ bool constant_predicate(UseKind k) {
     return k == UseKind::IsNull || k == UseKind::NotNull || k == UseKind::BoolTrue || k == UseKind::BoolFalse;
 }
 
-// Fraction of the scanned rows a filter keeps; join keys (no filter counts)
-// count as selective lookups.
+// Fraction of the rows an equality on the column keeps: 1 / distinct values
+// when the statistics know them (the observed filter counts belong to the
+// whole filter of a scan, not to one column), else the observed fraction;
+// join keys without either count as selective lookups.
 double kept_fraction(const ColumnUse& u) {
+    if (u.distinct >= 1) return 1.0 / u.distinct;
     double seen = u.returned + u.filtered;
     if (u.kind == UseKind::JoinKey || seen <= 0) return 0.001;
     return u.returned / seen;
@@ -164,6 +167,14 @@ void from_relation(Builder& b, const RelationUse& rel, uint64_t queryid, const C
         k.desc = (u->flags & kFlagDesc) != 0;
         k.nulls_first = (u->flags & kFlagNullsFirst) != 0;
         order_keys.push_back(k);
+    }
+    // After equality columns the sort columns may be read backwards: make the
+    // first one ascending.
+    if (!order_keys.empty() && order_keys[0].desc) {
+        for (IndexKey& k : order_keys) {
+            k.desc = !k.desc;
+            k.nulls_first = !k.nulls_first;
+        }
     }
     if (!order_keys.empty()) {
         std::vector<IndexKey> k = eq_keys;

@@ -49,6 +49,7 @@ struct ColumnUse {
     double returned = 0;   // rows the scan returned (filters)
     double filtered = 0;   // rows the filter removed
     bool index_cond = false;
+    double distinct = 0;   // estimated distinct values of the column (0: unknown)
 };
 
 struct RelationUse {

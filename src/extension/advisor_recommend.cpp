@@ -229,6 +229,7 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
                 cu.returned = u.returned;
                 cu.filtered = u.filtered;
                 cu.index_cond = u.index_cond;
+                cu.distinct = u.distinct;
                 ru->uses.push_back(cu);
             }
             uses.push_back(std::move(su));

@@ -2,7 +2,11 @@
 #include "extension/pg.h"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_statistic.h"
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
@@ -12,6 +16,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/syscache.h"
 }
 
 #include "extension/advisor_collect.h"
@@ -89,24 +94,17 @@ bool relations_walker(Node* node, void* context) {
                                   context);
 }
 
-// Parses and analyses text with its $n as parameters of inferred types, in
-// a subtransaction: NULL when that fails for any reason.
-Query* analyse(const char* text) {
+// Runs fn(arg) in a subtransaction; false if it raised an error (a query
+// cancel is re-thrown).
+bool in_subxact(void (*fn)(void*), void* arg) {
     MemoryContext cxt = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
-    Query* volatile result = NULL;
+    volatile bool ok = true;
     BeginInternalSubTransaction(NULL);
     MemoryContextSwitchTo(cxt);
     PG_TRY();
     {
-        List* raw = pg_parse_query(text);
-        if (list_length(raw) == 1) {
-            Oid* types = NULL;
-            int ntypes = 0;
-            List* qs = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw), text, &types, &ntypes, NULL);
-            if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY)
-                result = linitial_node(Query, qs);
-        }
+        fn(arg);
         ReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(cxt);
         CurrentResourceOwner = owner;
@@ -121,10 +119,47 @@ Query* analyse(const char* text) {
         CurrentResourceOwner = owner;
         if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN) ReThrowError(ed);
         FreeErrorData(ed);
-        result = NULL;
+        ok = false;
     }
     PG_END_TRY();
-    return result;
+    return ok;
+}
+
+struct AnalyseArg {
+    const char* text;
+    Query* result;
+};
+
+void analyse_fn(void* p) {
+    AnalyseArg* a = (AnalyseArg*) p;
+    List* raw = pg_parse_query(a->text);
+    if (list_length(raw) != 1) return;
+    Oid* types = NULL;
+    int ntypes = 0;
+    List* qs = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw), a->text, &types, &ntypes, NULL);
+    if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY) a->result = linitial_node(Query, qs);
+}
+
+// Parses and analyses text with its $n as parameters of inferred types:
+// NULL when that fails for any reason.
+Query* analyse(const char* text) {
+    AnalyseArg a{text, NULL};
+    if (!in_subxact(analyse_fn, &a)) return NULL;
+    return a.result;
+}
+
+// Distinct values of a column as ANALYZE estimated them; 0 if unknown.
+double column_distinct(Oid relid, AttrNumber att) {
+    HeapTuple st = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid), Int16GetDatum(att), BoolGetDatum(false));
+    if (!HeapTupleIsValid(st)) return 0;
+    double d = ((Form_pg_statistic) GETSTRUCT(st))->stadistinct;
+    ReleaseSysCache(st);
+    if (d >= 0) return d;
+    HeapTuple ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+    if (!HeapTupleIsValid(ct)) return 0;
+    double tuples = ((Form_pg_class) GETSTRUCT(ct))->reltuples;
+    ReleaseSysCache(ct);
+    return tuples > 0 ? -d * tuples : 0;
 }
 
 WlWrites* writes_for(Workload* w, Oid relid, int* cap) {
@@ -140,26 +175,48 @@ WlWrites* writes_for(Workload* w, Oid relid, int* cap) {
     return x;
 }
 
-void record_write(Workload* w, int* cap, Query* q, double rows) {
-    if (q->resultRelation <= 0) return;
-    RangeTblEntry* rte = rt_fetch(q->resultRelation, q->rtable);
-    if (rte->rtekind != RTE_RELATION) return;
-    WlWrites* x = writes_for(w, rte->relid, cap);
-    if (q->commandType == CMD_INSERT) {
-        x->inserted += rows;
-    } else if (q->commandType == CMD_DELETE) {
-        x->deleted += rows;
-    } else if (q->commandType == CMD_UPDATE) {
+struct WriteArg {
+    Workload* w;
+    int* cap;
+    const char* text;
+    double rows;
+};
+
+// The table an INSERT, UPDATE or DELETE writes and, for UPDATE, the columns
+// it assigns -- from the raw parse tree, which needs no parameter types.
+void record_write_fn(void* p) {
+    WriteArg* a = (WriteArg*) p;
+    List* raw = pg_parse_query(a->text);
+    if (list_length(raw) != 1) return;
+    Node* st = linitial_node(RawStmt, raw)->stmt;
+    RangeVar* rv = NULL;
+    if (IsA(st, InsertStmt))
+        rv = ((InsertStmt*) st)->relation;
+    else if (IsA(st, UpdateStmt))
+        rv = ((UpdateStmt*) st)->relation;
+    else if (IsA(st, DeleteStmt))
+        rv = ((DeleteStmt*) st)->relation;
+    if (rv == NULL) return;
+    Oid relid = RangeVarGetRelid(rv, AccessShareLock, true);
+    if (!OidIsValid(relid)) return;
+    WlWrites* x = writes_for(a->w, relid, a->cap);
+    if (IsA(st, InsertStmt)) {
+        x->inserted += a->rows;
+    } else if (IsA(st, DeleteStmt)) {
+        x->deleted += a->rows;
+    } else {
+        List* targets = ((UpdateStmt*) st)->targetList;
         x->updates = x->nupdates == 0 ? (WlUpdate*) palloc(sizeof(WlUpdate))
                                       : (WlUpdate*) repalloc(x->updates, sizeof(WlUpdate) * (x->nupdates + 1));
         WlUpdate* u = &x->updates[x->nupdates++];
-        u->cols = (AttrNumber*) palloc(sizeof(AttrNumber) * (list_length(q->targetList) + 1));
+        u->cols = (AttrNumber*) palloc(sizeof(AttrNumber) * (list_length(targets) + 1));
         u->ncols = 0;
-        u->rows = rows;
+        u->rows = a->rows;
         ListCell* lc;
-        foreach (lc, q->targetList) {
-            TargetEntry* te = lfirst_node(TargetEntry, lc);
-            if (!te->resjunk) u->cols[u->ncols++] = te->resno;
+        foreach (lc, targets) {
+            ResTarget* rt = lfirst_node(ResTarget, lc);
+            AttrNumber att = rt->name ? get_attnum(relid, rt->name) : InvalidAttrNumber;
+            if (att > 0) u->cols[u->ncols++] = att;
         }
     }
 }
@@ -217,9 +274,12 @@ Workload* workload_collect(bool see_all) {
                       starts_with_word(s->text, "delete") || starts_with_word(s->text, "with");
         if (n == 0 && !writer) continue;
         CHECK_FOR_INTERRUPTS();
+        if (writer && s->rows > 0) {
+            WriteArg a{w, &wcap, s->text, s->rows};
+            in_subxact(record_write_fn, &a);
+        }
         s->query = analyse(s->text);
         if (s->query == NULL) continue;
-        if (s->query->commandType != CMD_SELECT) record_write(w, &wcap, s->query, s->rows);
         RelCollect rc;
         rc.cap = 4;
         rc.n = 0;
@@ -243,6 +303,7 @@ Workload* workload_collect(bool see_all) {
             u->returned = e.stats.rows_returned;
             u->filtered = e.stats.rows_filtered;
             u->index_cond = e.stats.index_cond != 0;
+            u->distinct = column_distinct(e.key.relid, e.key.attnum);
             u->column = quote_identifier(col);
         }
     }
@@ -256,14 +317,14 @@ double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorDat
     MemoryContext cxt = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     MemoryContext volatile scratch = NULL;
-    volatile bool in_subxact = false;
+    volatile bool subxact_open = false;
     volatile double cost = -1;
     PG_TRY();
     {
         // Planning allocates a lot: a scratch context per planning.
         scratch = AllocSetContextCreate(cxt, "pothos_perf advisor planning", ALLOCSET_DEFAULT_SIZES);
         BeginInternalSubTransaction(NULL);
-        in_subxact = true;
+        subxact_open = true;
         MemoryContextSwitchTo(scratch);
         hypo_activate(set, n);
         Query* q = (Query*) copyObjectImpl(s->query);
@@ -271,7 +332,7 @@ double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorDat
         cost = ps->planTree->total_cost;
         hypo_deactivate();
         ReleaseCurrentSubTransaction();
-        in_subxact = false;
+        subxact_open = false;
         MemoryContextSwitchTo(cxt);
         CurrentResourceOwner = owner;
     }
@@ -281,7 +342,7 @@ double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorDat
         MemoryContextSwitchTo(cxt);
         ErrorData* ed = CopyErrorData();
         FlushErrorState();
-        if (in_subxact) RollbackAndReleaseCurrentSubTransaction();
+        if (subxact_open) RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(cxt);
         CurrentResourceOwner = owner;
         if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||

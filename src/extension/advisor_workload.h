@@ -29,6 +29,7 @@ struct WlUse {
     double returned;
     double filtered;
     bool index_cond;
+    double distinct;     // estimated distinct values (pg_statistic), 0 if unknown
     const char* column;  // quoted identifier
 };
 

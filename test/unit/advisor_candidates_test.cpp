@@ -69,6 +69,14 @@ TEST(AdvisorCandidates, TwoEqualityColumnsMostSelectiveFirstAndBothOrders) {
     EXPECT_LT(a, b);
 }
 
+TEST(AdvisorCandidates, DistinctValuesOrderEqualityColumnsWhenFilterCountsAreShared) {
+    ColumnUse status = use(3, "status", UseKind::Eq, 10, 990), shop = use(4, "shop", UseKind::Eq, 10, 990);
+    status.distinct = 5;
+    shop.distinct = 400;
+    auto s = shapes(generate_candidates({stmt(1, {status, shop})}));
+    EXPECT_LT(std::find(s.begin(), s.end(), "(shop, status)"), std::find(s.begin(), s.end(), "(status, shop)"));
+}
+
 TEST(AdvisorCandidates, EqualityThenRange) {
     auto cs = generate_candidates({stmt(1, {use(5, "created_at", UseKind::Range), use(2, "user_id", UseKind::Eq)})});
     auto s = shapes(cs);
@@ -89,8 +97,8 @@ TEST(AdvisorCandidates, LikePrefixUsesPatternOpsUnlessCollationC) {
 TEST(AdvisorCandidates, OrderByLimitAfterEqualityColumnsWithDirections) {
     auto cs = generate_candidates({stmt(1, {use(2, "user_id", UseKind::Eq), order(7, "created_at", 0, kFlagDesc | kFlagNullsFirst)})});
     auto s = shapes(cs);
-    // DESC NULLS FIRST alone is the backward scan of the ascending index.
-    EXPECT_TRUE(has(s, "(user_id, created_at DESC)"));
+    // DESC NULLS FIRST is the backward scan of the ascending index.
+    EXPECT_TRUE(has(s, "(user_id, created_at)"));
     EXPECT_TRUE(has(s, "(created_at)"));
 }
 
@@ -98,6 +106,9 @@ TEST(AdvisorCandidates, MixedSortDirectionsKeptRelativeToTheFirstKey) {
     auto cs = generate_candidates({stmt(1, {order(6, "priority", 0, kFlagDesc | kFlagNullsFirst), order(8, "due_date", 1, 0)})});
     auto s = shapes(cs);
     EXPECT_TRUE(has(s, "(priority, due_date DESC)"));
+    // After an equality column the sort keys are made ascending-first too.
+    cs = generate_candidates({stmt(1, {use(2, "a", UseKind::Eq), order(6, "priority", 0, kFlagDesc | kFlagNullsFirst), order(8, "due_date", 1, 0)})});
+    EXPECT_TRUE(has(shapes(cs), "(a, priority, due_date DESC)"));
 }
 
 TEST(AdvisorCandidates, OrderColumnThatIsAlsoEqualityIsSkipped) {

@@ -1,0 +1,138 @@
+-- The index advisor: recommendations for an equality filter, a two-column
+-- filter (most selective column first), a foreign-key join and ORDER BY ...
+-- LIMIT; none when an index (or a wider one) already serves the query or
+-- when the table's writes would cost more than the index saves;
+-- hypothetical_explain and its errors; privileges. Costs and sizes are
+-- shown as booleans, so the output does not depend on the machine.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pothos_perf;
+RESET client_min_messages;
+SET pothos_perf.advisor.sample_rate = 1;
+SET max_parallel_workers_per_gather = 0;
+
+CREATE TABLE adv_users (id int PRIMARY KEY, email text NOT NULL, region int NOT NULL);
+CREATE TABLE adv_lists (id int PRIMARY KEY, owner_id int NOT NULL REFERENCES adv_users, title text NOT NULL);
+CREATE TABLE adv_items (id int PRIMARY KEY, list_id int NOT NULL REFERENCES adv_lists, status int NOT NULL,
+                        shop int NOT NULL, created int NOT NULL, archived_at int);
+CREATE TABLE adv_events (id int NOT NULL, kind int NOT NULL, payload text NOT NULL);
+INSERT INTO adv_users SELECT g, 'user' || g || '@example.com', g % 20 FROM generate_series(1, 5000) g;
+INSERT INTO adv_lists SELECT g, 1 + (g * 7) % 5000, 'list ' || g FROM generate_series(1, 10000) g;
+INSERT INTO adv_items SELECT g, 1 + (g * 13) % 10000, g % 5, g % 400, g, CASE WHEN g % 50 = 0 THEN NULL ELSE g END
+  FROM generate_series(1, 20000) g;
+ANALYZE adv_users, adv_lists, adv_items;
+
+-- Loading the data is not the workload.
+CREATE FUNCTION adv_fresh() RETURNS boolean LANGUAGE sql AS
+  $$ SELECT pothos_perf.advisor_reset(); SELECT pothos_perf.reset() >= 0 $$;
+CREATE VIEW adv_recs AS
+  SELECT table_name, columns, index_ddl, affected_queries,
+         cost_after < cost_before AS cheaper, improvement_pct >= 10 AS improves,
+         estimated_size_bytes > 0 AS sized, cardinality(queryids) AS ids, reason
+    FROM pothos_perf.recommend_indexes();
+
+-- 1. Equality filter.
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT id FROM adv_users WHERE email = 'user43@example.com';
+SELECT column_name, kind, samples, rows_returned, rows_filtered
+  FROM pothos_perf.advisor_predicates ORDER BY column_name COLLATE "C";
+SELECT * FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
+-- 2. Two equality columns: the one with more distinct values first.
+SELECT adv_fresh();
+SELECT count(*) FROM adv_items WHERE status = 2 AND shop = 7;
+SELECT count(*) FROM adv_items WHERE status = 3 AND shop = 8;
+SELECT table_name, columns, index_ddl, cheaper, improves FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
+-- 3. Foreign-key join: the items of a user's lists.
+SELECT adv_fresh();
+SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 7;
+SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 8;
+SELECT column_name, kind FROM pothos_perf.advisor_predicates WHERE kind = 'join key'
+ ORDER BY column_name COLLATE "C";
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
+-- 4. ORDER BY ... LIMIT after an equality filter.
+SELECT adv_fresh();
+SELECT id FROM adv_items WHERE shop = 3 ORDER BY created DESC LIMIT 5;
+SELECT column_name, kind, sort_position, descending FROM pothos_perf.advisor_predicates
+ ORDER BY kind COLLATE "C", column_name COLLATE "C";
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
+-- 5. A suitable index exists: nothing to recommend for the equality filter,
+--    nor for the two-column filter once a wider index starts with its columns.
+CREATE INDEX adv_users_email ON adv_users (email);
+CREATE INDEX adv_items_wide ON adv_items (shop, status, created);
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT count(*) FROM adv_items WHERE status = 2 AND shop = 7;
+SELECT count(*) AS recommendations FROM adv_recs;
+DROP INDEX adv_users_email, adv_items_wide;
+
+-- 6. Write-heavy table: 20 000 rows written, one lookup. An index would save
+--    less than it costs to maintain.
+SELECT adv_fresh();
+INSERT INTO adv_events SELECT g, g % 1000, 'event ' || g FROM generate_series(1, 20000) g;
+ANALYZE adv_events;
+SELECT count(*) FROM adv_events WHERE kind = 3;
+SELECT count(*) > 0 AS collected FROM pothos_perf.advisor_predicates WHERE column_name = 'kind';
+SELECT count(*) AS recommendations FROM adv_recs WHERE table_name = 'adv_events';
+--    The same lookup on a read-only copy of the table is worth an index.
+CREATE TABLE adv_events_ro AS SELECT * FROM adv_events;
+ANALYZE adv_events_ro;
+SELECT adv_fresh();
+SELECT count(*) FROM adv_events_ro WHERE kind = 3;
+SELECT table_name, columns FROM adv_recs;
+
+-- 7. Threshold: min_improvement_pct filters, the view follows the GUC.
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT count(*) AS at_100 FROM pothos_perf.recommend_indexes(100);
+SET pothos_perf.advisor.min_improvement = 100;
+SELECT count(*) AS view_at_100 FROM pothos_perf.index_recommendations;
+RESET pothos_perf.advisor.min_improvement;
+SELECT count(*) AS view_default FROM pothos_perf.index_recommendations;
+SELECT * FROM pothos_perf.recommend_indexes(-1);
+
+-- 8. hypothetical_explain plans with the pretended index, nothing is created.
+SELECT regexp_replace("QUERY PLAN", '  \(cost=.*$', '') AS plan
+  FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_items WHERE list_id = 42',
+                                        ARRAY['CREATE INDEX ON adv_items (list_id)']);
+SELECT regexp_replace("QUERY PLAN", '  \(cost=.*$', '') AS plan
+  FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_items WHERE shop = 3 AND archived_at IS NULL',
+                                        ARRAY['CREATE INDEX items_open ON adv_items (shop) WHERE archived_at IS NULL']);
+SELECT regexp_replace("QUERY PLAN", '  \(cost=.*$', '') AS plan
+  FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_items WHERE list_id = 42', '{}');
+SELECT count(*) AS real_indexes FROM pg_indexes WHERE tablename = 'adv_items';
+EXPLAIN (COSTS OFF) SELECT id FROM adv_items WHERE list_id = 42;
+
+-- 9. Bad input: clear errors.
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDX ON adv_items (id)']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['DROP TABLE adv_items']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_nosuch (a)']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items (nosuch)']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items USING hash (id)']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items ((id + 1))']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items (id); CREATE INDEX ON adv_items (shop)']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY[NULL]);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1; SELECT 2', '{}');
+SELECT * FROM pothos_perf.hypothetical_explain('DROP TABLE adv_items', '{}');
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT nosuch FROM adv_items', '{}');
+
+-- 10. Privileges: other roles' statement ids are hidden, the collected data
+--     and the reset are not for PUBLIC; EXPLAIN needs the table privilege.
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+CREATE ROLE regress_adv_reader;
+SET ROLE regress_adv_reader;
+SELECT table_name, columns, affected_queries, cardinality(queryids) AS visible_ids
+  FROM pothos_perf.index_recommendations;
+SELECT count(*) FROM pothos_perf.advisor_predicates;
+SELECT pothos_perf.advisor_reset();
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE email = $$x$$', '{}');
+RESET ROLE;
+DROP ROLE regress_adv_reader;
+
+DROP VIEW adv_recs;
+DROP FUNCTION adv_fresh();
+DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;
