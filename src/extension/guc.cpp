@@ -57,6 +57,11 @@ void define_gucs() {
                             "Executions at or above this duration count as slow (0: every one, -1: none).",
                             NULL, &guc_slow_query_threshold_ms, 1000, -1, INT_MAX, PGC_SUSET,
                             GUC_UNIT_MS, NULL, NULL, NULL);
+}
+
+void reserve_guc_prefix() {
+    // After every module has defined its parameters: unknown pothos_perf.*
+    // names are then refused instead of silently kept as placeholders.
     MarkGUCPrefixReserved("pothos_perf");
 }
 

@@ -15,5 +15,7 @@ extern bool guc_save;
 extern int guc_slow_query_threshold_ms;
 
 void define_gucs();
+// Call once, after all modules have defined their GUCs.
+void reserve_guc_prefix();
 
 }  // namespace pothos::ext

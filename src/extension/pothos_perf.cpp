@@ -48,9 +48,10 @@ void _PG_init(void) {
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                  errmsg("pothos_perf must be loaded via shared_preload_libraries"),
                  errhint("Add pothos_perf to shared_preload_libraries in postgresql.conf and restart the server.")));
-    pothos::ext::advisor_define_gucs();  // before define_gucs() reserves the prefix
     pothos::ext::define_gucs();
+    pothos::ext::advisor_define_gucs();
     pothos::ext::define_nplus1_gucs();
+    pothos::ext::reserve_guc_prefix();  // last: after every module's GUCs
     EnableQueryId();
     prev_shmem_request_hook = shmem_request_hook;
     shmem_request_hook = pp_shmem_request;
