@@ -26,25 +26,13 @@ extern "C" {
 #include "core/nplus1_event.h"
 #include "core/nplus1_rewrite.h"
 #include "extension/nplus1_facts.h"
+#include "extension/nplus1_shape.h"
 
 namespace pothos::ext {
 
 namespace {
 
-Node* strip(Node* n) {
-    while (n) {
-        if (IsA(n, RelabelType))
-            n = (Node*) ((RelabelType*) n)->arg;
-        else if (IsA(n, CoerceViaIO))
-            n = (Node*) ((CoerceViaIO*) n)->arg;
-        else if (IsA(n, FuncExpr) && ((FuncExpr*) n)->funcformat == COERCE_IMPLICIT_CAST &&
-                 list_length(((FuncExpr*) n)->args) == 1)
-            n = (Node*) linitial(((FuncExpr*) n)->args);
-        else
-            break;
-    }
-    return n;
-}
+Node* strip(Node* n) { return const_cast<Node*>(np_strip_casts(n)); }
 
 struct Ctx {
     Oid relid;

@@ -28,21 +28,6 @@ ShapeSlot g_shapes[kShapeSlots];
 uint64 g_literal_queryid = 0;
 uint64 g_literal_hash = 0;
 
-const Node* strip(const Node* n) {
-    while (n) {
-        if (IsA(n, RelabelType))
-            n = (const Node*) ((const RelabelType*) n)->arg;
-        else if (IsA(n, CoerceViaIO))
-            n = (const Node*) ((const CoerceViaIO*) n)->arg;
-        else if (IsA(n, FuncExpr) && ((const FuncExpr*) n)->funcformat == COERCE_IMPLICIT_CAST &&
-                 list_length(((const FuncExpr*) n)->args) == 1)
-            n = (const Node*) linitial(((const FuncExpr*) n)->args);
-        else
-            break;
-    }
-    return n;
-}
-
 bool is_value(const Node* n) { return n && (IsA(n, Param) || IsA(n, Const)); }
 
 bool is_plain_var(const Node* n) { return n && IsA(n, Var) && ((const Var*) n)->varlevelsup == 0; }
@@ -52,8 +37,8 @@ bool is_key_predicate(const Node* n) {
     if (!n || !IsA(n, OpExpr)) return false;
     const OpExpr* op = (const OpExpr*) n;
     if (list_length(op->args) != 2) return false;
-    const Node* l = strip((const Node*) linitial(op->args));
-    const Node* r = strip((const Node*) lsecond(op->args));
+    const Node* l = np_strip_casts((const Node*) linitial(op->args));
+    const Node* r = np_strip_casts((const Node*) lsecond(op->args));
     const Node* var = is_plain_var(l) ? l : (is_plain_var(r) ? r : nullptr);
     const Node* val = var == l ? r : l;
     if (!var || !is_value(val)) return false;
@@ -86,7 +71,7 @@ bool key_quals(const Node* quals, bool* batched) {
 }
 
 bool limit_is_one(const Query* q) {
-    const Node* n = strip(q->limitCount);
+    const Node* n = np_strip_casts(q->limitCount);
     if (!n || !IsA(n, Const)) return false;
     const Const* c = (const Const*) n;
     if (c->constisnull) return false;
@@ -119,6 +104,21 @@ int literal_length(const char* s) {
 }
 
 }  // namespace
+
+const Node* np_strip_casts(const Node* n) {
+    while (n) {
+        if (IsA(n, RelabelType))
+            n = (const Node*) ((const RelabelType*) n)->arg;
+        else if (IsA(n, CoerceViaIO))
+            n = (const Node*) ((const CoerceViaIO*) n)->arg;
+        else if (IsA(n, FuncExpr) && ((const FuncExpr*) n)->funcformat == COERCE_IMPLICIT_CAST &&
+                 list_length(((const FuncExpr*) n)->args) == 1)
+            n = (const Node*) linitial(((const FuncExpr*) n)->args);
+        else
+            break;
+    }
+    return n;
+}
 
 uint16 np_classify(const Query* q) {
     uint16 flags = 0;

@@ -15,6 +15,10 @@ extern "C" {
 
 namespace pothos::ext {
 
+// n without the implicit casts around it (RelabelType, CoerceViaIO, an
+// implicit cast function).
+const Node* np_strip_casts(const Node* n);
+
 // The shape of query (NpFlag bits), from its tree alone (plus operator
 // lookups in the syscache).
 uint16 np_classify(const Query* query);
