@@ -174,11 +174,12 @@ TEST(Client, CachedResultsWithKeyAndTtl) {
     Client c(test_config());
     QueryOptions o;
     o.cache_key = "now";
-    o.cache_ttl = Millis(300);
+    o.cache_ttl = Millis(1000);
     auto a = c.query("SELECT clock_timestamp()::text", {}, o);
     auto b = c.query("SELECT clock_timestamp()::text", {}, o);
     EXPECT_EQ(a.get(0, 0), b.get(0, 0));
-    std::this_thread::sleep_for(400ms);
+    EXPECT_NE(c.query("SELECT clock_timestamp()::text").get(0, 0), a.get(0, 0));  // uncached
+    std::this_thread::sleep_for(1100ms);
     auto d = c.query("SELECT clock_timestamp()::text", {}, o);
     EXPECT_NE(a.get(0, 0), d.get(0, 0));
 }

@@ -104,9 +104,9 @@ TEST(Pool, IdleConnectionsReusedMostRecentFirst) {
     const int pid_b = b->backend_pid();
     const int pid_c = c->backend_pid();
     a.release();
-    std::this_thread::sleep_for(20ms);  // coarse clock granularity
+    std::this_thread::sleep_for(60ms);  // the pool's clock ticks every 10 ms
     c.release();
-    std::this_thread::sleep_for(20ms);
+    std::this_thread::sleep_for(60ms);
     b.release();  // most recent
     std::thread([&] {  // another thread: no thread-local preference applies
         auto x = pool.acquire();
