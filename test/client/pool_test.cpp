@@ -226,24 +226,6 @@ TEST(Pool, LeakDetectionWarnsWithLeaseSite) {
     EXPECT_TRUE(cap.contains("pool_test.cpp"));
 }
 
-TEST(Pool, DebugLogsPoolEvents) {
-    Captured cap("db:*");
-    auto o = options(1);
-    o.logger = cap.logger;
-    pothos::Pool pool(o);
-    {
-        auto l = pool.acquire();
-        std::thread([&] {
-            try {
-                pool.acquire(Millis(100));
-            } catch (const pothos::PoolTimeoutError&) {
-            }
-        }).join();
-    }
-    EXPECT_TRUE(cap.contains("created connection"));
-    EXPECT_TRUE(cap.contains("waiting for a connection"));
-}
-
 // A listener that accepts TCP connections and never answers: the libpq
 // handshake hangs, so only our create timeout can end it.
 TEST(Pool, CreateTimeoutAppliesToAsyncConnect) {
@@ -347,8 +329,8 @@ TEST(Pool, HealthCheckEvictsDeadIdleConnections) {
     EXPECT_EQ(b->exec("SELECT 1").as_int(0, 0), 1);
 }
 
-TEST(Pool, DebugLogsPressureWhenWaitersQueue) {
-    Captured cap("db:pool");
+TEST(Pool, DebugLogsPoolEvents) {
+    Captured cap("db:*");
     auto o = options(1);
     o.logger = cap.logger;
     pothos::Pool pool(o);
@@ -362,6 +344,12 @@ TEST(Pool, DebugLogsPressureWhenWaitersQueue) {
             }
         });
     for (auto& t : ts) t.join();
+    EXPECT_TRUE(cap.contains("created connection"));
+    EXPECT_TRUE(cap.contains("waiting for a connection"));
     EXPECT_TRUE(cap.contains("pool under pressure"));
     EXPECT_TRUE(cap.contains("acquire timed out"));
+    held->mark_broken();
+    held.release();
+    EXPECT_TRUE(cap.contains("destroyed connection"));
+    EXPECT_TRUE(cap.contains("broken connection evicted"));
 }
