@@ -166,6 +166,7 @@ std::vector<SlowGroup> aggregate_slow(const SlowRing& ring, double min_duration_
         if (r.occurred_at >= g->last_occurred_at || g->execution_count == 1) {
             g->last_occurred_at = r.occurred_at;
             g->query.assign(ring.text(i), r.text_len);
+            g->application_name = r.application_name;
         }
         if (slowest) {
             g->max_duration_ms = r.duration_ms;

@@ -103,6 +103,7 @@ struct SlowGroup {
     uint32_t dbid = 0;
     uint64_t queryid = 0;
     std::string query;              // text of the latest execution
+    std::string application_name;   // of the latest execution
     double max_duration_ms = 0;     // the slowest
     double total_duration_ms = 0;
     int64_t last_occurred_at = 0;   // the latest

@@ -3,6 +3,7 @@
 #include "extension/events.h"
 #include "extension/advisor_collect.h"
 #include "extension/nplus1_observe.h"
+#include "extension/slow_capture.h"
 
 namespace pothos::ext {
 
@@ -10,6 +11,7 @@ void events_statement_end(const StmtEvent& ev) {
     (void) ev;
     np_statement_end(ev);
     advisor_statement_end(ev);
+    slow_statement_end(ev);
 }
 
 void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {

@@ -17,8 +17,10 @@ void _PG_init(void);
 #include "extension/guc.h"
 #include "extension/hooks.h"
 #include "extension/hypo_index.h"
+#include "extension/monitor_guc.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_shmem.h"
+#include "extension/slow_capture.h"
 #include "extension/store.h"
 
 namespace {
@@ -31,6 +33,7 @@ void pp_shmem_request() {
     pothos::ext::store_shmem_request();
     pothos::ext::advisor_shmem_request();
     pothos::ext::nplus1_shmem_request();
+    pothos::ext::slow_shmem_request();
 }
 
 void pp_shmem_startup() {
@@ -38,6 +41,7 @@ void pp_shmem_startup() {
     pothos::ext::store_shmem_startup();
     pothos::ext::advisor_shmem_startup();
     pothos::ext::nplus1_shmem_startup();
+    pothos::ext::slow_shmem_startup();
 }
 
 }  // namespace
@@ -51,6 +55,7 @@ void _PG_init(void) {
     pothos::ext::define_gucs();
     pothos::ext::advisor_define_gucs();
     pothos::ext::define_nplus1_gucs();
+    pothos::ext::monitor_define_gucs();
     pothos::ext::reserve_guc_prefix();  // last: after every module's GUCs
     EnableQueryId();
     prev_shmem_request_hook = shmem_request_hook;

@@ -104,6 +104,8 @@ TEST(SlowAggregate, GroupsPerFingerprintSlowestFirst) {
     EXPECT_DOUBLE_EQ(g[1].max_duration_ms, 300);
     EXPECT_DOUBLE_EQ(g[1].average_duration_ms(), 200);
     EXPECT_EQ(g[1].last_occurred_at, 4 * kMin);
+    EXPECT_EQ(g[1].query, "q7 latest");
+    EXPECT_EQ(g[1].application_name, "app");
     EXPECT_EQ(g[1].plan, "plan-b");
     EXPECT_EQ(g[1].params, "$1 = '1'");
     ASSERT_EQ(g[1].recommendations.size(), 1u);

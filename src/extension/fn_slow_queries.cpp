@@ -1,0 +1,171 @@
+// fn_slow_queries.cpp -- pothos_perf.get_slow_queries() (behind the
+// slow_queries view) and pothos_perf.slow_queries_reset().
+//
+// The ring is copied under its shared lock into backend memory and
+// aggregated there with no lock held. Texts, plans and recommendations of
+// other roles' statements are shown only to superusers and members of
+// pg_read_all_stats; parameter values only with include_params, and then only
+// to superusers and to the role that ran the statement.
+#include "extension/pg.h"
+
+extern "C" {
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(pothos_perf_get_slow_queries);
+PG_FUNCTION_INFO_V1(pothos_perf_slow_queries_reset);
+}
+
+#include <cmath>
+
+#include "core/slow_ring.h"
+#include "extension/guard.h"
+#include "extension/palloc_copy.h"
+#include "extension/slow_capture.h"
+
+namespace pothos::ext {
+namespace {
+
+constexpr int kCols = 13;
+
+struct GroupC {
+    Oid userid, dbid;
+    uint64 queryid;
+    char* query;
+    char* application_name;
+    double max_ms, avg_ms;
+    int64 count, rows;
+    TimestampTz last;
+    char* plan;    // "" when none
+    char* params;  // "" when none
+    char** recs;   // NULL-terminated
+};
+
+void require_ready() {
+    if (!slow_ready())
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pothos_perf must be loaded via shared_preload_libraries"),
+                        errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
+}
+
+Datum text_array(char** items) {
+    int n = 0;
+    while (items[n]) n++;
+    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
+    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
+    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+}  // namespace
+}  // namespace pothos::ext
+
+using namespace pothos::ext;
+
+extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
+    require_ready();
+    double threshold = PG_ARGISNULL(0) ? 0.0 : PG_GETARG_FLOAT8(0);
+    int max_rows = PG_ARGISNULL(1) ? 50 : PG_GETARG_INT32(1);
+    bool include_params = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+    if (std::isnan(threshold))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("threshold_ms must be a number")));
+    if (max_rows < 0)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("max_rows must not be negative")));
+    Oid me = GetUserId();
+    bool is_super = superuser();
+    bool see_all = is_super || has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
+
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
+    if (rsinfo->setDesc->natts != kCols)
+        ereport(ERROR, (errmsg("pothos_perf: SQL definition of get_slow_queries does not match the library"),
+                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+
+    // Copy the ring (header and records) under the shared lock.
+    pothos::core::SlowRing& ring = slow_ring();
+    const pothos::core::SlowRingHeader& h = ring.header();
+    Size bytes = pothos::core::SlowRing::required_bytes(h.capacity, h.text_cap, h.plan_cap, h.params_cap);
+    void* copy = palloc_extended(bytes, MCXT_ALLOC_HUGE);
+    LWLockAcquire(slow_lock(), LW_SHARED);
+    memcpy(copy, &h, bytes);
+    LWLockRelease(slow_lock());
+
+    GroupC* groups = NULL;
+    int ngroups = 0;
+    CppError err;
+    bool ok = cpp_call(&err, [&] {
+        pothos::core::SlowRing local = pothos::core::SlowRing::attach(copy);
+        std::vector<pothos::core::SlowGroup> g = pothos::core::aggregate_slow(local, threshold, (size_t) max_rows);
+        groups = (GroupC*) palloc_extended(sizeof(GroupC) * (g.size() + 1), MCXT_ALLOC_NO_OOM);
+        if (!groups) throw std::bad_alloc();
+        for (const pothos::core::SlowGroup& s : g) {
+            GroupC* c = &groups[ngroups++];
+            c->userid = s.userid;
+            c->dbid = s.dbid;
+            c->queryid = s.queryid;
+            c->query = palloc_copy(s.query);
+            c->application_name = palloc_copy(s.application_name);
+            c->max_ms = s.max_duration_ms;
+            c->avg_ms = s.average_duration_ms();
+            c->count = s.execution_count;
+            c->rows = s.rows_of_slowest;
+            c->last = s.last_occurred_at;
+            c->plan = palloc_copy(s.plan);
+            c->params = palloc_copy(s.params);
+            c->recs = palloc_copy(s.recommendations);
+        }
+    });
+    if (!ok) POTHOS_RAISE_CPP_ERROR(err);
+
+    for (int i = 0; i < ngroups; i++) {
+        GroupC* g = &groups[i];
+        bool visible = see_all || g->userid == me;
+        bool params_visible = include_params && (is_super || g->userid == me);
+        Datum v[kCols];
+        bool nulls[kCols];
+        memset(nulls, 0, sizeof nulls);
+        int k = 0;
+        if (visible)
+            v[k++] = Int64GetDatumFast((int64) g->queryid);
+        else
+            nulls[k++] = true;
+        v[k++] = CStringGetTextDatum(visible ? g->query : "<insufficient privilege>");
+        v[k++] = Float8GetDatumFast(g->max_ms);
+        v[k++] = TimestampTzGetDatum(g->last);
+        v[k++] = Int64GetDatumFast(g->count);
+        v[k++] = Float8GetDatumFast(g->avg_ms);
+        if (visible)
+            v[k++] = text_array(g->recs);
+        else
+            nulls[k++] = true;
+        if (visible && g->plan[0])
+            v[k++] = CStringGetTextDatum(g->plan);
+        else
+            nulls[k++] = true;
+        if (params_visible && g->params[0])
+            v[k++] = CStringGetTextDatum(g->params);
+        else
+            nulls[k++] = true;
+        v[k++] = ObjectIdGetDatum(g->userid);
+        v[k++] = ObjectIdGetDatum(g->dbid);
+        v[k++] = Int64GetDatumFast(g->rows);
+        v[k++] = CStringGetTextDatum(g->application_name);
+        Assert(k == kCols);
+        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+    }
+    return (Datum) 0;
+}
+
+extern "C" Datum pothos_perf_slow_queries_reset(PG_FUNCTION_ARGS) {
+    require_ready();
+    LWLockAcquire(slow_lock(), LW_EXCLUSIVE);
+    int64 n = slow_ring().size();
+    slow_ring().clear();
+    LWLockRelease(slow_lock());
+    PG_RETURN_INT64(n);
+}

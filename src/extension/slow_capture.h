@@ -1,0 +1,26 @@
+// slow_capture.h -- the slow-query ring in shared memory (core/slow_ring.h)
+// and the observer that fills it: executions at or above
+// pothos_perf.slow_query_threshold are recorded with their plan (when
+// capture_plans), parameters (when capture_params), first recommendations,
+// and optionally logged. Below the threshold the observer costs one
+// comparison.
+#pragma once
+
+#include "extension/events.h"
+#include "core/slow_ring.h"
+
+extern "C" {
+#include "storage/lwlock.h"
+}
+
+namespace pothos::ext {
+
+void slow_shmem_request();
+void slow_shmem_startup();
+bool slow_ready();
+core::SlowRing& slow_ring();
+LWLock* slow_lock();
+
+void slow_statement_end(const StmtEvent& ev);
+
+}  // namespace pothos::ext
