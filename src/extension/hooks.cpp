@@ -157,7 +157,12 @@ void pp_ExecutorStart(QueryDesc* qd, int eflags) {
     }
 }
 
-void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+// Runs one ExecutorRun or ExecutorFinish step of qd one nesting level down,
+// adding its time and usage to qd's slot and counting an error that escapes
+// it. The callable only forwards its arguments (trivially destructible, so
+// the longjmp of an error crosses no destructor).
+template <typename Step>
+void run_step(QueryDesc* qd, Step step) {
     ExecTrack* track = exec_track_find(qd);
     bool tracked = qd->plannedstmt->queryId != 0 && tracking(exec_nested_level);
     UsageMark mark;
@@ -165,10 +170,7 @@ void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool e
     exec_nested_level++;
     PG_TRY();
     {
-        if (prev_ExecutorRun)
-            prev_ExecutorRun(qd, direction, count, execute_once);
-        else
-            standard_ExecutorRun(qd, direction, count, execute_once);
+        step();
     }
     PG_CATCH();
     {
@@ -181,28 +183,22 @@ void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool e
     if (track) usage_accumulate(track, &mark);
 }
 
+void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+    run_step(qd, [qd, direction, count, execute_once] {
+        if (prev_ExecutorRun)
+            prev_ExecutorRun(qd, direction, count, execute_once);
+        else
+            standard_ExecutorRun(qd, direction, count, execute_once);
+    });
+}
+
 void pp_ExecutorFinish(QueryDesc* qd) {
-    ExecTrack* track = exec_track_find(qd);
-    bool tracked = qd->plannedstmt->queryId != 0 && tracking(exec_nested_level);
-    UsageMark mark;
-    if (track) usage_mark(&mark);
-    exec_nested_level++;
-    PG_TRY();
-    {
+    run_step(qd, [qd] {
         if (prev_ExecutorFinish)
             prev_ExecutorFinish(qd);
         else
             standard_ExecutorFinish(qd);
-    }
-    PG_CATCH();
-    {
-        exec_nested_level--;
-        if (tracked) store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
-        PG_RE_THROW();
-    }
-    PG_END_TRY();
-    exec_nested_level--;
-    if (track) usage_accumulate(track, &mark);
+    });
 }
 
 void pp_ExecutorEnd(QueryDesc* qd) {
