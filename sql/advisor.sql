@@ -133,6 +133,18 @@ SELECT * FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE e
 RESET ROLE;
 DROP ROLE regress_adv_reader;
 
+-- 11. Existing indexes that cost writes for nothing.
+CREATE TABLE adv_red (a int, b int, c int);
+CREATE INDEX adv_red_a ON adv_red (a);
+CREATE INDEX adv_red_ab ON adv_red (a, b);
+CREATE INDEX adv_red_ab2 ON adv_red (a, b);
+CREATE INDEX adv_red_a_desc ON adv_red (a DESC);
+CREATE UNIQUE INDEX adv_red_c ON adv_red (c);
+CREATE INDEX adv_red_b_part ON adv_red (b) WHERE c IS NULL;
+SELECT index_name, columns, kind, covered_by, drop_ddl
+  FROM pothos_perf.redundant_indexes() WHERE table_name = 'adv_red' ORDER BY index_name COLLATE "C";
+DROP TABLE adv_red;
+
 DROP VIEW adv_recs;
 DROP FUNCTION adv_fresh();
 DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;

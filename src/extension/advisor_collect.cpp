@@ -385,11 +385,13 @@ void advisor_statement_end(const StmtEvent& ev) {
 }
 
 void advisor_shmem_request() {
+    if (guc_advisor_max_predicates <= 0) return;  // collection off
     RequestAddinShmemSpace(shared_size());
     RequestNamedLWLockTranche("pothos_perf_advisor", 1);
 }
 
 void advisor_shmem_startup() {
+    if (guc_advisor_max_predicates <= 0) return;
     bool found;
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     shared = (AdvisorShared*) ShmemInitStruct("pothos_perf advisor", shared_size(), &found);
@@ -404,6 +406,7 @@ void advisor_shmem_startup() {
 }
 
 void advisor_install_hooks() {
+    if (guc_advisor_max_predicates <= 0) return;  // nothing to collect into
     prev_ExecutorStart = ExecutorStart_hook;
     ExecutorStart_hook = advisor_ExecutorStart;
 }

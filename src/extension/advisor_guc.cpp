@@ -26,8 +26,9 @@ void advisor_define_gucs() {
                              &guc_advisor_sample_rate, 0.05, 0.0, 1.0, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.advisor_max_predicates",
                             "Column uses (filters, join keys, sort keys per statement) kept in shared memory.",
-                            "When full, the least used entries are evicted (CLOCK).",
-                            &guc_advisor_max_predicates, 4000, 100, 1000000, PGC_POSTMASTER, 0, NULL, NULL,
+                            "When full, the least used entries are evicted (CLOCK). 0 turns collection off "
+                            "and reserves no shared memory.",
+                            &guc_advisor_max_predicates, 4000, 0, 1000000, PGC_POSTMASTER, 0, NULL, NULL,
                             NULL);
     DefineCustomRealVariable("pothos_perf.advisor.min_improvement",
                              "Minimum estimated improvement (percent) of the statements an index speeds up "

@@ -186,9 +186,13 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
     if (min_pct < 0 || min_pct > 100 || std::isnan(min_pct))
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("min_improvement_pct must be between 0 and 100")));
-    if (!store_ready() || advisor_table() == nullptr)
+    if (!store_ready())
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("pothos_perf must be loaded via shared_preload_libraries")));
+    if (advisor_table() == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("the index advisor's collection is off"),
+                        errhint("Set pothos_perf.advisor_max_predicates above 0 and restart the server.")));
     bool see_all = superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;

@@ -28,7 +28,8 @@ adv::PredTable* require_table() {
     adv::PredTable* t = advisor_table();
     if (t == nullptr)
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("pothos_perf must be loaded via shared_preload_libraries")));
+                        errmsg("the index advisor's collection is off"),
+                        errhint("Load pothos_perf via shared_preload_libraries with pothos_perf.advisor_max_predicates above 0.")));
     return t;
 }
 

@@ -76,3 +76,20 @@ REVOKE ALL ON FUNCTION pothos_perf.advisor_reset(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pothos_perf.get_advisor_predicates() FROM PUBLIC;
 REVOKE ALL ON pothos_perf.advisor_predicates FROM PUBLIC;
 GRANT SELECT ON pothos_perf.index_recommendations TO PUBLIC;
+
+CREATE FUNCTION pothos_perf.redundant_indexes(
+    OUT table_name text,
+    OUT index_name text,
+    OUT columns text[],
+    OUT kind text,
+    OUT covered_by text,
+    OUT scans bigint,
+    OUT size_bytes bigint,
+    OUT drop_ddl text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pothos_perf_redundant_indexes'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION pothos_perf.redundant_indexes() IS
+  'Existing indexes that cost writes for nothing: duplicate (same definition as covered_by), prefix (a wider btree, covered_by, serves its lookups), unused (never scanned since the statistics were reset; not unique, not primary key).';
