@@ -1,0 +1,168 @@
+// fn_analyze_performance.cpp -- pothos_perf.analyze_performance(query,
+// allow_writes): EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of one statement,
+// run in a subtransaction that is always rolled back, and the plan rules
+// (misestimates, sorts spilling to disk, sequential scans over large tables)
+// over the result. Statements that write (INSERT, UPDATE, DELETE, data-
+// modifying WITH, SELECT ... FOR UPDATE/SHARE) are refused unless
+// allow_writes.
+#include "extension/pg.h"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/resowner.h"
+
+PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
+}
+
+#include <stdexcept>
+#include <string>
+
+#include "core/explain_json.h"
+#include "core/query_rules.h"
+#include "extension/analysis_common.h"
+#include "extension/guard.h"
+#include "extension/palloc_copy.h"
+#include "extension/query_facts_pg.h"
+
+namespace pothos::ext {
+namespace {
+
+constexpr int kCols = 11;
+
+struct ResultC {
+    double execution_ms, planning_ms, cost, est_rows, act_rows, hits, reads;
+    bool has_exec, has_plan_time, has_actual;
+    bool optimized;
+    char** recommendations;
+    char** rules;
+};
+
+Datum text_array(char** items) {
+    int n = 0;
+    while (items[n]) n++;
+    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
+    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
+    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+const char* write_kind(const Query* q) {
+    switch (q->commandType) {
+        case CMD_INSERT: return "INSERT";
+        case CMD_UPDATE: return "UPDATE";
+        case CMD_DELETE: return "DELETE";
+        default: break;
+    }
+    if (q->hasModifyingCTE) return "a data-modifying WITH";
+    if (q->rowMarks != NIL) return "SELECT ... FOR UPDATE/SHARE";
+    return NULL;
+}
+
+// Runs the statement under EXPLAIN ANALYZE in a subtransaction that is
+// rolled back whatever happens; errors are re-raised after the rollback.
+char* run_rolled_back(AnalysedStmt* st, const char* sql) {
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    char* volatile json = NULL;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(cxt);
+    PG_TRY();
+    {
+        double planning_ms = 0;
+        PlannedStmt* ps = plan_copy(st->rewritten, sql, &planning_ms);
+        json = explain_json(ps, sql, true, planning_ms);
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        ErrorData* ed = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+        ReThrowError(ed);
+    }
+    PG_END_TRY();
+    RollbackAndReleaseCurrentSubTransaction();
+    MemoryContextSwitchTo(cxt);
+    CurrentResourceOwner = owner;
+    return json;
+}
+
+}  // namespace
+}  // namespace pothos::ext
+
+using namespace pothos::ext;
+
+extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
+    char* sql = analysis_text_arg(fcinfo, 0, "analyze_performance");
+    bool allow_writes = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "return type must be a row type");
+    if (desc->natts != kCols)
+        ereport(ERROR, (errmsg("pothos_perf: SQL definition of analyze_performance does not match the library"),
+                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    AnalysedStmt st = analyse_single(sql, "analyze_performance", false);
+    const char* writes = write_kind(st.rewritten);
+    if (writes == NULL) writes = write_kind(st.query);
+    if (writes != NULL && !allow_writes)
+        ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                        errmsg("analyze_performance: the statement writes (%s) and allow_writes is false", writes),
+                        errhint("Pass allow_writes => true to run it in a subtransaction that is rolled back.")));
+    List* relations = relations_of_rtable(st.query->rtable);
+    char* json = run_rolled_back(&st, sql);
+
+    ResultC r;
+    memset(&r, 0, sizeof r);
+    CppError err;
+    bool ok = cpp_call(&err, [&] {
+        std::string why;
+        std::optional<pothos::core::ExplainSummary> sum = pothos::core::parse_explain_json(json, &why);
+        if (!sum) throw std::runtime_error("cannot read the EXPLAIN output: " + why);
+        pothos::core::QueryFacts facts;
+        add_core_relations(relations, facts);
+        facts.plan = sum->plan;
+        pothos::core::PerformanceAnalysis pa = pothos::core::analyze_performance(facts);
+        r.has_exec = sum->execution_time_ms.has_value();
+        r.execution_ms = sum->execution_time_ms.value_or(0);
+        r.has_plan_time = sum->planning_time_ms.has_value();
+        r.planning_ms = sum->planning_time_ms.value_or(0);
+        r.cost = sum->plan.total_cost;
+        r.est_rows = sum->estimated_rows;
+        r.has_actual = sum->actual_rows.has_value();
+        r.act_rows = sum->actual_rows.value_or(0);
+        r.hits = sum->shared_hit_blocks;
+        r.reads = sum->shared_read_blocks;
+        r.optimized = pa.is_optimized;
+        std::vector<std::string> rules;
+        for (const pothos::core::Finding& f : pa.findings) rules.push_back(f.rule_id);
+        r.recommendations = palloc_copy(pa.recommendations);
+        r.rules = palloc_copy(rules);
+    });
+    if (!ok) POTHOS_RAISE_CPP_ERROR(err);
+
+    Datum v[kCols];
+    bool nulls[kCols];
+    memset(nulls, 0, sizeof nulls);
+    v[0] = Float8GetDatum(r.execution_ms);
+    nulls[0] = !r.has_exec;
+    v[1] = Float8GetDatum(r.planning_ms);
+    nulls[1] = !r.has_plan_time;
+    v[2] = Float8GetDatum(r.cost);
+    v[3] = Float8GetDatum(r.act_rows);
+    nulls[3] = !r.has_actual;
+    v[4] = Float8GetDatum(r.est_rows);
+    v[5] = Int64GetDatum((int64) r.hits);
+    v[6] = Int64GetDatum((int64) r.reads);
+    v[7] = BoolGetDatum(r.optimized);
+    v[8] = text_array(r.recommendations);
+    v[9] = DirectFunctionCall1(json_in, CStringGetDatum(json));
+    v[10] = text_array(r.rules);
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
+}
