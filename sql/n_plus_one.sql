@@ -107,7 +107,8 @@ INSERT INTO np_log SELECT g, 'bulk' FROM generate_series(1, 10) g;
 RESET pothos_perf.request_id;
 
 SELECT kind, parent_query, query, occurrences, total_repeats, max_repeats, distinct_params,
-       round_trips_saved, parent_rows, sibling_lookups, wasted_time_ms >= 0 AS timed,
+       round_trips_saved, parent_rows, round(repeats_per_parent_row::numeric, 2) AS per_row,
+       sibling_lookups, wasted_time_ms >= 0 AS timed,
        first_seen <= last_seen AS seen
   FROM pothos_perf.n_plus_one
  ORDER BY kind COLLATE "C", query COLLATE "C";

@@ -95,6 +95,7 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
     e->anchor_repeats[k] = f.repeats;
     e->anchor_time[k] = f.time_ms;
     e->occurrences++;
+    e->total_parent_rows += f.parent_rows;
     e->total_repeats += f.repeats;
     e->time_ms += f.time_ms;
     e->max_repeats = std::max(e->max_repeats, f.repeats);

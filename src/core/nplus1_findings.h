@@ -33,6 +33,7 @@ struct NpFindingEntry {
     int64_t max_repeats;
     int64_t distinct_params;  // largest distinct count of one occurrence
     int64_t max_parent_rows;
+    int64_t total_parent_rows;  // rows of the parent executions counted (n_plus_one)
     double time_ms;           // time spent in the repeats
     int64_t first_seen;       // caller's clock (TimestampTz in the extension)
     int64_t last_seen;

@@ -34,7 +34,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
 namespace pothos::ext {
 namespace {
 
-constexpr int kCols = 19;
+constexpr int kCols = 20;
 constexpr size_t kTextCap = 8192;
 
 void require_ready() {
@@ -177,6 +177,11 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
         int64 saved = kind == NpKind::ServerSideLoop ? 0 : r->total_repeats - r->occurrences;
         v[k++] = Int64GetDatumFast(saved);
         v[k++] = Int64GetDatumFast(r->max_parent_rows);
+        // Evidence that survives concurrency: executions per parent row.
+        if (r->total_parent_rows > 0)
+            v[k++] = Float8GetDatumFast(double(r->total_repeats) / double(r->total_parent_rows));
+        else
+            nulls[k++] = true;
         v[k++] = Int32GetDatum(r->max_siblings);
         v[k++] = TimestampTzGetDatum(r->first_seen);
         v[k++] = TimestampTzGetDatum(r->last_seen);

@@ -39,6 +39,7 @@ NpFinding occurrence(uint64_t child, uint64_t anchor, int64_t repeats) {
     f.repeats = repeats;
     f.distinct_params = repeats;
     f.time_ms = repeats * 0.5;
+    f.parent_rows = 10;
     return f;
 }
 
@@ -57,6 +58,7 @@ TEST(NPlusOneFindings, SameAnchorCountsOnceAndGrows) {
     EXPECT_DOUBLE_EQ(e.time_ms, 7.0);
     EXPECT_EQ(e.first_seen, 1);
     EXPECT_EQ(e.last_seen, 4);
+    EXPECT_EQ(e.total_parent_rows, 20);  // two parent executions
 }
 
 TEST(NPlusOneFindings, EvictsLeastRecentlySeenSingleOccurrenceFirst) {

@@ -16,6 +16,7 @@ CREATE FUNCTION pothos_perf.get_n_plus_one(
     OUT wasted_time_ms float8,
     OUT round_trips_saved bigint,
     OUT parent_rows bigint,
+    OUT repeats_per_parent_row float8,
     OUT sibling_lookups integer,
     OUT first_seen timestamptz,
     OUT last_seen timestamptz,
