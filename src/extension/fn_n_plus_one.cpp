@@ -126,7 +126,8 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
         bool have_suggestion = false;
         if (visible) {
             NpFactsC facts;
-            bool have_facts = child_text && np_extract_facts(child_text, r->flags, &facts);
+            // The text names tables of its own database: parse it only there.
+            bool have_facts = child_text && r->dbid == MyDatabaseId && np_extract_facts(child_text, r->flags, &facts);
             if (!have_facts) {
                 memset(&facts, 0, sizeof facts);
                 facts.limit = -1;

@@ -25,7 +25,7 @@ CREATE FUNCTION pothos_perf.get_n_plus_one(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one'
-LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;  -- parses texts in subtransactions
 
 COMMENT ON FUNCTION pothos_perf.get_n_plus_one(boolean) IS
   'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one.min_occurrences units of work).';
