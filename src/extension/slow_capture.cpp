@@ -35,6 +35,7 @@ namespace {
 
 struct SlowShared {
     LWLock* lock;
+    core::RateWindow rate;  // statements per second for health()
 };
 
 SlowShared* g_shared = nullptr;
@@ -188,6 +189,7 @@ void slow_shmem_startup() {
     void* ring_mem = base + MAXALIGN(sizeof(SlowShared));
     if (!found) {
         g_shared->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
+        g_shared->rate.clear();
         g_ring = core::SlowRing::create(ring_mem, (uint32) mon_guc_max_slow_queries, text_cap(), kPlanCap,
                                         kParamsCap);
     } else {
@@ -199,6 +201,7 @@ void slow_shmem_startup() {
 bool slow_ready() { return g_shared != nullptr && g_ring.valid(); }
 core::SlowRing& slow_ring() { return g_ring; }
 LWLock* slow_lock() { return g_shared->lock; }
+core::RateWindow& slow_rate_window() { return g_shared->rate; }
 
 void slow_statement_end(const StmtEvent& ev) {
     // The fast path: one comparison (a threshold of -1 never matches).

@@ -1,5 +1,6 @@
-// slow_capture.h -- the slow-query ring in shared memory (core/slow_ring.h)
-// and the observer that fills it: executions at or above
+// slow_capture.h -- the slow-query ring in shared memory (core/slow_ring.h),
+// with the rate window health() uses, and the observer that fills the ring:
+// executions at or above
 // pothos_perf.slow_query_threshold are recorded with their plan (when
 // capture_plans), parameters (when capture_params), first recommendations,
 // and optionally logged. Below the threshold the observer costs one
@@ -7,6 +8,7 @@
 #pragma once
 
 #include "extension/events.h"
+#include "core/rate_window.h"
 #include "core/slow_ring.h"
 
 extern "C" {
@@ -20,6 +22,8 @@ void slow_shmem_startup();
 bool slow_ready();
 core::SlowRing& slow_ring();
 LWLock* slow_lock();
+// Samples of the statements executed so far (under slow_lock, exclusive).
+core::RateWindow& slow_rate_window();
 
 void slow_statement_end(const StmtEvent& ev);
 

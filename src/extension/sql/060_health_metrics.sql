@@ -1,0 +1,225 @@
+-- pothos_perf: health, schema introspection and Prometheus metrics (issue 3).
+
+-- Helpers (C): statement-store totals and the health verdict.
+CREATE FUNCTION pothos_perf._performance_numbers(
+    OUT total_queries bigint,
+    OUT total_exec_time float8,
+    OUT slow_queries_last_hour bigint,
+    OUT queries_per_second float8
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pothos_perf_performance_numbers'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+CREATE FUNCTION pothos_perf._health_eval(
+    connections_total bigint,
+    connections_active bigint,
+    connections_idle bigint,
+    connections_idle_in_transaction bigint,
+    max_connections bigint,
+    average_query_time float8,
+    slow_queries_last_hour bigint,
+    cache_hit_ratio float8,
+    cache_block_accesses bigint,
+    deadlocks bigint,
+    locks_total bigint,
+    locks_waiting bigint,
+    longest_transaction_seconds float8,
+    OUT status text,
+    OUT connections_status text,
+    OUT performance_status text,
+    OUT database_status text,
+    OUT reasons text[]
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pothos_perf_health_eval'
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION pothos_perf._metrics_text(
+    connections_active bigint,
+    connections_idle bigint,
+    n_plus_one_findings bigint
+)
+RETURNS text
+AS 'MODULE_PATHNAME', 'pothos_perf_metrics_text'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
+
+CREATE FUNCTION pothos_perf.health()
+RETURNS jsonb
+LANGUAGE sql VOLATILE PARALLEL SAFE
+AS $$
+WITH act AS (
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE state = 'active') AS active,
+           count(*) FILTER (WHERE state = 'idle') AS idle,
+           count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_xact,
+           extract(epoch FROM max(clock_timestamp() - xact_start))::float8 AS longest_xact
+      FROM pg_catalog.pg_stat_activity
+     WHERE backend_type = 'client backend'),
+db AS (
+    SELECT numbackends, deadlocks, blks_hit, blks_read
+      FROM pg_catalog.pg_stat_database WHERE datname = current_database()),
+lk AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE NOT granted) AS waiting FROM pg_catalog.pg_locks),
+perf AS (
+    SELECT total_queries, slow_queries_last_hour, queries_per_second,
+           CASE WHEN total_queries > 0 THEN total_exec_time / total_queries ELSE 0 END AS avg_ms
+      FROM pothos_perf._performance_numbers()),
+mc AS (
+    SELECT current_setting('max_connections')::bigint AS max,
+           current_setting('max_connections')::bigint
+             - current_setting('superuser_reserved_connections')::bigint AS usable),
+ev AS (
+    SELECT e.*
+      FROM act, db, lk, perf, mc,
+           pothos_perf._health_eval(act.total, act.active, act.idle, act.idle_xact, mc.usable,
+               perf.avg_ms, perf.slow_queries_last_hour,
+               CASE WHEN db.blks_hit + db.blks_read > 0
+                    THEN db.blks_hit::float8 / (db.blks_hit + db.blks_read) END,
+               db.blks_hit + db.blks_read, db.deadlocks, lk.total, lk.waiting, act.longest_xact) e)
+SELECT jsonb_build_object(
+    'status', ev.status,
+    'reasons', to_jsonb(ev.reasons),
+    'timestamp', to_jsonb(clock_timestamp()),
+    'connections', jsonb_build_object(
+        'total', act.total, 'active', act.active, 'idle', act.idle,
+        'idleInTransaction', act.idle_xact, 'maxConnections', mc.max,
+        'status', ev.connections_status),
+    'performance', jsonb_build_object(
+        'averageQueryTime', round(perf.avg_ms::numeric, 3),
+        'slowQueryCount', perf.slow_queries_last_hour,
+        'totalQueries', perf.total_queries,
+        'queriesPerSecond', round(perf.queries_per_second::numeric, 3),
+        'status', ev.performance_status),
+    'database', jsonb_build_object(
+        'name', current_database(),
+        'size', pg_catalog.pg_database_size(current_database()),
+        'sizePretty', pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database())),
+        'connections', db.numbackends,
+        'locksCount', lk.total,
+        'locksWaiting', lk.waiting,
+        'deadlocksCount', db.deadlocks,
+        'cacheHitRatio', CASE WHEN db.blks_hit + db.blks_read > 0
+                              THEN round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
+        'status', ev.database_status))
+  FROM act, db, lk, perf, mc, ev
+$$;
+
+COMMENT ON FUNCTION pothos_perf.health() IS
+  'Health of the server and this database: status (healthy | degraded | unhealthy) with reasons, connections, performance (statement store, slow executions in the last hour, statements per second over the last minute), database.';
+
+CREATE FUNCTION pothos_perf.introspect_schema(schema text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    wanted text := introspect_schema.schema;
+BEGIN
+    IF wanted IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = wanted) THEN
+        RAISE EXCEPTION 'introspect_schema: schema "%" does not exist', wanted
+            USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    RETURN (
+    WITH rels AS (
+        SELECT c.oid, n.nspname, c.relname, c.relkind
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'm', 'f', 'v')
+           AND CASE WHEN wanted IS NULL
+                    THEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pothos_perf')
+                         AND n.nspname !~ '^pg_(toast|temp_)'
+                    ELSE n.nspname = wanted END)
+    SELECT jsonb_build_object(
+        'schema', wanted,
+        'tables', coalesce(jsonb_agg(jsonb_build_object(
+            'schema', r.nspname,
+            'name', r.relname,
+            'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
+                                   WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
+                                   ELSE 'view' END,
+            'columns', (
+                SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'name', a.attname,
+                    'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+                    'nullable', NOT a.attnotnull,
+                    'default', pg_catalog.pg_get_expr(d.adbin, d.adrelid),
+                    'unique', EXISTS (
+                        SELECT 1 FROM pg_catalog.pg_index i
+                         WHERE i.indrelid = r.oid AND i.indisunique AND i.indnkeyatts = 1
+                           AND i.indkey[0] = a.attnum AND i.indpred IS NULL))
+                    ORDER BY a.attnum), '[]'::jsonb)
+                  FROM pg_catalog.pg_attribute a
+                  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
+            'indexes', (
+                SELECT coalesce(jsonb_agg(jsonb_build_object(
+                    'name', ic.relname,
+                    'columns', (SELECT jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
+                                  FROM generate_series(1, i.indnkeyatts::int) k),
+                    'unique', i.indisunique,
+                    'primary', i.indisprimary,
+                    'method', am.amname,
+                    'partial', i.indpred IS NOT NULL)
+                    ORDER BY ic.relname COLLATE "C"), '[]'::jsonb)
+                  FROM pg_catalog.pg_index i
+                  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                  JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+                 WHERE i.indrelid = r.oid),
+            'relations', (
+                SELECT coalesce(jsonb_agg(f.obj ORDER BY f.direction, f.conname COLLATE "C"), '[]'::jsonb)
+                  FROM (SELECT con.conname,
+                               CASE WHEN con.conrelid = r.oid THEN 1 ELSE 2 END AS direction,
+                               jsonb_build_object(
+                                   'name', con.conname,
+                                   'direction', CASE WHEN con.conrelid = r.oid THEN 'references'
+                                                     ELSE 'referenced_by' END,
+                                   'columns', (SELECT jsonb_agg(a.attname ORDER BY k.i)
+                                                 FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.conkey
+                                                                  ELSE con.confkey END) WITH ORDINALITY k(attnum, i)
+                                                 JOIN pg_catalog.pg_attribute a
+                                                   ON a.attrelid = r.oid AND a.attnum = k.attnum),
+                                   'table', (SELECT format('%s.%s', quote_ident(n2.nspname), quote_ident(c2.relname))
+                                               FROM pg_catalog.pg_class c2
+                                               JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace
+                                              WHERE c2.oid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
+                                                                  ELSE con.conrelid END),
+                                   'foreignColumns', (
+                                       SELECT jsonb_agg(a.attname ORDER BY k.i)
+                                         FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.confkey
+                                                          ELSE con.conkey END) WITH ORDINALITY k(attnum, i)
+                                         JOIN pg_catalog.pg_attribute a
+                                           ON a.attrelid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
+                                                                ELSE con.conrelid END
+                                          AND a.attnum = k.attnum),
+                                   'onDelete', CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
+                                                   WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
+                                                   ELSE 'SET DEFAULT' END) AS obj
+                          FROM pg_catalog.pg_constraint con
+                         WHERE con.contype = 'f' AND (con.conrelid = r.oid OR con.confrelid = r.oid)) f))
+            ORDER BY r.nspname COLLATE "C", r.relname COLLATE "C"), '[]'::jsonb))
+      FROM rels r);
+END
+$$;
+
+COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
+  'Tables (and views) of one schema, or of every user schema: columns (type, nullable, default, unique), indexes (columns, unique, primary), foreign keys both ways.';
+
+CREATE FUNCTION pothos_perf.metrics()
+RETURNS text
+LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+AS $$
+DECLARE
+    active bigint;
+    idle bigint;
+    findings bigint;
+BEGIN
+    SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle')
+      INTO active, idle
+      FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend';
+    SELECT count(*) INTO findings FROM pothos_perf.n_plus_one;
+    RETURN pothos_perf._metrics_text(active, idle, findings);
+END
+$$;
+
+COMMENT ON FUNCTION pothos_perf.metrics() IS
+  'The pothos_database_* metrics in the Prometheus text exposition format (0.0.4).';
