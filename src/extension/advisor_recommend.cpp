@@ -20,7 +20,6 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
-#include "access/xact.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_collation.h"
@@ -39,7 +38,6 @@ extern "C" {
 #include "utils/pg_locale.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
-#include "utils/resowner.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 
@@ -59,6 +57,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_recommend_indexes);
 #include "extension/guard.h"
 #include "extension/hypo_index.h"
 #include "extension/store.h"
+#include "extension/subxact.h"
 
 namespace pothos::ext {
 namespace {
@@ -128,37 +127,25 @@ int existing_indexes(Oid relid, ExistingShape** out, int* cap, int n) {
     return n;
 }
 
-// hypo_from_ddl and its size in a subtransaction: NULL if the candidate is
-// not a valid index (e.g. text_pattern_ops on a non-text column).
+struct HypoArg {
+    const char* ddl;
+    HypoIndex* h;
+    double bytes;
+};
+
+void hypo_fn(void* p) {
+    HypoArg* a = (HypoArg*) p;
+    a->h = hypo_from_ddl(a->ddl);
+    a->bytes = hypo_estimated_bytes(a->h);
+}
+
+// hypo_from_ddl and its size: NULL if the candidate is not a valid index
+// (e.g. text_pattern_ops on a column that is not text).
 HypoIndex* try_hypo(const char* ddl, double* bytes) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    HypoIndex* volatile h = NULL;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        HypoIndex* x = hypo_from_ddl(ddl);
-        *bytes = hypo_estimated_bytes(x);
-        h = x;
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        ErrorData* ed = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED) ReThrowError(ed);
-        FreeErrorData(ed);
-        h = NULL;
-    }
-    PG_END_TRY();
-    return h;
+    HypoArg a{ddl, NULL, 0};
+    if (!subxact_try(hypo_fn, &a, NULL)) return NULL;
+    *bytes = a.bytes;
+    return a.h;
 }
 
 char* regclass_name(Oid relid) {

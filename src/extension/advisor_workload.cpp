@@ -3,7 +3,6 @@
 
 extern "C" {
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
@@ -15,13 +14,13 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 }
 
 #include "extension/advisor_collect.h"
 #include "extension/advisor_workload.h"
 #include "extension/store.h"
+#include "extension/subxact.h"
 
 namespace pothos::ext {
 
@@ -94,37 +93,6 @@ bool relations_walker(Node* node, void* context) {
                                   context);
 }
 
-// Runs fn(arg) in a subtransaction; false if it raised an error (a query
-// cancel is re-thrown).
-bool in_subxact(void (*fn)(void*), void* arg) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    volatile bool ok = true;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        fn(arg);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        ErrorData* ed = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN) ReThrowError(ed);
-        FreeErrorData(ed);
-        ok = false;
-    }
-    PG_END_TRY();
-    return ok;
-}
-
 struct AnalyseArg {
     const char* text;
     Query* result;
@@ -144,7 +112,7 @@ void analyse_fn(void* p) {
 // NULL when that fails for any reason.
 Query* analyse(const char* text) {
     AnalyseArg a{text, NULL};
-    if (!in_subxact(analyse_fn, &a)) return NULL;
+    if (!subxact_try(analyse_fn, &a, NULL)) return NULL;
     return a.result;
 }
 
@@ -276,7 +244,7 @@ Workload* workload_collect(bool see_all) {
         CHECK_FOR_INTERRUPTS();
         if (writer && s->rows > 0) {
             WriteArg a{w, &wcap, s->text, s->rows};
-            in_subxact(record_write_fn, &a);
+            subxact_try(record_write_fn, &a, NULL);
         }
         s->query = analyse(s->text);
         if (s->query == NULL) continue;
@@ -310,51 +278,39 @@ Workload* workload_collect(bool see_all) {
     return w;
 }
 
+namespace {
+
+struct PlanArg {
+    const WlStatement* s;
+    HypoIndex** set;
+    int n;
+    MemoryContext scratch;
+    double cost;
+};
+
+void plan_fn(void* p) {
+    PlanArg* a = (PlanArg*) p;
+    // Planning allocates a lot: a scratch context per planning.
+    a->scratch = AllocSetContextCreate(CurrentMemoryContext, "pothos_perf advisor planning", ALLOCSET_DEFAULT_SIZES);
+    MemoryContextSwitchTo(a->scratch);
+    hypo_activate(a->set, a->n);
+    Query* q = (Query*) copyObjectImpl(a->s->query);
+    PlannedStmt* ps = pg_plan_query(q, a->s->text, CURSOR_OPT_PARALLEL_OK, NULL);
+    a->cost = ps->planTree->total_cost;
+    hypo_deactivate();
+}
+
+}  // namespace
+
 double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorData** pending) {
     if (*pending != NULL || s->query == NULL) return -1;
-    // Called from C++ frames (the core's selection): every error is caught
-    // here and never propagates.
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    MemoryContext volatile scratch = NULL;
-    volatile bool subxact_open = false;
-    volatile double cost = -1;
-    PG_TRY();
-    {
-        // Planning allocates a lot: a scratch context per planning.
-        scratch = AllocSetContextCreate(cxt, "pothos_perf advisor planning", ALLOCSET_DEFAULT_SIZES);
-        BeginInternalSubTransaction(NULL);
-        subxact_open = true;
-        MemoryContextSwitchTo(scratch);
-        hypo_activate(set, n);
-        Query* q = (Query*) copyObjectImpl(s->query);
-        PlannedStmt* ps = pg_plan_query(q, s->text, CURSOR_OPT_PARALLEL_OK, NULL);
-        cost = ps->planTree->total_cost;
-        hypo_deactivate();
-        ReleaseCurrentSubTransaction();
-        subxact_open = false;
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        hypo_deactivate();
-        MemoryContextSwitchTo(cxt);
-        ErrorData* ed = CopyErrorData();
-        FlushErrorState();
-        if (subxact_open) RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        if (ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-            ed->elevel > ERROR)
-            *pending = ed;
-        else
-            FreeErrorData(ed);
-        cost = -1;
-    }
-    PG_END_TRY();
-    if (scratch != NULL) MemoryContextDelete(scratch);
-    return cost;
+    // Called below C++ frames (the core's selection): subxact_try with
+    // `pending` never lets an error propagate.
+    PlanArg a{s, set, n, NULL, -1};
+    bool ok = subxact_try(plan_fn, &a, pending);
+    hypo_deactivate();
+    if (a.scratch != NULL) MemoryContextDelete(a.scratch);
+    return ok ? a.cost : -1;
 }
 
 const WlWrites* workload_writes(const Workload* w, Oid relid) {
