@@ -59,6 +59,12 @@ SELECT column_name, kind, sort_position, descending FROM pothos_perf.advisor_pre
  ORDER BY kind COLLATE "C", column_name COLLATE "C";
 SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
 
+-- 4b. A hot constant predicate: a partial index is smaller and as good.
+SELECT adv_fresh();
+SELECT count(*) FROM adv_items WHERE shop = 50 AND archived_at IS NULL;
+SELECT count(*) FROM adv_items WHERE shop = 100 AND archived_at IS NULL;
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
 -- 5. A suitable index exists: nothing to recommend for the equality filter,
 --    nor for the two-column filter once a wider index starts with its columns.
 CREATE INDEX adv_users_email ON adv_users (email);
