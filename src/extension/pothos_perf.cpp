@@ -17,6 +17,7 @@ void _PG_init(void);
 #include "extension/guc.h"
 #include "extension/hooks.h"
 #include "extension/hypo_index.h"
+#include "extension/metrics_worker.h"
 #include "extension/monitor_guc.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_shmem.h"
@@ -65,4 +66,5 @@ void _PG_init(void) {
     pothos::ext::install_hooks();
     pothos::ext::advisor_install_hooks();
     pothos::ext::hypo_install_hooks();
+    pothos::ext::metrics_worker_register();
 }
