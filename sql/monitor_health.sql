@@ -1,0 +1,54 @@
+-- health(), introspect_schema() and metrics(): shapes and keys.
+CREATE EXTENSION IF NOT EXISTS pothos_perf;
+
+SELECT jsonb_typeof(h) AS type,
+       h ->> 'status' IN ('healthy', 'degraded', 'unhealthy') AS status_ok,
+       jsonb_typeof(h -> 'reasons') AS reasons,
+       (h ->> 'timestamp')::timestamptz IS NOT NULL AS has_timestamp
+  FROM pothos_perf.health() h;
+SELECT section, array_agg(k ORDER BY k COLLATE "C") AS keys
+  FROM pothos_perf.health() h,
+       LATERAL (VALUES ('connections'), ('performance'), ('database')) s(section),
+       LATERAL jsonb_object_keys(h -> section) k
+ GROUP BY section ORDER BY section COLLATE "C";
+SELECT (h -> 'connections' ->> 'total')::int >= 1 AS me_counted,
+       (h -> 'connections' ->> 'maxConnections')::int = current_setting('max_connections')::int AS max_ok,
+       (h -> 'performance' ->> 'totalQueries')::bigint >= 0 AS total_ok,
+       (h -> 'performance' ->> 'queriesPerSecond')::float8 >= 0 AS qps_ok,
+       (h -> 'database' ->> 'size')::bigint > 0 AS size_ok
+  FROM pothos_perf.health() h;
+
+-- Schema introspection.
+CREATE SCHEMA mon_app;
+CREATE TABLE mon_app.lists (id serial PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE mon_app.todos (
+    id bigserial PRIMARY KEY,
+    list_id int NOT NULL REFERENCES mon_app.lists (id) ON DELETE CASCADE,
+    title text DEFAULT 'untitled',
+    done boolean NOT NULL DEFAULT false);
+CREATE INDEX todos_open ON mon_app.todos (list_id, done) WHERE NOT done;
+SELECT jsonb_pretty(pothos_perf.introspect_schema('mon_app'));
+SELECT jsonb_array_length(pothos_perf.introspect_schema() -> 'tables') >= 2 AS all_schemas;
+SELECT pothos_perf.introspect_schema('mon_nope');
+SELECT pothos_perf.introspect_schema(NULL) ->> 'schema' AS null_schema;
+SELECT pothos_perf.introspect_schema('') -> 'tables' AS empty_name;
+
+-- Prometheus text: every non-comment line is a sample; the families.
+SELECT count(*) FILTER (WHERE l !~ '^(# (HELP|TYPE) [a-z_]+ .*|[a-z_]+(\{[^}]*\})? [-+0-9.eInfNa]+)$') AS bad_lines
+  FROM regexp_split_to_table(rtrim(pothos_perf.metrics(), E'\n'), E'\n') l;
+SELECT substring(l FROM '^# TYPE ([a-z_]+ [a-z]+)') AS family
+  FROM regexp_split_to_table(pothos_perf.metrics(), E'\n') l
+ WHERE l LIKE '# TYPE %' ORDER BY substring(l FROM '^# TYPE ([a-z_]+ [a-z]+)') COLLATE "C";
+SELECT count(*) > 0 AS labelled
+  FROM regexp_split_to_table(pothos_perf.metrics(), E'\n') l
+ WHERE l LIKE 'pothos_database_queries_total{operation="select",model="%",status="success"} %';
+
+-- Privileges: a plain role can call all three.
+CREATE ROLE regress_mon_viewer;
+SET ROLE regress_mon_viewer;
+SELECT pothos_perf.health() ? 'status' AS health;
+SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 0 ->> 'name' AS first_table;
+SELECT length(pothos_perf.metrics()) > 0 AS metrics;
+RESET ROLE;
+DROP ROLE regress_mon_viewer;
+DROP SCHEMA mon_app CASCADE;
