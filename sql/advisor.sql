@@ -37,6 +37,7 @@ SELECT id FROM adv_users WHERE email = 'user43@example.com';
 SELECT column_name, kind, samples, rows_returned, rows_filtered
   FROM pothos_perf.advisor_predicates ORDER BY column_name COLLATE "C";
 SELECT * FROM adv_recs ORDER BY index_ddl COLLATE "C";
+SELECT max, entries, evictions FROM pothos_perf.advisor_info();
 
 -- 2. Two equality columns: the one with more distinct values first.
 SELECT adv_fresh();
