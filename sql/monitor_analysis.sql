@@ -1,6 +1,8 @@
 -- analyze_query and analyze_performance: rule ids and message openings, the
 -- NOT IN rewrite, writes refused or rolled back, bad input, privileges.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
+RESET client_min_messages;
 CREATE TABLE mon_users (id int PRIMARY KEY, email text NOT NULL, status int NOT NULL, created_at timestamptz);
 INSERT INTO mon_users SELECT g, 'user' || g || '@example.com', g % 10, '2024-01-01'::timestamptz + g * interval '1 minute'
   FROM generate_series(1, 20000) g;

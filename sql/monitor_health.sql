@@ -1,5 +1,7 @@
 -- health(), introspect_schema() and metrics(): shapes and keys.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
+RESET client_min_messages;
 
 SELECT jsonb_typeof(h) AS type,
        h ->> 'status' IN ('healthy', 'degraded', 'unhealthy') AS status_ok,

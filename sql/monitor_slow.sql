@@ -1,6 +1,8 @@
 -- Slow-query capture: the ring, its view and function, parameters only on
 -- request and only for those allowed, privileges.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
+RESET client_min_messages;
 SELECT pothos_perf.slow_queries_reset() >= 0 AS reset;
 CREATE TABLE mon_big AS SELECT g AS id, g % 100 AS k FROM generate_series(1, 20000) g;
 ANALYZE mon_big;

@@ -2,6 +2,7 @@
 #include "extension/pg.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/instrument.h"
@@ -9,6 +10,7 @@ extern "C" {
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/resowner.h"
 }
 
 #include "extension/analysis_common.h"
@@ -104,17 +106,18 @@ AnalysedStmt analyse_single_inner(const char* sql, const char* fn, bool allow_pa
     return out;
 }
 
-PlannedStmt* plan_copy(Query* q, const char* sql, double* planning_ms) {
-    instr_time start, end;
+PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning) {
+    instr_time start;
     INSTR_TIME_SET_CURRENT(start);
     PlannedStmt* ps = pg_plan_query((Query*) copyObjectImpl(q), sql, CURSOR_OPT_PARALLEL_OK, NULL);
-    INSTR_TIME_SET_CURRENT(end);
-    INSTR_TIME_SUBTRACT(end, start);
-    if (planning_ms) *planning_ms = INSTR_TIME_GET_MILLISEC(end);
+    if (planning) {
+        INSTR_TIME_SET_CURRENT(*planning);
+        INSTR_TIME_SUBTRACT(*planning, start);
+    }
     return ps;
 }
 
-char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, double planning_ms) {
+char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning) {
     ExplainState* es = NewExplainState();
     es->format = EXPLAIN_FORMAT_JSON;
     es->analyze = analyze;
@@ -122,24 +125,41 @@ char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, double planni
     es->timing = analyze;
     es->summary = analyze;
     es->costs = true;
-    instr_time planduration;
-    INSTR_TIME_SET_ZERO(planduration);
-    if (analyze) {
-        // planning time in the summary: instr_time from milliseconds
-        instr_time t;
-        INSTR_TIME_SET_ZERO(t);
-#ifdef WIN32
-        (void) planning_ms;
-#else
-        t.tv_sec = (time_t) (planning_ms / 1000.0);
-        t.tv_nsec = (long) ((planning_ms - (double) t.tv_sec * 1000.0) * 1.0e6);
-#endif
-        planduration = t;
-    }
     ExplainBeginOutput(es);
-    ExplainOnePlan(ps, NULL, es, sql, NULL, NULL, analyze ? &planduration : NULL, NULL);
+    ExplainOnePlan(ps, NULL, es, sql, NULL, NULL, analyze ? planning : NULL, NULL);
     ExplainEndOutput(es);
     return es->str->data;
+}
+
+bool run_in_subtransaction(void (*fn)(void*), void* arg, bool keep, bool rethrow) {
+    MemoryContext cxt = CurrentMemoryContext;
+    ResourceOwner owner = CurrentResourceOwner;
+    BeginInternalSubTransaction(NULL);
+    MemoryContextSwitchTo(cxt);
+    PG_TRY();
+    {
+        fn(arg);
+    }
+    PG_CATCH();
+    {
+        MemoryContextSwitchTo(cxt);
+        ErrorData* ed = CopyErrorData();
+        FlushErrorState();
+        RollbackAndReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(cxt);
+        CurrentResourceOwner = owner;
+        if (rethrow) ReThrowError(ed);
+        FreeErrorData(ed);
+        return false;
+    }
+    PG_END_TRY();
+    if (keep)
+        ReleaseCurrentSubTransaction();
+    else
+        RollbackAndReleaseCurrentSubTransaction();
+    MemoryContextSwitchTo(cxt);
+    CurrentResourceOwner = owner;
+    return true;
 }
 
 }  // namespace pothos::ext

@@ -9,13 +9,11 @@
 
 extern "C" {
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
-#include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
 }
@@ -26,6 +24,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
 #include "core/explain_json.h"
 #include "core/query_rules.h"
 #include "extension/analysis_common.h"
+#include "extension/datum_util.h"
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/query_facts_pg.h"
@@ -43,14 +42,6 @@ struct ResultC {
     char** rules;
 };
 
-Datum text_array(char** items) {
-    int n = 0;
-    while (items[n]) n++;
-    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
-    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
-    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 const char* write_kind(const Query* q) {
     switch (q->commandType) {
         case CMD_INSERT: return "INSERT";
@@ -63,35 +54,17 @@ const char* write_kind(const Query* q) {
     return NULL;
 }
 
-// Runs the statement under EXPLAIN ANALYZE in a subtransaction that is
-// rolled back whatever happens; errors are re-raised after the rollback.
-char* run_rolled_back(AnalysedStmt* st, const char* sql) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    char* volatile json = NULL;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        double planning_ms = 0;
-        PlannedStmt* ps = plan_copy(st->rewritten, sql, &planning_ms);
-        json = explain_json(ps, sql, true, planning_ms);
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        ErrorData* ed = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        ReThrowError(ed);
-    }
-    PG_END_TRY();
-    RollbackAndReleaseCurrentSubTransaction();
-    MemoryContextSwitchTo(cxt);
-    CurrentResourceOwner = owner;
-    return json;
+struct RunArgs {
+    AnalysedStmt* st;
+    const char* sql;
+    char* json;
+};
+
+void run_explain_analyze(void* p) {
+    RunArgs* a = (RunArgs*) p;
+    instr_time planning;
+    PlannedStmt* ps = plan_copy(a->st->rewritten, a->sql, &planning);
+    a->json = explain_json(ps, a->sql, true, &planning);
 }
 
 }  // namespace
@@ -116,7 +89,10 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
                         errmsg("analyze_performance: the statement writes (%s) and allow_writes is false", writes),
                         errhint("Pass allow_writes => true to run it in a subtransaction that is rolled back.")));
     List* relations = relations_of_rtable(st.query->rtable);
-    char* json = run_rolled_back(&st, sql);
+    // Rolled back whatever happens; errors are raised after the rollback.
+    RunArgs run{&st, sql, NULL};
+    run_in_subtransaction(run_explain_analyze, &run, false, true);
+    char* json = run.json;
 
     ResultC r;
     memset(&r, 0, sizeof r);
@@ -161,8 +137,8 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
     v[5] = Int64GetDatum((int64) r.hits);
     v[6] = Int64GetDatum((int64) r.reads);
     v[7] = BoolGetDatum(r.optimized);
-    v[8] = text_array(r.recommendations);
+    v[8] = text_array_datum(r.recommendations);
     v[9] = DirectFunctionCall1(json_in, CStringGetDatum(json));
-    v[10] = text_array(r.rules);
+    v[10] = text_array_datum(r.rules);
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
 }

@@ -9,12 +9,10 @@
 
 extern "C" {
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/resowner.h"
 
 PG_FUNCTION_INFO_V1(pothos_perf_analyze_query);
 }
@@ -25,6 +23,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_query);
 #include "core/explain_json.h"
 #include "core/query_rules.h"
 #include "extension/analysis_common.h"
+#include "extension/datum_util.h"
 #include "extension/guard.h"
 #include "extension/hypo_index.h"
 #include "extension/palloc_copy.h"
@@ -42,60 +41,34 @@ struct AnalysisC {
     char** hypo_ddls;    // the ones that can be pretended
 };
 
-Datum text_array(char** items) {
-    int n = 0;
-    while (items[n]) n++;
-    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
-    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
-    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
+struct AfterArgs {
+    const AnalysedStmt* st;
+    const char* sql;
+    const char* sql_after;
+    char** ddls;
+    double cost;
+};
 
-double plan_cost_with(HypoIndex** hs, int n, Query* q, const char* sql) {
-    volatile double cost = 0;
+// Plans the optimized text with the hypothetical indexes (in a
+// subtransaction: a failure only loses the measurement).
+void plan_after(void* p) {
+    AfterArgs* a = (AfterArgs*) p;
+    int n = 0;
+    while (a->ddls[n]) n++;
+    HypoIndex** hs = (HypoIndex**) palloc(sizeof(HypoIndex*) * (n + 1));
+    for (int i = 0; i < n; i++) hs[i] = hypo_from_ddl(a->ddls[i]);
+    Query* q = a->st->rewritten;
+    if (strcmp(a->sql, a->sql_after) != 0) q = analyse_single(a->sql_after, "analyze_query", true).rewritten;
     hypo_activate(hs, n);
     PG_TRY();
     {
-        cost = plan_copy(q, sql, NULL)->planTree->total_cost;
+        a->cost = plan_copy(q, a->sql_after, NULL)->planTree->total_cost;
     }
     PG_FINALLY();
     {
         hypo_deactivate();
     }
     PG_END_TRY();
-    return cost;
-}
-
-// Cost of `sql_after` (the optimized text) planned with the hypothetical
-// indexes; false when it cannot be measured. Runs in a subtransaction so a
-// failure only loses the measurement.
-bool cost_after(const AnalysedStmt* st, const char* sql, const char* sql_after, char** ddls, double* out) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    volatile bool ok = false;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        int n = 0;
-        while (ddls[n]) n++;
-        HypoIndex** hs = (HypoIndex**) palloc(sizeof(HypoIndex*) * (n + 1));
-        for (int i = 0; i < n; i++) hs[i] = hypo_from_ddl(ddls[i]);
-        Query* q = st->rewritten;
-        if (strcmp(sql, sql_after) != 0) q = analyse_single(sql_after, "analyze_query", true).rewritten;
-        *out = plan_cost_with(hs, n, q, sql_after);
-        ReleaseCurrentSubTransaction();
-        ok = true;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-    }
-    PG_END_TRY();
-    MemoryContextSwitchTo(cxt);
-    CurrentResourceOwner = owner;
-    return ok;
 }
 
 }  // namespace
@@ -144,8 +117,11 @@ extern "C" Datum pothos_perf_analyze_query(PG_FUNCTION_ARGS) {
 
     double after = cost_before;
     bool measured = false;
-    if (a.hypo_ddls[0] != NULL || strcmp(a.optimized, sql) != 0)
-        measured = cost_after(&st, sql, a.optimized, a.hypo_ddls, &after);
+    if (a.hypo_ddls[0] != NULL || strcmp(a.optimized, sql) != 0) {
+        AfterArgs args{&st, sql, a.optimized, a.hypo_ddls, 0};
+        measured = run_in_subtransaction(plan_after, &args, true, false);
+        if (measured) after = args.cost;
+    }
     double gain = 0;
     if (measured && cost_before > 0) {
         gain = (cost_before - after) / cost_before * 100.0;
@@ -157,11 +133,11 @@ extern "C" Datum pothos_perf_analyze_query(PG_FUNCTION_ARGS) {
     bool nulls[9] = {false, false, false, false, false, false, false, false, false};
     v[0] = CStringGetTextDatum(sql);
     v[1] = CStringGetTextDatum(a.optimized);
-    v[2] = text_array(a.improvements);
-    v[3] = text_array(a.issues);
+    v[2] = text_array_datum(a.improvements);
+    v[3] = text_array_datum(a.issues);
     v[4] = Float8GetDatum(gain);
-    v[5] = text_array(a.rules);
-    v[6] = text_array(a.suggestions);
+    v[5] = text_array_datum(a.rules);
+    v[6] = text_array_datum(a.suggestions);
     v[7] = Float8GetDatum(cost_before);
     if (measured)
         v[8] = Float8GetDatum(after);

@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_metrics_text);
 #include "core/histogram.h"
 #include "core/metrics_text.h"
 #include "core/statement_class.h"
+#include "extension/datum_util.h"
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/slow_capture.h"
@@ -36,13 +37,6 @@ PG_FUNCTION_INFO_V1(pothos_perf_metrics_text);
 
 namespace pothos::ext {
 namespace {
-
-void require_ready() {
-    if (!store_ready() || !slow_ready())
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("pothos_perf must be loaded via shared_preload_libraries"),
-                        errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
-}
 
 constexpr int64 kRateWindowUs = 60LL * 1000000;
 constexpr int64 kRateGapUs = 5LL * 1000000;
@@ -55,21 +49,13 @@ struct MetricRow {
     char* text;
 };
 
-Datum text_array(char** items) {
-    int n = 0;
-    while (items[n]) n++;
-    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
-    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
-    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 }  // namespace
 }  // namespace pothos::ext
 
 using namespace pothos::ext;
 
 extern "C" Datum pothos_perf_performance_numbers(PG_FUNCTION_ARGS) {
-    require_ready();
+    slow_require_ready();
     TupleDesc desc;
     if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "return type must be a row type");
@@ -140,12 +126,12 @@ extern "C" Datum pothos_perf_health_eval(PG_FUNCTION_ARGS) {
     Datum v[5];
     bool nulls[5] = {false, false, false, false, false};
     for (int k = 0; k < 4; k++) v[k] = CStringGetTextDatum(names[k]);
-    v[4] = text_array(reasons);
+    v[4] = text_array_datum(reasons);
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
 }
 
 extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
-    require_ready();
+    slow_require_ready();
     bool has_active = !PG_ARGISNULL(0), has_idle = !PG_ARGISNULL(1), has_np = !PG_ARGISNULL(2);
     int64 active = has_active ? PG_GETARG_INT64(0) : 0;
     int64 idle = has_idle ? PG_GETARG_INT64(1) : 0;

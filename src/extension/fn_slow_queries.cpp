@@ -25,6 +25,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_slow_queries_reset);
 #include <cmath>
 
 #include "core/slow_ring.h"
+#include "extension/datum_util.h"
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/slow_capture.h"
@@ -47,28 +48,13 @@ struct GroupC {
     char** recs;   // NULL-terminated
 };
 
-void require_ready() {
-    if (!slow_ready())
-        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                        errmsg("pothos_perf must be loaded via shared_preload_libraries"),
-                        errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
-}
-
-Datum text_array(char** items) {
-    int n = 0;
-    while (items[n]) n++;
-    Datum* d = (Datum*) palloc(sizeof(Datum) * (n + 1));
-    for (int i = 0; i < n; i++) d[i] = CStringGetTextDatum(items[i]);
-    return PointerGetDatum(construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 }  // namespace
 }  // namespace pothos::ext
 
 using namespace pothos::ext;
 
 extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
-    require_ready();
+    slow_require_ready();
     double threshold = PG_ARGISNULL(0) ? 0.0 : PG_GETARG_FLOAT8(0);
     int max_rows = PG_ARGISNULL(1) ? 50 : PG_GETARG_INT32(1);
     bool include_params = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
@@ -140,7 +126,7 @@ extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
         v[k++] = Int64GetDatumFast(g->count);
         v[k++] = Float8GetDatumFast(g->avg_ms);
         if (visible)
-            v[k++] = text_array(g->recs);
+            v[k++] = text_array_datum(g->recs);
         else
             nulls[k++] = true;
         if (visible && g->plan[0])
@@ -162,7 +148,7 @@ extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
 }
 
 extern "C" Datum pothos_perf_slow_queries_reset(PG_FUNCTION_ARGS) {
-    require_ready();
+    slow_require_ready();
     LWLockAcquire(slow_lock(), LW_EXCLUSIVE);
     int64 n = slow_ring().size();
     slow_ring().clear();

@@ -199,6 +199,13 @@ void slow_shmem_startup() {
 }
 
 bool slow_ready() { return g_shared != nullptr && g_ring.valid(); }
+
+void slow_require_ready() {
+    if (!slow_ready() || !store_ready())
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pothos_perf must be loaded via shared_preload_libraries"),
+                        errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
+}
 core::SlowRing& slow_ring() { return g_ring; }
 LWLock* slow_lock() { return g_shared->lock; }
 core::RateWindow& slow_rate_window() { return g_shared->rate; }

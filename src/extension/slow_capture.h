@@ -20,6 +20,8 @@ namespace pothos::ext {
 void slow_shmem_request();
 void slow_shmem_startup();
 bool slow_ready();
+// ERROR unless the ring and the statement store are in shared memory.
+void slow_require_ready();
 core::SlowRing& slow_ring();
 LWLock* slow_lock();
 // Samples of the statements executed so far (under slow_lock, exclusive).
