@@ -28,6 +28,20 @@ SELECT q, (pothos_perf.analyze_query(q)).rules
     ('SELECT id FROM mon_users WHERE id = $1')
   ) v(q);
 
+-- Shapes the rules must survive (ORDER BY over other range-table entries,
+-- aggregates, subqueries, window functions, CTEs, RETURNING, row NOT IN).
+SELECT q, (pothos_perf.analyze_query(q)).rules
+  FROM (VALUES
+    ('SELECT t.id FROM mon_users t, generate_series(1, 2) g ORDER BY g'),
+    ('SELECT status, count(*) FROM mon_users GROUP BY status ORDER BY count(*) DESC'),
+    ('SELECT id FROM mon_users ORDER BY (SELECT max(id) FROM mon_users) OFFSET 2000'),
+    ('SELECT id, row_number() OVER () FROM mon_users ORDER BY 2 LIMIT 3 OFFSET 3000'),
+    ('WITH x AS (SELECT id FROM mon_users) SELECT id FROM x WHERE id NOT IN (SELECT id FROM x) LIMIT 1'),
+    ('INSERT INTO mon_banned SELECT id FROM mon_users WHERE id = $1 RETURNING *'),
+    ('SELECT id FROM mon_users WHERE (id, status) NOT IN (SELECT id, status FROM mon_users) LIMIT 1'),
+    ('VALUES (1)')
+  ) v(q);
+
 -- The returned fields.
 SELECT original_query, optimized_query, cardinality(improvements) AS improvements,
        cardinality(potential_issues) AS issues, performance_gain > 0 AS gain,

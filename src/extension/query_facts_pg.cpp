@@ -16,6 +16,7 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/clauses.h"
 #include "parser/parsetree.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/builtins.h"
@@ -424,6 +425,20 @@ bool const_int(Node* n, int64* out) {
     }
 }
 
+// True if e refers only to columns of range-table entry rti (at this query
+// level) and holds no aggregate, window function or sublink, so it can be
+// deparsed against that one relation.
+bool deparsable_on(Node* e, Index rti) {
+    if (e == NULL || contain_agg_clause(e) || contain_window_function(e) || checkExprHasSubLink(e)) return false;
+    List* vars = pull_var_clause(e, PVC_INCLUDE_PLACEHOLDERS);
+    ListCell* lc;
+    foreach (lc, vars) {
+        Node* n = (Node*) lfirst(lc);
+        if (!IsA(n, Var) || ((Var*) n)->varno != (int) rti || ((Var*) n)->varlevelsup != 0) return false;
+    }
+    return true;
+}
+
 void select_flags(Walk* w, Node* raw) {
     Query* q = w->q;
     QueryFactsC* f = w->f;
@@ -461,7 +476,7 @@ void select_flags(Walk* w, Node* raw) {
         SortGroupClause* sgc = (SortGroupClause*) lfirst(lc);
         Node* e = (Node*) get_sortgroupclause_expr(sgc, q->targetList);
         if (e && IsA(e, FuncExpr) && ((FuncExpr*) e)->funcid == F_RANDOM) f->order_by_random = true;
-        if (only && OidIsValid(only_relid)) {
+        if (only && OidIsValid(only_relid) && deparsable_on(e, only_rti)) {
             Node* copy = (Node*) copyObjectImpl(e);
             ChangeVarNodes(copy, only_rti, 1, 0);
             char* text = deparse_for(copy, only->name, only_relid);
