@@ -120,6 +120,7 @@ int read_request(int fd, char* buf, int cap) {
         if (left <= 0) return -1;
         struct pollfd p = {fd, POLLIN, 0};
         int rc = poll(&p, 1, (int) left);
+        if (ShutdownRequestPending) return -1;
         if (rc < 0 && errno == EINTR) continue;
         if (rc <= 0) return -1;
         ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
@@ -136,6 +137,7 @@ void write_all(int fd, const char* data, size_t len) {
         if (left <= 0) return;
         struct pollfd p = {fd, POLLOUT, 0};
         int rc = poll(&p, 1, (int) left);
+        if (ShutdownRequestPending) return;
         if (rc < 0 && errno == EINTR) continue;
         if (rc <= 0) return;
         ssize_t n = send(fd, data, len, MSG_NOSIGNAL);

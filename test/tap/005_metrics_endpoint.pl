@@ -103,6 +103,14 @@ my $idle = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Pro
 is(status_of(http_request($port, "GET /metrics HTTP/1.0\r\n\r\n")), '200', 'served after an idle client');
 close $idle if $idle;
 
+# Without the extension in the worker's database: 503 with the reason.
+$node->safe_psql('postgres', 'DROP EXTENSION pothos_perf');
+my $missing = http_request($port, "GET /metrics HTTP/1.0\r\n\r\n");
+is(status_of($missing), '503', 'extension missing: 503');
+like($missing // '', qr/pothos_perf metrics unavailable: .*does not exist/, '503 says why');
+$node->safe_psql('postgres', 'CREATE EXTENSION pothos_perf');
+is(status_of(http_request($port, "GET /metrics HTTP/1.0\r\n\r\n")), '200', 'served again');
+
 # Loopback only: the socket is bound to 127.0.0.1.
 my $ss = `ss -ltn 2>/dev/null`;
 SKIP: {
