@@ -34,6 +34,9 @@ SELECT jsonb_array_length(pothos_perf.introspect_schema() -> 'tables') >= 2 AS a
 SELECT pothos_perf.introspect_schema('mon_nope');
 SELECT pothos_perf.introspect_schema(NULL) ->> 'schema' AS null_schema;
 SELECT pothos_perf.introspect_schema('') -> 'tables' AS empty_name;
+SELECT pothos_perf.introspect_schema(repeat('x', 100000));
+SELECT pothos_perf.introspect_schema('mon_app; DROP TABLE mon_app.lists');
+SELECT count(*) AS lists_still_there FROM mon_app.lists;
 
 -- Prometheus text: every non-comment line is a sample; the families.
 SELECT count(*) FILTER (WHERE l !~ '^(# (HELP|TYPE) [a-z_]+ .*|[a-z_]+(\{[^}]*\})? [-+0-9.eInfNa]+)$') AS bad_lines

@@ -115,6 +115,10 @@ AS $$
 DECLARE
     wanted text := introspect_schema.schema;
 BEGIN
+    IF octet_length(wanted) >= 64 THEN
+        RAISE EXCEPTION 'introspect_schema: schema name is too long (% bytes; at most 63)', octet_length(wanted)
+            USING ERRCODE = 'name_too_long';
+    END IF;
     IF wanted IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = wanted) THEN
         RAISE EXCEPTION 'introspect_schema: schema "%" does not exist', wanted
             USING ERRCODE = 'invalid_schema_name';
