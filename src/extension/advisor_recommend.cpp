@@ -265,10 +265,12 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
     for (int k = 0; k < nrels; k++) nexisting = existing_indexes(rels[k], &existing, &ecap, nexisting);
 
     // 4. Selection, re-planning with hypothetical indexes.
-    OutRow* out = (OutRow*) palloc0(sizeof(OutRow) * (nc + 1));
+    // At most kMaxIndexes rows, each with at most nstmts statements.
+    const int kMaxIndexes = 10;
+    OutRow* out = (OutRow*) palloc0(sizeof(OutRow) * (kMaxIndexes + 1));
     int nout = 0;
     int* stmt_pos = (int*) palloc(sizeof(int) * (w->nstmts + 1));
-    int* stmt_buf = (int*) palloc(sizeof(int) * (size_t) (w->nstmts + 1) * (nc + 1));
+    int* stmt_buf = (int*) palloc_extended(sizeof(int) * (size_t) (w->nstmts + 1) * (kMaxIndexes + 1), MCXT_ALLOC_HUGE);
     ErrorData* pending = NULL;
     ok = cpp_call(&err, [&] {
         adv::SelectionInput in;
@@ -323,6 +325,7 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
         };
         adv::SelectOptions opt;
         opt.min_improvement_pct = min_pct;
+        opt.max_indexes = kMaxIndexes;
         sess->choices = adv::select_indexes(in, oracle, opt);
         for (const adv::Choice& ch : sess->choices) {
             OutRow& r = out[nout];
