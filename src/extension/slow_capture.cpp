@@ -113,7 +113,7 @@ char* recommend(const char* json, List* relations) {
     return out;
 }
 
-void capture(const StmtEvent& ev) {
+void capture_one(const StmtEvent& ev) {
     TimestampTz now = GetCurrentTimestamp();
     char* text = stored_text(ev.key);
     char* plan = NULL;
@@ -210,15 +210,13 @@ core::SlowRing& slow_ring() { return g_ring; }
 LWLock* slow_lock() { return g_shared->lock; }
 core::RateWindow& slow_rate_window() { return g_shared->rate; }
 
-void slow_statement_end(const StmtEvent& ev) {
-    // The fast path: one comparison (a threshold of -1 never matches).
-    if (ev.exec_ms < (double) guc_slow_query_threshold_ms || guc_slow_query_threshold_ms < 0) return;
+void slow_capture(const StmtEvent& ev) {
     if (!slow_ready()) return;
     MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pothos_perf slow query", ALLOCSET_SMALL_SIZES);
     MemoryContext old = MemoryContextSwitchTo(cxt);
     PG_TRY();
     {
-        capture(ev);
+        capture_one(ev);
     }
     PG_FINALLY();
     {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "extension/events.h"
+#include "extension/guc.h"
 #include "core/rate_window.h"
 #include "core/slow_ring.h"
 
@@ -27,6 +28,14 @@ LWLock* slow_lock();
 // Samples of the statements executed so far (under slow_lock, exclusive).
 core::RateWindow& slow_rate_window();
 
-void slow_statement_end(const StmtEvent& ev);
+// Records one slow execution (the part behind the threshold test).
+void slow_capture(const StmtEvent& ev);
+
+// The observer: below the threshold (or with the threshold at -1) it is one
+// comparison, inlined into the dispatcher.
+inline void slow_statement_end(const StmtEvent& ev) {
+    if (ev.exec_ms < (double) guc_slow_query_threshold_ms || guc_slow_query_threshold_ms < 0) return;
+    slow_capture(ev);
+}
 
 }  // namespace pothos::ext
