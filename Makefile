@@ -24,7 +24,7 @@ PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server) \
               -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-missing-field-initializers \
-              -fno-rtti -fvisibility-inlines-hidden
+              -fno-rtti -fvisibility-inlines-hidden -MMD -MP
 SHLIB_LINK  = -lstdc++
 
 # The server is built with LLVM JIT; we ship no bitcode for our C++ (the JIT
@@ -48,6 +48,10 @@ pg_bindir  := $(shell $(PG_CONFIG) --bindir)
 pgxs_dir   := $(dir $(PGXS))..
 PG_REGRESS_BIN    = $(pgxs_dir)/test/regress/pg_regress
 PG_ISOLATION_BIN  = $(pgxs_dir)/test/isolation/pg_isolation_regress
+
+# Header dependencies written by -MMD: a changed header rebuilds its users.
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN = $(OBJS:.o=.d)
 
 pothos_perf--$(EXT_VERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
