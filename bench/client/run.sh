@@ -12,6 +12,9 @@ cleanup() { local rc=$?; cluster_stop "${POTHOS_PGDATA:-}"; rm -rf "$WORK"; exit
 trap cleanup EXIT
 cluster_start "$WORK" "shared_preload_libraries = ''" "max_connections = 100"
 log "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+OUT=${POTHOS_BENCH_OUT:-$BUILD/client-bench.json}
 "$BIN" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
-    --benchmark_min_time=0.5 --benchmark_enable_random_interleaving=true "$@"
+    --benchmark_min_time=0.5 --benchmark_enable_random_interleaving=true \
+    --benchmark_out="$OUT" --benchmark_out_format=json "$@"
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$(dirname "$0")/summarize.py" "$OUT"
