@@ -1,0 +1,367 @@
+// todo-demo: the resolvers of a small GraphQL todo API, written with the
+// pothos client library, serving
+//
+//     query { viewer { lists { todos { assignee { name } } } } }
+//
+// for many users. Two implementations of the same resolvers:
+//
+//   naive       one query per parent row: the lists resolver runs one todos
+//               query per list, each todo runs one users query for its
+//               assignee; sibling resolvers run concurrently over the pool,
+//               as a GraphQL server resolves them (the N+1 pattern);
+//   dataloader  per-request DataLoaders: the todos of all lists in one
+//               "list_id = ANY($1)" query, the assignees in one
+//               "id = ANY($1)" query.
+//
+// Every statement of a request is tagged with the request's id (sqlcommenter
+// traceparent), so the extension groups a request's statements into one unit
+// of work even though they ran on several pooled connections.
+//
+// Prints, per run: requests, statements sent (round trips), wall time and the
+// p50/p95 request latency, all measured in this run, plus a digest of the
+// responses (equal digests: both implementations returned the same data), and
+// one machine-readable "RESULT ..." line.
+//
+// Usage: todo-demo --phase naive|dataloader [--requests N] [--concurrency C]
+//                  [--pool N] [--min-lists K] [--label TEXT]
+// Connection: DATABASE_URL (or the other variables of pothos::Config::from_env).
+
+#include <pothos/pothos.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <future>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::string phase;
+    int requests = 200;
+    int concurrency = 4;
+    int pool = 8;
+    int min_lists = 5;
+    std::string label;
+};
+
+[[noreturn]] void usage(const char* msg) {
+    std::fprintf(stderr,
+                 "todo-demo: %s\n"
+                 "usage: todo-demo --phase naive|dataloader [--requests N] [--concurrency C]\n"
+                 "                 [--pool N] [--min-lists K] [--label TEXT]\n",
+                 msg);
+    std::exit(2);
+}
+
+int positive(const char* name, const char* v) {
+    char* end = nullptr;
+    long n = std::strtol(v, &end, 10);
+    if (!end || *end || n < 1 || n > 1000000) usage((std::string(name) + ": expected a positive integer").c_str());
+    return static_cast<int>(n);
+}
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> const char* {
+            if (i + 1 >= argc) usage((a + " needs a value").c_str());
+            return argv[++i];
+        };
+        if (a == "--phase") o.phase = next();
+        else if (a == "--requests") o.requests = positive("--requests", next());
+        else if (a == "--concurrency") o.concurrency = positive("--concurrency", next());
+        else if (a == "--pool") o.pool = positive("--pool", next());
+        else if (a == "--min-lists") o.min_lists = positive("--min-lists", next());
+        else if (a == "--label") o.label = next();
+        else if (a == "-h" || a == "--help") usage("help");
+        else usage(("unknown argument " + a).c_str());
+    }
+    if (o.phase != "naive" && o.phase != "dataloader") usage("--phase must be naive or dataloader");
+    if (o.label.empty()) o.label = o.phase;
+    return o;
+}
+
+// What one request resolved, folded into counts and an order-independent digest.
+struct Response {
+    std::uint64_t lists = 0, todos = 0, assignees = 0, digest = 0;
+    void add(std::uint64_t kind, std::int64_t id, std::string_view text) {
+        std::uint64_t h = 1469598103934665603ull ^ kind;  // FNV-1a of (kind, id, text)
+        auto mix = [&h](unsigned char c) { h = (h ^ c) * 1099511628211ull; };
+        for (int b = 0; b < 8; ++b) mix(static_cast<unsigned char>(static_cast<std::uint64_t>(id) >> (8 * b)));
+        for (char c : text) mix(static_cast<unsigned char>(c));
+        digest += h;  // a sum: the order in which resolvers finish does not matter
+    }
+};
+
+// The statements each resolver sends. Column lists are the API's fields.
+const char* const kViewer = "SELECT id, name, email FROM users WHERE id = $1";
+const char* const kLists = "SELECT id, title FROM todo_lists WHERE owner_id = $1 ORDER BY id";
+const char* const kTodosOfList =
+    "SELECT id, title, status, assignee_id FROM todos WHERE list_id = $1 ORDER BY position, id";
+const char* const kUser = "SELECT id, name FROM users WHERE id = $1";
+const char* const kTodosOfLists =
+    "SELECT id, list_id, title, status, assignee_id FROM todos WHERE list_id = ANY($1::bigint[]) "
+    "ORDER BY list_id, position, id";
+const char* const kUsers = "SELECT id, name FROM users WHERE id = ANY($1::bigint[])";
+
+class Api {
+public:
+    Api(pothos::Client& db) : db_(db) {}
+
+    std::uint64_t statements() const { return statements_.load(); }
+
+    pothos::Result q(const char* sql, const pothos::Params& p, const std::string& rid) {
+        pothos::QueryOptions o;
+        o.request_id = rid;
+        o.read_only = true;
+        statements_.fetch_add(1);
+        return db_.query(sql, p, o);
+    }
+
+    // viewer + lists: the same in both implementations (one row, one parent query).
+    pothos::Result viewer_and_lists(std::int64_t uid, const std::string& rid, Response& out) {
+        pothos::Result v = q(kViewer, pothos::params(uid), rid);
+        if (v.rows() != 1) throw std::runtime_error("viewer " + std::to_string(uid) + " not found");
+        out.add(1, v.as_int(0, 0), v.get(0, 1));
+        pothos::Result lists = q(kLists, pothos::params(uid), rid);
+        for (int i = 0; i < lists.rows(); ++i) {
+            ++out.lists;
+            out.add(2, lists.as_int(i, 0), lists.get(i, 1));
+        }
+        return lists;
+    }
+
+    // Naive resolvers: each list's todos resolver and each todo's assignee
+    // resolver sends its own query; siblings run concurrently.
+    Response naive(std::int64_t uid, const std::string& rid) {
+        Response out;
+        pothos::Result lists = viewer_and_lists(uid, rid, out);
+        std::vector<std::future<Response>> per_list;
+        for (int i = 0; i < lists.rows(); ++i) {
+            const std::int64_t list_id = lists.as_int(i, 0);
+            per_list.push_back(std::async(std::launch::async, [this, list_id, &rid] {
+                Response r;
+                pothos::Result todos = q(kTodosOfList, pothos::params(list_id), rid);
+                std::vector<std::future<pothos::Result>> assignees;
+                for (int t = 0; t < todos.rows(); ++t) {
+                    ++r.todos;
+                    r.add(3, todos.as_int(t, 0), todos.get(t, 1));
+                    if (todos.is_null(t, 3)) continue;
+                    const std::int64_t user_id = todos.as_int(t, 3);
+                    assignees.push_back(std::async(std::launch::async, [this, user_id, &rid] {
+                        return q(kUser, pothos::params(user_id), rid);
+                    }));
+                }
+                for (auto& f : assignees) {
+                    pothos::Result u = f.get();
+                    if (u.rows() == 1) {
+                        ++r.assignees;
+                        r.add(4, u.as_int(0, 0), u.get(0, 1));
+                    }
+                }
+                return r;
+            }));
+        }
+        for (auto& f : per_list) {
+            Response r = f.get();
+            out.lists += r.lists;
+            out.todos += r.todos;
+            out.assignees += r.assignees;
+            out.digest += r.digest;
+        }
+        return out;
+    }
+
+    // DataLoader resolvers: the sibling resolvers load() their keys, the
+    // loader sends one batched query per level (dispatch at the end of the
+    // level, as a GraphQL executor's tick ends). Loaders are per request.
+    Response batched(std::int64_t uid, const std::string& rid) {
+        struct Todo {
+            std::int64_t id;
+            std::string title;
+            std::optional<std::int64_t> assignee;
+        };
+        using TodoLoader = pothos::DataLoader<std::int64_t, std::vector<Todo>>;
+        pothos::DataLoaderOptions lo;
+        lo.request_id = rid;
+
+        TodoLoader todos_of_list(
+            [this, &rid](const std::vector<std::int64_t>& keys) {
+                std::vector<std::string> text;
+                for (auto k : keys) text.push_back(std::to_string(k));
+                pothos::Result r = q(kTodosOfLists, pothos::params(pothos::array_literal(text)), rid);
+                std::map<std::int64_t, std::vector<Todo>> by_list;
+                for (int i = 0; i < r.rows(); ++i) {
+                    Todo t{r.as_int(i, 0), std::string(r.get(i, 2)), std::nullopt};
+                    if (!r.is_null(i, 4)) t.assignee = r.as_int(i, 4);
+                    by_list[r.as_int(i, 1)].push_back(std::move(t));
+                }
+                std::vector<TodoLoader::Outcome> out;
+                for (auto k : keys) out.emplace_back(std::move(by_list[k]));
+                return out;
+            },
+            lo);
+
+        // The library's ready "= ANY($1)" loader for one row per key.
+        auto users = [&] {
+            auto fn = [this, &rid](const std::vector<std::string>& keys) {
+                pothos::Result r = q(kUsers, pothos::params(pothos::array_literal(keys)), rid);
+                std::map<std::string, pothos::Record> rows;
+                for (int i = 0; i < r.rows(); ++i)
+                    rows[std::string(r.get(i, 0))] = pothos::Record{{"id", r.value(i, 0)}, {"name", r.value(i, 1)}};
+                std::vector<pothos::AnyLoader::Outcome> out;
+                for (const auto& k : keys) {
+                    auto it = rows.find(k);
+                    out.emplace_back(it == rows.end() ? std::optional<pothos::Record>()
+                                                      : std::optional<pothos::Record>(it->second));
+                }
+                return out;
+            };
+            return std::make_unique<pothos::AnyLoader>(fn, lo);
+        }();
+
+        Response out;
+        pothos::Result lists = viewer_and_lists(uid, rid, out);
+        std::vector<std::shared_future<std::vector<Todo>>> level2;
+        for (int i = 0; i < lists.rows(); ++i) level2.push_back(todos_of_list.load(lists.as_int(i, 0)));
+        todos_of_list.dispatch();
+        std::vector<std::shared_future<std::optional<pothos::Record>>> level3;
+        for (auto& f : level2) {
+            for (const Todo& t : f.get()) {
+                ++out.todos;
+                out.add(3, t.id, t.title);
+                if (t.assignee) level3.push_back(users->load(std::to_string(*t.assignee)));
+            }
+        }
+        users->dispatch();
+        for (auto& f : level3) {
+            const auto& rec = f.get();
+            if (!rec) continue;
+            ++out.assignees;
+            const auto& id = rec->at("id");
+            const auto& name = rec->at("name");
+            out.add(4, id ? std::stoll(*id) : 0, name ? *name : std::string());
+        }
+        return out;
+    }
+
+private:
+    pothos::Client& db_;
+    std::atomic<std::uint64_t> statements_{0};
+};
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    std::size_t rank = static_cast<std::size_t>(p * static_cast<double>(v.size()) + 0.999999);
+    rank = std::clamp<std::size_t>(rank, 1, v.size());
+    return v[rank - 1];
+}
+
+int run(const Options& opt) {
+    pothos::Config cfg = pothos::Config::from_env();
+    cfg.pool.max = static_cast<std::size_t>(opt.pool);
+    cfg.log_slow_queries = false;
+    pothos::Client db(cfg);
+
+    // The viewers: users who own at least --min-lists lists (enough sibling
+    // resolvers per request for the loop to show), lowest ids first so that
+    // every run serves the same requests.
+    pothos::Result who = db.query(
+        "SELECT owner_id FROM todo_lists GROUP BY owner_id HAVING count(*) >= $1 "
+        "ORDER BY owner_id LIMIT $2",
+        pothos::params(opt.min_lists, opt.requests));
+    if (who.rows() == 0) throw std::runtime_error("no user owns enough lists; load examples/todo first");
+    std::vector<std::int64_t> viewers;
+    for (int i = 0; i < who.rows(); ++i) viewers.push_back(who.as_int(i, 0));
+    while (static_cast<int>(viewers.size()) < opt.requests)
+        viewers.push_back(viewers[viewers.size() % static_cast<std::size_t>(who.rows())]);
+
+    Api api(db);
+    const std::string run_tag = opt.phase + "-" + std::to_string(::getpid());
+    std::vector<double> latency_ms(viewers.size());
+    std::vector<Response> responses(viewers.size());
+    std::atomic<std::size_t> next{0};
+    std::mutex err_mu;
+    std::exception_ptr first_error;
+
+    const auto t0 = Clock::now();
+    std::vector<std::thread> workers;
+    for (int w = 0; w < opt.concurrency; ++w) {
+        workers.emplace_back([&] {
+            for (;;) {
+                const std::size_t i = next.fetch_add(1);
+                if (i >= viewers.size()) return;
+                const std::string rid = run_tag + "-" + std::to_string(i);
+                const auto s = Clock::now();
+                try {
+                    responses[i] = opt.phase == "naive" ? api.naive(viewers[i], rid) : api.batched(viewers[i], rid);
+                } catch (...) {
+                    std::lock_guard<std::mutex> lk(err_mu);
+                    if (!first_error) first_error = std::current_exception();
+                    next.store(viewers.size());
+                    return;
+                }
+                latency_ms[i] = std::chrono::duration<double, std::milli>(Clock::now() - s).count();
+            }
+        });
+    }
+    for (auto& t : workers) t.join();
+    const double wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (first_error) std::rethrow_exception(first_error);
+
+    Response total;
+    for (const auto& r : responses) {
+        total.lists += r.lists;
+        total.todos += r.todos;
+        total.assignees += r.assignees;
+        total.digest += r.digest;
+    }
+    const std::uint64_t stmts = api.statements();
+    const double p50 = percentile(latency_ms, 0.50), p95 = percentile(latency_ms, 0.95);
+    const double n = static_cast<double>(viewers.size());
+
+    std::printf("todo-demo %s: %zu requests (%d at a time, pool of %d connections)\n", opt.label.c_str(),
+                viewers.size(), opt.concurrency, opt.pool);
+    std::printf("  resolved           %" PRIu64 " lists, %" PRIu64 " todos, %" PRIu64
+                " assignees (response digest %016" PRIx64 ")\n",
+                total.lists, total.todos, total.assignees, total.digest);
+    std::printf("  statements sent    %" PRIu64 " round trips (%.1f per request)\n", stmts,
+                static_cast<double>(stmts) / n);
+    std::printf("  wall time          %.2f s (%.1f requests/s)\n", wall_s, n / wall_s);
+    std::printf("  request latency    p50 %.2f ms, p95 %.2f ms\n", p50, p95);
+    std::printf("RESULT label=%s phase=%s requests=%zu statements=%" PRIu64
+                " wall_s=%.3f p50_ms=%.3f p95_ms=%.3f digest=%016" PRIx64 "\n",
+                opt.label.c_str(), opt.phase.c_str(), viewers.size(), stmts, wall_s, p50, p95, total.digest);
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(parse(argc, argv));
+    } catch (const pothos::DatabaseError& e) {
+        std::fprintf(stderr, "todo-demo: database error %s: %s\n", e.sqlstate().c_str(), e.what());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "todo-demo: %s\n", e.what());
+    }
+    return 1;
+}
