@@ -41,16 +41,27 @@ BtreeSize estimate_btree_size(double tuples, const std::vector<double>& key_widt
 double write_cost_per_row(const BtreeSize& size) { return kWritePageCost + kLevelCost * (size.tree_height + 1); }
 
 double index_write_rows(const TableWrites& w, const IndexShape& s) {
-    double rows = w.inserted + w.deleted;
+    auto covers = [](const std::vector<int16_t>& cols, int16_t c) {
+        for (int16_t x : cols)
+            if (x == c) return true;
+        return false;
+    };
+    std::vector<int16_t> mine;
+    for (const IndexKey& k : s.keys) mine.push_back(k.attnum);
+    mine.insert(mine.end(), s.predicate_attnums.begin(), s.predicate_attnums.end());
+    double entries = w.inserted + w.deleted;
     for (const auto& u : w.updated) {
-        bool touches = false;
+        bool hot_today = true, touches_new = false;
         for (int16_t col : u.first) {
-            for (const IndexKey& k : s.keys) touches = touches || k.attnum == col;
-            for (int16_t p : s.predicate_attnums) touches = touches || p == col;
+            if (covers(w.indexed_columns, col)) hot_today = false;
+            if (covers(mine, col)) touches_new = true;
         }
-        if (touches) rows += u.second;
+        if (!hot_today)
+            entries += u.second;
+        else if (touches_new)
+            entries += u.second * (w.index_count + 1);
     }
-    return rows;
+    return entries;
 }
 
 double weighted_mean(const std::vector<double>& calls, const std::vector<double>& costs) {

@@ -10,10 +10,14 @@
 // page header and the btree special area, upper levels with the same fanout,
 // plus the metapage.
 //
-// Write cost: every inserted row, deleted row (its entry is later removed by
-// VACUUM) and updated row whose update touches an indexed or predicate column
-// (no HOT update possible) costs one leaf page dirtied and logged
-// (kWritePageCost) plus the descent (kLevelCost per level).
+// Write cost: every index entry written costs one leaf page dirtied and
+// logged (kWritePageCost) plus the descent (kLevelCost per level). A new
+// index gets an entry for every inserted row, every deleted row (removed
+// later by VACUUM) and every update that is not HOT today (it touches a
+// column some existing index covers: the new row version goes into every
+// index). An update that is HOT today and touches a column of the new index
+// (key or predicate) stops being HOT: from then on it writes an entry into
+// every index of the table, the existing ones too.
 #pragma once
 
 #include <cstdint>
@@ -47,9 +51,14 @@ struct TableWrites {
     double deleted = 0;
     // Rows updated, by the set of columns the UPDATE assigns.
     std::vector<std::pair<std::vector<int16_t>, double>> updated;
+    // The table's existing indexes: how many, and every column they cover
+    // (keys, INCLUDE, expressions and predicates).
+    int index_count = 0;
+    std::vector<int16_t> indexed_columns;
 };
 
-// Rows whose write must also maintain an index of that shape.
+// Index entries the workload's writes add when an index of that shape
+// exists (see above).
 double index_write_rows(const TableWrites& w, const IndexShape& s);
 
 // Call-weighted mean of per-statement costs: sum(calls * cost) / sum(calls).

@@ -33,28 +33,33 @@ public:
         return v;
     }
 
-    // Choice of c on top of `others`.
+    // Choice of c on top of `others`: the statements whose cost c lowers,
+    // its saving (calls x reduction) and its share of their cost today.
     Choice price(size_t c, const std::vector<size_t>& others, double min_gain) {
         Choice ch;
         ch.candidate = c;
         std::vector<size_t> with = others;
         with.push_back(c);
-        std::vector<double> calls, before, after;
+        std::vector<double> calls, today, after;
+        double today_total = 0;
         for (size_t s = 0; s < in_.statements.size(); s++) {
             if (!touches(s, in_.candidates[c].shape.relid)) continue;
             double b = cost(others, s);
             double a = cost(with, s);
-            if (b <= 0 || a < 0 || a >= b * (1.0 - min_gain)) continue;
+            double t = cost({}, s);
+            if (b <= 0 || a < 0 || t <= 0 || a >= b * (1.0 - min_gain)) continue;
+            double n = in_.statements[s].calls;
             ch.statements.push_back(s);
-            calls.push_back(in_.statements[s].calls);
-            before.push_back(b);
+            calls.push_back(n);
+            today.push_back(t);
             after.push_back(a);
-            ch.saving += in_.statements[s].calls * (b - a);
+            ch.saving += n * (b - a);
+            today_total += n * t;
         }
-        ch.cost_before = weighted_mean(calls, before);
+        ch.cost_before = weighted_mean(calls, today);
         ch.cost_after = weighted_mean(calls, after);
         ch.write_cost = in_.write_cost[c];
-        ch.improvement_pct = improvement_pct(ch.cost_before, ch.cost_after);
+        ch.improvement_pct = today_total > 0 ? 100.0 * ch.saving / today_total : 0;
         return ch;
     }
 

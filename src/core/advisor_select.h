@@ -4,9 +4,10 @@
 // priced against the indexes chosen so far (the statements it could change
 // are re-planned with the chosen set plus the candidate); the one with the
 // largest net saving (calls x cost reduction minus the write cost it adds)
-// per byte of index wins, provided its improvement on the statements it
-// speeds up reaches min_improvement_pct and its saving outweighs its write
-// cost. Prefix rule: a candidate that an existing index or a chosen index
+// per byte of index wins, provided its saving outweighs its write cost and
+// is at least min_improvement_pct of what the statements it speeds up cost
+// today (so an index that only shaves a little off what a chosen one already
+// gained does not count as a large improvement). Prefix rule: a candidate that an existing index or a chosen index
 // already serves (advisor_model.h serves()) is dropped, and a chosen index
 // that a wider chosen one serves is removed. At the end each chosen index is
 // priced again against all the others (its marginal benefit in the final
@@ -48,11 +49,11 @@ struct SelectOptions {
 struct Choice {
     size_t candidate = 0;
     std::vector<size_t> statements;  // sped up by it
-    double cost_before = 0;          // call-weighted mean plan cost of those, without it
-    double cost_after = 0;           // and with it
-    double saving = 0;               // sum of calls x cost reduction
+    double cost_before = 0;          // call-weighted mean plan cost of those today (no new index)
+    double cost_after = 0;           // and with it and the other chosen indexes
+    double saving = 0;               // sum of calls x cost reduction it adds to the others
     double write_cost = 0;
-    double improvement_pct = 0;
+    double improvement_pct = 0;      // 100 x saving / (sum of calls x cost today)
 };
 
 std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& oracle,

@@ -18,6 +18,7 @@
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/sysattr.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "catalog/pg_am.h"
@@ -137,6 +138,30 @@ void hypo_fn(void* p) {
     HypoArg* a = (HypoArg*) p;
     a->h = hypo_from_ddl(a->ddl);
     a->bytes = hypo_estimated_bytes(a->h);
+}
+
+// What decides whether an UPDATE of a table can be HOT today: its indexes
+// and every column they cover.
+struct RelIndexes {
+    Oid relid;
+    int count;
+    int ncols;
+    int16* cols;
+};
+
+void rel_indexes(Oid relid, RelIndexes* out) {
+    Relation rel = table_open(relid, AccessShareLock);
+    out->relid = relid;
+    out->count = list_length(RelationGetIndexList(rel));
+    Bitmapset* cols = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_ALL);
+    table_close(rel, AccessShareLock);
+    out->cols = (int16*) palloc(sizeof(int16) * (bms_num_members(cols) + 1));
+    out->ncols = 0;
+    int m = -1;
+    while ((m = bms_next_member(cols, m)) >= 0) {
+        int att = m + FirstLowInvalidHeapAttributeNumber;
+        if (att > 0) out->cols[out->ncols++] = (int16) att;
+    }
 }
 
 // hypo_from_ddl and its size: NULL if the candidate is not a valid index
@@ -263,6 +288,8 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
     int ecap = 8, nexisting = 0;
     ExistingShape* existing = (ExistingShape*) palloc(sizeof(ExistingShape) * ecap);
     for (int k = 0; k < nrels; k++) nexisting = existing_indexes(rels[k], &existing, &ecap, nexisting);
+    RelIndexes* relix = (RelIndexes*) palloc(sizeof(RelIndexes) * (nrels + 1));
+    for (int k = 0; k < nrels; k++) rel_indexes(rels[k], &relix[k]);
 
     // 4. Selection, re-planning with hypothetical indexes.
     // At most kMaxIndexes rows, each with at most nstmts statements.
@@ -285,6 +312,11 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
                 for (int u = 0; u < x->nupdates; u++)
                     tw.updated.emplace_back(std::vector<int16_t>(x->updates[u].cols, x->updates[u].cols + x->updates[u].ncols),
                                             x->updates[u].rows);
+            }
+            for (int k = 0; k < nrels; k++) {
+                if (relix[k].relid != c.shape.relid) continue;
+                tw.index_count = relix[k].count;
+                tw.indexed_columns.assign(relix[k].cols, relix[k].cols + relix[k].ncols);
             }
             adv::BtreeSize size;
             size.tree_height = heights[i];

@@ -105,13 +105,27 @@ TEST(AdvisorSelect, PartialExistingIndexDoesNotServeWholeTableCandidate) {
 }
 
 TEST(AdvisorSelect, WiderChosenIndexReplacesItsPrefix) {
-    // stmt 0 uses (2); stmt 1 uses (2,3). Choosing (2,3) serves both.
+    // stmt 0 uses (2); stmt 1 uses (2,3). (2) comes first (cheaper per
+    // byte); (2,3) then adds 29 % of stmt 1's cost and replaces it.
     auto in = input({cand(shape(1, {2})), cand(shape(1, {2, 3}))}, {100, 100});
     in.bytes = {8192 * 10, 8192 * 12};
-    FakePlanner p{{1000, 1000}, {{{0, 0}, 10}, {{0, 1}, 100}, {{1, 0}, 11}, {{1, 1}, 10}}};
+    FakePlanner p{{1000, 1000}, {{{0, 0}, 10}, {{0, 1}, 300}, {{1, 0}, 11}, {{1, 1}, 10}}};
     auto out = select_indexes(in, std::ref(p));
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].candidate, 1u);
+}
+
+TEST(AdvisorSelect, SmallGainOnTopOfAChosenIndexIsMeasuredAgainstTodaysCost) {
+    // (2) takes stmt 0 from 1000 to 30; (2,3) would take it to 10: 67 % of
+    // what is left, but 2 % of today's cost.
+    auto in = input({cand(shape(1, {2})), cand(shape(1, {2, 3}))}, {100});
+    FakePlanner p{{1000}, {{{0, 0}, 30}, {{1, 0}, 10}}};
+    in.bytes = {8192 * 10, 8192 * 20};
+    auto out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 0u);
+    EXPECT_DOUBLE_EQ(out[0].cost_before, 1000);
+    EXPECT_DOUBLE_EQ(out[0].cost_after, 30);
 }
 
 TEST(AdvisorSelect, SetNotListSecondIndexPricedAgainstTheFirst) {
@@ -180,16 +194,22 @@ TEST(AdvisorCost, BtreeSizeIsRealistic) {
     EXPECT_GT(estimate_btree_size(400000, {8, 32}).pages, s.pages);
 }
 
-TEST(AdvisorCost, WriteRowsCountUpdatesOnlyOfIndexedColumns) {
+TEST(AdvisorCost, WriteEntriesForInsertsDeletesAndUpdates) {
     TableWrites w;
     w.inserted = 100;
     w.deleted = 10;
-    w.updated = {{{3, 4}, 50}, {{5}, 1000}};
-    IndexShape s = shape(1, {2, 3});
-    EXPECT_DOUBLE_EQ(index_write_rows(w, s), 160);
+    w.index_count = 2;
+    w.indexed_columns = {1, 7};
+    // HOT today (3, 4 not indexed); not HOT today (touches 7); HOT, untouched (5).
+    w.updated = {{{3, 4}, 50}, {{7}, 20}, {{5}, 1000}};
+    // (2, 3): the first update loses HOT -> an entry in all 3 indexes; the
+    // non-HOT one adds an entry to the new index too.
+    EXPECT_DOUBLE_EQ(index_write_rows(w, shape(1, {2, 3})), 110 + 50 * 3 + 20);
+    // (2): touches none of the HOT updates.
+    EXPECT_DOUBLE_EQ(index_write_rows(w, shape(1, {2})), 110 + 20);
     IndexShape p = shape(1, {2}, "c5 IS NULL");
     p.predicate_attnums = {5};
-    EXPECT_DOUBLE_EQ(index_write_rows(w, p), 1110);
+    EXPECT_DOUBLE_EQ(index_write_rows(w, p), 110 + 20 + 1000 * 3);
     EXPECT_DOUBLE_EQ(write_cost_per_row(estimate_btree_size(10, {8})), kWritePageCost + kLevelCost);
 }
 
