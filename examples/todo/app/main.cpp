@@ -344,7 +344,7 @@ int run(const Options& opt) {
                 total.lists, total.todos, total.assignees, total.digest);
     std::printf("  statements sent    %" PRIu64 " round trips (%.1f per request)\n", stmts,
                 static_cast<double>(stmts) / n);
-    std::printf("  wall time          %.2f s (%.1f requests/s)\n", wall_s, n / wall_s);
+    std::printf("  wall time          %.3f s (%.1f requests/s)\n", wall_s, n / wall_s);
     std::printf("  request latency    p50 %.2f ms, p95 %.2f ms\n", p50, p95);
     std::printf("RESULT label=%s phase=%s requests=%zu statements=%" PRIu64
                 " wall_s=%.3f p50_ms=%.3f p95_ms=%.3f digest=%016" PRIx64 "\n",
