@@ -153,9 +153,20 @@ void set_pending(uint64 group, int64 ts) {
     g_unit.pending_since_us = ts;
 }
 
-inline uint64 mix(uint64 h, uint64 v) { return np_hash_bytes(&v, sizeof v, h); }
+// Combines a 64-bit value into a hash (multiply-xorshift: cheaper than a
+// byte-wise hash on the per-statement path).
+inline uint64 mix(uint64 h, uint64 v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 31);
+}
 
 uint64 client_group() {
+    static Oid cached_user = InvalidOid;
+    static uint64 cached_group = 0;
+    Oid user = GetUserId();
+    if (g_client_ready && application_name == g_app_ptr && user == cached_user) return cached_group;
+    cached_user = user;
     if (!g_client_ready) {
         uint64 h = mix(14695981039346656037ull, 0x636c69656e74ull);  // "client"
         // The client's host, not its port: every pooled connection has its own port.
@@ -175,16 +186,29 @@ uint64 client_group() {
         g_app_ptr = application_name;
         g_app_hash = application_name ? np_hash_bytes(application_name, strlen(application_name)) : 0;
     }
-    return mix(mix(mix(g_client_base, MyDatabaseId), GetUserId()), g_app_hash) | 1;
+    cached_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
+    return cached_group;
 }
 
 // The tag is read from the client's statement text: the statement's own
 // source at top level (debug_query_string is already cleared when an
 // extended-protocol portal ends), the running top-level text when nested.
 uint64 group_of(const StmtEvent& ev) {
+    // Nested statements share their top-level text: search it once.
+    static const char* cached_src = nullptr;
+    static TimestampTz cached_start = 0;
+    static uint64 cached_tag = 0;
     uint64 tag = 0;
     const char* src = ev.nesting_level > 0 && debug_query_string ? debug_query_string : ev.source;
-    if (src) np_find_tag(src, strlen(src), &tag);
+    TimestampTz start = GetCurrentStatementStartTimestamp();
+    if (src && src == cached_src && start == cached_start) {
+        tag = cached_tag;
+    } else if (src) {
+        np_find_tag(src, strlen(src), &tag);
+        cached_src = src;
+        cached_start = start;
+        cached_tag = tag;
+    }
     if (!tag && np_guc_request_id && np_guc_request_id[0])
         tag = np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1;
     if (tag) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
