@@ -84,7 +84,9 @@ struct ClientCore {
                 } catch (const DatabaseError& e) {
                     if (e.sqlstate() == "25006") break;  // a write after all: use the primary
                     if (!is_connection_failure(e)) throw;
-                    mark_down(*h, e.what());
+                    // A replica pool that is merely busy is not down.
+                    auto* busy = dynamic_cast<const PoolTimeoutError*>(&e);
+                    if (!busy || !busy->last_create_error().empty()) mark_down(*h, e.what());
                 }
             }
         }
