@@ -115,11 +115,10 @@ clean() { echo "regexp_replace(regexp_replace($1, '\s*/\*.*?\*/\s*', ' ', 'g'), 
 
 n_plus_one_findings() {  # the N+1 findings of this database, one block each
     qv -c "
-    SELECT format(E'N+1 FINDING %s: %s\n    repeated:  %s\n    parent:    %s\n    seen in %s units of work: %s executions (%s per parent row), %s round trips avoidable, %s ms spent in them\n    batched:   %s\n    advice:    %s',
+    SELECT format(E'N+1 FINDING %s: %s\n    repeated:  %s\n    parent:    %s\n    seen in %s units of work, up to %s times in one, %s times per parent row\n    batched:   %s\n    advice:    %s',
                   row_number() OVER (ORDER BY wasted_time_ms DESC), kind,
                   trim($(clean query)), coalesce(trim($(clean parent_query)), '-'),
-                  occurrences, total_repeats, round(repeats_per_parent_row::numeric, 1),
-                  round_trips_saved, round(wasted_time_ms::numeric, 1),
+                  occurrences, max_repeats, round(repeats_per_parent_row::numeric, 1),
                   coalesce(suggested_query, '-'), coalesce(suggestion, '-'))
       FROM pothos_perf.n_plus_one
      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# scripts/test-docs.sh -- every SQL example of the user guide runs.
+#
+# Extracts each ```sql block of docs/*.md (in file order, files sorted by
+# name), and runs it with psql -v ON_ERROR_STOP=1, one session per block,
+# against a throwaway cluster with pothos_perf preloaded and the todo schema
+# loaded at a small scale (database "todo"). Also checks the Prometheus scrape
+# configuration of docs/metrics.md with promtool, and that every metric name
+# docs/metrics.md documents is one pothos_perf.metrics() produces.
+# Fails on the first block that fails, printing it and psql's error.
+#
+# Environment: POTHOS_DOCS_SCALE (todo data scale, default 0.02),
+# POTHOS_DOCS_ONLY (a file name, e.g. sql-reference.md: only its blocks),
+# POTHOS_DOCS_VERBOSE=1 (print each block with its output).
+source "$(dirname "$0")/lib.sh"
+
+SCALE=${POTHOS_DOCS_SCALE:-0.02}
+WORK=""
+cleanup() {
+    local rc=$?
+    cluster_stop || true
+    [ -n "$WORK" ] && rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+
+# extract FILE OUTDIR: writes OUTDIR/NNN.sql per ```sql block, and for each a
+# line "NNN FILE:LINE" on stdout.
+extract() {
+    awk -v file="$1" -v out="$2" -v start="$3" '
+        # fences may be indented (inside list items): strip that indentation
+        !inblock && /^[[:space:]]*```sql[[:space:]]*$/ {
+            inblock = 1; n++; name = sprintf("%s/%03d.sql", out, start + n)
+            match($0, /^[[:space:]]*/); indent = RLENGTH
+            printf "%03d %s:%d\n", start + n, file, NR; printf "" > name; next }
+        inblock && /^[[:space:]]*```[[:space:]]*$/ { inblock = 0; close(name); next }
+        inblock { line = $0; i = 0
+                  while (i < indent && substr(line, 1, 1) == " ") { line = substr(line, 2); i++ }
+                  print line > name }
+        END { if (inblock) { print "unterminated sql block in " file > "/dev/stderr"; exit 1 } }' "$1"
+}
+
+install_packages
+build_extension
+WORK=$(make_pg_tmpdir)
+mkdir -p "$WORK/blocks"
+
+index=$WORK/blocks/index.txt
+: >"$index"
+count=0
+for f in "$POTHOS_ROOT"/docs/*.md; do
+    [ -n "${POTHOS_DOCS_ONLY:-}" ] && [ "$(basename "$f")" != "$POTHOS_DOCS_ONLY" ] && continue
+    extract "$f" "$WORK/blocks" "$count" >>"$index"
+    count=$(wc -l <"$index")
+done
+[ "$count" -gt 0 ] || die "no sql blocks found in docs/*.md"
+[ "$(id -u)" = 0 ] && chown -R "$PG_OS_USER" "$WORK"
+
+cluster_start "$WORK" "pothos_perf.track_planning = on"
+psql -X -q -d postgres -c "CREATE DATABASE todo" >/dev/null
+export PGDATABASE=todo
+log "loading the todo schema (scale $SCALE)"
+"$POTHOS_ROOT/examples/todo/load.sh" "$SCALE" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pothos_perf" >/dev/null
+
+failed=0
+export PGOPTIONS="-c client_min_messages=warning"
+while read -r n where; do
+    block=$WORK/blocks/$n.sql
+    if out=$(psql -X -q -v ON_ERROR_STOP=1 -P pager=off -f "$block" 2>&1 >"$block.out"); then
+        [ "${POTHOS_DOCS_VERBOSE:-0}" = 1 ] && { echo "---- $where"; cat "$block" "$block.out"; } >&2
+        log "ok   $where${out:+ (messages: $(head -c 200 <<<"$out" | tr '\n' ' '))}"
+    else
+        log "FAIL $where"
+        sed 's/^/    | /' "$block" >&2
+        sed 's/^/    ! /' <<<"$out" >&2
+        failed=$((failed + 1))
+    fi
+done <"$index"
+
+# The scrape configuration and the metric names of docs/metrics.md.
+metrics_doc=$POTHOS_ROOT/docs/metrics.md
+if [ -f "$metrics_doc" ] && [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
+    awk '/^```yaml[[:space:]]*$/ { y = 1; next } y && /^```/ { y = 0; next } y' "$metrics_doc" >"$WORK/prometheus.yml"
+    if [ -s "$WORK/prometheus.yml" ]; then
+        if command -v promtool >/dev/null; then
+            if promtool check config "$WORK/prometheus.yml" >"$WORK/promtool.out" 2>&1; then
+                log "ok   docs/metrics.md: scrape configuration (promtool check config)"
+            else
+                log "FAIL docs/metrics.md: scrape configuration"; cat "$WORK/promtool.out" >&2
+                failed=$((failed + 1))
+            fi
+        else
+            log "promtool not installed: scrape configuration not checked"
+        fi
+    fi
+    psql -X -q -At -c "SELECT pothos_perf.metrics()" >"$WORK/metrics.txt"
+    for name in $(grep -oE '`pothos_database_[a-z_]+' "$metrics_doc" | tr -d '`' | sort -u); do
+        base=${name%_bucket}; base=${base%_sum}; base=${base%_count}
+        if grep -qE "^# TYPE $base " "$WORK/metrics.txt"; then
+            log "ok   docs/metrics.md: $name is exported"
+        else
+            log "FAIL docs/metrics.md documents $name, which metrics() does not export"
+            failed=$((failed + 1))
+        fi
+    done
+fi
+
+log "$count sql blocks from docs/*.md; $failed failures"
+[ "$failed" = 0 ]
