@@ -40,28 +40,57 @@ BtreeSize estimate_btree_size(double tuples, const std::vector<double>& key_widt
 
 double write_cost_per_row(const BtreeSize& size) { return kWritePageCost + kLevelCost * (size.tree_height + 1); }
 
-double index_write_rows(const TableWrites& w, const IndexShape& s) {
-    auto covers = [](const std::vector<int16_t>& cols, int16_t c) {
-        for (int16_t x : cols)
-            if (x == c) return true;
-        return false;
-    };
+namespace {
+
+bool covers(const std::vector<int16_t>& cols, int16_t c) {
+    for (int16_t x : cols)
+        if (x == c) return true;
+    return false;
+}
+
+std::vector<int16_t> columns_of(const IndexShape& s) {
     std::vector<int16_t> mine;
     for (const IndexKey& k : s.keys) mine.push_back(k.attnum);
     mine.insert(mine.end(), s.predicate_attnums.begin(), s.predicate_attnums.end());
+    return mine;
+}
+
+// hot_today: no column of the update is indexed now; touches: it assigns a
+// column of the new index.
+void classify_update(const TableWrites& w, const std::vector<int16_t>& mine, const std::vector<int16_t>& cols,
+                     bool* hot_today, bool* touches) {
+    *hot_today = true;
+    *touches = false;
+    for (int16_t col : cols) {
+        if (covers(w.indexed_columns, col)) *hot_today = false;
+        if (covers(mine, col)) *touches = true;
+    }
+}
+
+}  // namespace
+
+double index_write_rows(const TableWrites& w, const IndexShape& s) {
+    std::vector<int16_t> mine = columns_of(s);
     double entries = w.inserted + w.deleted;
     for (const auto& u : w.updated) {
-        bool hot_today = true, touches_new = false;
-        for (int16_t col : u.first) {
-            if (covers(w.indexed_columns, col)) hot_today = false;
-            if (covers(mine, col)) touches_new = true;
-        }
+        bool hot_today, touches;
+        classify_update(w, mine, u.first, &hot_today, &touches);
         if (!hot_today)
             entries += u.second;
-        else if (touches_new)
+        else if (touches)
             entries += u.second * (w.index_count + 1);
     }
     return entries;
+}
+
+bool breaks_hot_updates(const TableWrites& w, const IndexShape& s) {
+    std::vector<int16_t> mine = columns_of(s);
+    for (const auto& u : w.updated) {
+        bool hot_today, touches;
+        classify_update(w, mine, u.first, &hot_today, &touches);
+        if (hot_today && touches && u.second > 0) return true;
+    }
+    return false;
 }
 
 double weighted_mean(const std::vector<double>& calls, const std::vector<double>& costs) {

@@ -61,6 +61,10 @@ struct TableWrites {
 // exists (see above).
 double index_write_rows(const TableWrites& w, const IndexShape& s);
 
+// True if some update that is HOT today would stop being HOT with an index
+// of that shape (it assigns a key or predicate column of it).
+bool breaks_hot_updates(const TableWrites& w, const IndexShape& s);
+
 // Call-weighted mean of per-statement costs: sum(calls * cost) / sum(calls).
 double weighted_mean(const std::vector<double>& calls, const std::vector<double>& costs);
 

@@ -41,7 +41,7 @@ public:
         std::vector<size_t> with = others;
         with.push_back(c);
         std::vector<double> calls, today, after;
-        double today_total = 0;
+        double today_total = 0, current_total = 0;
         for (size_t s = 0; s < in_.statements.size(); s++) {
             if (!touches(s, in_.candidates[c].shape.relid)) continue;
             double b = cost(others, s);
@@ -55,11 +55,13 @@ public:
             after.push_back(a);
             ch.saving += n * (b - a);
             today_total += n * t;
+            current_total += n * b;
         }
         ch.cost_before = weighted_mean(calls, today);
         ch.cost_after = weighted_mean(calls, after);
         ch.write_cost = in_.write_cost[c];
         ch.improvement_pct = today_total > 0 ? 100.0 * ch.saving / today_total : 0;
+        ch.gain_pct = current_total > 0 ? 100.0 * ch.saving / current_total : 0;
         return ch;
     }
 
@@ -69,8 +71,10 @@ private:
     std::map<std::pair<size_t, std::vector<size_t>>, double> cache_;
 };
 
-bool pays(const Choice& ch, const SelectOptions& o) {
-    return !ch.statements.empty() && ch.saving > ch.write_cost && ch.improvement_pct >= o.min_improvement_pct;
+bool pays(const SelectionInput& in, const Choice& ch, const SelectOptions& o) {
+    bool breaks_hot = ch.candidate < in.breaks_hot.size() && in.breaks_hot[ch.candidate];
+    double pct = breaks_hot ? ch.improvement_pct : ch.gain_pct;
+    return !ch.statements.empty() && ch.saving > ch.write_cost && pct >= o.min_improvement_pct;
 }
 
 }  // namespace
@@ -97,7 +101,7 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
                 continue;
             }
             Choice ch = pricer.price(c, chosen, options.min_statement_gain);
-            if (!pays(ch, options)) continue;
+            if (!pays(in, ch, options)) continue;
             double score = (ch.saving - ch.write_cost) / std::max(1.0, in.bytes[c]);
             if (best == n || score > best_score) {
                 best = c;
@@ -125,7 +129,7 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
             for (size_t j = 0; j < chosen.size(); j++)
                 if (j != i) others.push_back(chosen[j]);
             Choice ch = pricer.price(chosen[i], others, options.min_statement_gain);
-            if (!pays(ch, options) && (worst == chosen.size() || ch.saving < worst_saving)) {
+            if (!pays(in, ch, options) && (worst == chosen.size() || ch.saving < worst_saving)) {
                 worst = i;
                 worst_saving = ch.saving;
             }

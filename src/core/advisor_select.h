@@ -6,8 +6,12 @@
 // largest net saving (calls x cost reduction minus the write cost it adds)
 // per byte of index wins, provided its saving outweighs its write cost and
 // is at least min_improvement_pct of what the statements it speeds up cost
-// today (so an index that only shaves a little off what a chosen one already
-// gained does not count as a large improvement). Prefix rule: a candidate that an existing index or a chosen index
+// with the indexes chosen so far. A candidate that would turn updates that
+// are HOT today into non-HOT ones (it indexes a column they assign: every
+// such update then writes into every index of the table) must instead save
+// min_improvement_pct of what those statements cost today: a refinement that
+// only shaves a little off what a chosen index already gained does not get
+// to slow the table's updates down. Prefix rule: a candidate that an existing index or a chosen index
 // already serves (advisor_model.h serves()) is dropped, and a chosen index
 // that a wider chosen one serves is removed. At the end each chosen index is
 // priced again against all the others (its marginal benefit in the final
@@ -31,6 +35,7 @@ struct SelectionInput {
     std::vector<Candidate> candidates;
     std::vector<double> bytes;       // per candidate: estimated size
     std::vector<double> write_cost;  // per candidate: cost of the workload's writes to maintain it
+    std::vector<bool> breaks_hot;    // per candidate: some update would stop being HOT (empty: none)
     std::vector<SelectStatement> statements;
     std::vector<IndexShape> existing;  // indexes the tables have now
 };
@@ -54,6 +59,7 @@ struct Choice {
     double saving = 0;               // sum of calls x cost reduction it adds to the others
     double write_cost = 0;
     double improvement_pct = 0;      // 100 x saving / (sum of calls x cost today)
+    double gain_pct = 0;             // 100 x saving / (sum of calls x cost with the others)
 };
 
 std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& oracle,

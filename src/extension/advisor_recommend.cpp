@@ -323,6 +323,7 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
             in.candidates.push_back(c);
             in.bytes.push_back(bytes[i]);
             in.write_cost.push_back(adv::index_write_rows(tw, c.shape) * adv::write_cost_per_row(size));
+            in.breaks_hot.push_back(adv::breaks_hot_updates(tw, c.shape));
             cand_of.push_back(i);
         }
         int nstmt = 0;

@@ -115,16 +115,23 @@ TEST(AdvisorSelect, WiderChosenIndexReplacesItsPrefix) {
     EXPECT_EQ(out[0].candidate, 1u);
 }
 
-TEST(AdvisorSelect, SmallGainOnTopOfAChosenIndexIsMeasuredAgainstTodaysCost) {
+TEST(AdvisorSelect, RefinementThatBreaksHotUpdatesIsMeasuredAgainstTodaysCost) {
     // (2) takes stmt 0 from 1000 to 30; (2,3) would take it to 10: 67 % of
     // what is left, but 2 % of today's cost.
     auto in = input({cand(shape(1, {2})), cand(shape(1, {2, 3}))}, {100});
     FakePlanner p{{1000}, {{{0, 0}, 30}, {{1, 0}, 10}}};
     in.bytes = {8192 * 10, 8192 * 20};
+    // Without HOT updates at stake the refinement is taken (and replaces (2)).
     auto out = select_indexes(in, std::ref(p));
     ASSERT_EQ(out.size(), 1u);
-    EXPECT_EQ(out[0].candidate, 0u);
+    EXPECT_EQ(out[0].candidate, 1u);
     EXPECT_DOUBLE_EQ(out[0].cost_before, 1000);
+    EXPECT_DOUBLE_EQ(out[0].cost_after, 10);
+    // When column 3 is assigned by HOT updates, it is not.
+    in.breaks_hot = {false, true};
+    out = select_indexes(in, std::ref(p));
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].candidate, 0u);
     EXPECT_DOUBLE_EQ(out[0].cost_after, 30);
 }
 
@@ -210,6 +217,10 @@ TEST(AdvisorCost, WriteEntriesForInsertsDeletesAndUpdates) {
     IndexShape p = shape(1, {2}, "c5 IS NULL");
     p.predicate_attnums = {5};
     EXPECT_DOUBLE_EQ(index_write_rows(w, p), 110 + 20 + 1000 * 3);
+    EXPECT_TRUE(breaks_hot_updates(w, shape(1, {2, 3})));
+    EXPECT_FALSE(breaks_hot_updates(w, shape(1, {2})));
+    EXPECT_FALSE(breaks_hot_updates(w, shape(1, {7, 2})));  // updates of 7 are not HOT today
+    EXPECT_TRUE(breaks_hot_updates(w, p));
     EXPECT_DOUBLE_EQ(write_cost_per_row(estimate_btree_size(10, {8})), kWritePageCost + kLevelCost);
 }
 
