@@ -1,0 +1,141 @@
+#include "args.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+namespace pothos::cli {
+namespace {
+
+const std::set<std::string> kCommands = {"report", "top", "slow", "n-plus-one", "advise", "explain",
+                                         "health", "metrics", "reset", "db"};
+
+int parse_limit(const std::string& s) {
+    char* end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || v < 1 || v > 100000)
+        throw UsageError("--limit expects a whole number from 1 to 100000, got '" + s + "'");
+    return int(v);
+}
+
+double parse_number(const std::string& opt, const std::string& s, double lo, double hi) {
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(v) || v < lo || v > hi)
+        throw UsageError(opt + " expects a number from " + std::to_string(int(lo)) + " to " +
+                         std::to_string(int(hi)) + ", got '" + s + "'");
+    return v;
+}
+
+}  // namespace
+
+std::string usage_text() {
+    return R"(usage: pothos-perf [connection options] COMMAND [options]
+
+Commands (need the pothos_perf extension in the database):
+  report                 everything below in one page (--html FILE for an HTML report)
+  top                    statements by total time: calls, mean, p50/p95/p99, rows, hit ratio
+  slow                   captured slow queries (--threshold MS)
+  n-plus-one             N+1 and repeated-query findings with the batched query to use
+  advise                 index recommendations and their CREATE INDEX statements
+                         (--apply creates them CONCURRENTLY after confirmation, --yes skips it)
+  explain SQL            analyze_query + analyze_performance of one statement (--allow-writes)
+  health                 health summary
+  metrics                Prometheus metrics
+  reset                  clear statement statistics, slow queries and N+1 findings
+
+Schema migrations (no extension needed):
+  db migrate --dir DIR   apply pending V<version>__<description>.sql files in order
+  db status  --dir DIR   list applied, pending and changed migrations
+  db reset   --dir DIR --force
+                         drop and recreate schema public, then migrate
+                         (only databases named *_dev or *_test)
+
+Connection (default: DATABASE_URL, then the libpq environment PGHOST, PGPORT, ...):
+  -h HOST  -p PORT  -U USER  -d DBNAME|URI
+
+Options:
+  --json                 machine-readable output (shapes in docs/cli.md)
+  --html FILE            (report) write a self-contained HTML report to FILE
+  --limit N              rows per section (default 20)
+  --min-improvement PCT  (advise, report) minimum estimated improvement
+  --no-color             never colour the output (also: NO_COLOR=1)
+  --help, --version
+
+Exit status: 0 ok, 1 failure, 2 usage error, 3 cannot connect, 4 extension missing.
+)";
+}
+
+Args parse_args(const std::vector<std::string>& argv) {
+    Args a;
+    std::vector<std::string> positional;
+    for (std::size_t i = 0; i < argv.size(); ++i) {
+        std::string arg = argv[i];
+        std::optional<std::string> inline_value;
+        if (arg.rfind("--", 0) == 0) {
+            auto eq = arg.find('=');
+            if (eq != std::string::npos) {
+                inline_value = arg.substr(eq + 1);
+                arg = arg.substr(0, eq);
+            }
+        }
+        auto value = [&]() -> std::string {
+            if (inline_value) return *inline_value;
+            if (i + 1 >= argv.size()) throw UsageError(arg + " needs a value");
+            return argv[++i];
+        };
+        auto flag = [&]() {
+            if (inline_value) throw UsageError(arg + " takes no value");
+            return true;
+        };
+        if (arg == "-h" || arg == "--host") a.conn.host = value();
+        else if (arg == "-p" || arg == "--port") a.conn.port = value();
+        else if (arg == "-U" || arg == "--username") a.conn.user = value();
+        else if (arg == "-d" || arg == "--dbname") a.conn.dbname = value();
+        else if (arg == "--json") a.json = flag();
+        else if (arg == "--no-color" || arg == "--no-colour") a.no_colour = flag();
+        else if (arg == "--help" || arg == "-?") a.help = flag();
+        else if (arg == "--version") a.version = flag();
+        else if (arg == "--html") a.html_file = value();
+        else if (arg == "--limit") a.limit = parse_limit(value());
+        else if (arg == "--threshold") a.threshold_ms = parse_number(arg, value(), 0, 86400000);
+        else if (arg == "--min-improvement") a.min_improvement_pct = parse_number(arg, value(), 0, 100);
+        else if (arg == "--apply") a.apply = flag();
+        else if (arg == "--yes" || arg == "-y") a.yes = flag();
+        else if (arg == "--allow-writes") a.allow_writes = flag();
+        else if (arg == "--force") a.force = flag();
+        else if (arg == "--dir") a.dir = value();
+        else if (arg == "--") {
+            for (++i; i < argv.size(); ++i) positional.push_back(argv[i]);
+        } else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
+        else positional.push_back(arg);
+    }
+    if (a.help || a.version) return a;
+    if (positional.empty()) throw UsageError("no command given");
+    a.command = positional[0];
+    if (!kCommands.count(a.command)) throw UsageError("unknown command '" + a.command + "'");
+    std::size_t expected = 1;
+    if (a.command == "explain") {
+        if (positional.size() < 2 || positional[1].find_first_not_of(" \t\n") == std::string::npos)
+            throw UsageError("explain needs the SQL statement as one argument");
+        a.sql = positional[1];
+        expected = 2;
+    } else if (a.command == "db") {
+        if (positional.size() < 2) throw UsageError("db needs an action: migrate, status or reset");
+        a.db_action = positional[1];
+        if (a.db_action != "migrate" && a.db_action != "status" && a.db_action != "reset")
+            throw UsageError("unknown db action '" + a.db_action + "' (migrate, status or reset)");
+        if (a.dir.empty()) throw UsageError("db " + a.db_action + " needs --dir DIR");
+        expected = 2;
+    }
+    if (positional.size() > expected) throw UsageError("unexpected argument '" + positional[expected] + "'");
+    if (!a.html_file.empty() && a.command != "report") throw UsageError("--html is an option of report");
+    if ((a.apply || a.yes) && a.command != "advise") throw UsageError("--apply and --yes are options of advise");
+    if (a.force && !(a.command == "db" && a.db_action == "reset")) throw UsageError("--force is an option of db reset");
+    if (!a.dir.empty() && a.command != "db") throw UsageError("--dir is an option of db");
+    if (a.threshold_ms && a.command != "slow") throw UsageError("--threshold is an option of slow");
+    if (a.allow_writes && a.command != "explain") throw UsageError("--allow-writes is an option of explain");
+    return a;
+}
+
+}  // namespace pothos::cli

@@ -1,0 +1,45 @@
+// The pothos-perf command line: subcommand, connection flags and options,
+// checked up front so that bad input gives a usage error (exit 2), never a
+// half-run command. Plain C++.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pg.hpp"
+
+namespace pothos::cli {
+
+struct Args {
+    std::string command;      // report, top, slow, n-plus-one, advise, explain, health, metrics, reset, db
+    std::string db_action;    // migrate, status, reset (command == "db")
+    std::string sql;          // explain
+    ConnectOptions conn;
+    bool json = false;
+    bool no_colour = false;
+    bool help = false;
+    bool version = false;
+    std::string html_file;
+    int limit = 20;
+    std::optional<double> threshold_ms;
+    std::optional<double> min_improvement_pct;
+    bool apply = false;
+    bool yes = false;
+    bool allow_writes = false;
+    bool force = false;
+    std::string dir;
+};
+
+class UsageError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// Throws UsageError with a message naming the offending argument.
+Args parse_args(const std::vector<std::string>& argv);
+
+std::string usage_text();
+
+}  // namespace pothos::cli

@@ -1,0 +1,218 @@
+#include "commands.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "html_report.hpp"
+#include "json_writer.hpp"
+#include "migrator.hpp"
+#include "prometheus_parse.hpp"
+#include "render_json.hpp"
+#include "render_text.hpp"
+#include "repository.hpp"
+#include "table.hpp"
+#include "terminal.hpp"
+
+namespace pothos::cli {
+namespace {
+
+void out(const std::string& s) {
+    std::fwrite(s.data(), 1, s.size(), stdout);
+}
+
+void note(const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); }
+
+Report collect_report(Connection& c, const Args& a, Progress& progress) {
+    Report r;
+    r.database = c.database();
+    r.generated_at = fetch_now(c);
+    progress.step("reading statement statistics");
+    r.top = fetch_top(c, a.limit);
+    progress.step("reading slow queries");
+    r.slow = fetch_slow(c, std::nullopt, a.limit);
+    progress.step("reading N+1 findings");
+    r.n_plus_one = fetch_n_plus_one(c, a.limit);
+    progress.step("computing index recommendations (re-planning the workload)");
+    r.recommendations = fetch_recommendations(c, a.min_improvement_pct);
+    progress.step("reading health");
+    r.health_json = fetch_health(c);
+    return r;
+}
+
+int run_advise(Connection& c, const Args& a, const TextStyle& st) {
+    std::vector<IndexRecommendation> recs;
+    {
+        Progress progress;
+        progress.step("computing index recommendations (re-planning the workload)");
+        recs = fetch_recommendations(c, a.min_improvement_pct);
+    }
+    if (!a.apply) {
+        out(a.json ? json_advise(recs, nullptr) : text_advise(recs, st));
+        return kExitOk;
+    }
+    if (!a.json) out(text_advise(recs, st));
+    std::vector<std::string> applied;
+    if (!recs.empty()) {
+        if (!a.yes) {
+            if (!stdin_is_terminal())
+                throw CliError(kExitUsage,
+                               "refusing to create indexes without confirmation: stdin is not a "
+                               "terminal; pass --yes to apply the recommendations");
+            if (!confirm("Create " + std::to_string(recs.size()) + " index(es) CONCURRENTLY in database \"" +
+                         c.database() + "\"?")) {
+                note("nothing created");
+                if (a.json) out(json_advise(recs, &applied));
+                return kExitOk;
+            }
+        }
+        Progress progress;
+        for (const auto& r : recs) {
+            progress.step("creating index on " + r.table_name);
+            std::string stmt = create_index_concurrently(c, r.index_ddl);
+            applied.push_back(stmt);
+            if (!a.json) out(paint("created", "32", st.colour) + ": " + stmt + "\n");
+        }
+    } else if (!a.json) {
+        out("nothing to apply\n");
+    }
+    if (a.json) out(json_advise(recs, &applied));
+    return kExitOk;
+}
+
+int run_db(const Args& a, const TextStyle& st) {
+    std::vector<MigrationFile> files;
+    try {
+        files = load_migrations(a.dir);
+    } catch (const std::runtime_error& e) {
+        throw CliError(kExitFailure, e.what());
+    }
+    Connection c(a.conn);
+    // Progress lines go to stderr so that --json stays parseable.
+    MigrationLog log = [](const std::string& line) { note(line); };
+    if (a.db_action == "status") {
+        MigrationPlan plan = status(c, files);
+        if (a.json) {
+            JsonWriter w;
+            w.begin_object().key("database").value(c.database()).key("applied").begin_array();
+            for (const auto& m : plan.applied)
+                w.begin_object().key("version").value(m.version).key("name").value(m.name)
+                    .key("checksum").value(m.checksum).key("applied_at").value(m.applied_at).end_object();
+            w.end_array().key("pending").begin_array();
+            for (const auto& f : plan.pending)
+                w.begin_object().key("version").value(f.version).key("name").value(f.name)
+                    .key("checksum").value(f.checksum).end_object();
+            w.end_array().key("changed").begin_array();
+            for (const auto& m : plan.changed) w.value(m.name);
+            w.end_array().key("missing").begin_array();
+            for (const auto& m : plan.missing) w.value(m.name);
+            w.end_array().end_object();
+            out(w.str());
+        } else {
+            TextTable t({{"version", Align::Right}, {"migration"}, {"state"}, {"applied at"}});
+            for (const auto& m : plan.applied) t.add_row({std::to_string(m.version), m.name, "applied", m.applied_at});
+            for (const auto& m : plan.changed)
+                t.add_row({std::to_string(m.version), m.name, paint("CHANGED", "31", st.colour), m.applied_at});
+            for (const auto& m : plan.missing)
+                t.add_row({std::to_string(m.version), m.name, paint("file missing", "33", st.colour), m.applied_at});
+            for (const auto& f : plan.pending) t.add_row({std::to_string(f.version), f.name, "pending", ""});
+            out(t.render(st.colour));
+            out(std::to_string(plan.applied.size() + plan.changed.size()) + " applied, " +
+                std::to_string(plan.pending.size()) + " pending\n");
+        }
+        if (!plan.changed.empty()) {
+            std::string names;
+            for (const auto& m : plan.changed) names += (names.empty() ? "" : ", ") + m.name;
+            note("error: applied migrations were changed after they ran (checksum differs): " + names);
+            return kExitFailure;
+        }
+        return kExitOk;
+    }
+    MigrateOutcome o = a.db_action == "migrate" ? migrate(c, files, log)
+                                                : reset_database(c, files, a.force, log);
+    if (a.json) {
+        JsonWriter w;
+        w.begin_object().key("database").value(c.database());
+        if (a.db_action == "reset") w.key("reset").value("schema public");
+        w.key("applied").strings(o.applied);
+        w.key("already_applied").value(std::int64_t(o.already_applied));
+        w.end_object();
+        out(w.str());
+    } else if (o.applied.empty()) {
+        out("database \"" + c.database() + "\" is up to date (" + std::to_string(o.already_applied) +
+            " migrations applied)\n");
+    } else {
+        out("applied " + std::to_string(o.applied.size()) + " migration(s) to database \"" + c.database() +
+            "\"\n");
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_command(const Args& a) {
+    TextStyle st;
+    st.colour = !a.no_colour && !a.json && stdout_wants_colour();
+    if (a.command == "db") return run_db(a, st);
+
+    Connection c(a.conn);
+    c.require_extension();
+
+    if (a.command == "report") {
+        Report r;
+        {
+            Progress progress;
+            r = collect_report(c, a, progress);
+        }
+        if (!a.html_file.empty()) {
+            std::ofstream f(a.html_file, std::ios::binary | std::ios::trunc);
+            if (!f) throw CliError(kExitFailure, "cannot write " + a.html_file);
+            f << html_report(r);
+            f.close();
+            if (!f) throw CliError(kExitFailure, "cannot write " + a.html_file);
+            note("HTML report written to " + a.html_file);
+        }
+        out(a.json ? json_report(r) : text_report(r, st));
+        return kExitOk;
+    }
+    if (a.command == "top") {
+        auto rows = fetch_top(c, a.limit);
+        out(a.json ? json_top(rows) : text_top(rows, st));
+    } else if (a.command == "slow") {
+        auto rows = fetch_slow(c, a.threshold_ms, a.limit);
+        out(a.json ? json_slow(rows) : text_slow(rows, st));
+    } else if (a.command == "n-plus-one") {
+        auto rows = fetch_n_plus_one(c, a.limit);
+        out(a.json ? json_n_plus_one(rows) : text_n_plus_one(rows, st));
+    } else if (a.command == "advise") {
+        return run_advise(c, a, st);
+    } else if (a.command == "explain") {
+        Explain e;
+        {
+            Progress progress;
+            progress.step("running the statement under EXPLAIN ANALYZE");
+            e = fetch_explain(c, a.sql, a.allow_writes);
+        }
+        out(a.json ? json_explain(e) : text_explain(e, st));
+    } else if (a.command == "health") {
+        std::string h = fetch_health(c);
+        out(a.json ? json_health(h) : text_health(h, st));
+    } else if (a.command == "metrics") {
+        std::string m = fetch_metrics(c);
+        if (a.json) {
+            try {
+                out(json_metrics(parse_prometheus(m)));
+            } catch (const std::invalid_argument& e) {
+                throw CliError(kExitFailure, e.what());
+            }
+        } else {
+            out(m);
+        }
+    } else if (a.command == "reset") {
+        ResetCounts r = reset_all(c);
+        out(a.json ? json_reset(r) : text_reset(r, st));
+    }
+    return kExitOk;
+}
+
+}  // namespace pothos::cli

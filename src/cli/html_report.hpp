@@ -1,0 +1,31 @@
+// The self-contained HTML report (`--html FILE`): inline CSS and inline SVG
+// charts, no scripts, no external resources. Written as XHTML-compatible
+// markup (every element closed, every attribute quoted, text escaped), so
+// an XML parser accepts it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model.hpp"
+
+namespace pothos::cli {
+
+// Text escaped for XML/HTML content and attribute values.
+std::string xml_escape(std::string_view s);
+
+struct BarGroup {
+    std::string label;
+    std::vector<double> values;  // one per series
+};
+
+// A horizontal grouped bar chart as an <svg> element. `series` names the
+// values of each group (the legend); `unit` is appended to the value labels.
+std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& series,
+                          const std::vector<BarGroup>& groups, const std::string& unit);
+
+// The whole document.
+std::string html_report(const Report& r);
+
+}  // namespace pothos::cli

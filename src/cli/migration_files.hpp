@@ -1,0 +1,59 @@
+// Versioned SQL migration files for `pothos-perf db`: naming, loading,
+// checksums, and the comparison with what a database has applied. Plain
+// C++ (files and OpenSSL's SHA-256), no libpq.
+//
+// Naming: V<version>__<description>.sql, version one or more digits
+// (leading zeros allowed, compared as a number), description letters,
+// digits and underscores, e.g. V001__create_users.sql. Other *.sql files in
+// the directory are an error; files not ending in .sql are ignored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pothos::cli {
+
+struct MigrationFile {
+    std::int64_t version = 0;
+    std::string name;         // the file name, e.g. V001__create_users.sql
+    std::string description;  // "create users"
+    std::string content;
+    std::string checksum;     // sha256 of the content, lowercase hex
+};
+
+struct MigrationName {
+    std::int64_t version;
+    std::string description;
+};
+
+// The version and description of a migration file name, or nullopt.
+std::optional<MigrationName> parse_migration_name(std::string_view file_name);
+
+// The migrations of `dir` in version order. Throws std::runtime_error for a
+// missing directory, an unreadable file, a badly named *.sql file or two
+// files with the same version.
+std::vector<MigrationFile> load_migrations(const std::string& dir);
+
+std::string sha256_hex(std::string_view data);
+
+struct AppliedMigration {
+    std::int64_t version = 0;
+    std::string name;
+    std::string checksum;
+    std::string applied_at;
+};
+
+struct MigrationPlan {
+    std::vector<AppliedMigration> applied;     // recorded in the database, file unchanged
+    std::vector<AppliedMigration> changed;     // recorded, but the file's checksum differs
+    std::vector<AppliedMigration> missing;     // recorded, no file with that version any more
+    std::vector<MigrationFile> pending;        // files not yet applied, in version order
+};
+
+MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
+                              const std::vector<AppliedMigration>& applied);
+
+}  // namespace pothos::cli

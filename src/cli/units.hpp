@@ -1,0 +1,27 @@
+// Human-readable numbers with units for the pothos-perf tables.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pothos::cli {
+
+// A duration given in milliseconds: "850 µs", "12.3 ms", "4.50 s", "2.0 min".
+std::string format_ms(double ms);
+// A byte count: "512 B", "8.0 kB", "1.5 MB", "2.00 GB".
+std::string format_bytes(std::int64_t bytes);
+// An integer with thin grouping: 1234567 -> "1,234,567".
+std::string format_count(std::int64_t n);
+// A percentage given as a percentage (12.345 -> "12.3 %").
+std::string format_pct(double pct);
+// A ratio in [0,1] as a percentage, "-" when absent.
+std::string format_ratio(std::optional<double> ratio);
+// Display width of UTF-8 text (code points; no wide characters expected).
+std::size_t display_width(std::string_view s);
+// The text on one line (whitespace runs become one space), cut to `width`
+// display columns with a trailing "…" when longer.
+std::string one_line(std::string_view s, std::size_t width);
+
+}  // namespace pothos::cli
