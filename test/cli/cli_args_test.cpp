@@ -1,0 +1,63 @@
+// Unit tests of the pothos-perf command-line parser.
+#include <gtest/gtest.h>
+
+#include "args.hpp"
+
+using namespace pothos::cli;
+
+namespace {
+Args parse(std::vector<std::string> v) { return parse_args(v); }
+}  // namespace
+
+TEST(CliArgs, ConnectionFlagsAndOptions) {
+    Args a = parse({"-h", "db.example", "-p", "5433", "-U", "me", "-d", "app", "top", "--limit=5", "--json"});
+    EXPECT_EQ(a.command, "top");
+    EXPECT_EQ(a.conn.host, "db.example");
+    EXPECT_EQ(a.conn.port, "5433");
+    EXPECT_EQ(a.conn.user, "me");
+    EXPECT_EQ(a.conn.dbname, "app");
+    EXPECT_EQ(a.limit, 5);
+    EXPECT_TRUE(a.json);
+}
+
+TEST(CliArgs, Subcommands) {
+    Args e = parse({"explain", "SELECT 1", "--allow-writes"});
+    EXPECT_EQ(e.sql, "SELECT 1");
+    EXPECT_TRUE(e.allow_writes);
+    Args d = parse({"db", "reset", "--dir", "m", "--force"});
+    EXPECT_EQ(d.db_action, "reset");
+    EXPECT_EQ(d.dir, "m");
+    EXPECT_TRUE(d.force);
+    Args ad = parse({"advise", "--apply", "--yes", "--min-improvement", "25"});
+    EXPECT_TRUE(ad.apply && ad.yes);
+    EXPECT_EQ(*ad.min_improvement_pct, 25);
+    EXPECT_TRUE(parse({"--help"}).help);
+}
+
+TEST(CliArgs, BadInputIsAUsageError) {
+    const std::vector<std::vector<std::string>> bad = {
+        {},
+        {"frobnicate"},
+        {"top", "--limit", "0"},
+        {"top", "--limit", "ten"},
+        {"top", "--limit"},
+        {"top", "--bogus"},
+        {"top", "extra"},
+        {"explain"},
+        {"explain", "  "},
+        {"db"},
+        {"db", "migrate"},
+        {"db", "drop", "--dir", "x"},
+        {"top", "--html", "f.html"},
+        {"top", "--apply"},
+        {"db", "migrate", "--dir", "x", "--force"},
+        {"slow", "--threshold", "-1"},
+        {"advise", "--min-improvement", "101"},
+        {"top", "--json=yes"},
+    };
+    for (const auto& v : bad) {
+        std::string joined;
+        for (const auto& s : v) joined += s + " ";
+        EXPECT_THROW(parse_args(v), UsageError) << joined;
+    }
+}

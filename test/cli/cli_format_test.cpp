@@ -1,0 +1,220 @@
+// Unit tests of the pothos-perf formatting layer: units, tables, the JSON
+// writer (read back with the core JSON reader), the renderers' JSON shapes,
+// the Prometheus reader and the HTML report's escaping.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/json.h"
+#include "html_report.hpp"
+#include "json_writer.hpp"
+#include "prometheus_parse.hpp"
+#include "render_json.hpp"
+#include "render_text.hpp"
+#include "table.hpp"
+#include "units.hpp"
+
+using namespace pothos::cli;
+using pothos::core::JsonValue;
+using pothos::core::parse_json;
+
+namespace {
+
+JsonValue parsed(const std::string& text) {
+    std::string err;
+    auto v = parse_json(text, &err);
+    EXPECT_TRUE(v.has_value()) << err << "\n" << text;
+    return v ? *v : JsonValue{};
+}
+
+Statement sample_statement() {
+    Statement s;
+    s.queryid = -42;
+    s.query = "SELECT \"x\"\n FROM t WHERE a = $1";
+    s.calls = 1234;
+    s.total_ms = 2500;
+    s.mean_ms = 2.025;
+    s.p50_ms = 1.5;
+    s.p95_ms = 7.25;
+    s.p99_ms = 12;
+    s.rows = 99;
+    s.blks_hit = 3;
+    s.blks_read = 1;
+    return s;
+}
+
+}  // namespace
+
+TEST(CliUnits, Durations) {
+    EXPECT_EQ(format_ms(0.85), "850 µs");
+    EXPECT_EQ(format_ms(2.345), "2.35 ms");
+    EXPECT_EQ(format_ms(123.44), "123.4 ms");
+    EXPECT_EQ(format_ms(4500), "4.50 s");
+    EXPECT_EQ(format_ms(120000), "2.0 min");
+    EXPECT_EQ(format_ms(std::nan("")), "-");
+}
+
+TEST(CliUnits, BytesCountsPercentages) {
+    EXPECT_EQ(format_bytes(512), "512 B");
+    EXPECT_EQ(format_bytes(8192), "8.0 kB");
+    EXPECT_EQ(format_bytes(3 * 1024 * 1024 / 2), "1.5 MB");
+    EXPECT_EQ(format_count(1234567), "1,234,567");
+    EXPECT_EQ(format_count(-1000), "-1,000");
+    EXPECT_EQ(format_count(7), "7");
+    EXPECT_EQ(format_pct(12.345), "12.3 %");
+    EXPECT_EQ(format_ratio(0.5), "50.0 %");
+    EXPECT_EQ(format_ratio(std::nullopt), "-");
+}
+
+TEST(CliUnits, OneLineCutsOnCodePoints) {
+    EXPECT_EQ(one_line("a\n  b\tc", 20), "a b c");
+    EXPECT_EQ(one_line("abcdef", 4), "abc…");
+    EXPECT_EQ(display_width(one_line("µµµµµµ", 4)), 4u);
+    EXPECT_EQ(one_line("µµµµµµ", 4), "µµµ…");
+}
+
+TEST(CliTable, AlignsColumnsAndChecksRowWidth) {
+    TextTable t({{"name"}, {"n", Align::Right}, {"note"}});
+    t.add_row({"a", "1", "x"});
+    t.add_row({"long name", "1,000", "µs"});
+    EXPECT_THROW(t.add_row({"only one"}), std::invalid_argument);
+    std::string out = t.render(false);
+    EXPECT_EQ(out,
+              "name           n  note\n"
+              "---------  -----  ----\n"
+              "a              1  x\n"
+              "long name  1,000  µs\n");
+    EXPECT_EQ(out.find('\x1b'), std::string::npos);
+    EXPECT_NE(t.render(true).find("\x1b[1m"), std::string::npos);
+}
+
+TEST(CliJsonWriter, EscapesAndNests) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("s").value("quote \" backslash \\ newline \n tab \t ctl \x01");
+    w.key("n").value(1.5);
+    w.key("i").value(std::int64_t(-9007199254740993LL));
+    w.key("nan").value(std::nan(""));
+    w.key("b").value(true);
+    w.key("empty").begin_array().end_array();
+    w.key("o").begin_object().key("x").null().end_object();
+    w.end_object();
+    JsonValue v = parsed(w.str());
+    EXPECT_EQ(*v.string_at("s"), "quote \" backslash \\ newline \n tab \t ctl \x01");
+    EXPECT_EQ(*v.number_at("n"), 1.5);
+    EXPECT_EQ(v.get("nan")->kind, JsonValue::Kind::Null);
+    EXPECT_TRUE(v.get("b")->boolean);
+    EXPECT_EQ(v.get("empty")->items.size(), 0u);
+    EXPECT_EQ(v.get("o")->get("x")->kind, JsonValue::Kind::Null);
+    EXPECT_NE(w.str().find("-9007199254740993"), std::string::npos);
+}
+
+TEST(CliJsonWriter, RefusesMisuse) {
+    JsonWriter a;
+    a.begin_object();
+    EXPECT_THROW(a.value(1), std::logic_error);
+    EXPECT_THROW(a.str(), std::logic_error);
+    JsonWriter b;
+    b.begin_array();
+    EXPECT_THROW(b.key("k"), std::logic_error);
+    EXPECT_THROW(b.end_object(), std::logic_error);
+}
+
+TEST(CliRenderJson, TopShape) {
+    JsonValue v = parsed(json_top({sample_statement()}));
+    const JsonValue* rows = v.get("statements");
+    ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
+    ASSERT_EQ(rows->items.size(), 1u);
+    const JsonValue& s = rows->items[0];
+    for (const char* k : {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
+                          "p99_ms", "rows", "shared_blks_hit", "shared_blks_read", "hit_ratio"})
+        EXPECT_NE(s.get(k), nullptr) << k;
+    EXPECT_EQ(*s.number_at("hit_ratio"), 0.75);
+    EXPECT_EQ(*s.number_at("queryid"), -42);
+    EXPECT_EQ(*s.string_at("query"), sample_statement().query);
+}
+
+TEST(CliRenderJson, ReportAndExplainShapes) {
+    Report r;
+    r.database = "db";
+    r.generated_at = "now";
+    r.top = {sample_statement()};
+    r.health_json = R"({"status": "healthy"})";
+    NPlusOne f;
+    f.kind = "n_plus_one";
+    f.round_trips_saved = 99;
+    r.n_plus_one = {f};
+    IndexRecommendation x;
+    x.table_name = "t";
+    x.columns = {"a", "b"};
+    x.index_ddl = "CREATE INDEX CONCURRENTLY ON t (a, b)";
+    r.recommendations = {x};
+    JsonValue v = parsed(json_report(r));
+    for (const char* k : {"database", "generated_at", "statements", "slow_queries", "findings",
+                          "recommendations", "health"})
+        EXPECT_NE(v.get(k), nullptr) << k;
+    EXPECT_EQ(*v.get("health")->string_at("status"), "healthy");
+    EXPECT_EQ(v.get("recommendations")->items[0].get("columns")->items[1].string, "b");
+    EXPECT_EQ(*v.get("findings")->items[0].number_at("round_trips_saved"), 99);
+
+    Explain e;
+    e.query = "SELECT 1";
+    e.plan_json = R"([{"Plan": {"Node Type": "Result"}}])";
+    JsonValue ev = parsed(json_explain(e));
+    EXPECT_EQ(ev.get("performance")->get("plan")->items[0].get("Plan")->string_at("Node Type"), "Result");
+    e.plan_json.clear();
+    EXPECT_EQ(parsed(json_explain(e)).get("performance")->get("plan")->kind, JsonValue::Kind::Null);
+
+    std::vector<std::string> applied = {"CREATE INDEX CONCURRENTLY ON t (a, b)"};
+    JsonValue av = parsed(json_advise({x}, &applied));
+    EXPECT_EQ(av.get("applied")->items.size(), 1u);
+    EXPECT_EQ(parsed(json_advise({x}, nullptr)).get("applied"), nullptr);
+}
+
+TEST(CliRenderText, EmptySectionsAndHealth) {
+    TextStyle st;
+    EXPECT_NE(text_top({}, st).find("no statements"), std::string::npos);
+    EXPECT_NE(text_advise({}, st).find("no index recommendations"), std::string::npos);
+    std::string h = text_health(R"({"status":"ok","performance":{"avg_ms":1.5}})", st);
+    EXPECT_NE(h.find("performance.avg_ms"), std::string::npos);
+    EXPECT_NE(h.find("1.5 ms"), std::string::npos);
+    EXPECT_THROW(text_health("{not json", st), std::runtime_error);
+    std::string top = text_top({sample_statement()}, st);
+    EXPECT_NE(top.find("2.50 s"), std::string::npos);
+    EXPECT_NE(top.find("75.0 %"), std::string::npos);
+    EXPECT_NE(top.find("1,234"), std::string::npos);
+}
+
+TEST(CliPrometheus, ParsesSamplesAndRejectsGarbage) {
+    auto s = parse_prometheus(
+        "# HELP x help\n# TYPE x counter\nx 3\n"
+        "y_bucket{le=\"0.5\",op=\"sel\\\"ect\"} 7\nz{} +Inf\n\n");
+    ASSERT_EQ(s.size(), 3u);
+    EXPECT_EQ(s[0].name, "x");
+    EXPECT_EQ(s[0].value, 3);
+    ASSERT_EQ(s[1].labels.size(), 2u);
+    EXPECT_EQ(s[1].labels[1].second, "sel\"ect");
+    EXPECT_TRUE(std::isinf(s[2].value));
+    EXPECT_THROW(parse_prometheus("x{le=\"1\" 3\n"), std::invalid_argument);
+    EXPECT_THROW(parse_prometheus("x abc\n"), std::invalid_argument);
+    EXPECT_THROW(parse_prometheus("{} 1\n"), std::invalid_argument);
+    JsonValue v = parsed(json_metrics(s));
+    EXPECT_EQ(*v.get("samples")->items[1].get("labels")->string_at("le"), "0.5");
+}
+
+TEST(CliHtml, EscapesEverythingAndChartsScale) {
+    EXPECT_EQ(xml_escape("<a href=\"x\">&'</a>\x01"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt; ");
+    Report r;
+    r.database = "db<&>";
+    Statement s = sample_statement();
+    s.query = "SELECT '<script>' && 1";
+    r.top = {s};
+    r.health_json = "{}";
+    std::string html = html_report(r);
+    EXPECT_EQ(html.find("<script>"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;"), std::string::npos);
+    EXPECT_NE(html.find("<svg"), std::string::npos);
+    std::string svg = svg_bar_chart("t", {"a"}, {{"big", {10}}, {"half", {5}}}, " ms");
+    EXPECT_NE(svg.find("width=\"420\""), std::string::npos);  // the largest bar fills the plot
+    EXPECT_NE(svg.find("width=\"210\""), std::string::npos);  // half of it
+}
