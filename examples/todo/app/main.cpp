@@ -347,7 +347,7 @@ int run(const Options& opt) {
     std::printf("  wall time          %.3f s (%.1f requests/s)\n", wall_s, n / wall_s);
     std::printf("  request latency    p50 %.2f ms, p95 %.2f ms\n", p50, p95);
     std::printf("RESULT label=%s phase=%s requests=%zu statements=%" PRIu64
-                " wall_s=%.3f p50_ms=%.3f p95_ms=%.3f digest=%016" PRIx64 "\n",
+                " wall_s=%.3f p50_ms=%.2f p95_ms=%.2f digest=%016" PRIx64 "\n",
                 opt.label.c_str(), opt.phase.c_str(), viewers.size(), stmts, wall_s, p50, p95, total.digest);
     std::fflush(stdout);
     return 0;
