@@ -19,7 +19,7 @@ POTHOS_PACKAGES=(
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
     postgresql-$PG_MAJOR-pg-qualstats libpq-dev
     g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev
-    libipc-run-perl prometheus curl util-linux procps
+    libipc-run-perl prometheus curl util-linux procps libxml2-utils libssl-dev
 )
 
 install_packages() {

@@ -60,6 +60,7 @@ for part in $ONLY; do
             if [ -x "$POTHOS_ROOT/scripts/test-client.sh" ]; then
                 stage "client library" "$POTHOS_ROOT/scripts/test-client.sh"
             fi
+            stage "pothos-perf command (cli)" "$POTHOS_ROOT/scripts/test-cli.sh"
             stage "demo (POTHOS_DEMO_QUICK=1)" "$POTHOS_ROOT/scripts/test-demo.sh"
             stage "user guide examples (docs/*.md)" "$POTHOS_ROOT/scripts/test-docs.sh"
             stage "N+1 corpus (libpq replay)" "$POTHOS_ROOT/scripts/test-nplus1.sh" ;;
