@@ -56,7 +56,7 @@ done
 [ "$count" -gt 0 ] || die "no sql blocks found in docs/*.md"
 [ "$(id -u)" = 0 ] && chown -R "$PG_OS_USER" "$WORK"
 
-cluster_start "$WORK" "pothos_perf.track_planning = on"
+cluster_start "$WORK"   # defaults only: the settings check compares them
 psql -X -q -d postgres -c "CREATE DATABASE todo" >/dev/null
 export PGDATABASE=todo
 log "loading the todo schema (scale $SCALE)"
@@ -104,6 +104,33 @@ if [ -f "$metrics_doc" ] && [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
             failed=$((failed + 1))
         fi
     done
+fi
+
+# Completeness: every setting is in docs/install.md with its default (what a
+# fresh session shows), and every view and function of schema pothos_perf
+# (but the internal _ ones) is in docs/sql-reference.md.
+if [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
+    install_doc=$POTHOS_ROOT/docs/install.md
+    while IFS='|' read -r name shown; do
+        documented=$(grep -oE "^\| \`$name\` \| \`[^\`]*\`" "$install_doc" | head -1 | sed -E 's/.*\| `([^`]*)`$/\1/' || true)
+        [ "$documented" = "''" ] && documented=""
+        if ! grep -qE "^\| \`$name\` \|" "$install_doc"; then
+            log "FAIL docs/install.md does not document $name"; failed=$((failed + 1))
+        elif [ "$documented" != "$shown" ]; then
+            log "FAIL docs/install.md gives $name the default '$documented'; the server says '$shown'"
+            failed=$((failed + 1))
+        fi
+    done < <(psql -X -q -At -F "|" -d postgres -c "SELECT name, current_setting(name) FROM pg_settings
+                                          WHERE name LIKE 'pothos\_perf.%' ORDER BY name")
+    log "checked the settings of docs/install.md"
+    while read -r obj; do
+        grep -q "\`$obj" "$POTHOS_ROOT/docs/sql-reference.md" \
+            || { log "FAIL docs/sql-reference.md does not document pothos_perf.$obj"; failed=$((failed + 1)); }
+    done < <(psql -X -q -At -c "
+        SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'pothos_perf'::regnamespace
+        UNION SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'pothos_perf'::regnamespace AND c.relkind = 'v'
+        ORDER BY 1" | grep -v '^_')
+    log "checked the objects of docs/sql-reference.md"
 fi
 
 log "$count sql blocks from docs/*.md; $failed failures"
