@@ -31,7 +31,10 @@ std::string bullets(const char* title, const std::vector<std::string>& items, co
     std::string out = paint(title, "1", st.colour) + ":";
     if (items.empty()) return out + " none\n";
     out += "\n";
-    for (const auto& s : items) out += "  - " + s + "\n";
+    for (const auto& s : items) {
+        std::string w = wrap(s, 96, "    ");
+        out += "  - " + w.substr(4);
+    }
     return out;
 }
 
@@ -110,7 +113,7 @@ std::string text_n_plus_one(const std::vector<NPlusOne>& rows, const TextStyle& 
         out += "  repeated:  " + one_line(f.query, 200) + "\n";
         if (!f.suggested_query.empty())
             out += "  batch as:  " + one_line(f.suggested_query, 200) + "\n";
-        if (!f.suggestion.empty()) out += "  " + one_line(f.suggestion, 200) + "\n";
+        if (!f.suggestion.empty()) out += wrap(f.suggestion, 96, "  ");
     }
     return out;
 }
@@ -131,7 +134,7 @@ std::string text_advise(const std::vector<IndexRecommendation>& rows, const Text
     std::string out = t.render(st.colour) + "\n";
     for (const auto& r : rows) {
         out += paint(r.index_ddl + ";", "32", st.colour) + "\n";
-        if (!r.reason.empty()) out += paint("  -- " + one_line(r.reason, 200), "2", st.colour) + "\n";
+        if (!r.reason.empty()) out += paint(wrap(r.reason, 96, "  -- "), "2", st.colour);
     }
     return out;
 }

@@ -94,4 +94,22 @@ std::string one_line(std::string_view s, std::size_t width) {
     return out + "…";
 }
 
+std::string wrap(std::string_view s, std::size_t width, const std::string& indent) {
+    std::string flat = one_line(s, std::string::npos);
+    std::string out, line;
+    std::size_t pos = 0;
+    while (pos < flat.size()) {
+        std::size_t sp = flat.find(' ', pos);
+        std::string word = flat.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+        pos = sp == std::string::npos ? flat.size() : sp + 1;
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > width) {
+            out += indent + line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+    }
+    if (!line.empty()) out += indent + line + "\n";
+    return out;
+}
+
 }  // namespace pothos::cli

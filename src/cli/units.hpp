@@ -23,5 +23,8 @@ std::size_t display_width(std::string_view s);
 // The text on one line (whitespace runs become one space), cut to `width`
 // display columns with a trailing "…" when longer.
 std::string one_line(std::string_view s, std::size_t width);
+// The text on lines of at most `width` columns (broken at spaces; a longer
+// word stays whole), each line starting with `indent` and ending in '\n'.
+std::string wrap(std::string_view s, std::size_t width, const std::string& indent);
 
 }  // namespace pothos::cli

@@ -218,3 +218,9 @@ TEST(CliHtml, EscapesEverythingAndChartsScale) {
     EXPECT_NE(svg.find("width=\"420\""), std::string::npos);  // the largest bar fills the plot
     EXPECT_NE(svg.find("width=\"210\""), std::string::npos);  // half of it
 }
+
+TEST(CliUnits, WrapBreaksAtSpaces) {
+    EXPECT_EQ(wrap("aa bb cc", 5, "> "), "> aa bb\n> cc\n");
+    EXPECT_EQ(wrap("averyveryverylongword x", 5, ""), "averyveryverylongword\nx\n");
+    EXPECT_EQ(wrap("", 5, "  "), "");
+}
