@@ -65,7 +65,8 @@ Connection::Connection(const ConnectOptions& opts) : conn_(open(opts), &PQfinish
         throw CliError(kExitConnect,
                        "cannot connect to the database server: " + msg +
                            "\nhint: set DATABASE_URL (postgresql://user@host:port/dbname) or pass "
-                           "-h HOST -p PORT -U USER -d DBNAME; check that the server is running");
+                           "-h HOST -p PORT -U USER -d DBNAME; check that the server is running and "
+                           "that the database and the role exist");
     }
 }
 

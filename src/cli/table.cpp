@@ -41,6 +41,7 @@ std::string TextTable::render(bool colour) const {
                 text = cells[c];
             out += header ? paint(text, "1", colour) : text;
         }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
         return out + "\n";
     };
     std::vector<std::string> headers;
