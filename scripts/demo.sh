@@ -18,7 +18,8 @@
 # POTHOS_DEMO_SCALE (data size; 1 = 40k users, 100k lists, 400k todos),
 # POTHOS_DEMO_REQUESTS (requests per phase), POTHOS_DEMO_CONCURRENCY
 # (requests at a time), POTHOS_DEMO_POOL (connections), POTHOS_DEMO_BUILD
-# (CMake build directory, default build-demo).
+# (CMake build directory, default build-demo), POTHOS_DEMO_CLI=0 (report,
+# migrate and apply with psql even when pothos-perf is built).
 source "$(dirname "$0")/lib.sh"
 
 DEMO_START=$(date +%s.%N)
@@ -63,7 +64,7 @@ if [ "$(id -u)" = 0 ]; then cmake --install "$BUILD" >/dev/null; fi
 APP=$BUILD/examples/todo/app/todo-demo
 [ -x "$APP" ] || die "the demo app was not built ($APP)"
 CLI=""
-[ -x "$BUILD/src/cli/pothos-perf" ] && CLI=$BUILD/src/cli/pothos-perf
+[ "${POTHOS_DEMO_CLI:-1}" = 1 ] && [ -x "$BUILD/src/cli/pothos-perf" ] && CLI=$BUILD/src/cli/pothos-perf
 
 # ---- 2. cluster, schema, data -------------------------------------------------
 WORK=$(make_pg_tmpdir)

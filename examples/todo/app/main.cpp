@@ -59,12 +59,17 @@ struct Options {
     std::string label;
 };
 
+constexpr const char* kUsage =
+    "usage: todo-demo --phase naive|dataloader [--requests N] [--concurrency C]\n"
+    "                 [--pool N] [--min-lists K] [--label TEXT]\n"
+    "  --requests N     requests to serve (default 200)\n"
+    "  --concurrency C  requests served at a time (default 4)\n"
+    "  --pool N         connections in the pool (default 8)\n"
+    "  --min-lists K    viewers are users owning at least K lists (default 5)\n"
+    "connection: DATABASE_URL, or POSTGRES_HOST/PORT/USER/PASSWORD/DB\n";
+
 [[noreturn]] void usage(const char* msg) {
-    std::fprintf(stderr,
-                 "todo-demo: %s\n"
-                 "usage: todo-demo --phase naive|dataloader [--requests N] [--concurrency C]\n"
-                 "                 [--pool N] [--min-lists K] [--label TEXT]\n",
-                 msg);
+    std::fprintf(stderr, "todo-demo: %s\n%s", msg, kUsage);
     std::exit(2);
 }
 
@@ -89,7 +94,10 @@ Options parse(int argc, char** argv) {
         else if (a == "--pool") o.pool = positive("--pool", next());
         else if (a == "--min-lists") o.min_lists = positive("--min-lists", next());
         else if (a == "--label") o.label = next();
-        else if (a == "-h" || a == "--help") usage("help");
+        else if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        }
         else usage(("unknown argument " + a).c_str());
     }
     if (o.phase != "naive" && o.phase != "dataloader") usage("--phase must be naive or dataloader");
@@ -278,6 +286,7 @@ int run(const Options& opt) {
     pothos::Config cfg = pothos::Config::from_env();
     cfg.pool.max = static_cast<std::size_t>(opt.pool);
     cfg.log_slow_queries = false;
+    cfg.pool.propagate_create_error = true;  // an unreachable server fails at once
     pothos::Client db(cfg);
 
     // The viewers: users who own at least --min-lists lists (enough sibling
@@ -358,8 +367,6 @@ int run(const Options& opt) {
 int main(int argc, char** argv) {
     try {
         return run(parse(argc, argv));
-    } catch (const pothos::DatabaseError& e) {
-        std::fprintf(stderr, "todo-demo: database error %s: %s\n", e.sqlstate().c_str(), e.what());
     } catch (const std::exception& e) {
         std::fprintf(stderr, "todo-demo: %s\n", e.what());
     }
