@@ -156,6 +156,7 @@ int run_command(const Args& a) {
     if (a.command == "db") return run_db(a, st);
 
     Connection c(a.conn);
+    c.exclude_own_statements();
     c.require_extension();
 
     if (a.command == "report") {

@@ -97,6 +97,15 @@ std::optional<std::string> Connection::try_exec(const std::string& sql) {
     }
 }
 
+void Connection::exclude_own_statements() {
+    // The server reports is_superuser at connection time: no query needed.
+    const char* su = PQparameterStatus(conn_.get(), "is_superuser");
+    if (!su || std::string(su) != "on") return;
+    // One statement, so at most this one is recorded.
+    try_exec("SELECT set_config('pothos_perf.track', 'none', false),"
+             "       set_config('pothos_perf.n_plus_one', 'off', false)");
+}
+
 void Connection::require_extension() {
     const std::string how =
         "\nhint: install it with\n"

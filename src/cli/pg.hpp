@@ -70,6 +70,11 @@ public:
     // when the extension is missing from this database or not preloaded.
     void require_extension();
 
+    // Keeps this session's own statements out of pothos_perf's statistics and
+    // N+1 findings (SET pothos_perf.track = none, n_plus_one = off). Those
+    // settings are superuser-only: for other roles this does nothing.
+    void exclude_own_statements();
+
 private:
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
 };

@@ -10,6 +10,7 @@ std::vector<Statement> fetch_top(Connection& c, int limit) {
         "       p95_exec_time, p99_exec_time, rows, shared_blks_hit, shared_blks_read"
         "  FROM pothos_perf.statements"
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
+        "   AND calls > 0"
         " ORDER BY total_exec_time DESC, queryid LIMIT $1",
         {std::to_string(limit)});
     std::vector<Statement> out;
