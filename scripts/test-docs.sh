@@ -5,9 +5,11 @@
 # name), and runs it with psql -v ON_ERROR_STOP=1, one session per block,
 # against a throwaway cluster with pothos_perf preloaded and the todo schema
 # loaded at a small scale (database "todo"). Also checks the Prometheus scrape
-# configuration of docs/metrics.md with promtool, and that every metric name
-# docs/metrics.md documents is one pothos_perf.metrics() produces.
-# Fails on the first block that fails, printing it and psql's error.
+# configuration and rules of docs/metrics.md with promtool, that every metric
+# name docs/metrics.md uses is one pothos_perf.metrics() produces, that every
+# setting is in docs/install.md with its default, and that every view and
+# function is in docs/sql-reference.md. Prints each failing block with psql's
+# error and fails if anything failed.
 #
 # Environment: POTHOS_DOCS_SCALE (todo data scale, default 0.02),
 # POTHOS_DOCS_ONLY (a file name, e.g. sql-reference.md: only its blocks),
@@ -81,21 +83,29 @@ done <"$index"
 # The scrape configuration and the metric names of docs/metrics.md.
 metrics_doc=$POTHOS_ROOT/docs/metrics.md
 if [ -f "$metrics_doc" ] && [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
-    awk '/^```yaml[[:space:]]*$/ { y = 1; next } y && /^```/ { y = 0; next } y' "$metrics_doc" >"$WORK/prometheus.yml"
-    if [ -s "$WORK/prometheus.yml" ]; then
-        if command -v promtool >/dev/null; then
-            if promtool check config "$WORK/prometheus.yml" >"$WORK/promtool.out" 2>&1; then
-                log "ok   docs/metrics.md: scrape configuration (promtool check config)"
-            else
-                log "FAIL docs/metrics.md: scrape configuration"; cat "$WORK/promtool.out" >&2
-                failed=$((failed + 1))
-            fi
-        else
-            log "promtool not installed: scrape configuration not checked"
+    # each ```yaml block: a scrape configuration or a rules file, checked by promtool
+    rm -f "$WORK"/yaml-*.yml
+    awk -v dir="$WORK" '/^```yaml[[:space:]]*$/ { y = 1; n++; f = sprintf("%s/yaml-%d.yml", dir, n); next }
+                        y && /^```/ { y = 0; close(f); next }
+                        y { print > f }' "$metrics_doc"
+    for y in "$WORK"/yaml-*.yml; do
+        [ -e "$y" ] || break
+        if grep -q '^scrape_configs:' "$y"; then what=config
+        elif grep -q '^groups:' "$y"; then what=rules
+        else log "FAIL docs/metrics.md: a yaml block that is neither a scrape configuration nor rules"
+             failed=$((failed + 1)); continue
         fi
-    fi
+        if ! command -v promtool >/dev/null; then
+            log "promtool not installed: $what block not checked"
+        elif promtool check "$what" "$y" >"$WORK/promtool.out" 2>&1; then
+            log "ok   docs/metrics.md: $what block (promtool check $what)"
+        else
+            log "FAIL docs/metrics.md: $what block"; cat "$WORK/promtool.out" >&2
+            failed=$((failed + 1))
+        fi
+    done
     psql -X -q -At -c "SELECT pothos_perf.metrics()" >"$WORK/metrics.txt"
-    for name in $(grep -oE '`pothos_database_[a-z_]+' "$metrics_doc" | tr -d '`' | sort -u); do
+    for name in $(grep -oE 'pothos_database_[a-z_]+' "$metrics_doc" | sort -u); do
         base=${name%_bucket}; base=${base%_sum}; base=${base%_count}
         if grep -qE "^# TYPE $base " "$WORK/metrics.txt"; then
             log "ok   docs/metrics.md: $name is exported"
