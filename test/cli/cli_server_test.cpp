@@ -572,3 +572,53 @@ TEST(CliMigrations, TodoSchemaMigrates) {
                   "('users','todo_lists','todos','list_members','login_logs')"),
               "5");
 }
+
+// ------------------------------------------------- on a terminal (script(1))
+
+namespace {
+
+// Runs pothos-perf on a pseudo-terminal (util-linux script), feeding `input`.
+CliRun run_tty(const std::string& db, const std::string& args, const std::string& input,
+               const std::string& env = "") {
+    std::string inner = "env DATABASE_URL=" + quote(url_for(db)) + " " + env + " " + POTHOS_PERF_BIN + " " + args;
+    std::string cmd = "printf " + quote(input) + " | script -qec " + quote(inner) + " /dev/null";
+    CliRun r;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    std::size_t k;
+    while ((k = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
+    int st = pclose(p);
+    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+}  // namespace
+
+TEST_F(CliServer, ColourOnlyOnATerminalWithoutNoColor) {
+    CliRun tty = run_tty(kDb, "top", "", "NO_COLOR=");
+    ASSERT_EQ(tty.code, 0) << tty.out;
+    EXPECT_NE(tty.out.find("\x1b[1m"), std::string::npos) << tty.out;
+    CliRun no = run_tty(kDb, "top", "", "NO_COLOR=1");
+    ASSERT_EQ(no.code, 0);
+    EXPECT_EQ(no.out.find('\x1b'), std::string::npos) << no.out;
+    CliRun flag = run_tty(kDb, "top --no-color", "", "NO_COLOR=");
+    EXPECT_EQ(flag.out.find('\x1b'), std::string::npos) << flag.out;
+}
+
+TEST_F(CliServer, ApplyAsksOnATerminal) {
+    Db d(kDb);
+    auto count = [&] { return d.one("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"); };
+    std::string before = count();
+    std::size_t recommended = json_of(run(kDb, "advise --json")).get("recommendations")->items.size();
+    ASSERT_GT(recommended, 0u);
+    CliRun no = run_tty(kDb, "advise --apply", "n\n", "NO_COLOR=1");
+    EXPECT_EQ(no.code, 0) << no.out;
+    EXPECT_NE(no.out.find("[y/N]"), std::string::npos) << no.out;
+    EXPECT_NE(no.out.find("nothing created"), std::string::npos) << no.out;
+    EXPECT_EQ(count(), before);
+    CliRun yes = run_tty(kDb, "advise --apply", "y\n", "NO_COLOR=1");
+    EXPECT_EQ(yes.code, 0) << yes.out;
+    EXPECT_NE(yes.out.find("created: CREATE INDEX CONCURRENTLY"), std::string::npos) << yes.out;
+    EXPECT_EQ(std::size_t(std::stoi(count())), std::stoi(before) + recommended) << yes.out;
+}
