@@ -33,7 +33,8 @@ std::string label_of(std::int64_t queryid, const std::string& query) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view s) {
+std::string xml_escape(std::string_view text) {
+    const std::string s = valid_utf8(text);
     std::string out;
     out.reserve(s.size());
     for (unsigned char c : s) {

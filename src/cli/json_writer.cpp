@@ -1,5 +1,7 @@
 #include "json_writer.hpp"
 
+#include "units.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -7,7 +9,8 @@
 
 namespace pothos::cli {
 
-std::string json_quote(std::string_view s) {
+std::string json_quote(std::string_view text) {
+    const std::string s = valid_utf8(text);
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {

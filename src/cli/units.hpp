@@ -18,6 +18,10 @@ std::string format_count(std::int64_t n);
 std::string format_pct(double pct);
 // A ratio in [0,1] as a percentage, "-" when absent.
 std::string format_ratio(std::optional<double> ratio);
+// s with every byte that is not part of a well-formed UTF-8 sequence
+// replaced by U+FFFD (so JSON and XML output stay valid whatever the
+// database encoding).
+std::string valid_utf8(std::string_view s);
 // Display width of UTF-8 text (code points; no wide characters expected).
 std::size_t display_width(std::string_view s);
 // The text on one line (whitespace runs become one space), cut to `width`

@@ -224,3 +224,16 @@ TEST(CliUnits, WrapBreaksAtSpaces) {
     EXPECT_EQ(wrap("averyveryverylongword x", 5, ""), "averyveryverylongword\nx\n");
     EXPECT_EQ(wrap("", 5, "  "), "");
 }
+
+TEST(CliUnits, InvalidUtf8IsReplacedInJsonAndXml) {
+    EXPECT_EQ(valid_utf8("ok µ €"), "ok µ €");
+    EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+    EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    EXPECT_EQ(valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
+    EXPECT_EQ(valid_utf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
+    JsonWriter w;
+    w.value("bad \xfe byte");
+    EXPECT_TRUE(parse_json(w.str()).has_value());
+    EXPECT_EQ(xml_escape("x\xff"), "x\xEF\xBF\xBD");
+}
