@@ -150,9 +150,10 @@ void workload() {
     }
 }
 
+// Each test gets a fresh database and workload, whatever ran before it.
 class CliServer : public ::testing::Test {
 protected:
-    static void SetUpTestSuite() {
+    void SetUp() override {
         ASSERT_FALSE(base_url().empty()) << "DATABASE_URL must name a superuser connection";
         fresh_database(kDb, true);
         workload();
