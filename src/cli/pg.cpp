@@ -80,7 +80,14 @@ Result Connection::exec(const std::string& sql, const std::vector<std::optional<
     Result res(r);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
-        std::string msg = r ? trim(PQresultErrorMessage(r)) : trim(PQerrorMessage(conn_.get()));
+        std::string msg;
+        if (const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr) {
+            msg = primary;
+            if (const char* d = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL)) msg += std::string("\ndetail: ") + d;
+            if (const char* h = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT)) msg += std::string("\nhint: ") + h;
+        } else {
+            msg = trim(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_.get()));
+        }
         if (PQstatus(conn_.get()) != CONNECTION_OK)
             throw CliError(kExitConnect, "lost the connection to the server: " + msg);
         throw CliError(kExitFailure, msg.empty() ? "query failed" : msg);

@@ -39,7 +39,9 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
         "SELECT queryid, query, duration_ms, to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.MS TZ'),"
         "       execution_count, average_duration_ms,"
         "       coalesce(array_to_json(recommendations), '[]')"
-        "  FROM pothos_perf.get_slow_queries($1::float8, $2::int, false)",
+        "  FROM pothos_perf.get_slow_queries($1::float8, 100000, false)"
+        " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
+        " ORDER BY duration_ms DESC, queryid LIMIT $2",
         {thr, std::to_string(limit)});
     std::vector<SlowQuery> out;
     for (int i = 0; i < r.rows(); ++i) {
@@ -61,6 +63,7 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         "SELECT kind, parent_queryid, parent_query, queryid, query, occurrences, total_repeats,"
         "       max_repeats, wasted_time_ms, round_trips_saved, suggested_query, suggestion"
         "  FROM pothos_perf.n_plus_one"
+        " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY wasted_time_ms DESC NULLS LAST, queryid LIMIT $1",
         {std::to_string(limit)});
     std::vector<NPlusOne> out;
