@@ -17,6 +17,13 @@ EXECUTE pp_p(1);
 EXECUTE pp_p(2);
 DEALLOCATE pp_p;
 
+-- Request-tag comments (sqlcommenter) are cut from the stored text: the
+-- first two share one entry whose text names no request.
+SELECT 'a' || 'b' AS tagged /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/;
+SELECT 'c' || 'd' AS tagged /*traceparent='00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/;
+/*application='todo',request_id='r-1'*/ SELECT now() IS NOT NULL AS tagged_no_constants;
+SELECT 7 * 3 AS kept /* an ordinary comment stays */;
+
 SELECT query, calls
   FROM pothos_perf.statements
  WHERE query NOT LIKE '%pothos_perf%'

@@ -75,7 +75,10 @@ char* normalized_text(const char* source, int location, int length, const Jumble
     size_t w = core::normalize_constants(text, (size_t) len, locs, (size_t) k,
                                          (jstate ? jstate->highest_extern_param_id : 0) + 1, out,
                                          (size_t) max_bytes);
-    int clipped = pg_mbcliplen(out, (int) w, (int) w);
+    size_t keep_from = 0, keep_len = 0;
+    core::trim_tag_comments(out, w, &keep_from, &keep_len);
+    if (keep_from > 0) memmove(out, out + keep_from, keep_len);
+    int clipped = pg_mbcliplen(out, (int) keep_len, (int) keep_len);
     out[clipped] = '\0';
     pfree(locs);
     pfree(text);

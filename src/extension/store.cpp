@@ -12,6 +12,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/normalize.h"
 #include "extension/guc.h"
 #include "extension/persist.h"
 #include "extension/store.h"
@@ -62,6 +63,10 @@ const char* clip_text(StmtText t, int* out_len) {
     int loc = t.location, len = t.length;
     const char* s = t.source ? CleanQuerytext(t.source, &loc, &len) : "";
     if (!t.source) len = 0;
+    size_t keep_from = 0, keep_len = 0;
+    core::trim_tag_comments(s, (size_t) len, &keep_from, &keep_len);
+    s += keep_from;
+    len = (int) keep_len;
     int cap = static_cast<int>(g_table.header().text_cap);
     if (len > cap) len = pg_mbcliplen(s, len, cap);
     *out_len = len;

@@ -51,3 +51,32 @@ TEST(Normalize, OutputIsCutAtCapacity) {
     EXPECT_EQ(norm(q, {{7, 9}}, 1, 12), "SELECT $1 FR");
     EXPECT_EQ(norm(q, {{7, 9}}, 1, 8), "SELECT $");
 }
+
+namespace {
+std::string trimmed(const std::string& s) {
+    size_t start = 0, len = 0;
+    pothos::core::trim_tag_comments(s.data(), s.size(), &start, &len);
+    return s.substr(start, len);
+}
+}  // namespace
+
+TEST(TrimTagComments, TrailingSqlcommenterIsCut) {
+    EXPECT_EQ(trimmed("SELECT $1 /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/"),
+              "SELECT $1");
+    EXPECT_EQ(trimmed("SELECT 1 /*application='todo',traceparent='00-ab-cd-01'*/;"), "SELECT 1");
+    EXPECT_EQ(trimmed("SELECT 1 /* controller='users', action='show' */ "), "SELECT 1");
+}
+
+TEST(TrimTagComments, LeadingAndBothAreCut) {
+    EXPECT_EQ(trimmed("/*request_id='r-17'*/ UPDATE t SET a = $1"), "UPDATE t SET a = $1");
+    EXPECT_EQ(trimmed("/*a='1'*/ SELECT 1 /*b='2'*/"), "SELECT 1");
+}
+
+TEST(TrimTagComments, OrdinaryCommentsAndTextStay) {
+    EXPECT_EQ(trimmed("SELECT 1 /* keep me */"), "SELECT 1 /* keep me */");
+    EXPECT_EQ(trimmed("/* hint */ SELECT 1"), "/* hint */ SELECT 1");
+    EXPECT_EQ(trimmed("SELECT '/*x=''y''*/'"), "SELECT '/*x=''y''*/'");
+    EXPECT_EQ(trimmed("SELECT 1 /*k='unterminated*/"), "SELECT 1 /*k='unterminated*/");
+    EXPECT_EQ(trimmed(""), "");
+    EXPECT_EQ(trimmed("/*a='1'*/"), "");
+}
