@@ -1,30 +1,12 @@
 // Unit tests of migration file naming, loading, checksums and planning.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
-
 #include "migration_files.hpp"
+#include "temp_dir.hpp"
 
 using namespace pothos::cli;
-namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        char tmpl[] = "/tmp/pothos_cli_mig_XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    void write(const std::string& name, const std::string& content) const {
-        std::ofstream(path / name, std::ios::binary) << content;
-    }
-};
-
-}  // namespace
+using pothos::cli::test::TempDir;
 
 TEST(CliMigrationFiles, Names) {
     auto n = parse_migration_name("V001__create_users.sql");

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using pothos::core::JsonValue;
@@ -54,20 +55,26 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-// Runs pothos-perf with `args` (already shell-quoted) against database `db`.
-CliRun run(const std::string& db, const std::string& args, const std::string& env = "") {
-    static int n = 0;
-    std::string errfile = "/tmp/pothos_cli_test_" + std::to_string(getpid()) + "_" + std::to_string(++n);
-    std::string cmd = "env NO_COLOR=1 DATABASE_URL=" + quote(url_for(db)) + " " + env + " " +
-                      POTHOS_PERF_BIN + " " + args + " </dev/null 2>" + errfile;
+// Reads a popen()ed command to its end: its stdout and exit status.
+CliRun finish(FILE* p) {
     CliRun r;
-    FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
     char buf[4096];
     std::size_t k;
     while ((k = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
     int st = pclose(p);
     r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+CliRun capture(const std::string& cmd) { return finish(popen(cmd.c_str(), "r")); }
+
+// Runs pothos-perf with `args` (already shell-quoted) against database `db`.
+CliRun run(const std::string& db, const std::string& args, const std::string& env = "") {
+    static int n = 0;
+    std::string errfile = "/tmp/pothos_cli_test_" + std::to_string(getpid()) + "_" + std::to_string(++n);
+    CliRun r = capture("env NO_COLOR=1 DATABASE_URL=" + quote(url_for(db)) + " " + env + " " +
+                       POTHOS_PERF_BIN + " " + args + " </dev/null 2>" + errfile);
     r.err = slurp(errfile);
     fs::remove(errfile);
     return r;
@@ -403,16 +410,7 @@ TEST_F(CliServer, ResetEmptiesTheStores) {
 
 namespace {
 
-struct MigDir {
-    fs::path path;
-    MigDir() {
-        char tmpl[] = "/tmp/pothos_cli_migs_XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~MigDir() { fs::remove_all(path); }
-    void write(const std::string& name, const std::string& content) const {
-        std::ofstream(path / name, std::ios::binary) << content;
-    }
+struct MigDir : pothos::cli::test::TempDir {
     std::string arg() const { return "--dir " + quote(path.string()); }
 };
 
@@ -505,17 +503,9 @@ TEST(CliMigrations, ConcurrentRunsDoNotBothApply) {
     FILE* a = popen(cmd.c_str(), "r");
     FILE* b = popen(cmd.c_str(), "r");
     ASSERT_TRUE(a && b);
-    auto drain = [](FILE* f, int* code) {
-        std::string s;
-        char buf[4096];
-        std::size_t k;
-        while ((k = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, k);
-        int st = pclose(f);
-        *code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        return s;
-    };
-    int ca = -1, cb = -1;
-    std::string oa = drain(a, &ca), ob = drain(b, &cb);
+    CliRun ra = finish(a), rb = finish(b);
+    const std::string &oa = ra.out, &ob = rb.out;
+    const int ca = ra.code, cb = rb.code;
     EXPECT_EQ(ca, 0) << oa;
     EXPECT_EQ(cb, 0) << ob;
     auto applied_count = [](const std::string& s) {
@@ -582,16 +572,7 @@ namespace {
 CliRun run_tty(const std::string& db, const std::string& args, const std::string& input,
                const std::string& env = "") {
     std::string inner = "env DATABASE_URL=" + quote(url_for(db)) + " " + env + " " + POTHOS_PERF_BIN + " " + args;
-    std::string cmd = "printf " + quote(input) + " | script -qec " + quote(inner) + " /dev/null";
-    CliRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    std::size_t k;
-    while ((k = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-    int st = pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return capture("printf " + quote(input) + " | script -qec " + quote(inner) + " /dev/null");
 }
 
 }  // namespace
