@@ -80,6 +80,12 @@ CliRun run(const std::string& db, const std::string& args, const std::string& en
     return r;
 }
 
+// Every key of `keys` is a member of object `o`.
+void expect_keys(const JsonValue& o, std::initializer_list<const char*> keys) {
+    ASSERT_EQ(o.kind, JsonValue::Kind::Object);
+    for (const char* k : keys) EXPECT_NE(o.get(k), nullptr) << "missing key " << k;
+}
+
 JsonValue json_of(const CliRun& r) {
     std::string err;
     auto v = pothos::core::parse_json(r.out, &err);
@@ -207,9 +213,8 @@ TEST_F(CliServer, TopJson) {
     ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
     bool found = false;
     for (const auto& s : rows->items) {
-        for (const char* k : {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms", "p99_ms",
-                              "rows", "hit_ratio"})
-            EXPECT_NE(s.get(k), nullptr) << k;
+        expect_keys(s, {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
+                        "p99_ms", "rows", "hit_ratio"});
         if (s.string_at("query").value_or("").find("WHERE k = $1") != std::string::npos) {
             found = true;
             EXPECT_EQ(*s.number_at("calls"), 10);
@@ -235,9 +240,8 @@ TEST_F(CliServer, SlowJson) {
     ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
     bool found = false;
     for (const auto& s : rows->items) {
-        for (const char* k : {"queryid", "query", "duration_ms", "occurred_at", "execution_count",
-                              "average_duration_ms", "recommendations"})
-            EXPECT_NE(s.get(k), nullptr) << k;
+        expect_keys(s, {"queryid", "query", "duration_ms", "occurred_at", "execution_count",
+                        "average_duration_ms", "recommendations"});
         if (s.string_at("query").value_or("").find("pg_sleep") != std::string::npos) {
             found = true;
             EXPECT_GE(*s.number_at("duration_ms"), 100);
@@ -256,10 +260,9 @@ TEST_F(CliServer, NPlusOneJson) {
     ASSERT_FALSE(rows->items.empty()) << r.out;
     bool found = false;
     for (const auto& f : rows->items) {
-        for (const char* k : {"kind", "parent_queryid", "parent_query", "queryid", "query", "occurrences",
-                              "total_repeats", "max_repeats", "wasted_time_ms", "round_trips_saved",
-                              "suggested_query", "suggestion"})
-            EXPECT_NE(f.get(k), nullptr) << k;
+        expect_keys(f, {"kind", "parent_queryid", "parent_query", "queryid", "query", "occurrences",
+                        "total_repeats", "max_repeats", "wasted_time_ms", "round_trips_saved",
+                        "suggested_query", "suggestion"});
         if (f.string_at("kind") == "n_plus_one" &&
             f.string_at("query").value_or("").find("cli_child") != std::string::npos) {
             found = true;
@@ -350,9 +353,9 @@ TEST_F(CliServer, AdviseApplyCreatesExactlyTheRecommendedIndexes) {
     JsonValue pv = json_of(plan);
     const JsonValue* recs = pv.get("recommendations");
     ASSERT_TRUE(recs && !recs->items.empty()) << plan.out;
-    for (const char* k : {"table_name", "columns", "index_ddl", "estimated_size_bytes", "cost_before",
-                          "cost_after", "improvement_pct", "affected_queries", "reason"})
-        EXPECT_NE(recs->items[0].get(k), nullptr) << k;
+    expect_keys(recs->items[0], {"table_name", "columns", "index_ddl", "estimated_size_bytes",
+                                 "cost_before", "cost_after", "improvement_pct", "affected_queries",
+                                 "reason"});
     EXPECT_EQ(pv.get("applied"), nullptr);
 
     // Without --yes and without a terminal: refused, nothing created.
