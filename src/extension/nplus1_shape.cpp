@@ -179,15 +179,15 @@ void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
     }
     g_literal_queryid = 0;
     if (jstate && jstate->clocations_count > 0 && pstate->p_sourcetext) {
+        // Locations come from the parser, inside the (NUL-terminated) text;
+        // literal_length stops at its end.
         const char* src = pstate->p_sourcetext;
-        int srclen = int(strlen(src));
         uint64 h = 14695981039346656037ull;
         for (int i = 0; i < jstate->clocations_count; i++) {
             int loc = jstate->clocations[i].location;
-            if (loc < 0 || loc >= srclen) continue;
+            if (loc < 0) continue;
             int len = literal_length(src + loc);
-            h = np_hash_bytes(&i, sizeof i, h);
-            h = np_hash_bytes(src + loc, size_t(len), h);
+            h = np_hash_bytes(src + loc, size_t(len), h ^ (uint64(i) * 0x9e3779b97f4a7c15ull));
         }
         g_literal_queryid = qid;
         g_literal_hash = h | 1;
