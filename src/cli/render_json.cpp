@@ -2,6 +2,15 @@
 
 namespace pothos::cli {
 
+namespace {
+
+// A JSON text from the server inserted as is; null when there is none.
+void write_raw_or_null(JsonWriter& w, const std::string& json) {
+    if (json.empty()) w.null(); else w.raw(json);
+}
+
+}  // namespace
+
 void write_statements(JsonWriter& w, const std::vector<Statement>& rows) {
     w.begin_array();
     for (const auto& s : rows) {
@@ -133,7 +142,7 @@ std::string json_explain(const Explain& e) {
     w.key("is_optimized").value(e.is_optimized);
     w.key("recommendations").strings(e.recommendations);
     w.key("plan");
-    if (e.plan_json.empty()) w.null(); else w.raw(e.plan_json);
+    write_raw_or_null(w, e.plan_json);
     w.end_object();
     w.end_object();
     return w.str();
@@ -141,7 +150,9 @@ std::string json_explain(const Explain& e) {
 
 std::string json_health(const std::string& health_json) {
     JsonWriter w;
-    w.begin_object().key("health").raw(health_json).end_object();
+    w.begin_object().key("health");
+    write_raw_or_null(w, health_json);
+    w.end_object();
     return w.str();
 }
 
@@ -168,7 +179,8 @@ std::string json_report(const Report& r) {
     write_n_plus_one(w, r.n_plus_one);
     w.key("recommendations");
     write_recommendations(w, r.recommendations);
-    w.key("health").raw(r.health_json);
+    w.key("health");
+    write_raw_or_null(w, r.health_json);
     w.end_object();
     return w.str();
 }

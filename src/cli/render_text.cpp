@@ -168,7 +168,7 @@ std::string text_explain(const Explain& e, const TextStyle& st) {
 
 std::string text_health(const std::string& health_json, const TextStyle& st) {
     std::string err;
-    auto v = core::parse_json(health_json, &err);
+    auto v = core::parse_json(health_json.empty() ? "null" : health_json, &err);
     if (!v) throw std::runtime_error("health(): " + err);
     TextTable t({{"measure"}, {"value"}});
     flatten(*v, "", t);

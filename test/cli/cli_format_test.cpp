@@ -237,3 +237,10 @@ TEST(CliUnits, InvalidUtf8IsReplacedInJsonAndXml) {
     EXPECT_TRUE(parse_json(w.str()).has_value());
     EXPECT_EQ(xml_escape("x\xff"), "x\xEF\xBF\xBD");
 }
+
+TEST(CliRenderJson, MissingServerJsonIsNull) {
+    EXPECT_EQ(parsed(json_health("")).get("health")->kind, JsonValue::Kind::Null);
+    Report r;
+    EXPECT_EQ(parsed(json_report(r)).get("health")->kind, JsonValue::Kind::Null);
+    EXPECT_NO_THROW(text_report(r, TextStyle{}));
+}

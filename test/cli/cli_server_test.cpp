@@ -153,6 +153,8 @@ void workload() {
     Db w(kDb);
     for (int i = 0; i < 10; ++i) w.exec("SELECT id, v FROM cli_child WHERE k = $1", {std::to_string(i)});
     w.exec("SELECT pg_sleep(0.15)");
+    // markup characters in a query text: the HTML report must escape them
+    w.exec("SELECT count(*) FROM cli_child WHERE k < 5 AND v <> '<&>' /* \"quoted\" */");
     // three units of work (pothos_perf.n_plus_one.min_occurrences)
     for (int unit = 0; unit < 3; ++unit) {
         w.exec("BEGIN");
@@ -333,6 +335,7 @@ TEST_F(CliServer, ReportJsonAndHtml) {
     EXPECT_NE(doc.find("Latency percentiles"), std::string::npos);
     EXPECT_NE(doc.find("Round trips saved"), std::string::npos);
     EXPECT_EQ(doc.find("src=\"http"), std::string::npos) << "not self-contained";
+    EXPECT_NE(doc.find("k &lt; $1 AND v &lt;&gt; $2"), std::string::npos) << "query text not escaped";
     int rc = std::system(("xmllint --noout " + quote(html)).c_str());
     EXPECT_EQ(rc, 0) << "the HTML report is not well-formed XML";
     fs::remove(html);
