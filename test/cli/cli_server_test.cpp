@@ -610,3 +610,16 @@ TEST_F(CliServer, ApplyAsksOnATerminal) {
     EXPECT_NE(yes.out.find("created: CREATE INDEX CONCURRENTLY"), std::string::npos) << yes.out;
     EXPECT_EQ(std::size_t(std::stoi(count())), std::stoi(before) + recommended) << yes.out;
 }
+
+TEST_F(CliServer, ProgressOnlyOnATerminalAndOnlyForSlowSteps) {
+    const std::string slow = "explain " + quote("SELECT pg_sleep(1.6)");
+    CliRun tty = run_tty(kDb, slow, "", "NO_COLOR=1");
+    ASSERT_EQ(tty.code, 0) << tty.out;
+    EXPECT_NE(tty.out.find("running the statement"), std::string::npos) << tty.out;
+    CliRun quick = run_tty(kDb, "explain " + quote("SELECT 1"), "", "NO_COLOR=1");
+    EXPECT_EQ(quick.out.find("running the statement"), std::string::npos) << quick.out;
+    CliRun piped = run(kDb, slow);
+    ASSERT_EQ(piped.code, 0) << piped.err;
+    EXPECT_EQ(piped.err.find("running the statement"), std::string::npos) << piped.err;
+    EXPECT_TRUE(piped.err.empty()) << piped.err;
+}
