@@ -67,6 +67,8 @@ std::vector<MigrationFile> load_migrations(const std::string& dir) {
         if (!in) throw std::runtime_error("cannot read " + entry.path().string());
         std::ostringstream ss;
         ss << in.rdbuf();
+        if (ss.str().find('\0') != std::string::npos)
+            throw std::runtime_error(name + " contains a NUL byte: migrations are SQL text");
         MigrationFile f;
         f.version = parsed->version;
         f.name = name;

@@ -45,6 +45,9 @@ TEST(CliMigrationFiles, RefusesBadDirectories) {
     dup.write("V1__a.sql", "");
     dup.write("V01__b.sql", "");
     EXPECT_THROW(load_migrations(dup.path.string()), std::runtime_error);
+    TempDir nul;
+    nul.write("V1__a.sql", std::string("SELECT 1;\0DROP TABLE x;", 24));
+    EXPECT_THROW(load_migrations(nul.path.string()), std::runtime_error);
     TempDir badname;
     badname.write("create_users.sql", "");
     try {
