@@ -5,7 +5,6 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
-#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
@@ -18,7 +17,6 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
-#include "utils/resowner.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 }
@@ -27,6 +25,7 @@ extern "C" {
 #include "core/nplus1_rewrite.h"
 #include "extension/nplus1_facts.h"
 #include "extension/nplus1_shape.h"
+#include "extension/subxact.h"
 
 namespace pothos::ext {
 
@@ -228,39 +227,37 @@ void extract(const char* sql, uint16 flags, NpFactsC* f) {
 
 }  // namespace
 
-bool np_extract_facts(const char* sql, uint16 flags, NpFactsC* out) {
+namespace {
+
+struct ExtractArgs {
+    const char* sql;
+    uint16 flags;
+    NpFactsC* out;
+};
+
+void extract_cb(void* arg) {
+    ExtractArgs* a = static_cast<ExtractArgs*>(arg);
+    extract(a->sql, a->flags, a->out);
+}
+
+void clear(NpFactsC* out) {
     memset(out, 0, sizeof *out);
     out->limit = -1;
     out->statement = int(core::NpStatement::Other);
+}
+
+}  // namespace
+
+bool np_extract_facts(const char* sql, uint16 flags, NpFactsC* out) {
+    clear(out);
     if (!sql || !*sql) return false;
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    volatile bool ok = true;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        extract(sql, flags, out);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
+    ExtractArgs args{sql, flags, out};
+    // A cancel or shutdown is re-thrown; any other error just means no facts.
+    if (!subxact_try(extract_cb, &args, NULL)) {
+        clear(out);
+        return false;
     }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        ok = false;
-    }
-    PG_END_TRY();
-    if (!ok) {
-        memset(out, 0, sizeof *out);
-        out->limit = -1;
-        out->statement = int(core::NpStatement::Other);
-    }
-    return ok && out->table != nullptr;
+    return out->table != nullptr;
 }
 
 }  // namespace pothos::ext
