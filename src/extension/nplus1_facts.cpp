@@ -225,10 +225,6 @@ void extract(const char* sql, uint16 flags, NpFactsC* f) {
     relation_close(rel, AccessShareLock);
 }
 
-}  // namespace
-
-namespace {
-
 struct ExtractArgs {
     const char* sql;
     uint16 flags;
