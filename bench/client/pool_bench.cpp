@@ -38,19 +38,26 @@ private:
     std::deque<int> idle_;
 };
 
+std::unique_ptr<pothos::Pool> make_pool(std::size_t size) {
+    pothos::PoolOptions o;
+    o.conninfo = pothos::bench::database_url();
+    o.min = size;
+    o.max = size;
+    o.validation_threshold = pothos::Millis(3600 * 1000);
+    auto p = std::make_unique<pothos::Pool>(o);
+    p->wait_for_min(pothos::Millis(30000));
+    return p;
+}
+
+// Function-local statics: initialised once even when several benchmark
+// threads ask at the same moment.
 pothos::Pool& our_pool(std::size_t size) {
-    static std::unique_ptr<pothos::Pool> pools[2];
-    auto& p = pools[size == 16 ? 0 : 1];
-    if (!p) {
-        pothos::PoolOptions o;
-        o.conninfo = pothos::bench::database_url();
-        o.min = size;
-        o.max = size;
-        o.validation_threshold = pothos::Millis(3600 * 1000);
-        p = std::make_unique<pothos::Pool>(o);
-        p->wait_for_min(pothos::Millis(30000));
+    if (size == 16) {
+        static auto big = make_pool(16);
+        return *big;
     }
-    return *p;
+    static auto small = make_pool(2);
+    return *small;
 }
 
 NaivePool& naive_pool(std::size_t size) {
