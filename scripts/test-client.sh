@@ -11,6 +11,8 @@
 source "$(dirname "$0")/lib.sh"
 
 BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
+# A random port base: fewer collisions with clusters other scripts start meanwhile.
+export POTHOS_PORT_BASE=${POTHOS_PORT_BASE:-$((56000 + RANDOM % 6000))}
 SANITIZERS=${POTHOS_CLIENT_SANITIZERS:-address thread}
 WORK=""
 cleanup() {

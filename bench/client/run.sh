@@ -5,6 +5,8 @@
 # the "cores" counter (thread CPU time / wall time, summed over threads).
 source "$(dirname "$0")/../../scripts/lib.sh"
 BUILD=${1:-$POTHOS_ROOT/build}; shift || true
+# A random port base: fewer collisions with clusters other scripts start meanwhile.
+export POTHOS_PORT_BASE=${POTHOS_PORT_BASE:-$((56000 + RANDOM % 6000))}
 BIN=$BUILD/src/client/bench/pothos_client_bench
 [ -x "$BIN" ] || die "no $BIN (build with -DPOTHOS_BUILD_BENCHMARKS=ON)"
 WORK=$(make_pg_tmpdir)
