@@ -54,7 +54,7 @@ std::string xml_escape(std::string_view text) {
 }
 
 std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& series,
-                          const std::vector<BarGroup>& groups, const std::string& unit) {
+                          const std::vector<BarGroup>& groups, const std::string& unit, Scale scale) {
     const int label_w = 320, plot_w = 420, value_w = 90, bar_h = 14, gap = 10, top = 40;
     const int n_series = std::max<int>(1, int(series.size()));
     const int group_h = n_series * bar_h + gap;
@@ -65,6 +65,11 @@ std::string svg_bar_chart(const std::string& title, const std::vector<std::strin
         for (double v : g.values)
             if (std::isfinite(v)) max_v = std::max(max_v, v);
     if (max_v <= 0) max_v = 1;
+    const double floor_v = max_v / 1e4;
+    auto fraction = [&](double v) {
+        if (scale == Scale::Linear) return v / max_v;
+        return std::log10(1 + v / floor_v) / std::log10(1 + max_v / floor_v);
+    };
 
     std::string out = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"" +
                       std::to_string(width) + "\" height=\"" + std::to_string(height) +
@@ -87,7 +92,7 @@ std::string svg_bar_chart(const std::string& title, const std::vector<std::strin
         for (std::size_t s = 0; s < groups[g].values.size(); ++s) {
             double v = groups[g].values[s];
             if (!std::isfinite(v) || v < 0) v = 0;
-            int w = int(std::lround(v / max_v * plot_w));
+            int w = int(std::lround(fraction(v) * plot_w));
             int y = y0 + int(s) * bar_h;
             out += "<rect x=\"" + std::to_string(label_w) + "\" y=\"" + std::to_string(y) +
                    "\" width=\"" + std::to_string(std::max(w, 1)) + "\" height=\"" +
@@ -129,7 +134,8 @@ std::string html_report(const Report& r) {
             lat.push_back({label_of(s.queryid, s.query), {s.p50_ms, s.p95_ms, s.p99_ms}});
             share.push_back({label_of(s.queryid, s.query), {total > 0 ? 100.0 * s.total_ms / total : 0}});
         }
-        out += svg_bar_chart("Latency percentiles per statement", {"p50", "p95", "p99"}, lat, " ms");
+        out += svg_bar_chart("Latency percentiles per statement (log scale)", {"p50", "p95", "p99"}, lat,
+                             " ms", Scale::Log);
         out += svg_bar_chart("Share of total execution time per fingerprint", {"time share"}, share, " %");
         out += "<table>\n" + th_row({"queryid", "calls", "total", "mean", "p50", "p95", "p99", "rows", "hit ratio", "query"});
         for (const auto& s : r.top)

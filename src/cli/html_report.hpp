@@ -20,10 +20,15 @@ struct BarGroup {
     std::vector<double> values;  // one per series
 };
 
+enum class Scale { Linear, Log };
+
 // A horizontal grouped bar chart as an <svg> element. `series` names the
 // values of each group (the legend); `unit` is appended to the value labels.
+// Scale::Log sizes bars by log10(1 + v / floor) with floor = max / 10^4, so
+// values four orders of magnitude apart are both visible (latencies).
 std::string svg_bar_chart(const std::string& title, const std::vector<std::string>& series,
-                          const std::vector<BarGroup>& groups, const std::string& unit);
+                          const std::vector<BarGroup>& groups, const std::string& unit,
+                          Scale scale = Scale::Linear);
 
 // The whole document.
 std::string html_report(const Report& r);

@@ -244,3 +244,13 @@ TEST(CliRenderJson, MissingServerJsonIsNull) {
     EXPECT_EQ(parsed(json_report(r)).get("health")->kind, JsonValue::Kind::Null);
     EXPECT_NO_THROW(text_report(r, TextStyle{}));
 }
+
+TEST(CliHtml, LogScaleKeepsSmallBarsVisible) {
+    std::string lin = svg_bar_chart("t", {"a"}, {{"big", {1000}}, {"small", {1}}}, "");
+    std::string log = svg_bar_chart("t", {"a"}, {{"big", {1000}}, {"small", {1}}}, "", Scale::Log);
+    EXPECT_NE(lin.find("width=\"420\""), std::string::npos);
+    EXPECT_NE(log.find("width=\"420\""), std::string::npos);
+    // linear: 1/1000 of 420 rounds to 0, drawn 1 wide; log: log10(11)/log10(10001) of 420 = 109
+    EXPECT_NE(lin.find("width=\"1\""), std::string::npos);
+    EXPECT_NE(log.find("width=\"109\""), std::string::npos) << log;
+}
