@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pg.hpp"
+#include "cli_error.hpp"
 
 namespace pothos::cli {
 

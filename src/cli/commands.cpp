@@ -2,13 +2,12 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 
 #include "html_report.hpp"
-#include "json_writer.hpp"
 #include "migrator.hpp"
 #include "prometheus_parse.hpp"
 #include "render_json.hpp"
+#include "render_migrations.hpp"
 #include "render_text.hpp"
 #include "repository.hpp"
 #include "table.hpp"
@@ -92,59 +91,17 @@ int run_db(const Args& a, const TextStyle& st) {
     MigrationLog log = [](const std::string& line) { note(line); };
     if (a.db_action == "status") {
         MigrationPlan plan = status(c, files);
-        if (a.json) {
-            JsonWriter w;
-            w.begin_object().key("database").value(c.database()).key("applied").begin_array();
-            for (const auto& m : plan.applied)
-                w.begin_object().key("version").value(m.version).key("name").value(m.name)
-                    .key("checksum").value(m.checksum).key("applied_at").value(m.applied_at).end_object();
-            w.end_array().key("pending").begin_array();
-            for (const auto& f : plan.pending)
-                w.begin_object().key("version").value(f.version).key("name").value(f.name)
-                    .key("checksum").value(f.checksum).end_object();
-            w.end_array().key("changed").begin_array();
-            for (const auto& m : plan.changed) w.value(m.name);
-            w.end_array().key("missing").begin_array();
-            for (const auto& m : plan.missing) w.value(m.name);
-            w.end_array().end_object();
-            out(w.str());
-        } else {
-            TextTable t({{"version", Align::Right}, {"migration"}, {"state"}, {"applied at"}});
-            for (const auto& m : plan.applied) t.add_row({std::to_string(m.version), m.name, "applied", m.applied_at});
-            for (const auto& m : plan.changed)
-                t.add_row({std::to_string(m.version), m.name, paint("CHANGED", "31", st.colour), m.applied_at});
-            for (const auto& m : plan.missing)
-                t.add_row({std::to_string(m.version), m.name, paint("file missing", "33", st.colour), m.applied_at});
-            for (const auto& f : plan.pending) t.add_row({std::to_string(f.version), f.name, "pending", ""});
-            out(t.render(st.colour));
-            out(std::to_string(plan.applied.size() + plan.changed.size()) + " applied, " +
-                std::to_string(plan.pending.size()) + " pending\n");
-        }
+        out(a.json ? json_migration_status(c.database(), plan) : text_migration_status(plan, st));
         if (!plan.changed.empty()) {
-            std::string names;
-            for (const auto& m : plan.changed) names += (names.empty() ? "" : ", ") + m.name;
-            note("error: applied migrations were changed after they ran (checksum differs): " + names);
+            note("pothos-perf: error: applied migrations were changed after they ran (checksum differs): " +
+                 migration_names(plan.changed));
             return kExitFailure;
         }
         return kExitOk;
     }
     MigrateOutcome o = a.db_action == "migrate" ? migrate(c, files, log)
                                                 : reset_database(c, files, a.force, log);
-    if (a.json) {
-        JsonWriter w;
-        w.begin_object().key("database").value(c.database());
-        if (a.db_action == "reset") w.key("reset").value("schema public");
-        w.key("applied").strings(o.applied);
-        w.key("already_applied").value(std::int64_t(o.already_applied));
-        w.end_object();
-        out(w.str());
-    } else if (o.applied.empty()) {
-        out("database \"" + c.database() + "\" is up to date (" + std::to_string(o.already_applied) +
-            " migrations applied)\n");
-    } else {
-        out("applied " + std::to_string(o.applied.size()) + " migration(s) to database \"" + c.database() +
-            "\"\n");
-    }
+    out(a.json ? json_migrate(c.database(), o, a.db_action == "reset") : text_migrate(c.database(), o));
     return kExitOk;
 }
 

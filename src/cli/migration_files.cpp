@@ -101,4 +101,10 @@ MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
     return plan;
 }
 
+std::string migration_names(const std::vector<AppliedMigration>& v) {
+    std::string out;
+    for (const auto& a : v) out += (out.empty() ? "" : ", ") + a.name;
+    return out;
+}
+
 }  // namespace pothos::cli

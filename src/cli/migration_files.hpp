@@ -56,4 +56,12 @@ struct MigrationPlan {
 MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
                               const std::vector<AppliedMigration>& applied);
 
+// "V1__a.sql, V2__b.sql"
+std::string migration_names(const std::vector<AppliedMigration>& v);
+
+struct MigrateOutcome {
+    std::vector<std::string> applied;  // file names applied by this run
+    std::size_t already_applied = 0;
+};
+
 }  // namespace pothos::cli

@@ -35,19 +35,13 @@ void ensure_table(Connection& c) {
     c.exec("RESET client_min_messages");
 }
 
-std::string names(const std::vector<AppliedMigration>& v) {
-    std::string out;
-    for (const auto& a : v) out += (out.empty() ? "" : ", ") + a.name;
-    return out;
-}
-
 MigrateOutcome apply_pending(Connection& c, const std::vector<MigrationFile>& files, const MigrationLog& log) {
     ensure_table(c);
     MigrationPlan plan = plan_migrations(files, read_applied(c));
     if (!plan.changed.empty())
         throw CliError(kExitFailure,
                        "applied migrations were changed after they ran (checksum differs): " +
-                           names(plan.changed) + "\nhint: restore the files, or add a new migration instead");
+                           migration_names(plan.changed) + "\nhint: restore the files, or add a new migration instead");
     MigrateOutcome out;
     out.already_applied = plan.applied.size();
     for (const auto& f : plan.pending) {

@@ -23,11 +23,6 @@ using MigrationLog = std::function<void(const std::string&)>;
 
 std::vector<AppliedMigration> read_applied(Connection& c);
 
-struct MigrateOutcome {
-    std::vector<std::string> applied;  // file names applied by this run
-    std::size_t already_applied = 0;
-};
-
 // Applies the pending files in version order. Throws CliError(kExitFailure)
 // naming the files when an applied file's checksum changed (nothing is
 // applied then), and naming the file and the server's message when a

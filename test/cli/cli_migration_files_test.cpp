@@ -1,7 +1,9 @@
 // Unit tests of migration file naming, loading, checksums and planning.
 #include <gtest/gtest.h>
 
+#include "core/json.h"
 #include "migration_files.hpp"
+#include "render_migrations.hpp"
 #include "temp_dir.hpp"
 
 using namespace pothos::cli;
@@ -76,4 +78,28 @@ TEST(CliMigrationFiles, PlanSplitsAppliedChangedMissingPending) {
     EXPECT_EQ(p.missing[0].version, 7);
     ASSERT_EQ(p.pending.size(), 1u);
     EXPECT_EQ(p.pending[0].name, "V3__c.sql");
+}
+
+TEST(CliRenderMigrations, StatusAndMigrateOutput) {
+    MigrationPlan plan;
+    plan.applied = {{1, "V1__a.sql", "aaa", "2026-01-01 00:00:00 UTC"}};
+    plan.changed = {{2, "V2__b.sql", "bbb", "2026-01-01 00:00:01 UTC"}};
+    plan.pending = {MigrationFile{3, "V3__c.sql", "c", "SELECT 3;", "ccc"}};
+    std::string text = text_migration_status(plan, TextStyle{});
+    EXPECT_NE(text.find("CHANGED"), std::string::npos);
+    EXPECT_NE(text.find("2 applied, 1 pending"), std::string::npos);
+    EXPECT_NE(text.find("changed after they ran: V2__b.sql"), std::string::npos);
+    auto v = pothos::core::parse_json(json_migration_status("db_dev", plan));
+    ASSERT_TRUE(v);
+    EXPECT_EQ(*v->get("applied")->items[0].string_at("checksum"), "aaa");
+    EXPECT_EQ(*v->get("pending")->items[0].number_at("version"), 3);
+    EXPECT_EQ(v->get("changed")->items[0].string, "V2__b.sql");
+    EXPECT_EQ(v->get("missing")->items.size(), 0u);
+    MigrateOutcome none{{}, 4};
+    EXPECT_EQ(text_migrate("db", none), "database \"db\" is up to date (4 migrations applied)\n");
+    auto m = pothos::core::parse_json(json_migrate("db", MigrateOutcome{{"V3__c.sql"}, 2}, true));
+    ASSERT_TRUE(m);
+    EXPECT_EQ(*m->string_at("reset"), "schema public");
+    EXPECT_EQ(m->get("applied")->items[0].string, "V3__c.sql");
+    EXPECT_EQ(*m->number_at("already_applied"), 2);
 }
