@@ -21,6 +21,8 @@ std::string td(const std::string& s, bool right = false) {
     return std::string(right ? "<td class=\"n\">" : "<td>") + xml_escape(s) + "</td>";
 }
 
+std::string code_td(const std::string& s) { return "<td><code>" + xml_escape(s) + "</code></td>"; }
+
 std::string th_row(const std::vector<std::string>& headers) {
     std::string out = "<tr>";
     for (const auto& h : headers) out += "<th>" + xml_escape(h) + "</th>";
@@ -143,8 +145,7 @@ std::string html_report(const Report& r) {
                    td(format_ms(s.total_ms), true) + td(format_ms(s.mean_ms), true) +
                    td(format_ms(s.p50_ms), true) + td(format_ms(s.p95_ms), true) +
                    td(format_ms(s.p99_ms), true) + td(format_count(s.rows), true) +
-                   td(format_ratio(s.hit_ratio()), true) + "<td><code>" + xml_escape(s.query) +
-                   "</code></td></tr>\n";
+                   td(format_ratio(s.hit_ratio()), true) + code_td(s.query) + "</tr>\n";
         out += "</table>\n";
     }
 
@@ -158,8 +159,7 @@ std::string html_report(const Report& r) {
             for (const auto& x : s.recommendations) recs += "<li>" + xml_escape(x) + "</li>";
             out += "<tr>" + td(s.occurred_at) + td(format_ms(s.duration_ms), true) +
                    td(format_count(s.execution_count), true) +
-                   td(format_ms(s.average_duration_ms), true) + "<td><code>" +
-                   xml_escape(s.query) + "</code></td><td>" +
+                   td(format_ms(s.average_duration_ms), true) + code_td(s.query) + "<td>" +
                    (recs.empty() ? std::string() : "<ul>" + recs + "</ul>") + "</td></tr>\n";
         }
         out += "</table>\n";
@@ -177,9 +177,8 @@ std::string html_report(const Report& r) {
         for (const auto& f : r.n_plus_one)
             out += "<tr>" + td(f.kind) + td(format_count(f.occurrences), true) +
                    td(format_count(f.total_repeats), true) + td(format_ms(f.wasted_time_ms), true) +
-                   td(format_count(f.round_trips_saved), true) + "<td><code>" +
-                   xml_escape(f.query) + "</code></td><td><code>" +
-                   xml_escape(f.suggested_query) + "</code></td></tr>\n";
+                   td(format_count(f.round_trips_saved), true) + code_td(f.query) +
+                   code_td(f.suggested_query) + "</tr>\n";
         out += "</table>\n";
     }
 
@@ -193,7 +192,7 @@ std::string html_report(const Report& r) {
             for (std::size_t i = 0; i < x.columns.size(); ++i) cols += (i ? ", " : "") + x.columns[i];
             out += "<tr>" + td(x.table_name) + td(cols) + td(format_bytes(x.estimated_size_bytes), true) +
                    td(format_pct(x.improvement_pct), true) + td(format_count(x.affected_queries), true) +
-                   "<td><code>" + xml_escape(x.index_ddl) + ";</code></td></tr>\n";
+                   code_td(x.index_ddl + ";") + "</tr>\n";
         }
         out += "</table>\n";
     }

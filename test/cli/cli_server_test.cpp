@@ -93,6 +93,15 @@ JsonValue json_of(const CliRun& r) {
     return v ? *v : JsonValue{};
 }
 
+// The array member `key` of the JSON document a successful run printed.
+std::vector<JsonValue> array_of(const CliRun& r, const char* key) {
+    EXPECT_EQ(r.code, 0) << r.err;
+    JsonValue v = json_of(r);
+    const JsonValue* a = v.get(key);
+    EXPECT_TRUE(a && a->kind == JsonValue::Kind::Array) << key << " in " << r.out;
+    return a && a->kind == JsonValue::Kind::Array ? a->items : std::vector<JsonValue>{};
+}
+
 class Db {
 public:
     explicit Db(const std::string& db) : c_(PQconnectdb(url_for(db).c_str())) {
@@ -209,12 +218,10 @@ TEST(CliConnect, UsageErrorsAreExit2) {
 
 TEST_F(CliServer, TopJson) {
     CliRun r = run(kDb, "top --json --limit 50");
-    ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* rows = v.get("statements");
-    ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
+    const std::vector<JsonValue> rows = array_of(r, "statements");
+    ASSERT_FALSE(HasFailure());
     bool found = false;
-    for (const auto& s : rows->items) {
+    for (const auto& s : rows) {
         expect_keys(s, {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
                         "p99_ms", "rows", "hit_ratio"});
         if (s.string_at("query").value_or("").find("WHERE k = $1") != std::string::npos) {
@@ -226,8 +233,8 @@ TEST_F(CliServer, TopJson) {
     }
     EXPECT_TRUE(found) << r.out;
     // ordered by total time
-    for (std::size_t i = 1; i < rows->items.size(); ++i)
-        EXPECT_GE(*rows->items[i - 1].number_at("total_ms"), *rows->items[i].number_at("total_ms"));
+    for (std::size_t i = 1; i < rows.size(); ++i)
+        EXPECT_GE(*rows[i - 1].number_at("total_ms"), *rows[i].number_at("total_ms"));
     CliRun text = run(kDb, "top --limit 3");
     EXPECT_EQ(text.code, 0);
     EXPECT_NE(text.out.find("p95"), std::string::npos);
@@ -236,12 +243,10 @@ TEST_F(CliServer, TopJson) {
 
 TEST_F(CliServer, SlowJson) {
     CliRun r = run(kDb, "slow --json");
-    ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* rows = v.get("slow_queries");
-    ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
+    const std::vector<JsonValue> rows = array_of(r, "slow_queries");
+    ASSERT_FALSE(HasFailure());
     bool found = false;
-    for (const auto& s : rows->items) {
+    for (const auto& s : rows) {
         expect_keys(s, {"queryid", "query", "duration_ms", "occurred_at", "execution_count",
                         "average_duration_ms", "recommendations"});
         if (s.string_at("query").value_or("").find("pg_sleep") != std::string::npos) {
@@ -255,13 +260,11 @@ TEST_F(CliServer, SlowJson) {
 
 TEST_F(CliServer, NPlusOneJson) {
     CliRun r = run(kDb, "n-plus-one --json");
-    ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* rows = v.get("findings");
-    ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
-    ASSERT_FALSE(rows->items.empty()) << r.out;
+    const std::vector<JsonValue> rows = array_of(r, "findings");
+    ASSERT_FALSE(HasFailure());
+    ASSERT_FALSE(rows.empty()) << r.out;
     bool found = false;
-    for (const auto& f : rows->items) {
+    for (const auto& f : rows) {
         expect_keys(f, {"kind", "parent_queryid", "parent_query", "queryid", "query", "occurrences",
                         "total_repeats", "max_repeats", "wasted_time_ms", "round_trips_saved",
                         "suggested_query", "suggestion"});
