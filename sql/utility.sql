@@ -20,3 +20,12 @@ DROP TABLE pp_u;
 SELECT query, calls, rows FROM pothos_perf.statements
  WHERE query NOT LIKE '%pothos_perf%'
  ORDER BY query COLLATE "C";
+
+-- Two-dot parameter names cannot go into postgresql.auto.conf (the server
+-- would not start again): ALTER SYSTEM SET refuses them; RESET and one-dot
+-- names work.
+ALTER SYSTEM SET pothos_perf.n_plus_one.min_repeats = 7;
+ALTER SYSTEM SET pothos_perf.advisor.min_improvement TO DEFAULT;
+ALTER SYSTEM RESET pothos_perf.advisor.min_improvement;
+ALTER SYSTEM SET pothos_perf.track_planning = on;
+ALTER SYSTEM RESET pothos_perf.track_planning;
