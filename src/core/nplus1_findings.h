@@ -3,9 +3,20 @@
 //
 // One entry per (kind, user, database, parent fingerprint, child
 // fingerprint). Each occurrence reported by the detector is anchored on one
-// event; the entry remembers its last kAnchors anchors, so the same unit
-// analysed twice (by two backends, or again after it grew) is counted once:
-// only the growth of its repeats is added.
+// event of the window. The same unit is analysed more than once (when its
+// backend's unit ends, idle_gap after a trigger while it goes on, by another
+// backend of a pooled tag, and by every read of the view, which sweeps the
+// whole window), so every occurrence counted is kept in a ledger shared by
+// all entries, keyed by (finding key, anchor): an occurrence seen again adds
+// only the growth of its repeats and time. The ledger must remember every
+// occurrence whose anchor is still in the window (an older one can no longer
+// be analysed): it is set-associative (kLedgerWays per set), a new occurrence
+// replaces the oldest anchor of its set, and it is sized from the window
+// (an occurrence needs at least min_repeats >= 2 events of the window).
+// A per-entry memory of the last few anchors is not enough: a nested chain
+// (parent -> children -> grandchildren) gives the grandchild finding one
+// occurrence per child execution, dozens per request, and a re-analysed
+// request then counted again the occurrences that had been forgotten.
 // Eviction: when full, a new finding replaces the entry seen least recently
 // (unconfirmed entries first), counted in evictions. O(capacity) per insert
 // of a new key, which happens only on detection, never per statement.
@@ -37,12 +48,14 @@ struct NpFindingEntry {
     double time_ms;           // time spent in the repeats
     int64_t first_seen;       // caller's clock (TimestampTz in the extension)
     int64_t last_seen;
-    static constexpr int kAnchors = 8;
-    uint64_t anchors[kAnchors];
-    int64_t anchor_repeats[kAnchors];
-    double anchor_time[kAnchors];
-    uint32_t anchor_next;
-    uint32_t pad2;
+};
+
+// One occurrence already counted: its finding key, anchor and what was added.
+struct NpLedgerSlot {
+    uint64_t anchor;  // anchor + 1; 0: empty
+    uint64_t key;     // hash of the finding key (kind, user, database, parent, child)
+    int64_t repeats;
+    double time_ms;
 };
 
 struct NpFindingsHeader {
@@ -52,12 +65,18 @@ struct NpFindingsHeader {
     uint64_t recorded;     // occurrences recorded since the last reset
     int64_t stats_reset;
     uint64_t min_anchor;   // occurrences anchored before this (pre-reset events) are ignored
+    uint32_t ledger_sets;  // the ledger: ledger_sets * kLedgerWays slots
+    uint32_t pad;
 };
 
 class NpFindings {
 public:
-    static size_t required_bytes(uint32_t capacity);
-    static NpFindings create(void* mem, uint32_t capacity, int64_t now) noexcept;
+    static constexpr uint32_t kLedgerWays = 4;
+    // Ledger slots for a window of window_events statements.
+    static uint32_t ledger_slots_for(uint32_t window_events) noexcept;
+    // ledger_slots: occurrences remembered (rounded up to whole sets).
+    static size_t required_bytes(uint32_t capacity, uint32_t ledger_slots = 1024);
+    static NpFindings create(void* mem, uint32_t capacity, int64_t now, uint32_t ledger_slots = 1024) noexcept;
     static NpFindings attach(void* mem) noexcept;
     NpFindings() = default;
 
@@ -74,6 +93,7 @@ public:
 private:
     NpFindingsHeader* header_ = nullptr;
     NpFindingEntry* entries_ = nullptr;
+    NpLedgerSlot* ledger_ = nullptr;
 };
 
 }  // namespace pothos::core

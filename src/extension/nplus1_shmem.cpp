@@ -27,7 +27,10 @@ const char kShmemName[] = "pothos_perf n_plus_one";
 const char kTrancheName[] = "pothos_perf_n_plus_one";
 
 Size ring_bytes() { return MAXALIGN(core::NpRing::required_bytes(uint32_t(np_guc_window_size))); }
-Size findings_bytes() { return MAXALIGN(core::NpFindings::required_bytes(uint32_t(np_guc_max_findings))); }
+uint32_t ledger_slots() { return core::NpFindings::ledger_slots_for(uint32_t(np_guc_window_size)); }
+Size findings_bytes() {
+    return MAXALIGN(core::NpFindings::required_bytes(uint32_t(np_guc_max_findings), ledger_slots()));
+}
 Size shmem_size() { return MAXALIGN(sizeof(NpShared)) + ring_bytes() + findings_bytes(); }
 
 }  // namespace
@@ -47,7 +50,8 @@ void nplus1_shmem_startup() {
     if (!found) {
         g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
         g_ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
-        g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp());
+        g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp(),
+                                              ledger_slots());
     } else {
         g_ring = core::NpRing::attach(ring_mem);
         g_findings = core::NpFindings::attach(findings_mem);

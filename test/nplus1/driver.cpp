@@ -9,6 +9,7 @@
 // a short pothos_perf.n_plus_one.idle_gap (the corpus pauses 250-300 ms).
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -29,9 +30,23 @@ struct Step {
     std::vector<std::string> words;
 };
 
+// counts <kind> <query> <occurrences> <total_repeats> <max_repeats>: the
+// exact figures of a labelled finding.
+struct Counts {
+    std::string kind, query;
+    long occurrences, total_repeats, max_repeats;
+};
+
+// A finding as listed, with its child's figures from pothos_perf.statements.
+struct Listed {
+    long occurrences = 0, total_repeats = 0, max_repeats = 0, calls = 0;
+    double wasted_ms = 0, total_exec_ms = 0;
+};
+
 struct Trace {
     std::string name;
     std::vector<std::pair<std::string, std::string>> labels;  // kind, query name
+    std::vector<Counts> counts;
     std::string tag = "none";
     int clients = 1;
     int units = 3;
@@ -76,6 +91,8 @@ Corpus load(const std::string& path) {
             t = nullptr;
         } else if (w[0] == "label" && w.size() == 3) {
             t->labels.emplace_back(w[1], w[2]);
+        } else if (w[0] == "counts" && w.size() == 6) {
+            t->counts.push_back(Counts{w[1], w[2], std::stol(w[3]), std::stol(w[4]), std::stol(w[5])});
         } else if (w[0] == "tag" && w.size() == 2) {
             t->tag = w[1];
         } else if (w[0] == "clients" && w.size() == 2) {
@@ -141,10 +158,12 @@ public:
 
     void exec_admin(const std::string& sql) { check(PQexec(admin(), sql.c_str()), admin(), sql); }
 
-    // Runs one trace, returns the (kind, query name) findings listed.
-    std::set<std::pair<std::string, std::string>> run(const Trace& t, int trace_no) {
+    // Runs one trace, returns the findings listed by (kind, query name).
+    std::map<std::pair<std::string, std::string>, Listed> run(const Trace& t, int trace_no) {
         trace_ = &t;
         trace_no_ = trace_no;
+        // Statement statistics too: every finding is checked against its child's calls.
+        exec_admin("SELECT pothos_perf.reset()");
         exec_admin("SELECT pothos_perf.n_plus_one_reset()");
         if (const char* occ = getenv("NP_MIN_OCCURRENCES"))
             exec_admin(std::string("SET pothos_perf.n_plus_one.min_occurrences = ") + occ);
@@ -364,14 +383,20 @@ private:
         }
     }
 
-    std::set<std::pair<std::string, std::string>> findings() {
-        PGresult* r = PQexec(admin(), "SELECT kind, query FROM pothos_perf.n_plus_one");
+    std::map<std::pair<std::string, std::string>, Listed> findings() {
+        PGresult* r = PQexec(admin(),
+                             "SELECT n.kind, n.query, n.occurrences, n.total_repeats, n.max_repeats, "
+                             "n.wasted_time_ms, coalesce(s.calls, 0), coalesce(s.total_exec_time, 0) "
+                             "FROM pothos_perf.n_plus_one n LEFT JOIN "
+                             "(SELECT userid, dbid, queryid, sum(calls) AS calls, "
+                             "sum(total_exec_time) AS total_exec_time FROM pothos_perf.statements "
+                             "GROUP BY 1, 2, 3) s USING (userid, dbid, queryid)");
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             std::string msg = PQerrorMessage(admin());
             PQclear(r);
             throw std::runtime_error("reading n_plus_one: " + msg);
         }
-        std::set<std::pair<std::string, std::string>> out;
+        std::map<std::pair<std::string, std::string>, Listed> out;
         for (int row = 0; row < PQntuples(r); row++) {
             std::string kind = PQgetvalue(r, row, 0);
             std::string text = collapse(PQgetvalue(r, row, 1));
@@ -384,7 +409,13 @@ private:
                     best = c.size();
                 }
             }
-            out.emplace(kind, name);
+            Listed& l = out[{kind, name}];
+            l.occurrences += std::stol(PQgetvalue(r, row, 2));
+            l.total_repeats += std::stol(PQgetvalue(r, row, 3));
+            l.max_repeats = std::max(l.max_repeats, std::stol(PQgetvalue(r, row, 4)));
+            l.wasted_ms += std::stod(PQgetvalue(r, row, 5));
+            l.calls = std::stol(PQgetvalue(r, row, 6));
+            l.total_exec_ms = std::stod(PQgetvalue(r, row, 7));
         }
         PQclear(r);
         return out;
@@ -443,11 +474,11 @@ int main(int argc, char** argv) {
         runner.exec_admin("SET client_min_messages = warning");
         runner.exec_admin("CREATE EXTENSION IF NOT EXISTS pothos_perf");
         runner.exec_admin(kSchema);
-        int tp = 0, fp = 0, fn = 0, positives = 0, negatives = 0;
+        int tp = 0, fp = 0, fn = 0, positives = 0, negatives = 0, miscounted = 0;
         for (size_t n = 0; n < corpus.traces.size(); n++) {
             const Trace& t = corpus.traces[n];
             if (getenv("NP_ONLY") && t.name != getenv("NP_ONLY")) continue;
-            std::set<std::pair<std::string, std::string>> got = runner.run(t, int(n));
+            std::map<std::pair<std::string, std::string>, Listed> got = runner.run(t, int(n));
             std::set<std::pair<std::string, std::string>> want(t.labels.begin(), t.labels.end());
             (want.empty() ? negatives : positives)++;
             std::string notes;
@@ -459,11 +490,34 @@ int main(int argc, char** argv) {
                     notes += " missed " + w.first + ":" + w.second;
                 }
             }
-            for (const auto& g : got)
-                if (!want.count(g)) {
+            for (const auto& g : got) {
+                const std::string what = g.first.first + ":" + g.first.second;
+                if (!want.count(g.first)) {
                     fp++;
-                    notes += " unexpected " + g.first + ":" + g.second;
+                    notes += " unexpected " + what;
                 }
+                // A repeat is an execution of the child: never more than it ran.
+                const Listed& l = g.second;
+                if (l.total_repeats > l.calls || l.wasted_ms > l.total_exec_ms * 1.001 + 0.01) {
+                    miscounted++;
+                    notes += " over-counted " + what + " (repeats " + std::to_string(l.total_repeats) + ", calls " +
+                             std::to_string(l.calls) + ", wasted " + std::to_string(l.wasted_ms) + " ms of " +
+                             std::to_string(l.total_exec_ms) + " ms)";
+                }
+            }
+            for (const Counts& c : t.counts) {
+                auto it = got.find({c.kind, c.query});
+                if (it == got.end()) continue;  // missed: counted above
+                const Listed& l = it->second;
+                if (l.occurrences != c.occurrences || l.total_repeats != c.total_repeats ||
+                    l.max_repeats != c.max_repeats) {
+                    miscounted++;
+                    notes += " counts " + c.kind + ":" + c.query + " " + std::to_string(l.occurrences) + "/" +
+                             std::to_string(l.total_repeats) + "/" + std::to_string(l.max_repeats) + " want " +
+                             std::to_string(c.occurrences) + "/" + std::to_string(c.total_repeats) + "/" +
+                             std::to_string(c.max_repeats);
+                }
+            }
             printf("%-36s %-9s%s\n", t.name.c_str(), notes.empty() ? "ok" : "WRONG", notes.c_str());
             fflush(stdout);
         }
@@ -471,7 +525,11 @@ int main(int argc, char** argv) {
         double recall = tp + fn ? double(tp) / (tp + fn) : 1.0;
         printf("traces %zu (%d positive, %d negative): tp %d fp %d fn %d\n", corpus.traces.size(), positives,
                negatives, tp, fp, fn);
-        printf("precision %.3f recall %.3f\n", precision, recall);
+        printf("precision %.3f recall %.3f, findings miscounted %d\n", precision, recall, miscounted);
+        if (miscounted > 0) {
+            printf("FAIL: a finding counted more repeats than its child ran, or not the expected counts\n");
+            return 1;
+        }
         if (precision < 0.95 || recall < 0.95) {
             printf("FAIL: precision and recall must both be at least 0.95\n");
             return 1;

@@ -1,0 +1,192 @@
+// Nested chains (parent -> children -> grandchildren per request), analysed
+// the way the extension does: part of a unit while it goes on, the unit when
+// it ends, and the whole window at every read of the view. Every occurrence
+// must be counted once, and no finding may count more repeats than its child
+// executed.
+#include "core/nplus1_detector.h"
+#include "core/nplus1_findings.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+using namespace pothos::core;
+
+namespace {
+
+constexpr uint64_t VIEWER = 10, LISTS = 20, TODOS = 30, USER = 40;
+constexpr uint16_t LOOKUP = NP_SELECT | NP_HAS_TABLE | NP_KEY_LOOKUP;
+
+struct Window {
+    std::vector<NpEvent> ev;  // the stream, seq = position
+    int64_t now = 1000000;
+    std::map<uint64_t, int64_t> executions;  // per queryid
+    uint64_t next_param = 1;
+
+    void add(uint64_t group, uint64_t q, int64_t rows) {
+        now += 300;
+        NpEvent e{};
+        e.seq = ev.size();
+        e.group = group;
+        e.queryid = q;
+        e.flags = LOOKUP;
+        e.rows = rows;
+        e.param_hash = next_param++;
+        e.ts_us = now;
+        e.exec_ms = 0.1f;
+        e.backend = 1;
+        e.userid = 10;
+        e.dbid = 5;
+        ev.push_back(e);
+        executions[q]++;
+    }
+
+    // Events of group with seq in [from, to), as analyze_group gathers them.
+    size_t analyze(NpFindings& t, uint64_t group, uint64_t from, uint64_t to) const {
+        std::vector<NpEvent> g;
+        for (uint64_t s = from; s < to && s < ev.size(); s++)
+            if (ev[s].group == group) g.push_back(ev[s]);
+        return detect(t, g);
+    }
+
+    // The whole window, group by group (np_sweep).
+    void sweep(NpFindings& t) const {
+        std::vector<NpEvent> all = ev;
+        std::stable_sort(all.begin(), all.end(),
+                         [](const NpEvent& a, const NpEvent& b) { return a.group > b.group; });
+        size_t b = 0;
+        while (b < all.size()) {
+            size_t e = b + 1;
+            while (e < all.size() && all[e].group == all[b].group) e++;
+            detect(t, std::vector<NpEvent>(all.begin() + long(b), all.begin() + long(e)));
+            b = e;
+        }
+    }
+
+    static size_t detect(NpFindings& t, const std::vector<NpEvent>& g) {
+        if (g.empty()) return 0;
+        std::vector<uint32_t> idx(g.size());
+        std::vector<uint64_t> h(g.size());
+        std::vector<NpFinding> out(256);
+        NpConfig cfg;
+        size_t n = np_detect(g.data(), g.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size());
+        for (size_t i = 0; i < n; i++) t.record(out[i], int64_t(i));
+        return n;
+    }
+};
+
+const NpFindingEntry* find(const NpFindings& t, uint64_t parent, uint64_t child) {
+    for (uint32_t i = 0; i < t.capacity(); i++) {
+        const NpFindingEntry& e = t.entry(i);
+        if (e.in_use && e.kind == uint8_t(NpKind::NPlusOne) && e.parent_queryid == parent && e.queryid == child)
+            return &e;
+    }
+    return nullptr;
+}
+
+void expect_bounded_by_executions(const NpFindings& t, const Window& w) {
+    for (uint32_t i = 0; i < t.capacity(); i++) {
+        const NpFindingEntry& e = t.entry(i);
+        if (!e.in_use) continue;
+        EXPECT_LE(e.total_repeats, w.executions.at(e.queryid)) << "child " << e.queryid;
+        EXPECT_LE(e.time_ms, double(w.executions.at(e.queryid)) * 0.1 + 1e-3) << "child " << e.queryid;
+    }
+}
+
+// One request: the viewer, its lists (one query), per list its todos, per
+// todo its assignee; grandchildren either right after their todos query
+// (one connection) or after all the todos queries (siblings resolved
+// concurrently, then their children).
+void request(Window& w, uint64_t group, int lists, int todos, bool breadth_first) {
+    w.add(group, VIEWER, 1);
+    w.add(group, LISTS, lists);
+    if (breadth_first) {
+        for (int l = 0; l < lists; l++) w.add(group, TODOS, todos);
+        for (int u = 0; u < lists * todos; u++) w.add(group, USER, 1);
+    } else {
+        for (int l = 0; l < lists; l++) {
+            w.add(group, TODOS, todos);
+            for (int u = 0; u < todos; u++) w.add(group, USER, 1);
+        }
+    }
+}
+
+class NestedChain : public ::testing::TestWithParam<bool> {};
+
+TEST_P(NestedChain, EachOccurrenceCountedOnceHoweverOftenAnalysed) {
+    const bool breadth_first = GetParam();
+    constexpr int kRequests = 12, kLists = 6, kTodos = 7;
+    const uint32_t window = 4096;
+    std::vector<uint64_t> mem(NpFindings::required_bytes(64, NpFindings::ledger_slots_for(window)) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 64, 0, NpFindings::ledger_slots_for(window));
+    Window w;
+    for (int r = 0; r < kRequests; r++) {
+        const uint64_t group = 0x1000 + uint64_t(r) * 7919;
+        const uint64_t start = w.ev.size();
+        request(w, group, kLists, kTodos, breadth_first);
+        const uint64_t mid = start + (w.ev.size() - start) / 2;
+        w.analyze(t, group, start, mid);         // idle_gap after the trigger, the unit goes on
+        w.analyze(t, group, start, w.ev.size());  // the unit ended
+        if (r % 3 == 2) w.sweep(t);               // a read of the view
+    }
+    w.sweep(t);
+    w.sweep(t);
+
+    const NpFindingEntry* todos = find(t, LISTS, TODOS);
+    ASSERT_NE(todos, nullptr);
+    EXPECT_EQ(todos->occurrences, kRequests);
+    EXPECT_EQ(todos->total_repeats, kRequests * kLists);
+    EXPECT_EQ(todos->max_repeats, kLists);
+    EXPECT_EQ(todos->total_parent_rows, kRequests * kLists);
+
+    const NpFindingEntry* users = find(t, TODOS, USER);
+    ASSERT_NE(users, nullptr);
+    if (breadth_first) {
+        // Every assignee lookup follows the last todos query: one burst per request.
+        EXPECT_EQ(users->occurrences, kRequests);
+        EXPECT_EQ(users->max_repeats, kLists * kTodos);
+    } else {
+        EXPECT_EQ(users->occurrences, kRequests * kLists);
+        EXPECT_EQ(users->max_repeats, kTodos);
+    }
+    EXPECT_EQ(users->total_repeats, kRequests * kLists * kTodos);
+    EXPECT_EQ(w.executions.at(USER), kRequests * kLists * kTodos);
+    expect_bounded_by_executions(t, w);
+}
+
+INSTANTIATE_TEST_SUITE_P(Order, NestedChain, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) {
+                             return i.param ? std::string("BreadthFirst") : std::string("DepthFirst");
+                         });
+
+// The ledger forgets only the oldest occurrences of a set: with the ledger
+// sized for the window, re-reading a window of 400 occurrences of one
+// finding adds nothing.
+TEST(NPlusOneFindings, ManyOccurrencesOfOneFindingReadAgain) {
+    const uint32_t window = 4096;
+    std::vector<uint64_t> mem(NpFindings::required_bytes(4, NpFindings::ledger_slots_for(window)) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 4, 0, NpFindings::ledger_slots_for(window));
+    NpFinding f{};
+    f.kind = NpKind::NPlusOne;
+    f.parent_queryid = TODOS;
+    f.queryid = USER;
+    f.repeats = 7;
+    f.distinct_params = 7;
+    f.time_ms = 0.7;
+    f.parent_rows = 7;
+    for (int pass = 0; pass < 3; pass++)
+        for (uint64_t a = 0; a < 400; a++) {
+            f.anchor = a * 8;
+            t.record(f, pass);
+        }
+    ASSERT_EQ(t.header().count, 1u);
+    EXPECT_EQ(t.entry(0).occurrences, 400);
+    EXPECT_EQ(t.entry(0).total_repeats, 2800);
+    EXPECT_EQ(t.entry(0).total_parent_rows, 2800);
+    EXPECT_NEAR(t.entry(0).time_ms, 280.0, 1e-6);
+    EXPECT_EQ(t.header().recorded, 400u);
+}
+
+}  // namespace
