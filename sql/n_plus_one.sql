@@ -126,6 +126,17 @@ SET pothos_perf.n_plus_one.min_occurrences = 1;
 SET pothos_perf.n_plus_one.min_repeats = 1;
 SET pothos_perf.n_plus_one.idle_gap = -5;
 
+-- Every finding counts at most its child's executions and time; metrics()
+-- exports the listed findings from n_plus_one_info(), without the view.
+SELECT count(*) AS listed_rows FROM pothos_perf.n_plus_one \gset
+SELECT listed = :listed_rows AS listed_matches_view, listed > 0 AS has_listed FROM pothos_perf.n_plus_one_info();
+SELECT count(*) AS over_counted
+  FROM pothos_perf.n_plus_one n
+  JOIN (SELECT userid, dbid, queryid, sum(calls) AS calls, sum(total_exec_time) AS total_exec_time
+          FROM pothos_perf.statements GROUP BY 1, 2, 3) s USING (userid, dbid, queryid)
+ WHERE n.total_repeats > s.calls OR n.wasted_time_ms > s.total_exec_time * 1.001 + 0.01;
+SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_findings ' || :listed_rows || '\n') AS metric_is_listed;
+
 -- Privileges: another role sees no texts or ids, and may not reset.
 CREATE ROLE np_reader;
 SET ROLE np_reader;

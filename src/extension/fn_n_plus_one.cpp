@@ -205,16 +205,29 @@ extern "C" Datum pothos_perf_n_plus_one_info(PG_FUNCTION_ARGS) {
     TupleDesc desc;
     if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
         elog(ERROR, "return type must be a row type");
+    if (desc->natts != 7)
+        ereport(ERROR, (errmsg("pothos_perf: SQL definition of n_plus_one_info does not match the library"),
+                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
     int64 window = np_ring().capacity();
     int64 events = (int64) np_ring().head();
     LWLockAcquire(np_lock(), LW_SHARED);
     const pothos::core::NpFindingsHeader& h = np_findings().header();
     int64 max = h.capacity, entries = h.count, evictions = (int64) h.evictions;
     TimestampTz reset = h.stats_reset;
+    // The findings the view would list, without its sweep of the window (units
+    // of backends still busy or gone idle are counted once analysed): cheap
+    // enough for every metrics() scrape.
+    int64 listed = 0;
+    for (uint32 i = 0, seen = 0; i < h.capacity && seen < h.count; i++) {
+        const pothos::core::NpFindingEntry& e = np_findings().entry(i);
+        if (!e.in_use) continue;
+        seen++;
+        if (e.occurrences >= np_guc_min_occurrences) listed++;
+    }
     LWLockRelease(np_lock());
-    Datum v[6] = {Int64GetDatum(window), Int64GetDatum(events), Int64GetDatum(max),
-                  Int64GetDatum(entries), Int64GetDatum(evictions), TimestampTzGetDatum(reset)};
-    bool nulls[6] = {false, false, false, false, false, false};
+    Datum v[7] = {Int64GetDatum(window), Int64GetDatum(events), Int64GetDatum(max), Int64GetDatum(entries),
+                  Int64GetDatum(evictions), TimestampTzGetDatum(reset), Int64GetDatum(listed)};
+    bool nulls[7] = {false, false, false, false, false, false, false};
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
 }
 

@@ -42,11 +42,15 @@ CREATE FUNCTION pothos_perf.n_plus_one_info(
     OUT max_findings bigint,
     OUT findings bigint,
     OUT evictions bigint,
-    OUT stats_reset timestamptz
+    OUT stats_reset timestamptz,
+    OUT listed bigint
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_info'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;  -- reads shared memory only: no sweep, no parse
+
+COMMENT ON FUNCTION pothos_perf.n_plus_one_info() IS
+  'The detection window and the findings table; listed: findings confirmed in min_occurrences units (the rows of n_plus_one, counted without analysing the window first).';
 
 CREATE FUNCTION pothos_perf.n_plus_one_reset()
 RETURNS bigint

@@ -44,9 +44,10 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'pothos_perf_metrics_text'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
 
+-- PARALLEL RESTRICTED: pg_stat_activity and pg_stat_database are restricted.
 CREATE FUNCTION pothos_perf.health()
 RETURNS jsonb
-LANGUAGE sql VOLATILE PARALLEL SAFE
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
 AS $$
 WITH act AS (
     SELECT count(*) AS total,
@@ -208,9 +209,13 @@ $$;
 COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
   'Tables (and views) of one schema, or of every user schema: columns (type, nullable, default, unique), indexes (columns, unique, primary), foreign keys both ways.';
 
+-- PARALLEL RESTRICTED: pg_stat_activity (pg_stat_get_activity) is restricted.
+-- The N+1 count is n_plus_one_info().listed (the findings table under its
+-- lock), not the n_plus_one view, which analyses the whole window and parses
+-- every finding's text in a subtransaction (PARALLEL UNSAFE) on each scrape.
 CREATE FUNCTION pothos_perf.metrics()
 RETURNS text
-LANGUAGE plpgsql VOLATILE PARALLEL SAFE
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
 AS $$
 DECLARE
     active bigint;
@@ -220,7 +225,7 @@ BEGIN
     SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle')
       INTO active, idle
       FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend';
-    SELECT count(*) INTO findings FROM pothos_perf.n_plus_one;
+    SELECT listed INTO findings FROM pothos_perf.n_plus_one_info();
     RETURN pothos_perf._metrics_text(active, idle, findings);
 END
 $$;
