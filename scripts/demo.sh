@@ -179,6 +179,14 @@ else
     report_psql
 fi
 nfind=$(qv -c "SELECT count(*) FROM pothos_perf.n_plus_one WHERE kind = 'n_plus_one'")
+# A repeat is an execution of the child: no finding may count more repeats
+# than its statement's calls, nor more time than its total execution time.
+overcounted=$(qv -c "
+    SELECT count(*) FROM pothos_perf.n_plus_one n
+      JOIN (SELECT userid, dbid, queryid, sum(calls) AS calls, sum(total_exec_time) AS total_exec_time
+              FROM pothos_perf.statements GROUP BY 1, 2, 3) s USING (userid, dbid, queryid)
+     WHERE n.total_repeats > s.calls OR n.wasted_time_ms > s.total_exec_time * 1.001 + 0.01")
+echo "N+1 counts: $overcounted findings over-counted (repeats above the child's calls or time)"
 
 # ---- 5. apply the recommended indexes ---------------------------------------------
 section "Applying the recommended indexes"

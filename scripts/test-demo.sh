@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test-demo.sh -- the demo as a test: runs `POTHOS_DEMO_QUICK=1
 # scripts/demo.sh` (small data, short phases) and fails unless it succeeds and
-# its output names at least one N+1 finding and one index recommendation, the
+# its output names at least one N+1 finding and one index recommendation, no
+# finding counts more repeats than its child's calls, the
 # DataLoader phase has no N+1 finding, and all phases returned the same data.
 # When the pothos-perf command is built, the demo runs twice: with it, and
 # with psql alone (POTHOS_DEMO_CLI=0), the path taken where it is missing.
@@ -23,6 +24,7 @@ run_demo() {  # label, then environment assignments
     if [ $rc != 0 ]; then log "FAILED: demo.sh ($label) exited with $rc"; fail=1; return; fi
     check "$label: an N+1 finding is named" '^N\+1 FINDING [0-9]+: n_plus_one$'
     check "$label: its batched rewrite is shown" '^    batched: +SELECT .*= ANY\('
+    check "$label: no finding counts more repeats than its child ran" '^N\+1 counts: 0 findings over-counted'
     check "$label: an index recommendation is named" '^INDEX RECOMMENDATION applied: CREATE INDEX'
     check "$label: the DataLoader phase has no N+1 finding" '^== N\+1 findings after the DataLoader phase: 0$'
     check "$label: every phase returned the same data" '^responses: identical in all three runs'
