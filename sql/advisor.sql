@@ -155,3 +155,8 @@ DROP TABLE adv_red;
 DROP VIEW adv_recs;
 DROP FUNCTION adv_fresh();
 DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;
+
+-- metrics() exports how many indexes the last recommend_indexes() call
+-- recommended (without re-planning the workload on every scrape).
+SELECT count(*) AS last_recs FROM pothos_perf.recommend_indexes(10) \gset
+SELECT pothos_perf.metrics() LIKE ('%' || E'\npothos_database_index_recommendations ' || :last_recs || E'\n%') AS metrics_has_recommendations;

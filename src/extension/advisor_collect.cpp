@@ -32,6 +32,8 @@ namespace {
 
 struct AdvisorShared {
     LWLock* lock;
+    // Rows of the last recommend_indexes() result plus one; 0: never run.
+    pg_atomic_uint64 last_recommendations;
     // the PredTable block follows
 };
 
@@ -398,6 +400,7 @@ void advisor_shmem_startup() {
     void* block = (char*) shared + MAXALIGN(sizeof(AdvisorShared));
     if (!found) {
         shared->lock = &(GetNamedLWLockTranche("pothos_perf_advisor"))->lock;
+        pg_atomic_init_u64(&shared->last_recommendations, 0);
         table = PredTable::create(block, (uint32) guc_advisor_max_predicates);
     } else {
         table = PredTable::attach(block);
@@ -413,5 +416,17 @@ void advisor_install_hooks() {
 
 PredTable* advisor_table() { return shared != nullptr && table.valid() ? &table : nullptr; }
 LWLock* advisor_lock() { return shared ? shared->lock : nullptr; }
+
+void advisor_note_recommendations(int64 n) {
+    if (shared != nullptr) pg_atomic_write_u64(&shared->last_recommendations, (uint64) n + 1);
+}
+
+bool advisor_last_recommendations(int64* n) {
+    if (shared == nullptr) return false;
+    uint64 v = pg_atomic_read_u64(&shared->last_recommendations);
+    if (v == 0) return false;
+    *n = (int64) (v - 1);
+    return true;
+}
 
 }  // namespace pothos::ext

@@ -12,6 +12,7 @@
 #include "extension/pg.h"
 
 extern "C" {
+#include "port/atomics.h"
 #include "storage/lwlock.h"
 }
 
@@ -26,6 +27,12 @@ void advisor_install_hooks();
 
 // events.cpp calls this for every tracked statement.
 void advisor_statement_end(const StmtEvent& ev);
+
+// How many indexes the last recommend_indexes() call recommended (metrics()
+// exports it without re-planning the workload on every scrape); false if it
+// has not run since start-up.
+void advisor_note_recommendations(int64 n);
+bool advisor_last_recommendations(int64* n);
 
 // The table (nullptr before start-up) and its lock.
 core::advisor::PredTable* advisor_table();

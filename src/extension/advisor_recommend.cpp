@@ -408,5 +408,6 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
         v[10] = Float8GetDatum(r->write_cost);
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
     }
+    advisor_note_recommendations(nout);
     return (Datum) 0;
 }

@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_metrics_text);
 #include "core/histogram.h"
 #include "core/metrics_text.h"
 #include "core/statement_class.h"
+#include "extension/advisor_collect.h"
 #include "extension/datum_util.h"
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
@@ -136,6 +137,8 @@ extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
     int64 active = has_active ? PG_GETARG_INT64(0) : 0;
     int64 idle = has_idle ? PG_GETARG_INT64(1) : 0;
     int64 np = has_np ? PG_GETARG_INT64(2) : 0;
+    int64 recommendations = 0;
+    bool has_rec = advisor_last_recommendations(&recommendations);
 
     // Copy the entries (counters, histogram, text) under the shared lock.
     pothos::core::StatTable& table = store_table();
@@ -166,6 +169,7 @@ extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
         if (has_active) in.connections_active = active;
         if (has_idle) in.connections_idle = idle;
         if (has_np) in.n_plus_one_findings = np;
+        if (has_rec) in.index_recommendations = recommendations;
         constexpr int kB = pothos::core::LatencyHistogram::kBuckets;
         for (int b = 0; b < kB - 1; b++)
             in.histogram_bounds_ms.push_back(pothos::core::LatencyHistogram::upper_bound(b));
