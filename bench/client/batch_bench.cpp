@@ -42,20 +42,16 @@ void raw_pipeline(PGconn* c, const std::vector<std::string>& vals, bool sync_eac
 }
 
 void BM_Batch_RawPipeline(benchmark::State& state) {
-    PGconn* c = PQconnectdb(pothos::bench::database_url().c_str());
+    pothos::bench::RawConnection c;
     const auto vals = values(static_cast<int>(state.range(0)));
     const bool sync_each = state.range(1) != 0;
     pothos::bench::CoreMeter meter;
-    for (auto _ : state) raw_pipeline(c, vals, sync_each);
+    for (auto _ : state) raw_pipeline(c.get(), vals, sync_each);
     meter.report(state);
-    PQfinish(c);
 }
 
 void BM_Batch_Pothos(benchmark::State& state) {
-    pothos::Config cfg;
-    cfg.conninfo = pothos::bench::database_url();
-    cfg.pool.max = 1;
-    pothos::Client client(cfg);
+    pothos::Client client(pothos::bench::client_config(1));
     std::vector<pothos::Statement> st;
     for (const auto& v : values(static_cast<int>(state.range(0))))
         st.push_back({kSql, pothos::params(v)});
@@ -70,19 +66,18 @@ void BM_Batch_Pothos(benchmark::State& state) {
 }
 
 void BM_Batch_RawSequential(benchmark::State& state) {
-    PGconn* c = PQconnectdb(pothos::bench::database_url().c_str());
+    pothos::bench::RawConnection c;
     const auto vals = values(static_cast<int>(state.range(0)));
     pothos::bench::CoreMeter meter;
     for (auto _ : state) {
         for (const auto& v : vals) {
             const char* p[1] = {v.c_str()};
-            PGresult* r = PQexecParams(c, kSql, 1, nullptr, p, nullptr, nullptr, 0);
+            PGresult* r = PQexecParams(c.get(), kSql, 1, nullptr, p, nullptr, nullptr, 0);
             if (PQresultStatus(r) != PGRES_TUPLES_OK) throw std::runtime_error("statement failed");
             PQclear(r);
         }
     }
     meter.report(state);
-    PQfinish(c);
 }
 
 }  // namespace

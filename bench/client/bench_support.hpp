@@ -11,6 +11,9 @@
 #include <string>
 
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
+
+#include <pothos/config.hpp>
 
 namespace pothos::bench {
 
@@ -19,6 +22,29 @@ inline std::string database_url() {
     if (!u || !*u) throw std::runtime_error("set DATABASE_URL to run the client benchmarks");
     return u;
 }
+
+// A client configuration on the benchmark database with a pool of max connections.
+inline Config client_config(std::size_t max) {
+    Config cfg;
+    cfg.conninfo = database_url();
+    cfg.pool.max = max;
+    return cfg;
+}
+
+// One raw libpq connection: the baselines.
+class RawConnection {
+public:
+    RawConnection() : conn_(PQconnectdb(database_url().c_str())) {
+        if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_));
+    }
+    ~RawConnection() { PQfinish(conn_); }
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+    PGconn* get() const noexcept { return conn_; }
+
+private:
+    PGconn* conn_;
+};
 
 class CoreMeter {
 public:

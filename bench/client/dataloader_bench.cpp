@@ -7,10 +7,7 @@
 namespace {
 
 std::unique_ptr<pothos::Client> make_client() {
-    pothos::Config cfg;
-    cfg.conninfo = pothos::bench::database_url();
-    cfg.pool.max = 2;
-    auto c = std::make_unique<pothos::Client>(cfg);
+    auto c = std::make_unique<pothos::Client>(pothos::bench::client_config(2));
     c->query("CREATE TABLE IF NOT EXISTS pothos_bench_users (id int PRIMARY KEY, name text)");
     c->query("INSERT INTO pothos_bench_users SELECT g, 'user' || g FROM generate_series(1, 1000) g "
              "ON CONFLICT DO NOTHING");

@@ -16,18 +16,14 @@ void check(PGresult* r) {
 }
 
 void BM_Select1_RawReused(benchmark::State& state) {
-    PGconn* c = PQconnectdb(pothos::bench::database_url().c_str());
+    pothos::bench::RawConnection c;
     pothos::bench::CoreMeter meter;
-    for (auto _ : state) check(PQexec(c, "SELECT 1"));
+    for (auto _ : state) check(PQexec(c.get(), "SELECT 1"));
     meter.report(state);
-    PQfinish(c);
 }
 
 void BM_Select1_Pothos(benchmark::State& state) {
-    pothos::Config cfg;
-    cfg.conninfo = pothos::bench::database_url();
-    cfg.pool.max = 1;
-    pothos::Client client(cfg);
+    pothos::Client client(pothos::bench::client_config(1));
     client.query("SELECT 1");
     pothos::bench::CoreMeter meter;
     for (auto _ : state) benchmark::DoNotOptimize(client.query("SELECT 1"));
