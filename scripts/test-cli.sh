@@ -13,13 +13,7 @@ source "$(dirname "$0")/lib.sh"
 
 BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 WORK=""
-cleanup() {
-    local rc=$?
-    cluster_stop "${POTHOS_PGDATA:-}"
-    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 [ -d "$BUILD" ] || die "no CMake build in $BUILD (scripts/test.sh builds it)"
 command -v xmllint >/dev/null || die "xmllint missing (Debian package libxml2-utils)"

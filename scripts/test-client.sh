@@ -15,13 +15,7 @@ BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 export POTHOS_PORT_BASE=${POTHOS_PORT_BASE:-$((56000 + RANDOM % 6000))}
 SANITIZERS=${POTHOS_CLIENT_SANITIZERS:-address thread}
 WORK=""
-cleanup() {
-    local rc=$?
-    cluster_stop "${POTHOS_PGDATA:-}"
-    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 [ -d "$BUILD" ] || die "no CMake build in $BUILD (scripts/test.sh builds it)"
 WORK=$(make_pg_tmpdir)

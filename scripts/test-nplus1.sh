@@ -14,13 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 WORK=""
-cleanup() {
-    local rc=$?
-    cluster_stop "${POTHOS_PGDATA:-}"
-    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 [ -f "$BUILD/CMakeCache.txt" ] || build_cmake "$BUILD"
 cmake --build "$BUILD" -j2 --target nplus1_corpus >/dev/null
