@@ -8,8 +8,10 @@
 # configuration and rules of docs/metrics.md with promtool, that every metric
 # name docs/metrics.md uses is one pothos_perf.metrics() produces, that every
 # setting is in docs/install.md with its default, and that every view and
-# function is in docs/sql-reference.md. Prints each failing block with psql's
-# error and fails if anything failed.
+# function is in docs/sql-reference.md. Then test/docs/examples.sh runs the
+# other examples (C++ of client.md, pothos-perf commands and JSON shapes of
+# cli.md, ini and shell blocks of install.md, metrics.md, benchmarks.md).
+# Prints each failing block with psql's error and fails if anything failed.
 #
 # Environment: POTHOS_DOCS_SCALE (todo data scale, default 0.02),
 # POTHOS_DOCS_ONLY (a file name, e.g. sql-reference.md: only its blocks),
@@ -141,6 +143,16 @@ if [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
         UNION SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'pothos_perf'::regnamespace AND c.relkind = 'v'
         ORDER BY 1" | grep -v '^_')
     log "checked the objects of docs/sql-reference.md"
+fi
+
+# The other examples of the guide (C++, CLI, JSON, ini, shell): test/docs/examples.sh
+# says how each kind is checked.
+if [ -z "${POTHOS_DOCS_ONLY:-}" ]; then
+    bdir=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
+    [ -f "$bdir/CMakeCache.txt" ] || cmake -S "$POTHOS_ROOT" -B "$bdir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    log "building the client library, pothos-perf and todo-demo in $bdir"
+    cmake --build "$bdir" -j2 --target pothos_client pothos-perf todo-demo >/dev/null
+    POTHOS_BUILD_DIR=$bdir bash "$POTHOS_ROOT/test/docs/examples.sh" "$WORK/examples" || failed=$((failed + 1))
 fi
 
 log "$count sql blocks from docs/*.md; $failed failures"
