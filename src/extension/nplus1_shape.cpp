@@ -80,6 +80,17 @@ bool limit_is_one(const Query* q) {
     return false;
 }
 
+// Characters that end a bare-word literal (and the terminating NUL).
+constexpr auto kLiteralStop = [] {
+    struct Table {
+        bool v[256] = {};
+        constexpr bool operator[](unsigned char c) const { return v[c]; }
+    } t;
+    const char stops[] = {'\0', ',', ')', ' ', '\n', '\t', ';', ':'};
+    for (size_t i = 0; i < sizeof stops; i++) t.v[(unsigned char) stops[i]] = true;
+    return t;
+}();
+
 // Length of the literal token at s (a quoted string or a bare word).
 int literal_length(const char* s) {
     const char* p = s;
@@ -99,8 +110,25 @@ int literal_length(const char* s) {
         return int(p - s);
     }
     if (*p == '-' || *p == '+') p++;
-    while (*p && *p != ',' && *p != ')' && *p != ' ' && *p != '\n' && *p != '\t' && *p != ';' && *p != ':') p++;
+    while (!kLiteralStop[(unsigned char) *p]) p++;
     return int(p - s);
+}
+
+// np_hash_bytes(s, literal_length(s), h) in one pass for the common bare
+// word (a number, true/false, ...): no second walk over the token.
+uint64 hash_literal(const char* s, uint64 h) {
+    const unsigned char* p = (const unsigned char*) s;
+    if (*p == '\'' || ((*p == 'E' || *p == 'e' || *p == 'B' || *p == 'b' || *p == 'X' || *p == 'x') && p[1] == '\''))
+        return np_hash_bytes(s, size_t(literal_length(s)), h);
+    if (*p == '-' || *p == '+') {
+        h ^= *p++;
+        h *= 1099511628211ull;
+    }
+    while (!kLiteralStop[*p]) {
+        h ^= *p++;
+        h *= 1099511628211ull;
+    }
+    return h;
 }
 
 }  // namespace
@@ -186,8 +214,7 @@ void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
         for (int i = 0; i < jstate->clocations_count; i++) {
             int loc = jstate->clocations[i].location;
             if (loc < 0) continue;
-            int len = literal_length(src + loc);
-            h = np_hash_bytes(src + loc, size_t(len), h ^ (uint64(i) * 0x9e3779b97f4a7c15ull));
+            h = hash_literal(src + loc, h ^ (uint64(i) * 0x9e3779b97f4a7c15ull));
         }
         g_literal_queryid = qid;
         g_literal_hash = h | 1;
