@@ -59,6 +59,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_recommend_indexes);
 #include "extension/hypo_index.h"
 #include "extension/store.h"
 #include "extension/subxact.h"
+#include "extension/sql_result.h"
 
 namespace pothos::ext {
 namespace {
@@ -205,11 +206,8 @@ extern "C" Datum pothos_perf_recommend_indexes(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                         errmsg("the index advisor's collection is off"),
                         errhint("Set pothos_perf.advisor_max_predicates above 0 and restart the server.")));
-    bool see_all = superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
-    if (rsinfo->setDesc->natts != kCols)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of recommend_indexes does not match the library")));
+    bool see_all = can_read_all_stats();
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "recommend_indexes");
 
     // 1. The workload.
     Workload* w = workload_collect(see_all);

@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/query_facts_pg.h"
+#include "extension/sql_result.h"
 
 namespace pothos::ext {
 namespace {
@@ -75,12 +76,7 @@ using namespace pothos::ext;
 extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
     char* sql = analysis_text_arg(fcinfo, 0, "analyze_performance");
     bool allow_writes = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "return type must be a row type");
-    if (desc->natts != kCols)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of analyze_performance does not match the library"),
-                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    TupleDesc desc = result_row_desc(fcinfo, kCols, "analyze_performance");
     AnalysedStmt st = analyse_single(sql, "analyze_performance", false);
     const char* writes = write_kind(st.rewritten);
     if (writes == NULL) writes = write_kind(st.query);

@@ -30,6 +30,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
 #include "extension/nplus1_observe.h"
 #include "extension/nplus1_shmem.h"
 #include "extension/store.h"
+#include "extension/sql_result.h"
 
 namespace pothos::ext {
 namespace {
@@ -93,13 +94,8 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
     bool showtext = PG_GETARG_BOOL(0);
     require_ready();
     Oid me = GetUserId();
-    bool see_all = superuser() || has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
-
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
-    if (rsinfo->setDesc->natts != kCols)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of n_plus_one does not match the library"),
-                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    bool see_all = can_read_all_stats();
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "n_plus_one");
 
     np_sweep();
 
@@ -202,12 +198,7 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
 
 extern "C" Datum pothos_perf_n_plus_one_info(PG_FUNCTION_ARGS) {
     require_ready();
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "return type must be a row type");
-    if (desc->natts != 7)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of n_plus_one_info does not match the library"),
-                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    TupleDesc desc = result_row_desc(fcinfo, 7, "n_plus_one_info");
     int64 window = np_ring().capacity();
     int64 events = (int64) np_ring().head();
     LWLockAcquire(np_lock(), LW_SHARED);

@@ -29,6 +29,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_slow_queries_reset);
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/slow_capture.h"
+#include "extension/sql_result.h"
 
 namespace pothos::ext {
 namespace {
@@ -64,13 +65,8 @@ extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("max_rows must not be negative")));
     Oid me = GetUserId();
     bool is_super = superuser();
-    bool see_all = is_super || has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
-
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
-    if (rsinfo->setDesc->natts != kCols)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of get_slow_queries does not match the library"),
-                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    bool see_all = can_read_all_stats();
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "get_slow_queries");
 
     // Copy the ring (header and records) under the shared lock.
     pothos::core::SlowRing& ring = slow_ring();

@@ -22,6 +22,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_reset);
 }
 
 #include "extension/store.h"
+#include "extension/sql_result.h"
 
 namespace pothos::ext {
 namespace {
@@ -51,13 +52,8 @@ extern "C" Datum pothos_perf_statements(PG_FUNCTION_ARGS) {
     bool showtext = PG_GETARG_BOOL(0);
     require_store();
     Oid me = GetUserId();
-    bool see_all = superuser() || has_privs_of_role(me, ROLE_PG_READ_ALL_STATS);
-
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
-    if (rsinfo->setDesc->natts != kStatementCols)
-        ereport(ERROR, (errmsg("pothos_perf: SQL definition of statements does not match the library"),
-                        errhint("Run ALTER EXTENSION pothos_perf UPDATE.")));
+    bool see_all = can_read_all_stats();
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kStatementCols, "statements");
 
     pothos::core::StatTable& table = store_table();
     LWLockAcquire(store_lock(), LW_SHARED);
