@@ -4,11 +4,43 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/hot.h"
+
 namespace pothos::core {
 
 namespace {
-const double kInvLogGrowth = 1.0 / std::log(LatencyHistogram::kGrowth);
-}
+
+// bucket_for without a logarithm: the binary exponent and the top five
+// mantissa bits of ms / kMinMs pick one of 32 cells per octave. A cell spans
+// a factor 2^(1/32) < kGrowth, so it holds at most one bucket edge: starting
+// from the bucket of the cell's lower edge, at most one step forward (two,
+// allowing for rounding) finds the bucket. No libm call, no division: two
+// table reads on the path every statement takes.
+constexpr int kCellBits = 5;
+constexpr int kCellsPerOctave = 1 << kCellBits;
+constexpr int kOctaves = 36;  // ms / kMinMs below 2^36 > upper_bound(kBuckets - 2) / kMinMs
+
+struct BucketTables {
+    double upper[LatencyHistogram::kBuckets];  // upper[b] = upper_bound(b); last: infinity
+    uint8_t first[kOctaves * kCellsPerOctave];  // bucket of each cell's lower edge
+
+    BucketTables() {
+        for (int b = 0; b < LatencyHistogram::kBuckets - 1; b++) upper[b] = LatencyHistogram::upper_bound(b);
+        upper[LatencyHistogram::kBuckets - 1] = HUGE_VAL;
+        int b = 1;
+        for (int c = 0; c < kOctaves * kCellsPerOctave; c++) {
+            const double lo = std::ldexp(1.0 + (c % kCellsPerOctave) / double(kCellsPerOctave), c / kCellsPerOctave) *
+                              LatencyHistogram::kMinMs * (1.0 - 1e-9);
+            while (b < LatencyHistogram::kBuckets - 1 && lo > upper[b]) b++;
+            first[c] = static_cast<uint8_t>(b);
+        }
+    }
+};
+const BucketTables tables;
+
+static_assert(LatencyHistogram::kBuckets <= 256, "bucket numbers are stored in a byte");
+
+}  // namespace
 
 static_assert(LatencyHistogram::kBuckets - 2 >= 242, "range must reach kMaxMs");
 
@@ -24,11 +56,17 @@ uint64_t LatencyHistogram::total() const {
     return n;
 }
 
-int LatencyHistogram::bucket_for(double ms) {
+POTHOS_HOT int LatencyHistogram::bucket_for(double ms) {
     if (!(ms > kMinMs)) return 0;  // also NaN
-    double b = std::ceil(std::log(ms / kMinMs) * kInvLogGrowth);
-    if (b >= kBuckets - 1) return kBuckets - 1;
-    return b < 1 ? 1 : static_cast<int>(b);
+    if (ms > tables.upper[kBuckets - 2]) return kBuckets - 1;
+    const double x = ms * (1.0 / kMinMs);  // > 1: a positive exponent
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const int octave = static_cast<int>(bits >> 52) - 1023;
+    const int cell = octave * kCellsPerOctave + static_cast<int>((bits >> (52 - kCellBits)) & (kCellsPerOctave - 1));
+    int b = tables.first[cell];
+    while (ms > tables.upper[b]) b++;
+    return b;
 }
 
 double LatencyHistogram::upper_bound(int bucket) {

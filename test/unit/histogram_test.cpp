@@ -88,3 +88,26 @@ TEST(Histogram, MergeAddsCounts) {
     EXPECT_EQ(a.total(), 5u);
     EXPECT_NEAR(a.quantile(1.0, 1, 5), 5.0, 0.25);
 }
+
+// bucket_for finds buckets with tables instead of a logarithm: every value
+// must land in the bucket whose bounds hold it, including values right at and
+// right next to an edge.
+TEST(Histogram, BucketForMatchesTheBucketBounds) {
+    auto check = [](double v) {
+        int b = LatencyHistogram::bucket_for(v);
+        ASSERT_GE(b, 1) << "v=" << v;
+        if (b < LatencyHistogram::kBuckets - 1) ASSERT_LE(v, LatencyHistogram::upper_bound(b)) << "v=" << v;
+        if (b > 1) ASSERT_GT(v, LatencyHistogram::upper_bound(b - 1)) << "v=" << v;
+    };
+    for (double v = LatencyHistogram::kMinMs * 1.000001; v < LatencyHistogram::kMaxMs * 1.2; v *= 1.0007) check(v);
+    for (int b = 1; b < LatencyHistogram::kBuckets - 1; b++) {
+        const double edge = LatencyHistogram::upper_bound(b);
+        check(edge);
+        check(std::nextafter(edge, 0.0));
+        check(std::nextafter(edge, HUGE_VAL));
+        EXPECT_EQ(LatencyHistogram::bucket_for(edge), b);
+    }
+    EXPECT_EQ(LatencyHistogram::bucket_for(LatencyHistogram::kMinMs), 0);
+    EXPECT_EQ(LatencyHistogram::bucket_for(std::nextafter(LatencyHistogram::kMinMs, 1.0)), 1);
+    EXPECT_EQ(LatencyHistogram::bucket_for(HUGE_VAL), LatencyHistogram::kBuckets - 1);
+}
