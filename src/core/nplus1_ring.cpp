@@ -1,6 +1,8 @@
 // nplus1_ring.cpp -- see nplus1_ring.h.
 #include "core/nplus1_ring.h"
 
+#include "core/hot.h"
+
 #include <cstring>
 
 namespace pothos::core {
@@ -29,7 +31,7 @@ NpRing NpRing::attach(void* mem) noexcept {
 
 uint64_t NpRing::head() const noexcept { return __atomic_load_n(&header_->head, __ATOMIC_ACQUIRE); }
 
-uint64_t NpRing::push(const NpEvent& ev) noexcept {
+POTHOS_HOT uint64_t NpRing::push(const NpEvent& ev) noexcept {
     uint64_t seq = __atomic_fetch_add(&header_->head, 1, __ATOMIC_ACQ_REL);
     NpRingSlot* s = &slots_[seq % header_->capacity];
     __atomic_store_n(&s->version, 2 * seq + 1, __ATOMIC_RELAXED);

@@ -1,6 +1,8 @@
 // stat_counters.cpp -- see stat_counters.h.
 #include "core/stat_counters.h"
 
+#include "core/hot.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -14,14 +16,14 @@ uint64_t mix64(uint64_t h) {  // splitmix64 finaliser
 }
 }  // namespace
 
-uint32_t hash_key(const StatKey& key) {
+POTHOS_HOT uint32_t hash_key(const StatKey& key) {
     uint64_t h = mix64(key.queryid);
     h = mix64(h ^ ((static_cast<uint64_t>(key.userid) << 32) | key.dbid));
     h = mix64(h + key.toplevel);
     return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
-void IoUsage::add(const IoUsage& o) {
+POTHOS_HOT void IoUsage::add(const IoUsage& o) {
     shared_blks_hit += o.shared_blks_hit;
     shared_blks_read += o.shared_blks_read;
     shared_blks_dirtied += o.shared_blks_dirtied;
@@ -39,7 +41,7 @@ void IoUsage::add(const IoUsage& o) {
     wal_bytes += o.wal_bytes;
 }
 
-void TimeStats::add(double ms) {
+POTHOS_HOT void TimeStats::add(double ms) {
     n++;
     total += ms;
     if (n == 1) {
@@ -63,7 +65,7 @@ void StatCounters::clear(int64_t now) {
     first_seen = last_seen = now;
 }
 
-void StatCounters::add_exec(double ms, int64_t nrows, const IoUsage& usage, bool slow, int64_t now) {
+POTHOS_HOT void StatCounters::add_exec(double ms, int64_t nrows, const IoUsage& usage, bool slow, int64_t now) {
     calls++;
     rows += nrows;
     if (slow) slow_calls++;

@@ -1,6 +1,8 @@
 // stat_table.cpp -- see stat_table.h.
 #include "core/stat_table.h"
 
+#include "core/hot.h"
+
 #include <cstring>
 
 namespace pothos::core {
@@ -72,7 +74,7 @@ StatTable StatTable::attach(void* mem) {
     return t;
 }
 
-int32_t StatTable::find(const StatKey& key) const {
+POTHOS_HOT int32_t StatTable::find(const StatKey& key) const {
     uint32_t mask = h_->index_size - 1;
     uint32_t hash = hash_key(key);
     for (uint32_t p = hash & mask;; p = (p + 1) & mask) {

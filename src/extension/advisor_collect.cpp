@@ -19,6 +19,7 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include "core/hot.h"
 #include "extension/advisor_collect.h"
 #include "extension/advisor_guc.h"
 
@@ -39,7 +40,6 @@ struct AdvisorShared {
 
 AdvisorShared* shared = nullptr;
 PredTable table;
-ExecutorStart_hook_type prev_ExecutorStart = nullptr;
 
 // Executions chosen for sampling and not yet ended (a small ring: a stale
 // entry left by an error only makes a later lookup miss or walk a plan
@@ -63,7 +63,11 @@ size_t shared_size() {
     return MAXALIGN(sizeof(AdvisorShared)) + PredTable::required_bytes((uint32) guc_advisor_max_predicates);
 }
 
-void advisor_ExecutorStart(QueryDesc* qd, int eflags) {
+}  // namespace
+
+// Chooses executions to sample before the executor starts (instrument_options
+// must be set before the plan state is built).
+POTHOS_HOT void advisor_executor_start(QueryDesc* qd, int eflags) {
     if (guc_advisor_sample_rate > 0 && shared != nullptr && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
         qd->plannedstmt->queryId != 0 && qd->operation != CMD_UTILITY && !IsParallelWorker() &&
         next_uniform() < guc_advisor_sample_rate) {
@@ -72,11 +76,9 @@ void advisor_ExecutorStart(QueryDesc* qd, int eflags) {
         sampled[sampled_next] = qd;
         sampled_next = (sampled_next + 1) % kSampledSlots;
     }
-    if (prev_ExecutorStart)
-        prev_ExecutorStart(qd, eflags);
-    else
-        standard_ExecutorStart(qd, eflags);
 }
+
+namespace {
 
 // ---------------------------------------------------------------- plan walk
 
@@ -355,8 +357,8 @@ bool take_sampled(const QueryDesc* qd) {
 
 }  // namespace
 
-void advisor_statement_end(const StmtEvent& ev) {
-    if (sampled_count == 0 || ev.qd == nullptr) return;
+// The end of a statement that may have been sampled: collect its predicates.
+static POTHOS_COLD void collect_sampled(const StmtEvent& ev) {
     if (!take_sampled(ev.qd)) return;
     QueryDesc* qd = const_cast<QueryDesc*>(ev.qd);
     if (qd->planstate == NULL || qd->planstate->instrument == NULL || qd->estate == NULL) return;
@@ -386,6 +388,11 @@ void advisor_statement_end(const StmtEvent& ev) {
     pfree(w.obs);
 }
 
+POTHOS_HOT void advisor_statement_end(const StmtEvent& ev) {
+    if (POTHOS_LIKELY(sampled_count == 0) || ev.qd == nullptr) return;
+    collect_sampled(ev);
+}
+
 void advisor_shmem_request() {
     if (guc_advisor_max_predicates <= 0) return;  // collection off
     RequestAddinShmemSpace(shared_size());
@@ -406,12 +413,6 @@ void advisor_shmem_startup() {
         table = PredTable::attach(block);
     }
     LWLockRelease(AddinShmemInitLock);
-}
-
-void advisor_install_hooks() {
-    if (guc_advisor_max_predicates <= 0) return;  // nothing to collect into
-    prev_ExecutorStart = ExecutorStart_hook;
-    ExecutorStart_hook = advisor_ExecutorStart;
 }
 
 PredTable* advisor_table() { return shared != nullptr && table.valid() ? &table : nullptr; }

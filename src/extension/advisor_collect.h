@@ -23,9 +23,10 @@ namespace pothos::ext {
 
 void advisor_shmem_request();
 void advisor_shmem_startup();
-void advisor_install_hooks();
 
-// events.cpp calls this for every tracked statement.
+// events.cpp calls these: before every executor starts (the executions to
+// sample), and for every tracked statement that ended.
+void advisor_executor_start(QueryDesc* qd, int eflags);
 void advisor_statement_end(const StmtEvent& ev);
 
 // How many indexes the last recommend_indexes() call recommended (metrics()

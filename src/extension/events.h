@@ -31,6 +31,10 @@ struct StmtEvent {
     int nesting_level;     // 0 for a statement sent by the client
 };
 
+// An executor is about to start (before any ExecutorStart hook below ours
+// and the executor itself: modules may set instrument_options).
+void events_executor_start(QueryDesc* qd, int eflags);
+
 // A statement that was tracked finished successfully.
 void events_statement_end(const StmtEvent& ev);
 

@@ -5,51 +5,65 @@ extern "C" {
 #include "access/xact.h"
 }
 
+#include "core/hot.h"
 #include "extension/exec_track.h"
 
 namespace pothos::ext {
 
 namespace {
+
+struct ExecTrack {
+    Instrumentation instr;  // the executor's totaltime
+    const QueryDesc* qd;    // NULL: free
+    SubTransactionId subid;
+};
+
 constexpr int kSlots = 64;
 ExecTrack g_slots[kSlots];
 int g_high = 0;  // slots [0, g_high) may be in use
+
+inline void trim_high() {
+    while (g_high > 0 && g_slots[g_high - 1].qd == nullptr) g_high--;
+}
+
 }  // namespace
 
-ExecTrack* exec_track_begin(const QueryDesc* qd) {
-    ExecTrack* t = exec_track_find(qd);  // a stale slot of a reused address
+POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
+    if (qd->totaltime != nullptr) return true;
+    ExecTrack* t = nullptr;
+    for (int i = 0; i < g_high; i++)
+        if (g_slots[i].qd == nullptr) {
+            t = &g_slots[i];
+            break;
+        }
     if (t == nullptr) {
-        for (int i = 0; i < g_high; i++)
-            if (g_slots[i].qd == nullptr) {
-                t = &g_slots[i];
-                break;
-            }
-    }
-    if (t == nullptr) {
-        if (g_high == kSlots) return nullptr;
+        if (POTHOS_UNLIKELY(g_high == kSlots)) return false;
         t = &g_slots[g_high++];
     }
-    memset(t, 0, sizeof *t);
+    // What InstrInit(&t->instr, INSTRUMENT_ALL) does, without a call.
+    memset(&t->instr, 0, sizeof t->instr);
+    t->instr.need_timer = true;
+    t->instr.need_bufusage = true;
+    t->instr.need_walusage = true;
     t->qd = qd;
     t->subid = GetCurrentSubTransactionId();
-    return t;
+    qd->totaltime = &t->instr;
+    return true;
 }
 
-ExecTrack* exec_track_find(const QueryDesc* qd) {
-    for (int i = g_high - 1; i >= 0; i--)
-        if (g_slots[i].qd == qd) return &g_slots[i];
-    return nullptr;
-}
-
-void exec_track_free(ExecTrack* t) {
-    t->qd = nullptr;
-    while (g_high > 0 && g_slots[g_high - 1].qd == nullptr) g_high--;
+POTHOS_HOT void exec_track_end(const Instrumentation* totaltime) {
+    const char* p = reinterpret_cast<const char*>(totaltime);
+    const char* base = reinterpret_cast<const char*>(g_slots);
+    if (p < base || p >= base + sizeof g_slots) return;  // not ours (or none)
+    g_slots[(p - base) / sizeof(ExecTrack)].qd = nullptr;
+    trim_high();
 }
 
 void exec_track_abort(SubTransactionId from) {
     for (int i = 0; i < g_high; i++)
         if (g_slots[i].qd != nullptr && (from == InvalidSubTransactionId || g_slots[i].subid >= from))
             g_slots[i].qd = nullptr;
-    while (g_high > 0 && g_slots[g_high - 1].qd == nullptr) g_high--;
+    trim_high();
 }
 
 void usage_mark(UsageMark* m) {
@@ -58,24 +72,21 @@ void usage_mark(UsageMark* m) {
     INSTR_TIME_SET_CURRENT(m->t0);
 }
 
-void usage_accumulate(ExecTrack* t, const UsageMark* m) {
+double usage_since(const UsageMark* m, core::IoUsage* io) {
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);
     INSTR_TIME_SUBTRACT(now, m->t0);
-    t->ms += INSTR_TIME_GET_MILLISEC(now);
-    BufferUsageAccumDiff(&t->buf, &pgBufferUsage, &m->buf0);
-    WalUsageAccumDiff(&t->wal, &pgWalUsage, &m->wal0);
+    BufferUsage buf;
+    WalUsage wal;
+    memset(&buf, 0, sizeof buf);
+    memset(&wal, 0, sizeof wal);
+    BufferUsageAccumDiff(&buf, &pgBufferUsage, &m->buf0);
+    WalUsageAccumDiff(&wal, &pgWalUsage, &m->wal0);
+    *io = to_io(buf, wal);
+    return INSTR_TIME_GET_MILLISEC(now);
 }
 
-double usage_since(const UsageMark* m, core::IoUsage* io) {
-    ExecTrack t;
-    memset(&t, 0, sizeof t);
-    usage_accumulate(&t, m);
-    *io = to_io(t.buf, t.wal);
-    return t.ms;
-}
-
-core::IoUsage to_io(const BufferUsage& b, const WalUsage& w) {
+POTHOS_HOT core::IoUsage to_io(const BufferUsage& b, const WalUsage& w) {
     core::IoUsage io;
     io.shared_blks_hit = b.shared_blks_hit;
     io.shared_blks_read = b.shared_blks_read;

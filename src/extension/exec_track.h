@@ -1,8 +1,13 @@
 // exec_track.h -- per-backend accounting of running executors without
-// allocation: a fixed table of slots keyed by QueryDesc, each summing the
-// time and buffer/WAL usage of the ExecutorRun/ExecutorFinish calls of its
-// query. Slots of executors that died in an error are cleared when their
-// (sub)transaction aborts.
+// allocation. Each tracked executor gets, as its qd->totaltime, an
+// Instrumentation from a fixed table of slots: the executor itself then sums
+// the time and the buffer/WAL usage of its ExecutorRun/ExecutorFinish calls
+// (InstrStartNode/InstrStopNode in PostgreSQL's own code, which
+// pg_stat_statements and auto_explain use the same way), so our hooks add no
+// work of their own around each call. When another module has already given
+// the executor a totaltime, that one is used and no slot is taken. Slots of
+// executors that died in an error are released when their (sub)transaction
+// aborts.
 #pragma once
 
 #include "extension/pg.h"
@@ -17,29 +22,21 @@ extern "C" {
 
 namespace pothos::ext {
 
-struct ExecTrack {
-    const QueryDesc* qd;  // NULL: free
-    SubTransactionId subid;
-    double ms;
-    BufferUsage buf;
-    WalUsage wal;
-};
+// Gives qd a totaltime of our own unless it has one. False when all slots
+// are busy and qd has none (the caller then allocates one).
+bool exec_track_begin(QueryDesc* qd);
+// Releases the slot whose Instrumentation is totaltime, if it is one of ours.
+void exec_track_end(const Instrumentation* totaltime);
+void exec_track_abort(SubTransactionId from);  // InvalidSubTransactionId: all
 
-// A point in time and in the backend's usage counters.
+// A point in time and in the backend's usage counters (planning and utility
+// statements, which have no executor).
 struct UsageMark {
     instr_time t0;
     BufferUsage buf0;
     WalUsage wal0;
 };
-
-ExecTrack* exec_track_begin(const QueryDesc* qd);  // NULL when all slots are busy
-ExecTrack* exec_track_find(const QueryDesc* qd);
-void exec_track_free(ExecTrack* t);
-void exec_track_abort(SubTransactionId from);       // InvalidSubTransactionId: all
-
 void usage_mark(UsageMark* m);
-// Adds the time and usage since m to t.
-void usage_accumulate(ExecTrack* t, const UsageMark* m);
 // Time (ms) and usage since m.
 double usage_since(const UsageMark* m, core::IoUsage* io);
 core::IoUsage to_io(const BufferUsage& b, const WalUsage& w);

@@ -3,8 +3,8 @@
 // Each hook calls the previous hook (or the standard function) and keeps the
 // nesting level right on error (PG_TRY/PG_CATCH, re-throwing). The common
 // path allocates nothing and takes no exclusive lock: executor accounting is
-// in exec_track's fixed slots, and the store is updated under a shared lock
-// and the entry's spinlock. Everything called from here is C-style code that
+// the executor's own totaltime, kept in exec_track's fixed slots, and the
+// store is updated under a shared lock and the entry's spinlock. Everything called from here is C-style code that
 // throws no C++ exception.
 #include "extension/pg.h"
 
@@ -21,6 +21,7 @@ extern "C" {
 #include "utils/queryjumble.h"
 }
 
+#include "core/hot.h"
 #include "extension/events.h"
 #include "extension/exec_track.h"
 #include "extension/guc.h"
@@ -68,13 +69,13 @@ inline StmtText text_of(const QueryDesc* qd) {
 
 // The id core computes for a utility statement (a hash of its text), for
 // when another module has cleared pstmt->queryId before we see it.
-uint64 utility_query_id(const char* source, int location, int length) {
+POTHOS_COLD uint64 utility_query_id(const char* source, int location, int length) {
     const char* sql = CleanQuerytext(source, &location, &length);
     uint64 id = DatumGetUInt64(hash_any_extended((const unsigned char*) sql, length, 0));
     return id == 0 ? 2 : id;
 }
 
-void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
+POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
     if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
     if (query->utilityStmt || query->queryId == 0 || !tracking(exec_nested_level)) return;
     events_parsed(pstate, query, jstate, exec_nested_level);
@@ -90,7 +91,7 @@ void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate
     pfree(text);
 }
 
-PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
+POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
                         ParamListInfo params) {
     int level = plan_nested_level + exec_nested_level;
     if (parse->queryId == 0 || query_string == nullptr || !tracking(level)) {
@@ -127,7 +128,16 @@ PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_optio
     return result;
 }
 
-void pp_ExecutorStart(QueryDesc* qd, int eflags) {
+// More executors alive at once than exec_track has slots: let the executor
+// time this one.
+POTHOS_COLD void time_with_instrumentation(QueryDesc* qd) {
+    MemoryContext old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
+    qd->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
+    MemoryContextSwitchTo(old);
+}
+
+POTHOS_HOT void pp_ExecutorStart(QueryDesc* qd, int eflags) {
+    events_executor_start(qd, eflags);
     uint64 queryid = qd->plannedstmt->queryId;
     if (queryid == 0 || !tracking(exec_nested_level)) {
         if (prev_ExecutorStart)
@@ -149,24 +159,16 @@ void pp_ExecutorStart(QueryDesc* qd, int eflags) {
         PG_RE_THROW();
     }
     PG_END_TRY();
-    if (exec_track_begin(qd) == nullptr && qd->totaltime == nullptr) {
-        // More executors alive at once than slots: let the executor time it.
-        MemoryContext old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
-        qd->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
-        MemoryContextSwitchTo(old);
-    }
+    if (POTHOS_UNLIKELY(!exec_track_begin(qd))) time_with_instrumentation(qd);
 }
 
-// Runs one ExecutorRun or ExecutorFinish step of qd one nesting level down,
-// adding its time and usage to qd's slot and counting an error that escapes
-// it. The callable only forwards its arguments (trivially destructible, so
-// the longjmp of an error crosses no destructor).
+// Runs one ExecutorRun or ExecutorFinish step of qd one nesting level down
+// and counts an error that escapes it. Its time and usage are summed by the
+// executor in qd->totaltime (see exec_track.h). The callable only forwards
+// its arguments (trivially destructible, so the longjmp of an error crosses
+// no destructor).
 template <typename Step>
-void run_step(QueryDesc* qd, Step step) {
-    ExecTrack* track = exec_track_find(qd);
-    bool tracked = qd->plannedstmt->queryId != 0 && tracking(exec_nested_level);
-    UsageMark mark;
-    if (track) usage_mark(&mark);
+POTHOS_HOT void run_step(QueryDesc* qd, Step step) {
     exec_nested_level++;
     PG_TRY();
     {
@@ -175,15 +177,15 @@ void run_step(QueryDesc* qd, Step step) {
     PG_CATCH();
     {
         exec_nested_level--;
-        if (tracked) store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
+        if (qd->plannedstmt->queryId != 0 && tracking(exec_nested_level))
+            store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
         PG_RE_THROW();
     }
     PG_END_TRY();
     exec_nested_level--;
-    if (track) usage_accumulate(track, &mark);
 }
 
-void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+POTHOS_HOT void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
     run_step(qd, [qd, direction, count, execute_once] {
         if (prev_ExecutorRun)
             prev_ExecutorRun(qd, direction, count, execute_once);
@@ -192,7 +194,7 @@ void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool e
     });
 }
 
-void pp_ExecutorFinish(QueryDesc* qd) {
+POTHOS_HOT void pp_ExecutorFinish(QueryDesc* qd) {
     run_step(qd, [qd] {
         if (prev_ExecutorFinish)
             prev_ExecutorFinish(qd);
@@ -201,10 +203,10 @@ void pp_ExecutorFinish(QueryDesc* qd) {
     });
 }
 
-void pp_ExecutorEnd(QueryDesc* qd) {
+POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
     uint64 queryid = qd->plannedstmt->queryId;
-    ExecTrack* track = exec_track_find(qd);
-    if (queryid != 0 && tracking(exec_nested_level) && (track || qd->totaltime)) {
+    Instrumentation* total = qd->totaltime;
+    if (queryid != 0 && total != nullptr && tracking(exec_nested_level)) {
         StmtEvent ev;
         ev.key = make_key(queryid);
         ev.qd = qd;
@@ -214,23 +216,17 @@ void pp_ExecutorEnd(QueryDesc* qd) {
         ev.operation = qd->operation;
         ev.rows = (int64) qd->estate->es_processed;
         ev.nesting_level = exec_nested_level;
-        IoUsage io;
-        if (track) {
-            ev.exec_ms = track->ms;
-            io = to_io(track->buf, track->wal);
-        } else {
-            InstrEndLoop(qd->totaltime);
-            ev.exec_ms = qd->totaltime->total * 1000.0;
-            io = to_io(qd->totaltime->bufusage, qd->totaltime->walusage);
-        }
+        InstrEndLoop(total);
+        ev.exec_ms = total->total * 1000.0;
+        IoUsage io = to_io(total->bufusage, total->walusage);
         store_exec(ev.key, text_of(qd), ev.exec_ms, ev.rows, io);
         events_statement_end(ev);
     }
-    if (track) exec_track_free(track);
     if (prev_ExecutorEnd)
         prev_ExecutorEnd(qd);
     else
         standard_ExecutorEnd(qd);
+    exec_track_end(total);
 }
 
 // EXECUTE is charged to the prepared statement by the executor hooks;
@@ -264,7 +260,7 @@ void refuse_unsafe_alter_system(Node* stmt) {
                     errhint("Use ALTER DATABASE ... SET or ALTER ROLE ... SET, or SET in the session.")));
 }
 
-void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
+POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
                        DestReceiver* dest, QueryCompletion* qc) {
     refuse_unsafe_alter_system(pstmt->utilityStmt);
@@ -311,7 +307,7 @@ void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_o
     events_statement_end(ev);
 }
 
-void on_xact_event(XactEvent event, void*) {
+POTHOS_HOT void on_xact_event(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
         exec_track_abort(InvalidSubTransactionId);
 }

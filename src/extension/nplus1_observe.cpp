@@ -20,6 +20,7 @@ extern "C" {
 #include <algorithm>
 
 #include "core/nplus1_detector.h"
+#include "core/hot.h"
 #include "core/nplus1_tag.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_observe.h"
@@ -71,7 +72,7 @@ bool g_client_ready = false;
 const char* g_app_ptr = nullptr;
 uint64 g_app_hash = 0;
 
-bool ensure_scratch() {
+POTHOS_COLD bool ensure_scratch() {
     uint32 cap = np_ring().capacity();
     if (g_buf && g_buf_cap == cap) return true;
     int flags = MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM;
@@ -117,7 +118,7 @@ void detect_and_publish(const NpEvent* ev, size_t n) {
 
 // Analyses group's events from since_us on (scanning the window backwards
 // from the newest event until it is well past since_us).
-void analyze_group(uint64 group, int64 since_us) {
+POTHOS_COLD void analyze_group(uint64 group, int64 since_us) {
     if (!ensure_scratch()) return;
     NpRing& ring = np_ring();
     uint64 head = ring.head();
@@ -139,13 +140,16 @@ void analyze_group(uint64 group, int64 since_us) {
     detect_and_publish(g_buf, n);
 }
 
-void run_pending() {
-    if (!g_unit.pending) return;
+POTHOS_COLD void run_pending_now() {
     g_unit.pending = false;
     analyze_group(g_unit.pending_group, g_unit.pending_since_us - int64(np_guc_idle_gap_ms) * 1000);
 }
 
-void set_pending(uint64 group, int64 ts) {
+inline void run_pending() {
+    if (g_unit.pending) run_pending_now();
+}
+
+POTHOS_COLD void set_pending(uint64 group, int64 ts) {
     if (g_unit.pending && g_unit.pending_group == group) return;
     if (g_unit.pending) run_pending();
     g_unit.pending = true;
@@ -161,12 +165,13 @@ inline uint64 mix(uint64 h, uint64 v) {
     return h ^ (h >> 31);
 }
 
-uint64 client_group() {
-    static Oid cached_user = InvalidOid;
-    static uint64 cached_group = 0;
-    Oid user = GetUserId();
-    if (g_client_ready && application_name == g_app_ptr && user == cached_user) return cached_group;
-    cached_user = user;
+Oid g_cached_user = InvalidOid;
+uint64 g_cached_group = 0;
+
+// The client's group, computed again when the user or application_name
+// changes (rare: the common path is client_group's comparison).
+POTHOS_COLD uint64 compute_client_group(Oid user) {
+    g_cached_user = user;
     if (!g_client_ready) {
         uint64 h = mix(14695981039346656037ull, 0x636c69656e74ull);  // "client"
         // The client's host, not its port: every pooled connection has its own port.
@@ -186,8 +191,14 @@ uint64 client_group() {
         g_app_ptr = application_name;
         g_app_hash = application_name ? np_hash_bytes(application_name, strlen(application_name)) : 0;
     }
-    cached_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
-    return cached_group;
+    g_cached_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
+    return g_cached_group;
+}
+
+inline uint64 client_group() {
+    Oid user = GetUserId();
+    if (POTHOS_LIKELY(g_client_ready && application_name == g_app_ptr && user == g_cached_user)) return g_cached_group;
+    return compute_client_group(user);
 }
 
 // The tag is read from the client's statement text: the statement's own
@@ -218,7 +229,24 @@ uint64 group_of(const StmtEvent& ev) {
     return client_group();
 }
 
-uint64 hash_datum(Datum d, Oid type, uint64 h) {
+uint64 hash_varlena(Datum d, uint64 h) {
+    struct varlena* v = (struct varlena*) DatumGetPointer(d);
+    if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)) return mix(h, uint64(VARSIZE_ANY(v)));
+    return np_hash_bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), h);
+}
+
+// A parameter of a type the common cases below do not list.
+POTHOS_COLD uint64 hash_other_datum(Datum d, Oid type, uint64 h) {
+    int16 len;
+    bool byval;
+    get_typlenbyval(type, &len, &byval);
+    if (byval) return mix(h, uint64(d));
+    if (len > 0) return np_hash_bytes(DatumGetPointer(d), size_t(len), h);
+    if (len == -2) return np_hash_bytes(DatumGetCString(d), strlen(DatumGetCString(d)), h);
+    return hash_varlena(d, h);
+}
+
+inline uint64 hash_datum(Datum d, Oid type, uint64 h) {
     switch (type) {
         case BOOLOID:
         case INT2OID:
@@ -239,19 +267,10 @@ uint64 hash_datum(Datum d, Oid type, uint64 h) {
         case JSONBOID:
         case JSONOID:
             break;
-        default: {
-            int16 len;
-            bool byval;
-            get_typlenbyval(type, &len, &byval);
-            if (byval) return mix(h, uint64(d));
-            if (len > 0) return np_hash_bytes(DatumGetPointer(d), size_t(len), h);
-            if (len == -2) return np_hash_bytes(DatumGetCString(d), strlen(DatumGetCString(d)), h);
-            break;
-        }
+        default:
+            return hash_other_datum(d, type, h);
     }
-    struct varlena* v = (struct varlena*) DatumGetPointer(d);
-    if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)) return mix(h, uint64(VARSIZE_ANY(v)));
-    return np_hash_bytes(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v), h);
+    return hash_varlena(d, h);
 }
 
 // Hash of the bound parameters; kNoParams without any, 0 when they cannot
@@ -287,13 +306,13 @@ int cmp_group_seq(const void* a, const void* b) {
 
 }  // namespace
 
-void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
+POTHOS_HOT void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
     (void) nesting_level;
     if (!np_guc_enabled || !np_ready() || query->queryId == 0) return;
     np_note_parsed(pstate, query, jstate);
 }
 
-void np_statement_end(const StmtEvent& ev) {
+POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     if (!np_guc_enabled || !np_ready() || ev.key.queryid == 0) return;
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
         ev.operation != CMD_DELETE)

@@ -1,5 +1,6 @@
 // nplus1_shape.cpp -- see nplus1_shape.h.
 #include "extension/pg.h"
+#include "core/hot.h"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -198,7 +199,7 @@ uint16 np_classify(const Query* q) {
     return flags;
 }
 
-void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
+POTHOS_HOT void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
     uint64 qid = query->queryId;
     ShapeSlot* s = &g_shapes[qid % kShapeSlots];
     if (s->queryid != qid) {
@@ -221,14 +222,14 @@ void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
     }
 }
 
-bool np_shape_flags(uint64 queryid, uint16* flags) {
+POTHOS_HOT bool np_shape_flags(uint64 queryid, uint16* flags) {
     const ShapeSlot* s = &g_shapes[queryid % kShapeSlots];
     if (s->queryid != queryid || queryid == 0) return false;
     *flags = s->flags;
     return true;
 }
 
-uint64 np_take_literal_hash(uint64 queryid) {
+POTHOS_HOT uint64 np_take_literal_hash(uint64 queryid) {
     if (g_literal_queryid != queryid || queryid == 0) return 0;
     g_literal_queryid = 0;
     return g_literal_hash;

@@ -1,5 +1,6 @@
 // nplus1_shmem.cpp -- see nplus1_shmem.h.
 #include "extension/pg.h"
+#include "core/hot.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -59,8 +60,8 @@ void nplus1_shmem_startup() {
     LWLockRelease(AddinShmemInitLock);
 }
 
-bool np_ready() { return g_np != nullptr; }
-core::NpRing& np_ring() { return g_ring; }
+POTHOS_HOT bool np_ready() { return g_np != nullptr; }
+POTHOS_HOT core::NpRing& np_ring() { return g_ring; }
 core::NpFindings& np_findings() { return g_findings; }
 LWLock* np_lock() { return g_np->lock; }
 

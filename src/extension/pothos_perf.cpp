@@ -64,7 +64,6 @@ void _PG_init(void) {
     prev_shmem_startup_hook = shmem_startup_hook;
     shmem_startup_hook = pp_shmem_startup;
     pothos::ext::install_hooks();
-    pothos::ext::advisor_install_hooks();
     pothos::ext::hypo_install_hooks();
     pothos::ext::metrics_worker_register();
 }

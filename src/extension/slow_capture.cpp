@@ -26,6 +26,7 @@ extern "C" {
 #include "extension/guc.h"
 #include "extension/monitor_guc.h"
 #include "extension/query_facts_pg.h"
+#include "core/hot.h"
 #include "extension/slow_capture.h"
 #include "extension/store.h"
 
@@ -210,7 +211,7 @@ core::SlowRing& slow_ring() { return g_ring; }
 LWLock* slow_lock() { return g_shared->lock; }
 core::RateWindow& slow_rate_window() { return g_shared->rate; }
 
-void slow_capture(const StmtEvent& ev) {
+POTHOS_COLD void slow_capture(const StmtEvent& ev) {
     if (!slow_ready()) return;
     MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "pothos_perf slow query", ALLOCSET_SMALL_SIZES);
     MemoryContext old = MemoryContextSwitchTo(cxt);

@@ -16,6 +16,7 @@ extern "C" {
 #include "extension/guc.h"
 #include "extension/persist.h"
 #include "extension/store.h"
+#include "core/hot.h"
 
 namespace pothos::ext {
 
@@ -73,22 +74,29 @@ const char* clip_text(StmtText t, int* out_len) {
     return s;
 }
 
-// Returns the slot of key with the lock held in shared (found) or exclusive
-// (created) mode; the caller releases it.
-int32 find_or_create(const StatKey& key, StmtText text, int64 now) {
-    LWLockAcquire(g_shared->lock, LW_SHARED);
-    int32 slot = g_table.find(key);
-    if (slot >= 0) return slot;
+// The first execution of a statement: its entry is created under the
+// exclusive lock (kept held for the caller), which the shared lock held on
+// entry is given up for.
+POTHOS_COLD int32 create_entry(const StatKey& key, StmtText text, int64 now) {
     LWLockRelease(g_shared->lock);
     int len = 0;
     const char* s = clip_text(text, &len);
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
-    slot = g_table.find(key);
+    int32 slot = g_table.find(key);
     if (slot < 0) {
         slot = g_table.insert(key, s, static_cast<size_t>(len), now);
         SpinLockInit(entry_lock(g_table.entry(slot)));
     }
     return slot;
+}
+
+// Returns the slot of key with the lock held in shared (found) or exclusive
+// (created) mode; the caller releases it.
+POTHOS_HOT inline int32 find_or_create(const StatKey& key, StmtText text, int64 now) {
+    LWLockAcquire(g_shared->lock, LW_SHARED);
+    int32 slot = g_table.find(key);
+    if (POTHOS_LIKELY(slot >= 0)) return slot;
+    return create_entry(key, text, now);
 }
 
 }  // namespace
@@ -119,6 +127,7 @@ void store_shmem_startup() {
         g_table = StatTable::attach(table_mem);
     }
     LWLockRelease(AddinShmemInitLock);
+    g_store_ready = g_table.valid();
 
     if (!IsUnderPostmaster) {
         on_shmem_exit(store_shmem_exit, (Datum) 0);
@@ -132,11 +141,11 @@ void store_shmem_startup() {
     }
 }
 
-bool store_ready() { return g_shared != nullptr && g_table.valid(); }
+bool g_store_ready = false;
 StatTable& store_table() { return g_table; }
 LWLock* store_lock() { return g_shared->lock; }
 
-void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io) {
+POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io) {
     if (!store_ready()) return;
     int64 now = GetCurrentStatementStartTimestamp();
     bool slow = guc_slow_query_threshold_ms >= 0 && ms >= guc_slow_query_threshold_ms;
@@ -172,7 +181,7 @@ void store_error(const StatKey& key, StmtText text) {
     LWLockRelease(g_shared->lock);
 }
 
-bool store_has(const StatKey& key) {
+POTHOS_HOT bool store_has(const StatKey& key) {
     if (!store_ready()) return false;
     Known& k = g_known[core::hash_key(key) % kKnownSlots];
     if (k.valid && k.key == key && k.generation == current_generation()) return true;

@@ -15,7 +15,10 @@ namespace pothos::ext {
 
 void store_shmem_request();
 void store_shmem_startup();
-bool store_ready();
+
+extern bool g_store_ready;  // set by store_shmem_startup; read it through store_ready()
+// The store is in shared memory (asked on every statement: inline).
+inline bool store_ready() { return g_store_ready; }
 
 core::StatTable& store_table();
 LWLock* store_lock();
