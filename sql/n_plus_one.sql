@@ -8,7 +8,7 @@ SET pothos_perf.track = 'all';
 SET pothos_perf.n_plus_one.idle_gap = '1h';  -- no unit ends by a pause on a slow machine
 SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
 
--- View shape (DESIGN.md section 2 columns, plus round trips and siblings).
+-- View shape (DESIGN.md section 2 columns, plus round trips, siblings and the children).
 SELECT attname, format_type(atttypid, atttypmod)
   FROM pg_attribute WHERE attrelid = 'pothos_perf.n_plus_one'::regclass AND attnum > 0
   ORDER BY attnum;
@@ -117,6 +117,24 @@ SELECT kind, query, suggested_query, suggestion
   FROM pothos_perf.n_plus_one
  ORDER BY kind COLLATE "C", query COLLATE "C";
 
+-- Interleaved lookups (A B A B, two per parent row) are ONE finding: both
+-- children listed in order of first execution, each with its batched query,
+-- and the round trips saved counting both (2 x (5 - 1)).
+SELECT parent_query, sibling_lookups, child_queries, child_total_repeats,
+       cardinality(child_queryids) AS ids, child_queryids[1] = queryid AS first_is_queryid,
+       cardinality(child_wasted_time_ms) AS times, round_trips_saved, occurrences, rate_occurrences
+  FROM pothos_perf.n_plus_one
+ WHERE kind = 'n_plus_one' AND sibling_lookups > 0;
+SELECT unnest(child_suggested_queries) AS child_suggested_query
+  FROM pothos_perf.n_plus_one
+ WHERE kind = 'n_plus_one' AND sibling_lookups > 0;
+-- Every other finding lists its one repeated statement.
+SELECT kind, count(*) AS findings, bool_and(child_queryids = ARRAY[queryid]) AS one_child,
+       bool_and(child_total_repeats = ARRAY[total_repeats]) AS same_repeats
+  FROM pothos_perf.n_plus_one
+ WHERE sibling_lookups = 0
+ GROUP BY kind ORDER BY kind COLLATE "C";
+
 -- Confirmation: with the default (3 units) nothing seen once is listed.
 RESET pothos_perf.n_plus_one.min_occurrences;
 SELECT count(*) AS confirmed FROM pothos_perf.n_plus_one;
@@ -140,7 +158,9 @@ SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_findings ' || :liste
 -- Privileges: another role sees no texts or ids, and may not reset.
 CREATE ROLE np_reader;
 SET ROLE np_reader;
-SELECT kind, queryid IS NULL AS id_hidden, query, parent_query, suggested_query IS NULL AS no_rewrite
+SELECT kind, queryid IS NULL AS id_hidden, query, parent_query, suggested_query IS NULL AS no_rewrite,
+       child_queryids IS NULL AS ids_hidden, child_queries[1] AS first_child,
+       child_suggested_queries IS NULL AS no_rewrites
   FROM pothos_perf.n_plus_one
  ORDER BY kind COLLATE "C" LIMIT 2;
 SELECT pothos_perf.n_plus_one_reset();

@@ -72,29 +72,42 @@ NpFinding base(NpKind kind, const NpEvent& child) {
     return f;
 }
 
+// An n_plus_one occurrence of one child, anchored on parent execution
+// ev[anchor]; the child is also children[0] (merged with its siblings later).
+NpFinding lookup_occurrence(const NpEvent* ev, long anchor, const NpEvent& proto, uint64_t first_seq, int64_t count,
+                            int64_t distinct, double time_ms, int64_t last_ts, bool by_rate) {
+    NpFinding f = base(NpKind::NPlusOne, proto);
+    f.parent_queryid = ev[anchor].queryid;
+    f.anchor = ev[anchor].seq;
+    f.repeats = count;
+    f.distinct_params = distinct;
+    f.time_ms = time_ms;
+    f.parent_rows = ev[anchor].rows;
+    f.last_ts_us = last_ts;
+    f.by_rate = by_rate;
+    f.nchildren = 1;
+    f.children[0] = NpChild{proto.queryid, first_seq, count, distinct, time_ms, last_ts, proto.flags};
+    return f;
+}
+
 // Lookups of fingerprint q after parent position j, split into bursts at
-// each execution of the parent's fingerprint.
-void n_plus_one_bursts(const NpEvent* ev, size_t j, size_t e, uint64_t q, const NpConfig& cfg,
-                       uint64_t* hashes, Out* out) {
+// each execution of the parent's fingerprint. Returns the bursts emitted.
+size_t n_plus_one_bursts(const NpEvent* ev, size_t j, size_t e, uint64_t q, const NpConfig& cfg,
+                         uint64_t* hashes, Out* out) {
     const uint64_t p = ev[j].queryid;
     long anchor = -1;
-    size_t count = 0;
+    size_t count = 0, emitted = 0;
     double time_ms = 0;
     int64_t last_ts = 0;
+    uint64_t first_seq = 0;
     const NpEvent* proto = nullptr;
     auto close = [&]() {
         if (anchor >= 0 && count >= size_t(cfg.min_repeats)) {
             int64_t distinct = distinct_of(hashes, count, nullptr);
             if (mostly_distinct(distinct, int64_t(count))) {
-                NpFinding f = base(NpKind::NPlusOne, *proto);
-                f.parent_queryid = p;
-                f.anchor = ev[anchor].seq;
-                f.repeats = int64_t(count);
-                f.distinct_params = distinct;
-                f.time_ms = time_ms;
-                f.parent_rows = ev[anchor].rows;
-                f.last_ts_us = last_ts;
-                out->emit(f);
+                out->emit(lookup_occurrence(ev, anchor, *proto, first_seq, int64_t(count), distinct, time_ms,
+                                            last_ts, false));
+                emitted++;
             }
         }
         anchor = -1;
@@ -108,6 +121,7 @@ void n_plus_one_bursts(const NpEvent* ev, size_t j, size_t e, uint64_t q, const 
             close();
             if (x.rows >= cfg.min_repeats) anchor = long(k);
         } else if (x.queryid == q && anchor >= 0) {
+            if (count == 0) first_seq = x.seq;
             hashes[count++] = x.param_hash;
             time_ms += x.exec_ms;
             last_ts = x.ts_us;
@@ -115,6 +129,7 @@ void n_plus_one_bursts(const NpEvent* ev, size_t j, size_t e, uint64_t q, const 
         }
     }
     close();
+    return emitted;
 }
 
 void server_side_loops(const NpEvent* ev, size_t b, size_t e, uint32_t* idx, size_t r0, size_t r1,
@@ -160,9 +175,10 @@ void server_side_loops(const NpEvent* ev, size_t b, size_t e, uint32_t* idx, siz
     }
 }
 
-void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpScratch s, Out* out) {
+// idx[0..e-b) = positions b..e-1 sorted by fingerprint, top-level before
+// nested, then stream order.
+void sort_by_fingerprint(const NpEvent* ev, size_t b, size_t e, uint32_t* idx) {
     size_t m = e - b;
-    uint32_t* idx = s.idx;
     for (size_t i = 0; i < m; i++) idx[i] = uint32_t(b + i);
     std::sort(idx, idx + m, [ev](uint32_t a, uint32_t c) {
         if (ev[a].queryid != ev[c].queryid) return ev[a].queryid < ev[c].queryid;
@@ -170,13 +186,24 @@ void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpS
         if (na != nc) return nc;
         return a < c;
     });
-    size_t first_out = out->n;
+}
+
+// End of the run of idx starting at r0 (same fingerprint, same nesting).
+size_t run_end(const NpEvent* ev, const uint32_t* idx, size_t r0, size_t m) {
+    const NpEvent& f0 = ev[idx[r0]];
+    size_t r1 = r0 + 1;
+    while (r1 < m && ev[idx[r1]].queryid == f0.queryid && (ev[idx[r1]].nesting != 0) == (f0.nesting != 0)) r1++;
+    return r1;
+}
+
+void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpScratch s, Out* out) {
+    size_t m = e - b;
+    uint32_t* idx = s.idx;
+    sort_by_fingerprint(ev, b, e, idx);
     size_t r0 = 0;
     while (r0 < m) {
         const NpEvent& f0 = ev[idx[r0]];
-        size_t r1 = r0 + 1;
-        while (r1 < m && ev[idx[r1]].queryid == f0.queryid && (ev[idx[r1]].nesting != 0) == (f0.nesting != 0))
-            r1++;
+        size_t r1 = run_end(ev, idx, r0, m);
         size_t count = r1 - r0;
         if (count >= size_t(cfg.min_repeats) && f0.queryid != 0) {
             if (f0.nesting != 0) {
@@ -229,13 +256,207 @@ void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpS
         }
         r0 = r1;
     }
-    // Children of the same parent execution are siblings.
-    for (size_t i = first_out; i < out->n; i++) {
-        NpFinding& f = out->out[i];
-        if (f.kind != NpKind::NPlusOne) continue;
-        for (size_t k = first_out; k < out->n; k++)
-            if (k != i && out->out[k].kind == NpKind::NPlusOne && out->out[k].anchor == f.anchor) f.siblings++;
+}
+
+
+// ---- the rate rule (see nplus1_detector.h) ----
+
+constexpr int kRateMaxParents = 8;
+
+struct RateParent {
+    size_t r0, r1;  // its top-level executions in idx
+    int64_t big;    // executions that returned at least min_repeats rows
+};
+
+bool is_rate_child(const NpEvent& x) {
+    return x.nesting == 0 && (x.flags & NP_SELECT) && (x.flags & NP_HAS_TABLE) && (x.flags & NP_KEY_LOOKUP) &&
+           !(x.flags & NP_BATCHED) && !(x.flags & NP_SKIP_LOCKED);
+}
+
+// Latest execution of the parent (positions idx[r0..r1), ascending) before
+// position x; -1 if none.
+long parent_before(const NpEvent* ev, const uint32_t* idx, const RateParent& p, uint32_t x) {
+    const uint32_t* lo = idx + p.r0;
+    const uint32_t* hi = idx + p.r1;
+    const uint32_t* it = std::lower_bound(lo, hi, x);
+    (void) ev;
+    return it == lo ? -1 : long(*(it - 1));
+}
+
+// Child executions idx[c0..c1) anchored on big executions of parent p: how
+// many, and the rows and number of those parent executions before the last
+// child execution.
+void rate_of(const NpEvent* ev, const uint32_t* idx, size_t c0, size_t c1, const RateParent& p, int min_rows,
+             int64_t* children, int64_t* rows, int64_t* parents) {
+    *children = 0;
+    for (size_t k = c0; k < c1; k++) {
+        long a = parent_before(ev, idx, p, idx[k]);
+        if (a >= 0 && ev[a].rows >= min_rows) ++*children;
     }
+    *rows = 0;
+    *parents = 0;
+    const uint32_t last = idx[c1 - 1];
+    for (size_t k = p.r0; k < p.r1 && idx[k] < last; k++) {
+        if (ev[idx[k]].rows < min_rows) continue;
+        *rows += ev[idx[k]].rows;
+        ++*parents;
+    }
+}
+
+bool has_burst_finding(const Out* out, size_t upto, uint64_t q) {
+    for (size_t i = 0; i < upto; i++)
+        if (out->out[i].kind == NpKind::NPlusOne && out->out[i].queryid == q) return true;
+    return false;
+}
+
+void rate_rule(const NpEvent* ev, size_t n, const NpConfig& cfg, NpScratch s, Out* out) {
+    if (cfg.rate_min_parents < 1 || n == 0) return;
+    uint32_t* idx = s.idx;
+    sort_by_fingerprint(ev, 0, n, idx);
+    // Parent candidates: top-level SELECTs with enough executions that
+    // returned min_repeats rows (the kRateMaxParents most frequent).
+    RateParent parents[kRateMaxParents];
+    int np = 0;
+    for (size_t r0 = 0; r0 < n;) {
+        size_t r1 = run_end(ev, idx, r0, n);
+        const NpEvent& f0 = ev[idx[r0]];
+        if (f0.nesting == 0 && (f0.flags & NP_SELECT) && f0.queryid != 0) {
+            int64_t big = 0;
+            for (size_t k = r0; k < r1; k++) big += ev[idx[k]].rows >= cfg.min_repeats;
+            if (big >= cfg.rate_min_parents) {
+                RateParent c{r0, r1, big};
+                if (np < kRateMaxParents) {
+                    parents[np++] = c;
+                } else {
+                    int low = 0;
+                    for (int i = 1; i < np; i++)
+                        if (parents[i].big < parents[low].big) low = i;
+                    if (parents[low].big < big) parents[low] = c;
+                }
+            }
+        }
+        r0 = r1;
+    }
+    if (np == 0) return;
+    const size_t burst_findings = out->n;
+    for (size_t c0 = 0; c0 < n;) {
+        size_t c1 = run_end(ev, idx, c0, n);
+        const NpEvent& f0 = ev[idx[c0]];
+        const size_t count = c1 - c0;
+        size_t next = c1;
+        if (count < size_t(cfg.min_repeats) || f0.queryid == 0 || !is_rate_child(f0) ||
+            has_burst_finding(out, burst_findings, f0.queryid)) {
+            c0 = next;
+            continue;
+        }
+        // Spread over pooled connections, mostly distinct parameters overall.
+        bool spread = false;
+        for (size_t k = c0 + 1; k < c1 && !spread; k++) spread = ev[idx[k]].backend != f0.backend;
+        for (size_t k = c0; k < c1; k++) s.hashes[k - c0] = ev[idx[k]].param_hash;
+        int64_t distinct = distinct_of(s.hashes, count, nullptr);
+        if (!spread || !mostly_distinct(distinct, int64_t(count))) {
+            c0 = next;
+            continue;
+        }
+        // The parent whose rows the child's executions track best.
+        int best = -1;
+        double best_dev = 0;
+        for (int i = 0; i < np; i++) {
+            if (ev[idx[parents[i].r0]].queryid == f0.queryid) continue;
+            int64_t children, rows, pexecs;
+            rate_of(ev, idx, c0, c1, parents[i], cfg.min_repeats, &children, &rows, &pexecs);
+            if (pexecs < cfg.rate_min_parents || children < cfg.min_repeats || rows <= 0) continue;
+            double ratio = double(children) / double(rows);
+            if (ratio < cfg.rate_min_ratio || ratio > cfg.rate_max_ratio) continue;
+            double dev = ratio >= 1 ? ratio : 1 / ratio;
+            if (best < 0 || dev < best_dev) {
+                best = i;
+                best_dev = dev;
+            }
+        }
+        if (best >= 0) {
+            // One occurrence per anchoring parent execution followed by at
+            // least two of the child's executions.
+            const RateParent& p = parents[best];
+            long anchor = -1;
+            size_t k = c0;
+            while (k < c1) {
+                long a = parent_before(ev, idx, p, idx[k]);
+                size_t e = k + 1;
+                while (e < c1 && parent_before(ev, idx, p, idx[e]) == a) e++;
+                anchor = a;
+                if (anchor >= 0 && ev[anchor].rows >= cfg.min_repeats && e - k >= 2) {
+                    double time_ms = 0;
+                    for (size_t t = k; t < e; t++) {
+                        s.hashes[t - k] = ev[idx[t]].param_hash;
+                        time_ms += ev[idx[t]].exec_ms;
+                    }
+                    int64_t d = distinct_of(s.hashes, e - k, nullptr);
+                    const NpEvent& last = ev[idx[e - 1]];
+                    out->emit(lookup_occurrence(ev, anchor, last, ev[idx[k]].seq, int64_t(e - k), d, time_ms,
+                                                last.ts_us, true));
+                }
+                k = e;
+            }
+        }
+        c0 = next;
+    }
+}
+
+// ---- one finding per parent execution ----
+
+bool same_parent_execution(const NpFinding& a, const NpFinding& b) {
+    return a.kind == NpKind::NPlusOne && b.kind == NpKind::NPlusOne && a.anchor == b.anchor &&
+           a.parent_queryid == b.parent_queryid && a.userid == b.userid && a.dbid == b.dbid;
+}
+
+void set_primary(NpFinding* f) {
+    const NpChild& c = f->children[0];
+    f->queryid = c.queryid;
+    f->repeats = c.repeats;
+    f->distinct_params = c.distinct_params;
+    f->time_ms = c.time_ms;
+    f->last_ts_us = c.last_ts_us;
+    f->flags = c.flags;
+    f->siblings = int32_t(f->nchildren) - 1;
+}
+
+// The children of one parent execution (each found on its own) become one
+// finding per kNpMaxChildren children, in order of first execution.
+void merge_children(Out* out) {
+    constexpr size_t kMaxMerged = 64;
+    NpFinding* f = out->out;
+    const size_t n = out->n;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].kind != NpKind::NPlusOne || f[i].repeats < 0 || f[i].nchildren != 1) continue;
+        size_t members[kMaxMerged];
+        size_t m = 0;
+        for (size_t j = i; j < n && m < kMaxMerged; j++)
+            if (f[j].repeats >= 0 && f[j].nchildren == 1 && same_parent_execution(f[i], f[j])) members[m++] = j;
+        if (m < 2) continue;
+        NpChild kids[kMaxMerged];
+        bool by_rate = false;
+        for (size_t t = 0; t < m; t++) {
+            kids[t] = f[members[t]].children[0];
+            by_rate = by_rate || f[members[t]].by_rate;
+        }
+        std::sort(kids, kids + m, [](const NpChild& a, const NpChild& b) { return a.first_seq < b.first_seq; });
+        const NpFinding proto = f[i];
+        size_t slot = 0;
+        for (size_t c = 0; c < m; c += kNpMaxChildren, slot++) {
+            NpFinding g = proto;
+            g.by_rate = by_rate;
+            g.nchildren = uint8_t(std::min<size_t>(kNpMaxChildren, m - c));
+            for (size_t t = 0; t < g.nchildren; t++) g.children[t] = kids[c + t];
+            set_primary(&g);
+            f[members[slot]] = g;
+        }
+        for (size_t t = slot; t < m; t++) f[members[t]].repeats = -1;  // merged away
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f[i].repeats >= 0) f[w++] = f[i];
+    out->n = w;
 }
 
 }  // namespace
@@ -259,6 +480,8 @@ size_t np_detect(const NpEvent* events, size_t n, const NpConfig& cfg, NpScratch
         if (i == 0) last_end = end;
     }
     if (n > b) detect_unit(events, b, n, cfg, scratch, &o);
+    rate_rule(events, n, cfg, scratch, &o);
+    merge_children(&o);
     return o.n;
 }
 

@@ -11,8 +11,23 @@
 //    returned at least min_repeats rows. The executions are split into bursts,
 //    one per execution of the parent fingerprint: each burst with min_repeats
 //    mostly distinct lookups is one occurrence, anchored on that parent
-//    execution. Several children of the same parent execution (A B A B ...)
-//    are reported each, with their sibling count.
+//    execution. The children of one parent execution (A B A B ... for two
+//    lookups per parent row) are ONE occurrence: one NpFinding listing up to
+//    kNpMaxChildren children in order of their first execution (the first is
+//    the primary child, described by the scalar fields); more children of the
+//    same parent execution give further findings of kNpMaxChildren each.
+//  * n_plus_one by rate (weak per-burst evidence): over the whole sequence
+//    (the group's part of the window, across idle gaps), a child fingerprint
+//    for which no burst qualified, that is a top-level key lookup run at
+//    least min_repeats times with mostly distinct parameters (over all its
+//    executions) on at least two backends (pooled connections), whose
+//    executions after the parent's anchoring executions (those that returned
+//    at least min_repeats rows; at least rate_min_parents of them) number
+//    between rate_min_ratio and rate_max_ratio times the rows those parent
+//    executions returned. The parent is the candidate with the ratio closest
+//    to 1. Each anchoring parent execution followed by at least two of the
+//    child's executions (before the parent's next execution) is one
+//    occurrence, anchored on that parent execution, as for bursts.
 //  * duplicate_query: a top-level SELECT on a table run min_repeats times with
 //    the same parameters (cacheable).
 //  * row_by_row_dml: single-row INSERT/UPDATE/DELETE repeated min_repeats times.
@@ -36,6 +51,25 @@ const char* np_kind_name(NpKind k) noexcept;
 struct NpConfig {
     int min_repeats = 5;
     int64_t idle_gap_us = 500000;
+    // The rate rule (see above): parent executions it needs, and the range of
+    // child executions per parent row it accepts.
+    int rate_min_parents = 3;
+    double rate_min_ratio = 0.5;
+    double rate_max_ratio = 2.0;
+};
+
+// Children listed in one n_plus_one finding (and one findings-table entry).
+constexpr int kNpMaxChildren = 4;
+
+// One child of an n_plus_one occurrence.
+struct NpChild {
+    uint64_t queryid;
+    uint64_t first_seq;       // its first execution in the occurrence (orders the children)
+    int64_t repeats;
+    int64_t distinct_params;
+    double time_ms;
+    int64_t last_ts_us;
+    uint16_t flags;
 };
 
 // One occurrence of a finding in one unit.
@@ -51,8 +85,14 @@ struct NpFinding {
     double time_ms;           // execution time of the repeats
     int64_t parent_rows;      // rows the parent execution returned (0: none)
     int64_t last_ts_us;       // start of the last repeat
-    int32_t siblings;         // other children of the same parent execution
+    int32_t siblings;         // other children of the same parent execution (nchildren - 1)
     uint16_t flags;           // NpFlag bits of the repeated statement
+    bool by_rate;             // n_plus_one found by the rate rule
+    // n_plus_one: every child of this parent execution (at most
+    // kNpMaxChildren), children[0] being the one the scalar fields describe.
+    // 0: the scalar fields describe the only child (every other kind).
+    uint8_t nchildren;
+    NpChild children[kNpMaxChildren];
 };
 
 // Scratch space for np_detect over n events: n uint32 and n uint64.

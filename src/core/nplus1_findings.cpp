@@ -20,16 +20,33 @@ uint64_t mix(uint64_t h, uint64_t v) {
     return h ^ (h >> 31);
 }
 
-uint64_t key_hash(const NpFinding& f) {
+uint64_t key_hash(const NpFinding& f, uint64_t child) {
     uint64_t h = mix(0x6c6564676572ull, uint64_t(f.kind));  // "ledger"
     h = mix(h, (uint64_t(f.userid) << 32) | f.dbid);
     h = mix(h, f.parent_queryid);
-    return mix(h, f.queryid);
+    return mix(h, child);
 }
 
-bool same_key(const NpFindingEntry& e, const NpFinding& f) {
+bool same_parent(const NpFindingEntry& e, const NpFinding& f) {
     return e.in_use && e.kind == uint8_t(f.kind) && e.userid == f.userid && e.dbid == f.dbid &&
-           e.parent_queryid == f.parent_queryid && e.queryid == f.queryid;
+           e.parent_queryid == f.parent_queryid;
+}
+
+int child_index(const NpFindingEntry& e, uint64_t q) {
+    for (int i = 0; i < e.nchildren; i++)
+        if (e.child[i].queryid == q) return i;
+    return -1;
+}
+
+// The children of an occurrence: its list, or the finding itself.
+int children_of(const NpFinding& f, NpChild* out) {
+    if (f.nchildren == 0) {
+        out[0] = NpChild{f.queryid, f.anchor, f.repeats, f.distinct_params, f.time_ms, f.last_ts_us, f.flags};
+        return 1;
+    }
+    int n = std::min<int>(f.nchildren, kNpMaxChildren);
+    for (int i = 0; i < n; i++) out[i] = f.children[i];
+    return n;
 }
 }  // namespace
 
@@ -62,87 +79,146 @@ NpFindings NpFindings::attach(void* mem) noexcept {
     return t;
 }
 
-void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
-    const uint32_t cap = header_->capacity;
-    if (cap == 0 || f.anchor < header_->min_anchor) return;
-    // The ledger: has this occurrence been counted already?
-    const uint64_t key = key_hash(f);
-    const uint64_t anchor = f.anchor + 1;  // 0 means empty
-    NpLedgerSlot* set = ledger_ + size_t(mix(key, anchor) % header_->ledger_sets) * kLedgerWays;
-    NpLedgerSlot* seen = nullptr;
-    NpLedgerSlot* oldest = &set[0];
-    for (uint32_t w = 0; w < kLedgerWays; w++) {
-        if (set[w].anchor == anchor && set[w].key == key) {
-            seen = &set[w];
-            break;
-        }
-        if (set[w].anchor < oldest->anchor) oldest = &set[w];
-    }
+NpFindingEntry* NpFindings::find_entry(const NpFinding& f, uint64_t child) noexcept {
+    for (uint32_t i = 0; i < header_->capacity; i++)
+        if (same_parent(entries_[i], f) && child_index(entries_[i], child) >= 0) return &entries_[i];
+    return nullptr;
+}
 
-    NpFindingEntry* e = nullptr;
+NpFindingEntry* NpFindings::new_entry(const NpFinding& f, int64_t now, NpFindingEntry* const* keep,
+                                      int nkeep) noexcept {
     NpFindingEntry* free_slot = nullptr;
     NpFindingEntry* victim = nullptr;
-    for (uint32_t i = 0; i < cap; i++) {
+    for (uint32_t i = 0; i < header_->capacity; i++) {
         NpFindingEntry* x = &entries_[i];
-        if (same_key(*x, f)) {
-            e = x;
+        if (!x->in_use) {
+            free_slot = x;
             break;
         }
-        if (!x->in_use) {
-            if (!free_slot) free_slot = x;
-            continue;
-        }
+        bool kept = false;
+        for (int k = 0; k < nkeep; k++) kept = kept || keep[k] == x;
+        if (kept) continue;
         // Least recently seen, preferring entries seen in a single unit.
         if (!victim || (x->occurrences < 2 && victim->occurrences >= 2) ||
             ((x->occurrences < 2) == (victim->occurrences < 2) && x->last_seen < victim->last_seen))
             victim = x;
     }
+    NpFindingEntry* e = free_slot;
     if (!e) {
-        e = free_slot;
-        if (!e) {
-            e = victim;
-            header_->evictions++;
-        } else {
-            header_->count++;
+        e = victim;
+        if (!e) return nullptr;  // every entry is taken by this occurrence
+        header_->evictions++;
+    } else {
+        header_->count++;
+    }
+    std::memset(e, 0, sizeof *e);
+    e->in_use = 1;
+    e->kind = uint8_t(f.kind);
+    e->userid = f.userid;
+    e->dbid = f.dbid;
+    e->parent_queryid = f.parent_queryid;
+    e->first_seen = now;
+    return e;
+}
+
+void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
+    if (header_->capacity == 0 || f.anchor < header_->min_anchor) return;
+    NpChild kids[kNpMaxChildren];
+    const int n = children_of(f, kids);
+
+    // Where each child is counted: the entry of this parent that lists it,
+    // else the occurrence's home entry (while it has room), else a new one.
+    NpFindingEntry* where[kNpMaxChildren] = {};
+    NpFindingEntry* home = nullptr;
+    for (int i = 0; i < n; i++) {
+        where[i] = find_entry(f, kids[i].queryid);
+        if (where[i] && !home) home = where[i];
+    }
+    for (int i = 0; i < n; i++) {
+        if (where[i]) continue;
+        if (!home || home->nchildren >= kNpMaxChildren) {
+            home = new_entry(f, now, where, n);
+            if (!home) continue;
         }
-        std::memset(e, 0, sizeof *e);
-        e->in_use = 1;
-        e->kind = uint8_t(f.kind);
-        e->userid = f.userid;
-        e->dbid = f.dbid;
-        e->parent_queryid = f.parent_queryid;
-        e->queryid = f.queryid;
-        e->first_seen = now;
+        NpChildStats& c = home->child[home->nchildren++];
+        c.queryid = kids[i].queryid;
+        if (home->nchildren == 1) home->queryid = kids[i].queryid;
+        where[i] = home;
     }
-    e->last_seen = now;
-    e->flags = f.flags;
-    e->max_siblings = std::max(e->max_siblings, f.siblings);
-    e->distinct_params = std::max(e->distinct_params, f.distinct_params);
-    e->max_parent_rows = std::max(e->max_parent_rows, f.parent_rows);
-    if (seen && e->occurrences > 0) {
-        // Counted before (and the entry was not evicted since): add the growth.
-        if (f.repeats > seen->repeats) {
-            e->total_repeats += f.repeats - seen->repeats;
-            e->time_ms += std::max(0.0, f.time_ms - seen->time_ms);
-            e->max_repeats = std::max(e->max_repeats, f.repeats);
-            seen->repeats = f.repeats;
-            seen->time_ms = std::max(seen->time_ms, f.time_ms);
+
+    const uint64_t anchor = f.anchor + 1;  // 0 means empty
+    // Per child, the ledger says whether this occurrence was counted already:
+    // then only the growth of its repeats and time is added.
+    bool fresh[kNpMaxChildren] = {};
+    for (int i = 0; i < n; i++) {
+        NpFindingEntry* e = where[i];
+        if (!e) continue;
+        NpChildStats& c = e->child[child_index(*e, kids[i].queryid)];
+        const uint64_t key = key_hash(f, kids[i].queryid);
+        NpLedgerSlot* set = ledger_ + size_t(mix(key, anchor) % header_->ledger_sets) * kLedgerWays;
+        NpLedgerSlot* seen = nullptr;
+        NpLedgerSlot* oldest = &set[0];
+        for (uint32_t w = 0; w < kLedgerWays; w++) {
+            if (set[w].anchor == anchor && set[w].key == key) {
+                seen = &set[w];
+                break;
+            }
+            if (set[w].anchor < oldest->anchor) oldest = &set[w];
         }
-        return;
+        c.flags = kids[i].flags;
+        c.distinct_params = std::max(c.distinct_params, kids[i].distinct_params);
+        if (seen && c.occurrences > 0) {
+            // Counted before (and the child was not evicted since): add the growth.
+            if (kids[i].repeats > seen->repeats) {
+                c.total_repeats += kids[i].repeats - seen->repeats;
+                c.time_ms += std::max(0.0, kids[i].time_ms - seen->time_ms);
+                c.max_repeats = std::max(c.max_repeats, kids[i].repeats);
+                seen->repeats = kids[i].repeats;
+                seen->time_ms = std::max(seen->time_ms, kids[i].time_ms);
+            }
+            continue;
+        }
+        if (!seen) {
+            seen = oldest;
+            seen->anchor = anchor;
+            seen->key = key;
+        }
+        seen->repeats = kids[i].repeats;
+        seen->time_ms = kids[i].time_ms;
+        fresh[i] = true;
+        c.occurrences++;
+        c.total_repeats += kids[i].repeats;
+        c.time_ms += kids[i].time_ms;
+        c.max_repeats = std::max(c.max_repeats, kids[i].repeats);
     }
-    if (!seen) {
-        seen = oldest;
-        seen->anchor = anchor;
-        seen->key = key;
+
+    // Per entry: a new occurrence when none of its children here had been
+    // counted (a child that joins an occurrence counted before adds none).
+    for (int i = 0; i < n; i++) {
+        NpFindingEntry* e = where[i];
+        if (!e) continue;
+        bool first = true, all_fresh = true;
+        for (int j = 0; j < n; j++) {
+            if (where[j] != e) continue;
+            if (j < i) first = false;
+            all_fresh = all_fresh && fresh[j];
+        }
+        if (!first) continue;  // each entry once
+        e->last_seen = now;
+        e->max_parent_rows = std::max(e->max_parent_rows, f.parent_rows);
+        if (all_fresh) {
+            e->occurrences++;
+            e->total_parent_rows += f.parent_rows;
+            if (f.by_rate) e->rate_occurrences++;
+            header_->recorded++;
+        }
+        const NpChildStats& c0 = e->child[0];
+        e->flags = c0.flags;
+        e->total_repeats = c0.total_repeats;
+        e->max_repeats = c0.max_repeats;
+        e->distinct_params = c0.distinct_params;
+        e->time_ms = c0.time_ms;
     }
-    seen->repeats = f.repeats;
-    seen->time_ms = f.time_ms;
-    e->occurrences++;
-    e->total_parent_rows += f.parent_rows;
-    e->total_repeats += f.repeats;
-    e->time_ms += f.time_ms;
-    e->max_repeats = std::max(e->max_repeats, f.repeats);
-    header_->recorded++;
 }
 
 void NpFindings::reset(int64_t now, uint64_t min_anchor) noexcept {

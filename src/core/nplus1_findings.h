@@ -1,8 +1,14 @@
 // nplus1_findings.h -- the fixed-capacity table of N+1 findings, laid out in
 // one caller-provided memory block (shared memory in the extension).
 //
-// One entry per (kind, user, database, parent fingerprint, child
-// fingerprint). Each occurrence reported by the detector is anchored on one
+// One entry per (kind, user, database, parent fingerprint, children): an
+// n_plus_one entry lists up to kNpMaxChildren child fingerprints, those run
+// per row of the same parent executions (A B A B ...), each with its own
+// figures; every other kind has one child, the repeated statement. An
+// occurrence's child joins the entry of its parent fingerprint that already
+// lists it, else the entry that lists another child of the same occurrence
+// (while it has room), else a new entry. The scalar figures of an entry
+// (queryid, total_repeats, ...) are those of its first child. Each occurrence reported by the detector is anchored on one
 // event of the window. The same unit is analysed more than once (when its
 // backend's unit ends, idle_gap after a trigger while it goes on, by another
 // backend of a pooled tag, and by every read of the view, which sweeps the
@@ -30,13 +36,26 @@
 
 namespace pothos::core {
 
+// The figures of one child of an entry.
+struct NpChildStats {
+    uint64_t queryid;
+    int64_t occurrences;      // occurrences it was counted in
+    int64_t total_repeats;
+    int64_t max_repeats;
+    int64_t distinct_params;  // largest distinct count of one occurrence
+    double time_ms;
+    uint16_t flags;           // NpFlag bits (latest)
+    uint16_t pad[3];
+};
+
 struct NpFindingEntry {
     uint8_t in_use;
     uint8_t kind;  // NpKind
     uint16_t flags;  // NpFlag bits of the repeated statement (latest)
     uint32_t userid;
     uint32_t dbid;
-    int32_t max_siblings;
+    uint8_t nchildren;  // children listed in child[] (>= 1)
+    uint8_t pad[3];
     uint64_t parent_queryid;
     uint64_t queryid;
     int64_t occurrences;
@@ -48,12 +67,15 @@ struct NpFindingEntry {
     double time_ms;           // time spent in the repeats
     int64_t first_seen;       // caller's clock (TimestampTz in the extension)
     int64_t last_seen;
+    int64_t rate_occurrences;  // occurrences found by the rate rule (n_plus_one)
+    // child[0] is the first child (the scalar figures above repeat it).
+    NpChildStats child[kNpMaxChildren];
 };
 
 // One occurrence already counted: its finding key, anchor and what was added.
 struct NpLedgerSlot {
     uint64_t anchor;  // anchor + 1; 0: empty
-    uint64_t key;     // hash of the finding key (kind, user, database, parent, child)
+    uint64_t key;     // hash of (kind, user, database, parent, child): one slot per child
     int64_t repeats;
     double time_ms;
 };
@@ -91,6 +113,11 @@ public:
     const NpFindingEntry& entry(uint32_t i) const noexcept { return entries_[i]; }
 
 private:
+    NpFindingEntry* find_entry(const NpFinding& f, uint64_t child) noexcept;
+    // A cleared entry for f's key (a free one, else the victim of eviction,
+    // never one of keep[0..nkeep)); nullptr if there is none.
+    NpFindingEntry* new_entry(const NpFinding& f, int64_t now, NpFindingEntry* const* keep, int nkeep) noexcept;
+
     NpFindingsHeader* header_ = nullptr;
     NpFindingEntry* entries_ = nullptr;
     NpLedgerSlot* ledger_ = nullptr;

@@ -188,7 +188,7 @@ std::string np_suggestion(NpKind kind, const NpFacts& f, const std::string& pare
             s += " from the parent's rows, run suggested_query once with all of them, and match the rows back by key.";
             if (siblings > 0)
                 s += " The same parent rows also trigger " + std::to_string(siblings) +
-                     " other lookup(s): batch those the same way.";
+                     " other lookup(s) (child_queries): batch each the same way (child_suggested_queries).";
             return s + index_sentence(f);
         }
         case NpKind::DuplicateQuery:

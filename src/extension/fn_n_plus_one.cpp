@@ -9,9 +9,11 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -35,7 +37,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
 namespace pothos::ext {
 namespace {
 
-constexpr int kCols = 20;
+constexpr int kCols = 26;
 constexpr size_t kTextCap = 8192;
 
 void require_ready() {
@@ -83,6 +85,27 @@ void copy_out(const std::string& s, char* buf) {
     buf[n] = '\0';
 }
 
+// The facts of a child's text (parsed only in its own database); empty
+// facts when they cannot be had.
+void child_facts(const char* text, Oid dbid, uint16 flags, NpFactsC* facts) {
+    if (text && dbid == MyDatabaseId && np_extract_facts(text, flags, facts)) return;
+    memset(facts, 0, sizeof *facts);
+    facts->limit = -1;
+    facts->statement = int(core::NpStatement::Other);
+}
+
+// A one-dimensional array of n datums of type elem (NULL elements allowed).
+Datum make_array(Datum* elems, bool* nulls, int n, Oid elem) {
+    int dims[1] = {n};
+    int lbs[1] = {1};
+    ArrayType* a;
+    if (elem == TEXTOID)
+        a = construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT);
+    else  // int8, float8
+        a = construct_md_array(elems, nulls, 1, dims, lbs, elem, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+    return PointerGetDatum(a);
+}
+
 }  // namespace
 }  // namespace pothos::ext
 
@@ -115,33 +138,55 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
         const NpFindingEntry* r = &rows[i];
         NpKind kind = NpKind(r->kind);
         bool visible = see_all || r->userid == me;
-        char* child_text = showtext && visible ? statement_text(r->userid, r->dbid, r->queryid) : NULL;
+        const int nchildren = r->nchildren >= 1 ? r->nchildren : 1;
         char* parent_text = showtext && visible && r->parent_queryid
                                 ? statement_text(r->userid, r->dbid, r->parent_queryid)
                                 : NULL;
+        // Per child: its text and its batched query; child 0 is the one the
+        // scalar columns describe.
+        char* child_text[pothos::core::kNpMaxChildren] = {};
+        Datum qids[pothos::core::kNpMaxChildren], texts[pothos::core::kNpMaxChildren],
+            repeats[pothos::core::kNpMaxChildren], wasted[pothos::core::kNpMaxChildren],
+            rewrites[pothos::core::kNpMaxChildren];
+        bool text_nulls[pothos::core::kNpMaxChildren], rewrite_nulls[pothos::core::kNpMaxChildren];
         bool have_suggestion = false;
-        if (visible) {
+        suggested[0] = advice[0] = '\0';
+        int64 saved = 0;
+        for (int c = 0; c < nchildren; c++) {
+            const pothos::core::NpChildStats& cs = r->child[c];
+            child_text[c] = showtext && visible ? statement_text(r->userid, r->dbid, cs.queryid) : NULL;
+            qids[c] = Int64GetDatumFast((int64) cs.queryid);
+            text_nulls[c] = !showtext || (visible && !child_text[c]);
+            texts[c] = text_nulls[c] ? (Datum) 0
+                                     : CStringGetTextDatum(visible ? child_text[c] : "<insufficient privilege>");
+            repeats[c] = Int64GetDatumFast(cs.total_repeats);
+            wasted[c] = Float8GetDatumFast(cs.time_ms);
+            rewrite_nulls[c] = true;
+            rewrites[c] = (Datum) 0;
+            saved += cs.total_repeats - cs.occurrences;
+            if (!visible) continue;
             NpFactsC facts;
-            // The text names tables of its own database: parse it only there.
-            bool have_facts = child_text && r->dbid == MyDatabaseId && np_extract_facts(child_text, r->flags, &facts);
-            if (!have_facts) {
-                memset(&facts, 0, sizeof facts);
-                facts.limit = -1;
-                facts.statement = int(pothos::core::NpStatement::Other);
-            }
+            child_facts(child_text[c], r->dbid, cs.flags, &facts);
             CppError err;
-            suggested[0] = advice[0] = '\0';
-            long max_repeats = long(r->max_repeats);
-            int siblings = r->max_siblings;
+            std::string rewrite;
             if (!cpp_call(&err, [&] {
                     pothos::core::NpFacts f = to_facts(facts);
                     // Same parameters again: nothing to batch, only to reuse.
-                    if (kind != NpKind::DuplicateQuery) copy_out(pothos::core::np_suggest_query(f), suggested);
-                    copy_out(pothos::core::np_suggestion(kind, f, "", max_repeats, siblings), advice);
+                    if (kind != NpKind::DuplicateQuery) rewrite = pothos::core::np_suggest_query(f);
+                    if (c == 0) {
+                        copy_out(rewrite, suggested);
+                        copy_out(pothos::core::np_suggestion(kind, f, "", long(r->max_repeats), nchildren - 1),
+                                 advice);
+                    }
                 }))
                 POTHOS_RAISE_CPP_ERROR(err);
+            if (!rewrite.empty()) {
+                rewrite_nulls[c] = false;
+                rewrites[c] = CStringGetTextDatum(rewrite.c_str());
+            }
             have_suggestion = true;
         }
+        if (kind == NpKind::ServerSideLoop) saved = 0;
 
         Datum v[kCols];
         bool nulls[kCols];
@@ -162,16 +207,16 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
             v[k++] = Int64GetDatumFast((int64) r->queryid);
         else
             nulls[k++] = true;
-        if (!showtext || (visible && !child_text))
+        if (text_nulls[0])
             nulls[k++] = true;
         else
-            v[k++] = CStringGetTextDatum(visible ? child_text : "<insufficient privilege>");
+            v[k++] = texts[0];
         v[k++] = Int64GetDatumFast(r->occurrences);
         v[k++] = Int64GetDatumFast(r->total_repeats);
         v[k++] = Int64GetDatumFast(r->max_repeats);
         v[k++] = Int64GetDatumFast(r->distinct_params);
         v[k++] = Float8GetDatumFast(r->time_ms);
-        int64 saved = kind == NpKind::ServerSideLoop ? 0 : r->total_repeats - r->occurrences;
+        // Every child's lookups but one per occurrence become one batched query.
         v[k++] = Int64GetDatumFast(saved);
         v[k++] = Int64GetDatumFast(r->max_parent_rows);
         // Evidence that survives concurrency: executions per parent row.
@@ -179,7 +224,7 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
             v[k++] = Float8GetDatumFast(double(r->total_repeats) / double(r->total_parent_rows));
         else
             nulls[k++] = true;
-        v[k++] = Int32GetDatum(r->max_siblings);
+        v[k++] = Int32GetDatum(int32(nchildren) - 1);
         v[k++] = TimestampTzGetDatum(r->first_seen);
         v[k++] = TimestampTzGetDatum(r->last_seen);
         if (have_suggestion && suggested[0])
@@ -190,6 +235,23 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
             v[k++] = CStringGetTextDatum(advice);
         else
             nulls[k++] = true;
+        // The children (n_plus_one: every lookup per row of the same parent
+        // executions; one element for the other kinds).
+        if (visible)
+            v[k++] = make_array(qids, NULL, nchildren, INT8OID);
+        else
+            nulls[k++] = true;
+        if (showtext)
+            v[k++] = make_array(texts, text_nulls, nchildren, TEXTOID);
+        else
+            nulls[k++] = true;
+        v[k++] = make_array(repeats, NULL, nchildren, INT8OID);
+        v[k++] = make_array(wasted, NULL, nchildren, FLOAT8OID);
+        if (visible)
+            v[k++] = make_array(rewrites, rewrite_nulls, nchildren, TEXTOID);
+        else
+            nulls[k++] = true;
+        v[k++] = Int64GetDatumFast(r->rate_occurrences);
         Assert(k == kCols);
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
     }

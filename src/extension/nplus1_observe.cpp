@@ -99,6 +99,8 @@ NpConfig config() {
     NpConfig c;
     c.min_repeats = np_guc_min_repeats;
     c.idle_gap_us = int64(np_guc_idle_gap_ms) * 1000;
+    // The rate rule needs min_occurrences parent executions (at least two).
+    c.rate_min_parents = std::max(2, np_guc_min_occurrences);
     return c;
 }
 

@@ -37,9 +37,17 @@ struct Counts {
     long occurrences, total_repeats, max_repeats;
 };
 
-// A finding as listed, with its child's figures from pothos_perf.statements.
+// together <kind> <query> <query>...: one finding of that kind lists exactly
+// these children (the lookups per row of one parent, A B A B ...).
+struct Together {
+    std::string kind;
+    std::set<std::string> children;
+};
+
+// A finding as listed, with its child's figures from pothos_perf.statements
+// (a finding with several children is listed once per child).
 struct Listed {
-    long occurrences = 0, total_repeats = 0, max_repeats = 0, calls = 0;
+    long occurrences = 0, total_repeats = 0, max_repeats = 0, calls = 0, rate_occurrences = 0;
     double wasted_ms = 0, total_exec_ms = 0;
 };
 
@@ -47,6 +55,8 @@ struct Trace {
     std::string name;
     std::vector<std::pair<std::string, std::string>> labels;  // kind, query name
     std::vector<Counts> counts;
+    std::vector<Together> together;
+    std::vector<std::pair<std::string, std::string>> by_rate;  // kind, query
     std::string tag = "none";
     int clients = 1;
     int units = 3;
@@ -93,6 +103,10 @@ Corpus load(const std::string& path) {
             t->labels.emplace_back(w[1], w[2]);
         } else if (w[0] == "counts" && w.size() == 6) {
             t->counts.push_back(Counts{w[1], w[2], std::stol(w[3]), std::stol(w[4]), std::stol(w[5])});
+        } else if (w[0] == "together" && w.size() >= 4) {
+            t->together.push_back(Together{w[1], std::set<std::string>(w.begin() + 2, w.end())});
+        } else if (w[0] == "by_rate" && w.size() == 3) {
+            t->by_rate.emplace_back(w[1], w[2]);
         } else if (w[0] == "tag" && w.size() == 2) {
             t->tag = w[1];
         } else if (w[0] == "clients" && w.size() == 2) {
@@ -103,9 +117,13 @@ Corpus load(const std::string& path) {
             t->steps.push_back(Step{w});
         }
     }
-    for (const Trace& tr : c.traces)
+    for (const Trace& tr : c.traces) {
         for (const auto& l : tr.labels)
             if (!c.queries.count(l.second)) throw std::runtime_error(tr.name + ": unknown query " + l.second);
+        for (const Together& g : tr.together)
+            for (const std::string& q : g.children)
+                if (!c.queries.count(q)) throw std::runtime_error(tr.name + ": unknown query " + q);
+    }
     return c;
 }
 
@@ -326,7 +344,7 @@ private:
         } else if (op == "pair") {
             int n = std::stoi(w[1]), c = std::stoi(w[2]);
             for (int i = 0; i < n; i++) {
-                for (int k = 3; k <= 4; k++) {
+                for (size_t k = 3; k < w.size(); k++) {
                     std::vector<std::string> a;
                     if (params_in(sql_of(w[k])) > 0) a.push_back(std::to_string(i + 1));
                     run_query(c, w[k], a);
@@ -383,50 +401,79 @@ private:
         }
     }
 
+    // The name of a listed text in the corpus ("?<text>" if none).
+    std::string name_of(const std::string& listed) const {
+        std::string text = collapse(listed);
+        std::string name = "?" + text;
+        size_t best = 0;
+        for (const auto& q : corpus_.queries) {
+            std::string c = collapse(q.second);
+            if (text.rfind(c, 0) == 0 && c.size() > best) {
+                name = q.first;
+                best = c.size();
+            }
+        }
+        return name;
+    }
+
+    // One line per child of every finding (child 1 is the finding's query).
     std::map<std::pair<std::string, std::string>, Listed> findings() {
         PGresult* r = PQexec(admin(),
-                             "SELECT n.kind, n.query, n.occurrences, n.total_repeats, n.max_repeats, "
-                             "n.wasted_time_ms, coalesce(s.calls, 0), coalesce(s.total_exec_time, 0) "
-                             "FROM pothos_perf.n_plus_one n LEFT JOIN "
+                             "SELECT n.kind, c.query, n.occurrences, c.repeats, n.max_repeats, "
+                             "c.wasted, coalesce(s.calls, 0), coalesce(s.total_exec_time, 0), c.ord, "
+                             "n.total_repeats, n.wasted_time_ms, n.child_queryids[1] = n.queryid, n.rate_occurrences "
+                             "FROM pothos_perf.n_plus_one n CROSS JOIN LATERAL "
+                             "unnest(n.child_queryids, n.child_queries, n.child_total_repeats, n.child_wasted_time_ms) "
+                             "WITH ORDINALITY AS c(queryid, query, repeats, wasted, ord) LEFT JOIN "
                              "(SELECT userid, dbid, queryid, sum(calls) AS calls, "
                              "sum(total_exec_time) AS total_exec_time FROM pothos_perf.statements "
-                             "GROUP BY 1, 2, 3) s USING (userid, dbid, queryid)");
+                             "GROUP BY 1, 2, 3) s ON s.userid = n.userid AND s.dbid = n.dbid AND s.queryid = c.queryid "
+                             "ORDER BY n.kind, n.userid, n.dbid, n.parent_queryid, n.queryid, c.ord");
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             std::string msg = PQerrorMessage(admin());
             PQclear(r);
             throw std::runtime_error("reading n_plus_one: " + msg);
         }
         std::map<std::pair<std::string, std::string>, Listed> out;
+        groups_.clear();
+        mismatched_ = false;
         for (int row = 0; row < PQntuples(r); row++) {
             std::string kind = PQgetvalue(r, row, 0);
-            std::string text = collapse(PQgetvalue(r, row, 1));
-            std::string name = "?" + text;
-            size_t best = 0;
-            for (const auto& q : corpus_.queries) {
-                std::string c = collapse(q.second);
-                if (text.rfind(c, 0) == 0 && c.size() > best) {
-                    name = q.first;
-                    best = c.size();
-                }
-            }
+            std::string name = name_of(PQgetvalue(r, row, 1));
+            bool first = std::string(PQgetvalue(r, row, 8)) == "1";
             Listed& l = out[{kind, name}];
-            l.occurrences += std::stol(PQgetvalue(r, row, 2));
+            // The finding's figures are its first child's: they must agree.
+            if (first && (std::string(PQgetvalue(r, row, 3)) != PQgetvalue(r, row, 9) ||
+                          std::string(PQgetvalue(r, row, 11)) != "t"))
+                mismatched_ = true;
+            if (first) l.occurrences += std::stol(PQgetvalue(r, row, 2));
+            if (first) l.rate_occurrences += std::stol(PQgetvalue(r, row, 12));
             l.total_repeats += std::stol(PQgetvalue(r, row, 3));
-            l.max_repeats = std::max(l.max_repeats, std::stol(PQgetvalue(r, row, 4)));
+            if (first) l.max_repeats = std::max(l.max_repeats, std::stol(PQgetvalue(r, row, 4)));
             l.wasted_ms += std::stod(PQgetvalue(r, row, 5));
             l.calls = std::stol(PQgetvalue(r, row, 6));
             l.total_exec_ms = std::stod(PQgetvalue(r, row, 7));
+            if (first) groups_.push_back(Together{kind, {}});
+            if (!groups_.empty()) groups_.back().children.insert(name);
         }
         PQclear(r);
         return out;
     }
 
+public:
+    // The children of every finding read by the last findings().
+    const std::vector<Together>& groups() const { return groups_; }
+    bool mismatched() const { return mismatched_; }
+
+private:
     std::string conninfo_;
     const Corpus& corpus_;
     PGconn* admin_ = nullptr;
     std::map<int, PGconn*> conns_;
     std::map<int, std::string> request_;
     const Trace* trace_ = nullptr;
+    std::vector<Together> groups_;
+    bool mismatched_ = false;
     int trace_no_ = 0;
     int unit_ = 0;
     int span_no_ = 0;
@@ -517,6 +564,28 @@ int main(int argc, char** argv) {
                              std::to_string(c.occurrences) + "/" + std::to_string(c.total_repeats) + "/" +
                              std::to_string(c.max_repeats);
                 }
+            }
+            for (const Together& g : t.together) {
+                bool found = false;
+                for (const Together& h : runner.groups())
+                    found = found || (h.kind == g.kind && h.children == g.children);
+                if (!found) {
+                    miscounted++;
+                    std::string names;
+                    for (const std::string& q : g.children) names += (names.empty() ? "" : ",") + q;
+                    notes += " not-one-finding " + g.kind + ":" + names;
+                }
+            }
+            for (const auto& b : t.by_rate) {
+                auto it = got.find(b);
+                if (it != got.end() && it->second.rate_occurrences == 0) {
+                    miscounted++;
+                    notes += " not-by-rate " + b.first + ":" + b.second;
+                }
+            }
+            if (runner.mismatched()) {
+                miscounted++;
+                notes += " first child figures differ from the finding's";
             }
             printf("%-36s %-9s%s\n", t.name.c_str(), notes.empty() ? "ok" : "WRONG", notes.c_str());
             fflush(stdout);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 using namespace pothos::core;
@@ -81,20 +82,55 @@ TEST(NPlusOneDetector, ParentWithFewRowsIsNotAParent) {
     EXPECT_TRUE(of_kind(t.detect(), NpKind::NPlusOne).empty());
 }
 
-TEST(NPlusOneDetector, InterleavedChildrenAreSiblings) {
+// A B A B ...: two lookups per parent row are ONE finding listing both
+// children, in order of first execution; the scalars describe the first.
+TEST(NPlusOneDetector, InterleavedChildrenAreOneFinding) {
     Trace t;
     t.add(PARENT, SCAN, 8, 1);
     for (int i = 0; i < 8; i++) {
+        t.add(CHILD2, LOOKUP | NP_LIMIT1, 1, 2000 + i);
         t.add(CHILD, LOOKUP, 1, 1000 + i);
-        t.add(CHILD2, LOOKUP, 1, 2000 + i);
     }
     auto f = of_kind(t.detect(), NpKind::NPlusOne);
-    ASSERT_EQ(f.size(), 2u);
+    ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].parent_queryid, PARENT);
-    EXPECT_EQ(f[1].parent_queryid, PARENT);
+    EXPECT_EQ(f[0].anchor, 0u);
+    ASSERT_EQ(f[0].nchildren, 2);
     EXPECT_EQ(f[0].siblings, 1);
-    EXPECT_EQ(f[1].siblings, 1);
-    EXPECT_NE(f[0].queryid, f[1].queryid);
+    EXPECT_EQ(f[0].children[0].queryid, CHILD2);  // ran first
+    EXPECT_EQ(f[0].children[1].queryid, CHILD);
+    EXPECT_EQ(f[0].children[0].repeats, 8);
+    EXPECT_EQ(f[0].children[1].repeats, 8);
+    EXPECT_EQ(f[0].children[0].flags, LOOKUP | NP_LIMIT1);
+    EXPECT_EQ(f[0].children[1].flags, LOOKUP);
+    EXPECT_EQ(f[0].queryid, CHILD2);
+    EXPECT_EQ(f[0].repeats, 8);
+    EXPECT_EQ(f[0].flags, LOOKUP | NP_LIMIT1);
+    EXPECT_FALSE(f[0].by_rate);
+}
+
+// Children of different parent executions stay apart; more than
+// kNpMaxChildren children of one execution make further findings.
+TEST(NPlusOneDetector, AtMostFourChildrenPerFinding) {
+    Trace t;
+    t.add(PARENT, SCAN, 6, 1);
+    for (int i = 0; i < 6; i++)
+        for (uint64_t c = 0; c < 5; c++) t.add(CHILD + c, LOOKUP, 1, 1000 * (c + 1) + i);
+    t.add(PARENT, SCAN, 6, 2);
+    for (int i = 0; i < 6; i++) t.add(CHILD, LOOKUP, 1, 9000 + i);
+    auto f = of_kind(t.detect(), NpKind::NPlusOne);
+    ASSERT_EQ(f.size(), 3u);
+    std::sort(f.begin(), f.end(), [](const NpFinding& a, const NpFinding& b) {
+        return a.anchor != b.anchor ? a.anchor < b.anchor : a.nchildren > b.nchildren;
+    });
+    ASSERT_EQ(f[0].nchildren, 4);
+    for (int c = 0; c < 4; c++) EXPECT_EQ(f[0].children[c].queryid, CHILD + uint64_t(c));
+    EXPECT_EQ(f[1].anchor, f[0].anchor);
+    ASSERT_EQ(f[1].nchildren, 1);
+    EXPECT_EQ(f[1].queryid, CHILD + 4);
+    EXPECT_NE(f[2].anchor, f[0].anchor);
+    EXPECT_EQ(f[2].nchildren, 1);
+    EXPECT_EQ(f[2].queryid, CHILD);
 }
 
 TEST(NPlusOneDetector, KeepAliveDoesNotHideTheLoop) {
@@ -189,14 +225,101 @@ TEST(NPlusOneDetector, ConcurrentChildrenOnManyBackends) {
 
 TEST(NPlusOneDetector, OutputCapacityIsRespected) {
     Trace t;
-    t.add(PARENT, SCAN, 10, 1);
-    for (int i = 0; i < 10; i++)
-        for (uint64_t c = 0; c < 5; c++) t.add(CHILD + c, LOOKUP, 1, 1000 + i);
+    for (int r = 0; r < 4; r++) {
+        t.add(PARENT, SCAN, 10, 1);
+        for (int i = 0; i < 10; i++) t.add(CHILD, LOOKUP, 1, 1000 * r + i);
+    }
     NpConfig cfg;
     std::vector<uint32_t> idx(t.ev.size());
     std::vector<uint64_t> h(t.ev.size());
     NpFinding out[2];
     EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out, 2), 2u);
+}
+
+// ---- the rate rule: weak per-burst evidence, executions per parent row ----
+
+// An untagged request loop on pooled connections whose lookups are slowed
+// (a pause longer than idle_gap halfway): no unit holds min_repeats lookups
+// after a parent, but over time the lookups number the parent's rows.
+Trace slow_pooled_loop(int requests, int rows, int per_half, bool pooled, bool distinct_per_request = true) {
+    Trace t;
+    for (int r = 0; r < requests; r++) {
+        t.add(PARENT, SCAN, rows, 1, 700000, 1);
+        for (int half = 0; half < 2; half++)
+            for (int i = 0; i < per_half; i++) {
+                uint64_t param = uint64_t(distinct_per_request ? 100 * r : 0) + uint64_t(half * per_half + i) + 1;
+                t.add(CHILD, LOOKUP, 1, param, half == 1 && i == 0 ? 700000 : 1000, pooled ? uint32_t(2 + i % 3) : 1);
+            }
+    }
+    return t;
+}
+
+TEST(NPlusOneRateRule, SplitBurstsOnPooledConnectionsAreAnNPlusOne) {
+    Trace t = slow_pooled_loop(3, 6, 3, true);
+    auto f = t.detect();
+    ASSERT_EQ(f.size(), 3u);  // one occurrence per parent execution
+    for (const NpFinding& x : f) {
+        EXPECT_EQ(x.kind, NpKind::NPlusOne);
+        EXPECT_TRUE(x.by_rate);
+        EXPECT_EQ(x.parent_queryid, PARENT);
+        EXPECT_EQ(x.queryid, CHILD);
+        EXPECT_EQ(x.repeats, 6);
+        EXPECT_EQ(x.parent_rows, 6);
+        EXPECT_EQ(x.nchildren, 1);
+    }
+    EXPECT_NE(f[0].anchor, f[1].anchor);
+}
+
+TEST(NPlusOneRateRule, NeedsEnoughParentExecutions) {
+    EXPECT_TRUE(slow_pooled_loop(2, 6, 3, true).detect().empty());  // rate_min_parents = 3
+    Trace t = slow_pooled_loop(2, 6, 3, true);
+    NpConfig cfg;
+    cfg.rate_min_parents = 2;
+    std::vector<uint32_t> idx(t.ev.size());
+    std::vector<uint64_t> h(t.ev.size());
+    std::vector<NpFinding> out(16);
+    EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size()), 2u);
+}
+
+TEST(NPlusOneRateRule, NegativesStayNegative) {
+    // One connection: the same query far apart in time, not a pooled loop.
+    EXPECT_TRUE(slow_pooled_loop(3, 6, 3, false).detect().empty());
+    // The same parameters in every request (polling, a cacheable lookup).
+    EXPECT_TRUE(slow_pooled_loop(3, 6, 3, true, false).detect().empty());
+    // Far fewer lookups than parent rows (2 x 2 per 10 rows: 0.4 per row).
+    EXPECT_TRUE(slow_pooled_loop(3, 10, 2, true).detect().empty());
+    // More lookups per parent row than the ratio allows (1 per row, at most 0.9 here).
+    {
+        Trace t = slow_pooled_loop(3, 6, 3, true);
+        NpConfig cfg;
+        cfg.rate_max_ratio = 0.9;
+        std::vector<uint32_t> idx(t.ev.size());
+        std::vector<uint64_t> h(t.ev.size());
+        std::vector<NpFinding> out(16);
+        EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size()),
+                  0u);
+    }
+    // Parents that return fewer than min_repeats rows (one lookup after a small load).
+    EXPECT_TRUE(slow_pooled_loop(3, 3, 2, true).detect().empty());
+    // Batched fetches and queue workers are never children.
+    for (uint16_t extra : {uint16_t(NP_BATCHED), uint16_t(NP_SKIP_LOCKED)}) {
+        Trace t = slow_pooled_loop(3, 6, 3, true);
+        for (NpEvent& e : t.ev)
+            if (e.queryid == CHILD) e.flags |= extra;
+        EXPECT_TRUE(t.detect().empty());
+    }
+}
+
+// A burst that qualifies on its own is reported as such, not again by rate.
+TEST(NPlusOneRateRule, StrongBurstsAreNotReportedByRate) {
+    Trace t;
+    for (int r = 0; r < 3; r++) {
+        t.add(PARENT, SCAN, 6, 1, 1000, 1);
+        for (int i = 0; i < 6; i++) t.add(CHILD, LOOKUP, 1, 100 * r + i, 1000, uint32_t(2 + i % 3));
+    }
+    auto f = t.detect();
+    ASSERT_EQ(f.size(), 3u);
+    for (const NpFinding& x : f) EXPECT_FALSE(x.by_rate);
 }
 
 }  // namespace

@@ -83,4 +83,85 @@ TEST(NPlusOneFindings, EvictsLeastRecentlySeenSingleOccurrenceFirst) {
     EXPECT_EQ(t.header().stats_reset, 9);
 }
 
+// The children of one parent execution, as the detector reports them (A B A B).
+NpFinding siblings(uint64_t anchor, std::vector<std::pair<uint64_t, int64_t>> kids) {
+    NpFinding f = occurrence(kids[0].first, anchor, kids[0].second);
+    f.nchildren = uint8_t(kids.size());
+    f.siblings = int32_t(kids.size()) - 1;
+    for (size_t i = 0; i < kids.size(); i++)
+        f.children[i] = NpChild{kids[i].first, anchor + 1 + i, kids[i].second, kids[i].second, kids[i].second * 0.5, 0,
+                                NP_SELECT};
+    return f;
+}
+
+const NpFindingEntry* only_entry(const NpFindings& t) {
+    const NpFindingEntry* found = nullptr;
+    for (uint32_t i = 0; i < t.capacity(); i++)
+        if (t.entry(i).in_use) {
+            EXPECT_EQ(found, nullptr) << "more than one entry";
+            found = &t.entry(i);
+        }
+    return found;
+}
+
+TEST(NPlusOneFindings, InterleavedChildrenAreOneEntry) {
+    std::vector<uint64_t> mem(NpFindings::required_bytes(8) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 8, 0);
+    t.record(siblings(100, {{7, 8}, {9, 8}}), 1);
+    t.record(siblings(100, {{7, 8}, {9, 8}}), 2);  // analysed again
+    t.record(siblings(200, {{7, 6}, {9, 6}}), 3);
+    ASSERT_EQ(t.header().count, 1u);
+    const NpFindingEntry* e = only_entry(t);
+    ASSERT_NE(e, nullptr);
+    ASSERT_EQ(e->nchildren, 2);
+    EXPECT_EQ(e->occurrences, 2);
+    EXPECT_EQ(e->queryid, 7u);
+    EXPECT_EQ(e->total_repeats, 14);  // the first child's
+    EXPECT_EQ(e->child[0].total_repeats, 14);
+    EXPECT_EQ(e->child[1].queryid, 9u);
+    EXPECT_EQ(e->child[1].total_repeats, 14);
+    EXPECT_EQ(e->child[1].occurrences, 2);
+    EXPECT_DOUBLE_EQ(e->child[1].time_ms, 7.0);
+    EXPECT_EQ(e->total_parent_rows, 20);
+}
+
+// Analysed while it went on, a parent execution had one child with enough
+// lookups; analysed again, it has two: the second joins the same entry and
+// the occurrence is not counted twice.
+TEST(NPlusOneFindings, ChildJoinsAnOccurrenceCountedBefore) {
+    std::vector<uint64_t> mem(NpFindings::required_bytes(8) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 8, 0);
+    t.record(siblings(100, {{9, 5}}), 1);
+    t.record(siblings(100, {{7, 8}, {9, 8}}), 2);
+    const NpFindingEntry* e = only_entry(t);
+    ASSERT_NE(e, nullptr);
+    ASSERT_EQ(e->nchildren, 2);
+    EXPECT_EQ(e->occurrences, 1);
+    EXPECT_EQ(e->queryid, 9u);  // the entry's first child stays first
+    EXPECT_EQ(e->child[0].total_repeats, 8);
+    EXPECT_EQ(e->child[1].queryid, 7u);
+    EXPECT_EQ(e->child[1].total_repeats, 8);
+    EXPECT_EQ(t.header().recorded, 1u);
+}
+
+// At most kNpMaxChildren children per entry; unrelated parents stay apart.
+TEST(NPlusOneFindings, ChildrenPerEntryAreBounded) {
+    std::vector<uint64_t> mem(NpFindings::required_bytes(8) / 8 + 1);
+    NpFindings t = NpFindings::create(mem.data(), 8, 0);
+    t.record(siblings(100, {{1, 5}, {2, 5}, {3, 5}, {4, 5}}), 1);
+    t.record(siblings(100, {{5, 5}}), 1);  // the fifth child of the same execution
+    NpFinding other = occurrence(1, 300, 5);
+    other.parent_queryid = 2;
+    t.record(other, 2);
+    EXPECT_EQ(t.header().count, 3u);
+    int four = 0, one = 0;
+    for (uint32_t i = 0; i < t.capacity(); i++) {
+        if (!t.entry(i).in_use) continue;
+        four += t.entry(i).nchildren == 4;
+        one += t.entry(i).nchildren == 1;
+    }
+    EXPECT_EQ(four, 1);
+    EXPECT_EQ(one, 2);
+}
+
 }  // namespace

@@ -21,7 +21,15 @@ CREATE FUNCTION pothos_perf.get_n_plus_one(
     OUT first_seen timestamptz,
     OUT last_seen timestamptz,
     OUT suggested_query text,
-    OUT suggestion text
+    OUT suggestion text,
+    -- every child of the finding (n_plus_one: the lookups run per row of the
+    -- same parent executions, at most 4; element 1 is queryid/query above)
+    OUT child_queryids bigint[],
+    OUT child_queries text[],
+    OUT child_total_repeats bigint[],
+    OUT child_wasted_time_ms float8[],
+    OUT child_suggested_queries text[],
+    OUT rate_occurrences bigint
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one'
@@ -34,7 +42,7 @@ CREATE VIEW pothos_perf.n_plus_one AS
   SELECT * FROM pothos_perf.get_n_plus_one(true);
 
 COMMENT ON VIEW pothos_perf.n_plus_one IS
-  'Statements repeated per row inside units of work (n_plus_one, duplicate_query, row_by_row_dml, server_side_loop), with their parent query and a batched rewrite.';
+  'Statements repeated per row inside units of work (n_plus_one, duplicate_query, row_by_row_dml, server_side_loop), with their parent query and a batched rewrite; the lookups run per row of the same parent executions are one finding (child_* arrays).';
 
 CREATE FUNCTION pothos_perf.n_plus_one_info(
     OUT window_size bigint,
