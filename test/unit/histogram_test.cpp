@@ -96,8 +96,12 @@ TEST(Histogram, BucketForMatchesTheBucketBounds) {
     auto check = [](double v) {
         int b = LatencyHistogram::bucket_for(v);
         ASSERT_GE(b, 1) << "v=" << v;
-        if (b < LatencyHistogram::kBuckets - 1) ASSERT_LE(v, LatencyHistogram::upper_bound(b)) << "v=" << v;
-        if (b > 1) ASSERT_GT(v, LatencyHistogram::upper_bound(b - 1)) << "v=" << v;
+        if (b < LatencyHistogram::kBuckets - 1) {
+            ASSERT_LE(v, LatencyHistogram::upper_bound(b)) << "v=" << v;
+        }
+        if (b > 1) {
+            ASSERT_GT(v, LatencyHistogram::upper_bound(b - 1)) << "v=" << v;
+        }
     };
     for (double v = LatencyHistogram::kMinMs * 1.000001; v < LatencyHistogram::kMaxMs * 1.2; v *= 1.0007) check(v);
     for (int b = 1; b < LatencyHistogram::kBuckets - 1; b++) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <vector>
 
 using namespace pothos::core;
@@ -26,6 +27,46 @@ TEST(NPlusOneRing, PushReadAndOverwriteOldest) {
     ASSERT_TRUE(r.read(5, &out));
     EXPECT_FALSE(r.read(6, &out));  // not written yet
     EXPECT_EQ(r.oldest(), 2u);
+}
+
+// One statement writes one cache line: slots are 64 bytes and aligned, the
+// capacity a power of two; what read returns is what was pushed.
+TEST(NPlusOneRing, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
+    EXPECT_EQ(sizeof(NpRingSlot), 64u);
+    EXPECT_EQ(NpRing::slots_for(1000), 1024u);
+    EXPECT_EQ(NpRing::slots_for(1024), 1024u);
+    std::vector<char> mem(NpRing::required_bytes(5) + 8);
+    NpRing r = NpRing::create(mem.data() + 8, 5);  // a misaligned block
+    EXPECT_EQ(r.capacity(), 8u);
+    NpEvent e{};
+    e.group = 11;
+    e.queryid = 12;
+    e.param_hash = 13;
+    e.ts_us = 14;
+    e.rows = int64_t(1) << 40;  // saturates
+    e.exec_ms = 1.5f;
+    e.backend = 15;
+    e.userid = 16;
+    e.dbid = 17;
+    e.flags = 18;
+    e.nesting = 19;
+    for (int i = 0; i < 11; i++) r.push(e);  // wraps around
+    NpEvent out{};
+    ASSERT_TRUE(r.read(10, &out));
+    EXPECT_EQ(out.seq, 10u);
+    EXPECT_EQ(out.group, 11u);
+    EXPECT_EQ(out.queryid, 12u);
+    EXPECT_EQ(out.param_hash, 13u);
+    EXPECT_EQ(out.ts_us, 14);
+    EXPECT_EQ(out.rows, INT32_MAX);
+    EXPECT_FLOAT_EQ(out.exec_ms, 1.5f);
+    EXPECT_EQ(out.backend, 15u);
+    EXPECT_EQ(out.userid, 16u);
+    EXPECT_EQ(out.dbid, 17u);
+    EXPECT_EQ(out.flags, 18u);
+    EXPECT_EQ(out.nesting, 19u);
+    EXPECT_FALSE(r.read(2, &out));  // overwritten
+    EXPECT_TRUE(r.read(3, &out));
 }
 
 NpFinding occurrence(uint64_t child, uint64_t anchor, int64_t repeats) {
