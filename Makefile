@@ -25,7 +25,8 @@ PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server)
               -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-missing-field-initializers \
               -fno-rtti -fvisibility-inlines-hidden -MMD -MP
-SHLIB_LINK  = -lstdc++
+# Only PostgreSQL's entry points are exported (see src/extension/exports.map).
+SHLIB_LINK  = -lstdc++ -Wl,--version-script=$(srcdir)/src/extension/exports.map
 
 # The server is built with LLVM JIT; we ship no bitcode for our C++ (the JIT
 # simply does not inline our functions).
@@ -43,6 +44,9 @@ TEST_PORT    ?= 58432
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Relink when the export list changes.
+$(shlib): $(srcdir)/src/extension/exports.map
 
 pg_bindir  := $(shell $(PG_CONFIG) --bindir)
 pgxs_dir   := $(dir $(PGXS))..
