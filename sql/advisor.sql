@@ -152,6 +152,20 @@ SELECT index_name, columns, kind, covered_by, drop_ddl
   FROM pothos_perf.redundant_indexes() WHERE table_name = 'adv_red' ORDER BY index_name COLLATE "C";
 DROP TABLE adv_red;
 
+-- 12. Sampling below rate 1 takes a fingerprint at most once per 100 ms per
+-- backend (by statement start time: the 40 lookups of one DO block share it),
+-- so a hot statement costs one plan walk, not one per sampled call. At rate 1
+-- every execution is inspected.
+SELECT adv_fresh();
+SET pothos_perf.track = 'all';
+SET pothos_perf.advisor.sample_rate = 0.999999;
+DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
+SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
+SET pothos_perf.advisor.sample_rate = 1;
+DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
+SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
+RESET pothos_perf.track;
+
 DROP VIEW adv_recs;
 DROP FUNCTION adv_fresh();
 DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;

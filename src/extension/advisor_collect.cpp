@@ -16,6 +16,7 @@ extern "C" {
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "utils/lsyscache.h"
+#include "access/xact.h"
 #include "utils/timestamp.h"
 }
 
@@ -63,6 +64,30 @@ size_t shared_size() {
     return MAXALIGN(sizeof(AdvisorShared)) + PredTable::required_bytes((uint32) guc_advisor_max_predicates);
 }
 
+// A fingerprint a backend sampled less than kMinSampleGapUs ago (by the
+// statements' start times) is not sampled again, unless sample_rate is 1: the
+// collection then costs at most one plan walk per fingerprint, backend and
+// gap however often a statement runs. The advisor needs each predicate's
+// selectivity (rows returned against filtered), not one sample per call:
+// how often a statement runs comes from the statement store's calls.
+constexpr int kRecentSlots = 64;
+constexpr int64 kMinSampleGapUs = 100 * 1000;
+struct RecentSample {
+    uint64 queryid;
+    TimestampTz at;
+};
+RecentSample recent_samples[kRecentSlots];
+
+bool sampled_recently(uint64 queryid) {
+    if (guc_advisor_sample_rate >= 1.0) return false;
+    TimestampTz now = GetCurrentStatementStartTimestamp();
+    RecentSample* r = &recent_samples[queryid % kRecentSlots];
+    if (r->queryid == queryid && now >= r->at && now - r->at < kMinSampleGapUs) return true;
+    r->queryid = queryid;
+    r->at = now;
+    return false;
+}
+
 }  // namespace
 
 // Chooses executions to sample before the executor starts (instrument_options
@@ -70,7 +95,7 @@ size_t shared_size() {
 POTHOS_HOT void advisor_executor_start(QueryDesc* qd, int eflags) {
     if (guc_advisor_sample_rate > 0 && shared != nullptr && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
         qd->plannedstmt->queryId != 0 && qd->operation != CMD_UTILITY && !IsParallelWorker() &&
-        next_uniform() < guc_advisor_sample_rate) {
+        next_uniform() < guc_advisor_sample_rate && !sampled_recently(qd->plannedstmt->queryId)) {
         qd->instrument_options |= INSTRUMENT_ROWS;
         if (sampled[sampled_next] == nullptr) sampled_count++;
         sampled[sampled_next] = qd;
