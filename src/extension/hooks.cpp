@@ -91,41 +91,70 @@ POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleSt
     pfree(text);
 }
 
-POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
-                        ParamListInfo params) {
-    int level = plan_nested_level + exec_nested_level;
-    if (parse->queryId == 0 || query_string == nullptr || !tracking(level)) {
-        if (prev_planner) return prev_planner(parse, query_string, cursor_options, params);
-        return standard_planner(parse, query_string, cursor_options, params);
-    }
-    StatKey key = make_key(parse->queryId);
-    StmtText text{query_string, parse->stmt_location, parse->stmt_len};
-    bool timed = guc_track_planning;
+inline PlannedStmt* call_planner(Query* parse, const char* query_string, int cursor_options,
+                                 ParamListInfo params) {
+    if (prev_planner) return prev_planner(parse, query_string, cursor_options, params);
+    return standard_planner(parse, query_string, cursor_options, params);
+}
+
+// A planning that ended in an error: counted for its statement (the caller
+// re-throws).
+POTHOS_COLD void planning_failed(const Query* parse, const char* query_string) {
+    plan_nested_level--;
+    store_error(make_key(parse->queryId), StmtText{query_string, parse->stmt_location, parse->stmt_len});
+}
+
+// pothos_perf.track_planning: the planning is timed and recorded.
+POTHOS_COLD PlannedStmt* plan_timed(Query* parse, const char* query_string, int cursor_options,
+                                    ParamListInfo params) {
     UsageMark mark;
-    if (timed) usage_mark(&mark);
+    usage_mark(&mark);
     PlannedStmt* volatile result = nullptr;
     plan_nested_level++;
     PG_TRY();
     {
-        if (prev_planner)
-            result = prev_planner(parse, query_string, cursor_options, params);
-        else
-            result = standard_planner(parse, query_string, cursor_options, params);
+        result = call_planner(parse, query_string, cursor_options, params);
     }
     PG_CATCH();
     {
-        plan_nested_level--;
-        store_error(key, text);
+        planning_failed(parse, query_string);
         PG_RE_THROW();
     }
     PG_END_TRY();
     plan_nested_level--;
-    if (timed) {
-        IoUsage io;
-        double ms = usage_since(&mark, &io);
-        store_plan(key, text, ms, io);
-    }
+    IoUsage io;
+    double ms = usage_since(&mark, &io);
+    store_plan(make_key(parse->queryId), StmtText{query_string, parse->stmt_location, parse->stmt_len}, ms, io);
     return result;
+}
+
+POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
+                                   ParamListInfo params) {
+    int level = plan_nested_level + exec_nested_level;
+    if (parse->queryId == 0 || query_string == nullptr || !tracking(level))
+        return call_planner(parse, query_string, cursor_options, params);
+    if (guc_track_planning) return plan_timed(parse, query_string, cursor_options, params);
+    PlannedStmt* volatile result = nullptr;
+    plan_nested_level++;
+    PG_TRY();
+    {
+        result = call_planner(parse, query_string, cursor_options, params);
+    }
+    PG_CATCH();
+    {
+        planning_failed(parse, query_string);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    plan_nested_level--;
+    return result;
+}
+
+// An executor start or step that ended in an error: counted for its statement (the
+// caller re-throws).
+POTHOS_COLD void executor_failed(const QueryDesc* qd) {
+    if (qd->plannedstmt->queryId != 0 && tracking(exec_nested_level))
+        store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
 }
 
 // More executors alive at once than exec_track has slots: let the executor
@@ -155,7 +184,7 @@ POTHOS_HOT void pp_ExecutorStart(QueryDesc* qd, int eflags) {
     }
     PG_CATCH();
     {
-        store_error(make_key(queryid), text_of(qd));
+        executor_failed(qd);
         PG_RE_THROW();
     }
     PG_END_TRY();
@@ -177,8 +206,7 @@ POTHOS_HOT void run_step(QueryDesc* qd, Step step) {
     PG_CATCH();
     {
         exec_nested_level--;
-        if (qd->plannedstmt->queryId != 0 && tracking(exec_nested_level))
-            store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
+        executor_failed(qd);
         PG_RE_THROW();
     }
     PG_END_TRY();

@@ -363,7 +363,7 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
     r->last_param = e.param_hash;
     if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
-    if (trigger) set_pending(e.group, e.ts_us);
+    if (trigger && !(g_unit.pending && g_unit.pending_group == e.group)) set_pending(e.group, e.ts_us);
     g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
 }
 

@@ -14,6 +14,9 @@ extern "C" {
 
 namespace pothos::ext {
 
+bool g_np_ready = false;
+core::NpRing g_np_ring;
+
 namespace {
 
 struct NpShared {
@@ -21,7 +24,6 @@ struct NpShared {
 };
 
 NpShared* g_np = nullptr;
-core::NpRing g_ring;
 core::NpFindings g_findings;
 
 const char kShmemName[] = "pothos_perf n_plus_one";
@@ -50,18 +52,17 @@ void nplus1_shmem_startup() {
     void* findings_mem = static_cast<char*>(ring_mem) + ring_bytes();
     if (!found) {
         g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
-        g_ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
+        g_np_ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
         g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp(),
                                               ledger_slots());
     } else {
-        g_ring = core::NpRing::attach(ring_mem);
+        g_np_ring = core::NpRing::attach(ring_mem);
         g_findings = core::NpFindings::attach(findings_mem);
     }
     LWLockRelease(AddinShmemInitLock);
+    g_np_ready = true;
 }
 
-POTHOS_HOT bool np_ready() { return g_np != nullptr; }
-POTHOS_HOT core::NpRing& np_ring() { return g_ring; }
 core::NpFindings& np_findings() { return g_findings; }
 LWLock* np_lock() { return g_np->lock; }
 

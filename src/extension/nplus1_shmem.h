@@ -16,9 +16,13 @@ namespace pothos::ext {
 
 void nplus1_shmem_request();
 void nplus1_shmem_startup();
-bool np_ready();
 
-core::NpRing& np_ring();
+// Set up by nplus1_shmem_startup; read through np_ready() and np_ring(),
+// inline because every statement asks.
+extern bool g_np_ready;
+extern core::NpRing g_np_ring;
+inline bool np_ready() { return g_np_ready; }
+inline core::NpRing& np_ring() { return g_np_ring; }
 core::NpFindings& np_findings();
 LWLock* np_lock();
 
