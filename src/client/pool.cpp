@@ -2,6 +2,15 @@
 // waiters each with its own condition variable and deadline, and one
 // background thread that creates connections and reaps idle, expired, leaked
 // and unhealthy ones.
+//
+// Fairness is bounded barging. Normal mode: a released connection becomes
+// idle (any running thread may take it) and the oldest waiter, unless it is
+// already awake, is woken to look for it; if it finds nothing it sleeps again
+// at the head of the queue. Only the oldest waiter ever looks, so waiters
+// never overtake each other. Starvation mode (starving_): set by a waiter
+// that has waited handoff_after, cleared when the oldest remaining waiter is
+// younger than that; releases then hand connections directly to the oldest
+// waiter and nobody barges. handoff_after 0 keeps the pool in starvation mode.
 #include <pothos/pool.hpp>
 
 #include <time.h>
@@ -58,9 +67,14 @@ struct Pool::Slot {
     std::atomic<std::uint64_t> releases{0};
 };
 
+// Lives on the waiting thread's stack; all fields guarded by mu_. Whoever
+// sets done (or removes it from waiters_) does so under mu_, and the waiter
+// returns only after it has reacquired mu_ and left the queue.
 struct Pool::Waiter {
     std::condition_variable cv;
-    bool done = false;
+    Clock::time_point since;  // when it was queued (monotonic in queue order)
+    bool done = false;        // slot or error handed over
+    bool notified = false;    // (oldest waiter only) asked to look for an idle slot
     long slot = -1;
     std::exception_ptr error;
 };
@@ -99,8 +113,10 @@ Pool::Pool(PoolOptions options)
       id_(next_pool_id.fetch_add(1)) {
     if (opt_.max == 0) throw ConfigError("max", "pool max must be at least 1");
     if (opt_.min > opt_.max) throw ConfigError("min", "pool min exceeds max");
+    if (opt_.handoff_after.count() < 0) opt_.handoff_after = Millis(0);
     slots_.reset(new Slot[opt_.max]);
     now_ns_.store(coarse_ns());
+    starving_.store(opt_.handoff_after.count() == 0);
     {
         std::lock_guard<std::mutex> lk(mu_);
         request_creates_locked();
@@ -116,10 +132,12 @@ Pool::~Pool() {
             Waiter* w = waiters_.front();
             waiters_.pop_front();
             waiter_count_.fetch_sub(1);
+            w->notified = false;
             w->error = std::make_exception_ptr(DatabaseError("pool is closing", "57P01"));
             w->done = true;
             w->cv.notify_one();
         }
+        wake_pending_.store(false);
     }
     worker_cv_.notify_all();
     worker_.join();
@@ -138,7 +156,9 @@ Lease Pool::acquire(const char* file, int line) { return acquire(opt_.acquire_ti
 
 Lease Pool::acquire(Millis timeout, const char* file, int line) {
     const Hint h = tl_hint;
-    if (h.pool == id_ && waiter_count_.load(std::memory_order_relaxed) == 0) {
+    // With waiters queued the fast path may still barge, except in starvation mode.
+    if (h.pool == id_ && (waiter_count_.load(std::memory_order_relaxed) == 0 ||
+                          !starving_.load(std::memory_order_relaxed))) {
         Slot& s = slots_[h.slot];
         int expect = kIdle;
         if (s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acquire,
@@ -219,18 +239,20 @@ Lease Pool::acquire_slow(Clock::time_point start, Clock::time_point deadline, co
     for (;;) {
         std::unique_lock<std::mutex> lk(mu_);
         if (stopping_) throw DatabaseError("pool is closing", "57P01");
-        long index = claim_idle_locked();
+        // A running thread may take an idle connection ahead of the queued
+        // waiters (barging), but not in starvation mode.
+        long index = waiters_.empty() || !starving_.load(std::memory_order_relaxed)
+                         ? claim_idle_locked()
+                         : -1;
         if (index < 0) {
             Waiter w;
+            w.since = Clock::now();
             waiters_.push_back(&w);
             waiter_count_.fetch_add(1, std::memory_order_seq_cst);
-            index = claim_idle_locked();  // a release may have missed our registration
-            auto forget = [&] {
-                waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &w));
-                waiter_count_.fetch_sub(1, std::memory_order_seq_cst);
-            };
+            // A release that saw no waiter may have made a slot idle meanwhile.
+            if (waiters_.size() == 1) index = claim_idle_locked();
             if (index >= 0) {
-                forget();
+                remove_waiter_locked(&w);
             } else {
                 request_creates_locked();
                 if (log_->debug_enabled("db:pool")) {
@@ -243,10 +265,25 @@ Lease Pool::acquire_slow(Clock::time_point start, Clock::time_point deadline, co
                                   opt_.name + ": pool under pressure: " +
                                       std::to_string(waiters_.size()) + " waiters queued");
                 }
-                while (!w.done) {
-                    if (w.cv.wait_until(lk, deadline) == std::cv_status::timeout && !w.done) {
+                const auto starve_at = w.since + opt_.handoff_after;
+                for (;;) {
+                    if (w.done) break;
+                    if (w.notified) {  // we are the oldest waiter and were asked to look
+                        w.notified = false;
+                        // Cleared before the scan: a release that makes a slot
+                        // idle after the scan sees the flag clear and wakes us.
+                        wake_pending_.store(false, std::memory_order_seq_cst);
+                        index = claim_idle_locked();
+                        if (index >= 0) {
+                            remove_waiter_locked(&w);
+                            if (!waiters_.empty() && any_idle()) wake_head_locked();
+                            break;
+                        }
+                    }
+                    const auto now = Clock::now();
+                    if (now >= deadline) {
                         PoolStats st = stats_locked();  // includes this waiter
-                        forget();
+                        remove_waiter_locked(&w);
                         std::string last = last_create_error_;
                         lk.unlock();
                         log_->debug("db:pool", opt_.name + ": acquire timed out");
@@ -255,9 +292,15 @@ Lease Pool::acquire_slow(Clock::time_point start, Clock::time_point deadline, co
                                 " ms)",
                             st, last);
                     }
+                    auto until = deadline;
+                    if (now < starve_at)
+                        until = std::min(until, starve_at);  // wake once to start starvation mode
+                    else if (!starving_.load(std::memory_order_relaxed))
+                        starving_.store(true, std::memory_order_seq_cst);  // the head is older still
+                    w.cv.wait_until(lk, until);
                 }
                 if (w.error) std::rethrow_exception(w.error);
-                index = w.slot;
+                if (w.done) index = w.slot;
                 ++waits_;
                 wait_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
                                                                                  start)
@@ -309,35 +352,92 @@ void Pool::release_slow(std::uint32_t index) noexcept {
     make_available(index);
 }
 
-// The caller owns the slot (in use or reserved); gives it to the oldest
-// waiter or marks it idle.
+// The caller owns the slot (in use or reserved). Normal mode: the slot
+// becomes idle and the oldest waiter is woken to look for it. Starvation
+// mode: the slot goes straight to the oldest waiter.
 void Pool::make_available(std::uint32_t index) noexcept {
     Slot& s = slots_[index];
-    auto hand_over = [&] {  // mu_ held, waiters_ not empty
-        Waiter* w = waiters_.front();
-        waiters_.pop_front();
-        waiter_count_.fetch_sub(1, std::memory_order_seq_cst);
-        s.state.store(kInUse, std::memory_order_seq_cst);
-        w->slot = index;
-        w->done = true;
-        w->cv.notify_one();
-    };
-    if (waiter_count_.load(std::memory_order_seq_cst) == 0) {
+    if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
+        !starving_.load(std::memory_order_seq_cst)) {
         s.state.store(kIdle, std::memory_order_seq_cst);
-        if (waiter_count_.load(std::memory_order_seq_cst) == 0) return;
+        // Nobody waits, or the oldest waiter is awake and has not scanned the
+        // slots yet (it clears wake_pending_ before it scans, so it will see
+        // this slot). Otherwise wake it.
+        if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
+            wake_pending_.load(std::memory_order_seq_cst))
+            return;
         std::lock_guard<std::mutex> lk(mu_);
         if (waiters_.empty()) return;
+        if (!starving_.load(std::memory_order_relaxed)) {
+            wake_head_locked();
+            return;
+        }
+        // Starvation mode (or a waiter queued while we released): hand the
+        // slot over unless somebody took it meanwhile.
         int expect = kIdle;
-        if (!s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acq_rel)) return;
-        hand_over();
+        if (s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acq_rel))
+            hand_over_locked(index);
         return;
     }
     std::lock_guard<std::mutex> lk(mu_);
     if (waiters_.empty()) {
         s.state.store(kIdle, std::memory_order_seq_cst);
-        return;
+    } else if (starving_.load(std::memory_order_relaxed)) {
+        hand_over_locked(index);
+    } else {
+        s.state.store(kIdle, std::memory_order_seq_cst);
+        wake_head_locked();
     }
-    hand_over();
+}
+
+// mu_ held, waiters_ not empty, the caller owns the slot.
+void Pool::hand_over_locked(std::uint32_t index) noexcept {
+    Waiter* w = waiters_.front();
+    slots_[index].state.store(kInUse, std::memory_order_seq_cst);
+    remove_waiter_locked(w);
+    w->slot = index;
+    w->done = true;
+    w->cv.notify_one();  // under mu_: w cannot have returned yet
+}
+
+// mu_ held, waiters_ not empty: asks the oldest waiter to look for an idle slot.
+void Pool::wake_head_locked() noexcept {
+    Waiter* w = waiters_.front();
+    if (w->notified) return;
+    w->notified = true;
+    wake_pending_.store(true, std::memory_order_seq_cst);
+    w->cv.notify_one();
+}
+
+// mu_ held. A pending wake of the oldest waiter passes to the next one, so an
+// idle slot is never left with every waiter asleep.
+void Pool::remove_waiter_locked(Waiter* w) noexcept {
+    if (waiters_.front() == w)
+        waiters_.pop_front();
+    else
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), w));
+    waiter_count_.fetch_sub(1, std::memory_order_seq_cst);
+    if (w->notified) {  // only the oldest waiter is ever notified
+        w->notified = false;
+        wake_pending_.store(false, std::memory_order_seq_cst);
+        if (!waiters_.empty()) wake_head_locked();
+    }
+    update_starving_locked();
+}
+
+// mu_ held: starvation mode lasts while the oldest waiter is older than handoff_after.
+void Pool::update_starving_locked() noexcept {
+    if (opt_.handoff_after.count() == 0) return;  // always
+    const bool starving =
+        !waiters_.empty() && Clock::now() - waiters_.front()->since >= opt_.handoff_after;
+    if (starving_.load(std::memory_order_relaxed) != starving)
+        starving_.store(starving, std::memory_order_seq_cst);
+}
+
+bool Pool::any_idle() const noexcept {
+    for (std::size_t i = 0; i < opt_.max; ++i)
+        if (slots_[i].state.load(std::memory_order_seq_cst) == kIdle) return true;
+    return false;
 }
 
 void Pool::destroy(std::uint32_t index, const char* why) noexcept {
@@ -434,13 +534,7 @@ void Pool::create_one(std::unique_lock<std::mutex>& lk) {
         ++creates_;
         create_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
         if (!waiters_.empty()) {
-            Waiter* w = waiters_.front();
-            waiters_.pop_front();
-            waiter_count_.fetch_sub(1, std::memory_order_seq_cst);
-            s.state.store(kInUse, std::memory_order_seq_cst);
-            w->slot = static_cast<long>(index);
-            w->done = true;
-            w->cv.notify_one();
+            hand_over_locked(static_cast<std::uint32_t>(index));
         } else {
             s.state.store(kIdle, std::memory_order_seq_cst);
         }
@@ -457,8 +551,7 @@ void Pool::create_one(std::unique_lock<std::mutex>& lk) {
     retry_creates_at_ = Clock::now() + opt_.create_retry_interval;
     if (opt_.propagate_create_error && !waiters_.empty()) {
         Waiter* w = waiters_.front();
-        waiters_.pop_front();
-        waiter_count_.fetch_sub(1, std::memory_order_seq_cst);
+        remove_waiter_locked(w);
         w->error = error;
         w->done = true;
         w->cv.notify_one();

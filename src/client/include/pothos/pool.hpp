@@ -5,7 +5,14 @@
 // Fast path: a thread that gives a connection back and asks again gets the
 // same one with one compare-and-swap on that connection's own slot (the
 // HikariCP "thread-local bag" idea); no pool-wide lock is taken unless the
-// thread's last connection is busy or waiters are queued.
+// thread's last connection is busy.
+//
+// Fairness (bounded barging, like Go's sync.Mutex): normally a released
+// connection becomes idle, so a running thread may take it back at once, and
+// the oldest waiter is woken to try for it; waiters among themselves stay
+// first-come-first-served. Once the oldest waiter has waited longer than
+// handoff_after, releases hand connections directly to the oldest waiters
+// (starvation mode) until no queued waiter is older than that.
 #pragma once
 
 #include <atomic>
@@ -87,6 +94,11 @@ private:
     void stamp(std::uint32_t index, const char* file, int line) noexcept;
     long claim_idle_locked() noexcept;
     void make_available(std::uint32_t index) noexcept;
+    void hand_over_locked(std::uint32_t index) noexcept;
+    void wake_head_locked() noexcept;
+    void remove_waiter_locked(Waiter* w) noexcept;
+    void update_starving_locked() noexcept;
+    bool any_idle() const noexcept;
     void destroy(std::uint32_t index, const char* why) noexcept;
     void request_creates_locked();
     void run_worker();
@@ -101,6 +113,13 @@ private:
     std::unique_ptr<Slot[]> slots_;
 
     std::atomic<std::size_t> waiter_count_{0};
+    // Starvation mode: releases hand connections directly to the oldest
+    // waiter, nobody barges. Always set when handoff_after is 0. Written
+    // under mu_, read without it.
+    std::atomic<bool> starving_{false};
+    // The oldest waiter has been woken to look for an idle connection and has
+    // not looked yet: a release need not wake it again. Written under mu_.
+    std::atomic<bool> wake_pending_{false};
     // The pool's clock for the fast path: a monotonic time in ns refreshed by
     // the background thread every 10 ms, so acquire/release read no clock.
     alignas(64) std::atomic<std::int64_t> now_ns_{0};

@@ -24,6 +24,12 @@ struct PoolOptions {
     Millis reap_interval{1000};     // how often idle/lifetime/leak checks run
     Millis create_retry_interval{200};  // pause after a failed create before the next
     bool propagate_create_error = false;  // oldest waiter gets a create error at once
+    // Fairness: a released connection may be taken back at once by a running
+    // thread (barging) while the oldest waiter is woken to try for it; once
+    // the oldest waiter has waited longer than this, releases hand
+    // connections straight to the oldest waiters. 0 = always hand off (strict
+    // first-come-first-served, one context switch per hand-off).
+    Millis handoff_after{1};
     Millis max_lifetime{0};         // 0 = unlimited; each connection gets -0..2.5% jitter
     Millis leak_detection_threshold{0};  // 0 = off; warn when a lease is held longer
     Millis health_check_interval{0};     // 0 = off; idle connections pinged this often
