@@ -1,13 +1,17 @@
-// Pool behaviour against a real server: exhaustion, FIFO, reuse, eviction,
+// Pool behaviour against a real server: exhaustion, FIFO, bounded barging,
+// reuse, eviction,
 // rollback on return, lifetimes, leaks, create timeouts and create errors.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -94,6 +98,131 @@ TEST(Pool, WaitersAreServedFirstComeFirstServed) {
     held.release();
     for (auto& t : threads) t.join();
     EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+}
+
+namespace {
+
+struct BargeRun {
+    long barged = 0;            // re-acquires that won while the waiter still waited
+    bool waiter_served = false;
+    std::chrono::steady_clock::duration waited{};
+};
+
+// One connection: this thread holds it, another thread queues for it, then
+// this thread gives it back and asks again in a loop until the waiter has
+// been served (or 10 s pass).
+BargeRun release_and_reacquire_against_a_waiter(Millis handoff_after) {
+    auto o = options(1);
+    o.handoff_after = handoff_after;
+    pothos::Pool pool(o);
+    auto lease = pool.acquire();
+    std::atomic<bool> served{false};
+    BargeRun run;
+    std::thread waiter([&] {
+        // Lowest priority: on a single core the woken waiter must not preempt
+        // the releasing thread between its release and its next acquire
+        // (barging is about what a thread that is running may do).
+        sched_param sp{};
+        pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            auto l = pool.acquire(Millis(5000));
+            run.waited = std::chrono::steady_clock::now() - t0;
+            served.store(true);  // before the lease goes back
+        } catch (const pothos::PoolTimeoutError&) {
+        }
+    });
+    while (pool.stats().pending < 1) std::this_thread::sleep_for(1ms);
+    const auto give_up = std::chrono::steady_clock::now() + 10s;
+    while (!served.load() && std::chrono::steady_clock::now() < give_up) {
+        lease.release();
+        lease = pool.acquire(Millis(5000));
+        if (!served.load()) ++run.barged;
+    }
+    lease.release();
+    waiter.join();
+    run.waiter_served = served.load();
+    return run;
+}
+
+}  // namespace
+
+TEST(Pool, ReleasingThreadMayTakeTheConnectionBackButWaiterIsServedAfterHandoffAfter) {
+    const auto run = release_and_reacquire_against_a_waiter(Millis(200));
+    EXPECT_GE(run.barged, 1) << "the releasing thread never got its connection back";
+    ASSERT_TRUE(run.waiter_served) << "the waiter starved";
+    EXPECT_LT(run.waited, 3s);  // about handoff_after, far below its 5 s deadline
+}
+
+TEST(Pool, HandoffAfterZeroHandsEveryReleaseToTheOldestWaiter) {
+    EXPECT_EQ(pothos::PoolOptions{}.handoff_after, Millis(1));
+    const auto run = release_and_reacquire_against_a_waiter(Millis(0));
+    EXPECT_EQ(run.barged, 0);
+    EXPECT_TRUE(run.waiter_served);
+}
+
+// Barging lets running threads in ahead of the queue, never a later waiter
+// ahead of an earlier one.
+TEST(Pool, WaitersStayInArrivalOrderWhileOthersBarge) {
+    auto o = options(1);
+    o.handoff_after = Millis(60000);  // never starving: only barging and wake-ups
+    pothos::Pool pool(o);
+    auto held = pool.acquire();
+    std::vector<int> order;
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            auto l = pool.acquire();
+            std::lock_guard<std::mutex> lk(mu);
+            order.push_back(i);
+        });
+        while (pool.stats().pending < static_cast<std::size_t>(i + 1)) std::this_thread::sleep_for(1ms);
+    }
+    const auto until = std::chrono::steady_clock::now() + 100ms;
+    while (std::chrono::steady_clock::now() < until) {
+        held.release();
+        held = pool.acquire();
+    }
+    held.release();
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
+    EXPECT_EQ(pool.stats().pending, 0u);
+}
+
+// More threads than connections, no work between acquire and release: every
+// acquisition succeeds well within its deadline (no lost wake-up, nobody
+// starves), in both modes.
+TEST(Pool, ContendedAcquireReleaseNeverLosesAWakeup) {
+    for (const Millis handoff : {Millis(1), Millis(0)}) {
+        auto o = options(2);
+        o.min = 2;
+        o.handoff_after = handoff;
+        pothos::Pool pool(o);
+        ASSERT_TRUE(pool.wait_for_min(Millis(5000)));
+        constexpr int kThreads = 6, kRounds = 1500;
+        std::atomic<int> timeouts{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back([&] {
+                for (int i = 0; i < kRounds; ++i) {
+                    try {
+                        auto l = pool.acquire(Millis(5000));
+                        if (i % 64 == 0) std::this_thread::yield();
+                    } catch (const pothos::PoolTimeoutError&) {
+                        ++timeouts;
+                    }
+                }
+            });
+        for (auto& t : threads) t.join();
+        EXPECT_EQ(timeouts.load(), 0) << "handoff_after " << handoff.count();
+        const auto st = pool.stats();
+        EXPECT_EQ(st.pending, 0u);
+        EXPECT_EQ(st.borrowed, 0u);
+        EXPECT_EQ(st.available, 2u);
+        EXPECT_EQ(st.total_acquires, static_cast<std::uint64_t>(kThreads * kRounds));
+        EXPECT_EQ(st.total_releases, static_cast<std::uint64_t>(kThreads * kRounds));
+    }
 }
 
 TEST(Pool, IdleConnectionsReusedMostRecentFirst) {
