@@ -2,6 +2,7 @@
 """Medians of a pothos_client_bench JSON run as Markdown tables, with the
 ratios issue 7 asks for. Usage: summarize.py RESULT.json"""
 import json
+import re
 import sys
 
 
@@ -11,7 +12,8 @@ def main(path):
     for b in data["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
-        name = b["run_name"].replace("/real_time", "")
+        # Fixed-iteration runs carry "/iterations:N" in their name.
+        name = re.sub(r"/iterations:\d+", "", b["run_name"].replace("/real_time", ""))
         med[name] = b
     ctx = data["context"]
     print(f"Run {ctx['date']}, {ctx['num_cpus']} CPUs, load average "
