@@ -109,14 +109,16 @@ struct BargeRun {
 };
 
 // One connection: this thread holds it, another thread queues for it, then
-// this thread gives it back and asks again in a loop until the waiter has
-// been served (or 10 s pass).
+// this thread gives it back, asks again and holds it for 1 ms, in a loop
+// until the waiter has been served or has given up (or 10 s pass). The waiter, woken by a
+// release, finds the connection taken again and held: only a hand-off
+// (starvation mode) gets it to the waiter.
 BargeRun release_and_reacquire_against_a_waiter(Millis handoff_after) {
     auto o = options(1);
     o.handoff_after = handoff_after;
     pothos::Pool pool(o);
     auto lease = pool.acquire();
-    std::atomic<bool> served{false};
+    std::atomic<bool> served{false}, finished{false};
     BargeRun run;
     std::thread waiter([&] {
         // Lowest priority: on a single core the woken waiter must not preempt
@@ -131,13 +133,15 @@ BargeRun release_and_reacquire_against_a_waiter(Millis handoff_after) {
             served.store(true);  // before the lease goes back
         } catch (const pothos::PoolTimeoutError&) {
         }
+        finished.store(true);
     });
     while (pool.stats().pending < 1) std::this_thread::sleep_for(1ms);
     const auto give_up = std::chrono::steady_clock::now() + 10s;
-    while (!served.load() && std::chrono::steady_clock::now() < give_up) {
+    while (!served.load() && !finished.load() && std::chrono::steady_clock::now() < give_up) {
         lease.release();
         lease = pool.acquire(Millis(5000));
         if (!served.load()) ++run.barged;
+        std::this_thread::sleep_for(1ms);
     }
     lease.release();
     waiter.join();
@@ -150,8 +154,8 @@ BargeRun release_and_reacquire_against_a_waiter(Millis handoff_after) {
 TEST(Pool, ReleasingThreadMayTakeTheConnectionBackButWaiterIsServedAfterHandoffAfter) {
     const auto run = release_and_reacquire_against_a_waiter(Millis(200));
     EXPECT_GE(run.barged, 1) << "the releasing thread never got its connection back";
-    ASSERT_TRUE(run.waiter_served) << "the waiter starved";
-    EXPECT_LT(run.waited, 3s);  // about handoff_after, far below its 5 s deadline
+    ASSERT_TRUE(run.waiter_served) << "the waiter starved (" << run.barged << " barges)";
+    EXPECT_LT(run.waited, 3s);  // about handoff_after + 1 ms, far below its 5 s deadline
 }
 
 TEST(Pool, HandoffAfterZeroHandsEveryReleaseToTheOldestWaiter) {
