@@ -30,6 +30,7 @@ extern "C" {
 #include <vector>
 
 #include "core/advisor_cost.h"
+#include "core/hot.h"
 #include "extension/guard.h"
 #include "extension/hypo_index.h"
 
@@ -165,7 +166,7 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
     return info;
 }
 
-void hypo_get_relation_info(PlannerInfo* root, Oid relid, bool inhparent, RelOptInfo* rel) {
+POTHOS_HOT void hypo_get_relation_info(PlannerInfo* root, Oid relid, bool inhparent, RelOptInfo* rel) {
     if (prev_get_relation_info) prev_get_relation_info(root, relid, inhparent, rel);
     if (n_active == 0 || inhparent || rel->reloptkind != RELOPT_BASEREL) return;
     for (int i = 0; i < n_active; i++)

@@ -197,8 +197,7 @@ POTHOS_COLD uint64 compute_client_group(Oid user) {
     return g_cached_group;
 }
 
-inline uint64 client_group() {
-    Oid user = GetUserId();
+inline uint64 client_group(Oid user) {
     if (POTHOS_LIKELY(g_client_ready && application_name == g_app_ptr && user == g_cached_user)) return g_cached_group;
     return compute_client_group(user);
 }
@@ -206,14 +205,14 @@ inline uint64 client_group() {
 // The tag is read from the client's statement text: the statement's own
 // source at top level (debug_query_string is already cleared when an
 // extended-protocol portal ends), the running top-level text when nested.
-uint64 group_of(const StmtEvent& ev) {
+// start: the statement's start time (the cache key of nested statements).
+uint64 group_of(const StmtEvent& ev, TimestampTz start) {
     // Nested statements share their top-level text: search it once.
     static const char* cached_src = nullptr;
     static TimestampTz cached_start = 0;
     static uint64 cached_tag = 0;
     uint64 tag = 0;
     const char* src = ev.nesting_level > 0 && debug_query_string ? debug_query_string : ev.source;
-    TimestampTz start = GetCurrentStatementStartTimestamp();
     if (src && src == cached_src && start == cached_start) {
         tag = cached_tag;
     } else if (src) {
@@ -228,7 +227,7 @@ uint64 group_of(const StmtEvent& ev) {
         tag = np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1;
     if (tag) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
     if (IsTransactionBlock()) return mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId) | 1;
-    return client_group();
+    return client_group(ev.key.userid);
 }
 
 uint64 hash_varlena(Datum d, uint64 h) {
@@ -326,8 +325,8 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     uint64 lit = np_take_literal_hash(ev.key.queryid);
     uint64 par = params_hash(ev.qd);
     e.param_hash = par ? mix(par, lit) | 1 : 0;
-    e.group = group_of(ev);
     e.ts_us = GetCurrentStatementStartTimestamp();
+    e.group = group_of(ev, e.ts_us);
     e.rows = ev.rows;
     e.exec_ms = float(ev.exec_ms);
     e.backend = uint32(MyProcPid);

@@ -17,17 +17,11 @@ namespace pothos::ext {
 
 using namespace pothos::core;
 
+NpShapeSlot g_np_shapes[kNpShapeSlots];
+uint64 g_np_literal_queryid = 0;
+uint64 g_np_literal_hash = 0;
+
 namespace {
-
-constexpr int kShapeSlots = 512;
-struct ShapeSlot {
-    uint64 queryid;
-    uint16 flags;
-};
-ShapeSlot g_shapes[kShapeSlots];
-
-uint64 g_literal_queryid = 0;
-uint64 g_literal_hash = 0;
 
 bool is_value(const Node* n) { return n && (IsA(n, Param) || IsA(n, Const)); }
 
@@ -149,7 +143,7 @@ const Node* np_strip_casts(const Node* n) {
     return n;
 }
 
-uint16 np_classify(const Query* q) {
+POTHOS_COLD uint16 np_classify(const Query* q) {
     uint16 flags = 0;
     bool one_relation = false, has_table = false, other_rte = false;
     int relations = 0;
@@ -201,12 +195,12 @@ uint16 np_classify(const Query* q) {
 
 POTHOS_HOT void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
     uint64 qid = query->queryId;
-    ShapeSlot* s = &g_shapes[qid % kShapeSlots];
+    NpShapeSlot* s = &g_np_shapes[qid % kNpShapeSlots];
     if (s->queryid != qid) {
         s->queryid = qid;
         s->flags = np_classify(query);
     }
-    g_literal_queryid = 0;
+    g_np_literal_queryid = 0;
     if (jstate && jstate->clocations_count > 0 && pstate->p_sourcetext) {
         // Locations come from the parser, inside the (NUL-terminated) text;
         // literal_length stops at its end.
@@ -217,22 +211,10 @@ POTHOS_HOT void np_note_parsed(ParseState* pstate, Query* query, JumbleState* js
             if (loc < 0) continue;
             h = hash_literal(src + loc, h ^ (uint64(i) * 0x9e3779b97f4a7c15ull));
         }
-        g_literal_queryid = qid;
-        g_literal_hash = h | 1;
+        g_np_literal_queryid = qid;
+        g_np_literal_hash = h | 1;
     }
 }
 
-POTHOS_HOT bool np_shape_flags(uint64 queryid, uint16* flags) {
-    const ShapeSlot* s = &g_shapes[queryid % kShapeSlots];
-    if (s->queryid != queryid || queryid == 0) return false;
-    *flags = s->flags;
-    return true;
-}
-
-POTHOS_HOT uint64 np_take_literal_hash(uint64 queryid) {
-    if (g_literal_queryid != queryid || queryid == 0) return 0;
-    g_literal_queryid = 0;
-    return g_literal_hash;
-}
 
 }  // namespace pothos::ext

@@ -26,11 +26,31 @@ uint16 np_classify(const Query* query);
 // Called at parse analysis: remembers the flags and the literal hash.
 void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate);
 
+// The per-backend cache behind the two inline lookups below (every
+// statement asks them; only np_note_parsed writes).
+constexpr int kNpShapeSlots = 512;
+struct NpShapeSlot {
+    uint64 queryid;
+    uint16 flags;
+};
+extern NpShapeSlot g_np_shapes[kNpShapeSlots];
+extern uint64 g_np_literal_queryid;
+extern uint64 g_np_literal_hash;
+
 // Flags remembered for queryid; false if unknown.
-bool np_shape_flags(uint64 queryid, uint16* flags);
+inline bool np_shape_flags(uint64 queryid, uint16* flags) {
+    const NpShapeSlot* s = &g_np_shapes[queryid % kNpShapeSlots];
+    if (s->queryid != queryid || queryid == 0) return false;
+    *flags = s->flags;
+    return true;
+}
 
 // The literal-constant hash noted by the latest parse, if it was queryid's
 // (consumed); 0 otherwise.
-uint64 np_take_literal_hash(uint64 queryid);
+inline uint64 np_take_literal_hash(uint64 queryid) {
+    if (g_np_literal_queryid != queryid || queryid == 0) return 0;
+    g_np_literal_queryid = 0;
+    return g_np_literal_hash;
+}
 
 }  // namespace pothos::ext
