@@ -104,11 +104,9 @@ POTHOS_COLD void planning_failed(const Query* parse, const char* query_string) {
     store_error(make_key(parse->queryId), StmtText{query_string, parse->stmt_location, parse->stmt_len});
 }
 
-// pothos_perf.track_planning: the planning is timed and recorded.
-POTHOS_COLD PlannedStmt* plan_timed(Query* parse, const char* query_string, int cursor_options,
-                                    ParamListInfo params) {
-    UsageMark mark;
-    usage_mark(&mark);
+// Plans one nesting level down and counts an error that escapes the planner.
+inline PlannedStmt* plan_nested(Query* parse, const char* query_string, int cursor_options,
+                                ParamListInfo params) {
     PlannedStmt* volatile result = nullptr;
     plan_nested_level++;
     PG_TRY();
@@ -122,6 +120,15 @@ POTHOS_COLD PlannedStmt* plan_timed(Query* parse, const char* query_string, int 
     }
     PG_END_TRY();
     plan_nested_level--;
+    return result;
+}
+
+// pothos_perf.track_planning: the planning is timed and recorded.
+POTHOS_COLD PlannedStmt* plan_timed(Query* parse, const char* query_string, int cursor_options,
+                                    ParamListInfo params) {
+    UsageMark mark;
+    usage_mark(&mark);
+    PlannedStmt* result = plan_nested(parse, query_string, cursor_options, params);
     IoUsage io;
     double ms = usage_since(&mark, &io);
     store_plan(make_key(parse->queryId), StmtText{query_string, parse->stmt_location, parse->stmt_len}, ms, io);
@@ -134,20 +141,7 @@ POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int c
     if (parse->queryId == 0 || query_string == nullptr || !tracking(level))
         return call_planner(parse, query_string, cursor_options, params);
     if (guc_track_planning) return plan_timed(parse, query_string, cursor_options, params);
-    PlannedStmt* volatile result = nullptr;
-    plan_nested_level++;
-    PG_TRY();
-    {
-        result = call_planner(parse, query_string, cursor_options, params);
-    }
-    PG_CATCH();
-    {
-        planning_failed(parse, query_string);
-        PG_RE_THROW();
-    }
-    PG_END_TRY();
-    plan_nested_level--;
-    return result;
+    return plan_nested(parse, query_string, cursor_options, params);
 }
 
 // An executor start or step that ended in an error: counted for its statement (the
