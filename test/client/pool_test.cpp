@@ -36,6 +36,22 @@ pothos::PoolOptions options(std::size_t max) {
 
 using Captured = pothos::test::LogCapture;
 
+// Starts n threads that each acquire a lease and append their number to
+// order; returns once all n wait in the pool's queue, in the order 0..n-1.
+std::vector<std::thread> queue_waiters(pothos::Pool& pool, int n, std::vector<int>& order, std::mutex& mu) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) {
+        threads.emplace_back([&pool, &order, &mu, i] {
+            auto l = pool.acquire();
+            std::lock_guard<std::mutex> lk(mu);
+            order.push_back(i);
+        });
+        // Make sure waiter i is queued before waiter i+1.
+        while (pool.stats().pending < static_cast<std::size_t>(i + 1)) std::this_thread::sleep_for(1ms);
+    }
+    return threads;
+}
+
 // acquire() must fail with a ConnectionError mentioning fragment, in less than limit.
 void expect_create_error(pothos::Pool& pool, const std::string& fragment,
                          std::chrono::milliseconds limit) {
@@ -85,16 +101,7 @@ TEST(Pool, WaitersAreServedFirstComeFirstServed) {
     auto held = pool.acquire();
     std::vector<int> order;
     std::mutex mu;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 4; ++i) {
-        threads.emplace_back([&, i] {
-            auto l = pool.acquire();
-            std::lock_guard<std::mutex> lk(mu);
-            order.push_back(i);
-        });
-        // Make sure waiter i is queued before waiter i+1.
-        while (pool.stats().pending < static_cast<std::size_t>(i + 1)) std::this_thread::sleep_for(1ms);
-    }
+    std::vector<std::thread> threads = queue_waiters(pool, 4, order, mu);
     held.release();
     for (auto& t : threads) t.join();
     EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3}));
@@ -174,15 +181,7 @@ TEST(Pool, WaitersStayInArrivalOrderWhileOthersBarge) {
     auto held = pool.acquire();
     std::vector<int> order;
     std::mutex mu;
-    std::vector<std::thread> threads;
-    for (int i = 0; i < 4; ++i) {
-        threads.emplace_back([&, i] {
-            auto l = pool.acquire();
-            std::lock_guard<std::mutex> lk(mu);
-            order.push_back(i);
-        });
-        while (pool.stats().pending < static_cast<std::size_t>(i + 1)) std::this_thread::sleep_for(1ms);
-    }
+    std::vector<std::thread> threads = queue_waiters(pool, 4, order, mu);
     const auto until = std::chrono::steady_clock::now() + 100ms;
     while (std::chrono::steady_clock::now() < until) {
         held.release();
