@@ -166,6 +166,11 @@ DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 RESET pothos_perf.track;
 
+-- 13. System catalogs are never collected: no index can be created on them.
+SELECT adv_fresh();
+SELECT count(*) AS procs FROM pg_proc WHERE prosrc = 'no such source' AND provolatile = 'v';
+SELECT count(*) AS catalog_uses FROM pothos_perf.advisor_predicates WHERE relid < 16384;
+
 DROP VIEW adv_recs;
 DROP FUNCTION adv_fresh();
 DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;

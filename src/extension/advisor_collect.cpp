@@ -6,6 +6,7 @@
 extern "C" {
 #include "access/parallel.h"
 #include "access/stratnum.h"
+#include "access/transam.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/instrument.h"
@@ -127,6 +128,10 @@ struct Walk {
 
 void add_obs(Walk* w, Oid relid, AttrNumber att, UseKind kind, uint8 pos, uint32 flags, double returned,
              double filtered, bool index_cond) {
+    // System catalogs (and everything initdb created) take no user indexes:
+    // collecting their predicates would only lead to advice that cannot be
+    // applied.
+    if (relid < FirstNormalObjectId) return;
     if (w->n == w->cap) {
         w->cap *= 2;
         w->obs = (Obs*) repalloc(w->obs, sizeof(Obs) * w->cap);
