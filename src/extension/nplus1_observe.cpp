@@ -151,12 +151,20 @@ inline void run_pending() {
     if (g_unit.pending) run_pending_now();
 }
 
+// A new pending analysis for group (the previous one, of another group, runs
+// first).
 POTHOS_COLD void set_pending(uint64 group, int64 ts) {
-    if (g_unit.pending && g_unit.pending_group == group) return;
-    if (g_unit.pending) run_pending();
+    run_pending();
     g_unit.pending = true;
     g_unit.pending_group = group;
     g_unit.pending_since_us = ts;
+}
+
+// A trigger asks for an analysis of group: nothing to do when one is pending
+// for it already (the common case, checked inline).
+inline void request_analysis(uint64 group, int64 ts) {
+    if (g_unit.pending && g_unit.pending_group == group) return;
+    set_pending(group, ts);
 }
 
 // Combines a 64-bit value into a hash (multiply-xorshift: cheaper than a
@@ -362,7 +370,7 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
     r->last_param = e.param_hash;
     if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
-    if (trigger && !(g_unit.pending && g_unit.pending_group == e.group)) set_pending(e.group, e.ts_us);
+    if (trigger) request_analysis(e.group, e.ts_us);
     g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
 }
 
