@@ -21,10 +21,9 @@ POTHOS_HOT void events_statement_end(const StmtEvent& ev) {
 
 POTHOS_HOT void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
     (void) pstate;
-    (void) query;
     (void) jstate;
     (void) nesting_level;
-    np_parsed(pstate, query, jstate, nesting_level);
+    np_parsed(query);
 }
 
 }  // namespace pothos::ext

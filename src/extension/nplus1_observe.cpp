@@ -22,6 +22,7 @@ extern "C" {
 #include "core/nplus1_detector.h"
 #include "core/hot.h"
 #include "core/nplus1_tag.h"
+#include "core/nplus1_text.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_observe.h"
 #include "extension/nplus1_shape.h"
@@ -210,30 +211,62 @@ inline uint64 client_group(Oid user) {
     return compute_client_group(user);
 }
 
-// The tag is read from the client's statement text: the statement's own
-// source at top level (debug_query_string is already cleared when an
-// extended-protocol portal ends), the running top-level text when nested.
-// start: the statement's start time (the cache key of nested statements).
-uint64 group_of(const StmtEvent& ev, TimestampTz start) {
-    // Nested statements share their top-level text: search it once.
+// A text with a '/' (rare): its tag if a comment holds one, and the hash of
+// the text without its comments (a sqlcommenter comment changes with every
+// statement).
+POTHOS_COLD uint64 commented_text_hash(const char* text, size_t len, uint64* tag) {
+    np_find_tag(text, len, tag);
+    return np_text_hash_without_comments(text, len);
+}
+
+// The tag of a nested statement: in the running top-level text, searched
+// once per top-level statement (start is its start time).
+POTHOS_COLD uint64 nested_tag(TimestampTz start) {
     static const char* cached_src = nullptr;
     static TimestampTz cached_start = 0;
     static uint64 cached_tag = 0;
-    uint64 tag = 0;
-    const char* src = ev.nesting_level > 0 && debug_query_string ? debug_query_string : ev.source;
-    if (src && src == cached_src && start == cached_start) {
-        tag = cached_tag;
-    } else if (src) {
-        // A tag lives in a /* comment */: a text without any '/' (most of
-        // them) has none, found in one pass instead of strlen + search.
+    const char* src = debug_query_string;
+    if (src != cached_src || start != cached_start) {
+        uint64 tag = 0;
         if (strchr(src, '/')) np_find_tag(src, strlen(src), &tag);
         cached_src = src;
         cached_start = start;
         cached_tag = tag;
     }
-    if (!tag && np_guc_request_id && np_guc_request_id[0])
-        tag = np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1;
-    if (tag) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
+    return cached_tag;
+}
+
+// SET pothos_perf.request_id: the session's tag.
+POTHOS_COLD uint64 request_id_tag() { return np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1; }
+
+// The group of a statement's unit of work. *text_hash: a hash of the
+// statement's text when it has no bound parameters (its literal constants
+// then tell its executions apart), else 0.
+// The tag is read from the client's statement text: the statement's own
+// source at top level (debug_query_string is already cleared when an
+// extended-protocol portal ends), the running top-level text when nested.
+// start: the statement's start time.
+inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, uint64* text_hash) {
+    uint64 tag = 0;
+    *text_hash = 0;
+    if (ev.source) {
+        // One pass over the text finds its end and any '/': a tag lives in a
+        // /* comment */, so a text without '/' (most of them) has none.
+        uint64 own_tag = 0;
+        if (!has_params) {
+            NpTextScan t = np_scan_text(ev.source);
+            *text_hash = t.hash;
+            if (POTHOS_UNLIKELY(t.slash)) *text_hash = commented_text_hash(ev.source, t.length, &own_tag);
+        } else if (strchr(ev.source, '/')) {
+            np_find_tag(ev.source, strlen(ev.source), &own_tag);
+        }
+        if (POTHOS_LIKELY(ev.nesting_level == 0 || !debug_query_string))
+            tag = own_tag;
+        else
+            tag = nested_tag(start);
+    }
+    if (POTHOS_UNLIKELY(!tag && np_guc_request_id && np_guc_request_id[0])) tag = request_id_tag();
+    if (POTHOS_UNLIKELY(tag != 0)) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
     if (IsTransactionBlock()) return mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId) | 1;
     return client_group(ev.key.userid);
 }
@@ -285,9 +318,7 @@ inline uint64 hash_datum(Datum d, Oid type, uint64 h) {
 // Hash of the bound parameters; kNoParams without any, 0 when they cannot
 // be read without side effects (PL/pgSQL's lazily fetched variables).
 constexpr uint64 kNoParams = 0x6e6f6e65ull;  // "none"
-uint64 params_hash(const QueryDesc* qd) {
-    ParamListInfo p = qd ? qd->params : nullptr;
-    if (!p || p->numParams <= 0) return kNoParams;
+__attribute__((noinline)) uint64 bound_params_hash(ParamListInfo p) {
     if (p->paramFetch) return 0;
     uint64 h = 14695981039346656037ull;
     for (int i = 0; i < p->numParams; i++) {
@@ -298,11 +329,34 @@ uint64 params_hash(const QueryDesc* qd) {
     return h | 1;
 }
 
-uint16 flags_of(const StmtEvent& ev) {
+inline uint64 params_hash(const QueryDesc* qd) {
+    ParamListInfo p = qd ? qd->params : nullptr;
+    if (POTHOS_LIKELY(!p || p->numParams <= 0)) return kNoParams;
+    return bound_params_hash(p);
+}
+
+inline uint16 flags_of(const StmtEvent& ev) {
     uint16 flags = 0;
     if (np_shape_flags(ev.key.queryid, &flags)) return flags;
     if (ev.operation == CMD_SELECT) return NP_SELECT | NP_HAS_TABLE;
     return NP_DML | NP_HAS_TABLE;
+}
+
+// The backend's previous unit has ended: group starts a new one.
+POTHOS_COLD void new_unit(uint64 group, int64 end_us) {
+    run_pending();
+    g_unit.group = group;
+    g_unit.generation++;
+    g_unit.last_end_us = end_us;
+}
+
+// queryid's first execution in the unit (or it takes over r's slot).
+POTHOS_COLD void first_in_unit(Repeat* r, uint64 queryid) {
+    r->queryid = queryid;
+    r->generation = g_unit.generation;
+    r->count = 0;
+    r->same = 0;
+    r->last_param = 0;
 }
 
 int cmp_group_seq(const void* a, const void* b) {
@@ -315,12 +369,6 @@ int cmp_group_seq(const void* a, const void* b) {
 
 }  // namespace
 
-POTHOS_HOT void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
-    (void) nesting_level;
-    if (!np_guc_enabled || !np_ready() || query->queryId == 0) return;
-    np_note_parsed(pstate, query, jstate);
-}
-
 POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     if (!np_guc_enabled || !np_ready() || ev.key.queryid == 0) return;
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
@@ -330,11 +378,11 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     memset(&e, 0, sizeof e);
     e.queryid = ev.key.queryid;
     e.flags = flags_of(ev);
-    uint64 lit = np_take_literal_hash(ev.key.queryid);
     uint64 par = params_hash(ev.qd);
-    e.param_hash = par ? mix(par, lit) | 1 : 0;
+    uint64 text_hash;
     e.ts_us = GetCurrentStatementStartTimestamp();
-    e.group = group_of(ev, e.ts_us);
+    e.group = group_of(ev, e.ts_us, par != kNoParams, &text_hash);
+    e.param_hash = par ? mix(par, text_hash) | 1 : 0;
     e.rows = ev.rows;
     e.exec_ms = float(ev.exec_ms);
     e.backend = uint32(MyProcPid);
@@ -346,31 +394,21 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
     // Nested statements finish before their top-level one, so they may be
     // the first of a new unit.
-    if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us) {
-        run_pending();  // the backend's previous unit has ended
-        g_unit.group = e.group;
-        g_unit.generation++;
-        g_unit.last_end_us = end_us;
-    } else if (g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us) {
-        run_pending();  // a long unit: analyse what followed the trigger
-    }
+    if (POTHOS_UNLIKELY(e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us))
+        new_unit(e.group, end_us);
+    else if (POTHOS_UNLIKELY(g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us))
+        run_pending_now();  // a long unit: analyse what followed the trigger
     np_ring().push(e);
 
     const int min = np_guc_min_repeats;
     bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
     Repeat* r = &g_repeats[e.queryid % kRepeatSlots];
-    if (r->queryid != e.queryid || r->generation != g_unit.generation) {
-        r->queryid = e.queryid;
-        r->generation = g_unit.generation;
-        r->count = 0;
-        r->same = 0;
-        r->last_param = 0;
-    }
+    if (POTHOS_UNLIKELY(r->queryid != e.queryid || r->generation != g_unit.generation)) first_in_unit(r, e.queryid);
     r->count++;
     r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
     r->last_param = e.param_hash;
     if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
-    if (trigger) request_analysis(e.group, e.ts_us);
+    if (POTHOS_UNLIKELY(trigger)) request_analysis(e.group, e.ts_us);
     g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
 }
 

@@ -1,7 +1,8 @@
 // nplus1_observe.h -- feeds finished statements to the N+1 detector.
 //
 // Common path, per tracked statement: look up the statement's shape flags
-// (per-backend cache), hash its bound parameters or literal constants, find
+// (per-backend cache), hash its bound parameters or, without any, its text
+// (in the same pass that looks for a comment that may hold a tag), find
 // its unit-of-work group (request tag from a sqlcommenter comment or
 // pothos_perf.request_id; else the transaction block; else the client:
 // database, user, client address, application_name), append one event to the
@@ -15,11 +16,18 @@
 #pragma once
 
 #include "extension/events.h"
+#include "extension/nplus1_guc.h"
+#include "extension/nplus1_shape.h"
+#include "extension/nplus1_shmem.h"
 
 namespace pothos::ext {
 
 void np_statement_end(const StmtEvent& ev);
-void np_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level);
+
+// A statement was parsed: its shape is noted if not known yet.
+inline void np_parsed(const Query* query) {
+    if (np_guc_enabled && np_ready() && query->queryId != 0) np_note_parsed(query);
+}
 
 // Analyses every group in the window (for readers of the view, so that units
 // of backends gone idle are not left unanalysed). Publishes what it finds.

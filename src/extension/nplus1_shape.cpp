@@ -10,7 +10,6 @@ extern "C" {
 }
 
 #include "core/nplus1_event.h"
-#include "core/nplus1_tag.h"
 #include "extension/nplus1_shape.h"
 
 namespace pothos::ext {
@@ -18,8 +17,6 @@ namespace pothos::ext {
 using namespace pothos::core;
 
 NpShapeSlot g_np_shapes[kNpShapeSlots];
-uint64 g_np_literal_queryid = 0;
-uint64 g_np_literal_hash = 0;
 
 namespace {
 
@@ -73,57 +70,6 @@ bool limit_is_one(const Query* q) {
     if (c->consttype == INT8OID) return DatumGetInt64(c->constvalue) == 1;
     if (c->consttype == INT4OID) return DatumGetInt32(c->constvalue) == 1;
     return false;
-}
-
-// Characters that end a bare-word literal (and the terminating NUL).
-constexpr auto kLiteralStop = [] {
-    struct Table {
-        bool v[256] = {};
-        constexpr bool operator[](unsigned char c) const { return v[c]; }
-    } t;
-    const char stops[] = {'\0', ',', ')', ' ', '\n', '\t', ';', ':'};
-    for (size_t i = 0; i < sizeof stops; i++) t.v[(unsigned char) stops[i]] = true;
-    return t;
-}();
-
-// Length of the literal token at s (a quoted string or a bare word).
-int literal_length(const char* s) {
-    const char* p = s;
-    if (*p == 'E' || *p == 'e' || *p == 'B' || *p == 'b' || *p == 'X' || *p == 'x') {
-        if (p[1] == '\'') p++;
-    }
-    if (*p == '\'') {
-        p++;
-        while (*p) {
-            if (*p == '\'' && p[1] == '\'')
-                p += 2;
-            else if (*p == '\'')
-                return int(p + 1 - s);
-            else
-                p++;
-        }
-        return int(p - s);
-    }
-    if (*p == '-' || *p == '+') p++;
-    while (!kLiteralStop[(unsigned char) *p]) p++;
-    return int(p - s);
-}
-
-// np_hash_bytes(s, literal_length(s), h) in one pass for the common bare
-// word (a number, true/false, ...): no second walk over the token.
-uint64 hash_literal(const char* s, uint64 h) {
-    const unsigned char* p = (const unsigned char*) s;
-    if (*p == '\'' || ((*p == 'E' || *p == 'e' || *p == 'B' || *p == 'b' || *p == 'X' || *p == 'x') && p[1] == '\''))
-        return np_hash_bytes(s, size_t(literal_length(s)), h);
-    if (*p == '-' || *p == '+') {
-        h ^= *p++;
-        h *= 1099511628211ull;
-    }
-    while (!kLiteralStop[*p]) {
-        h ^= *p++;
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 }  // namespace
@@ -193,27 +139,10 @@ POTHOS_COLD uint16 np_classify(const Query* q) {
     return flags;
 }
 
-POTHOS_HOT void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
-    uint64 qid = query->queryId;
-    NpShapeSlot* s = &g_np_shapes[qid % kNpShapeSlots];
-    if (s->queryid != qid) {
-        s->queryid = qid;
-        s->flags = np_classify(query);
-    }
-    g_np_literal_queryid = 0;
-    if (jstate && jstate->clocations_count > 0 && pstate->p_sourcetext) {
-        // Locations come from the parser, inside the (NUL-terminated) text;
-        // literal_length stops at its end.
-        const char* src = pstate->p_sourcetext;
-        uint64 h = 14695981039346656037ull;
-        for (int i = 0; i < jstate->clocations_count; i++) {
-            int loc = jstate->clocations[i].location;
-            if (loc < 0) continue;
-            h = hash_literal(src + loc, h ^ (uint64(i) * 0x9e3779b97f4a7c15ull));
-        }
-        g_np_literal_queryid = qid;
-        g_np_literal_hash = h | 1;
-    }
+POTHOS_COLD void np_note_shape(const Query* query) {
+    NpShapeSlot* s = &g_np_shapes[query->queryId % kNpShapeSlots];
+    s->queryid = query->queryId;
+    s->flags = np_classify(query);
 }
 
 

@@ -1,8 +1,8 @@
 // nplus1_shape.h -- what the detector needs to know about a statement's
-// shape, taken from its Query tree when it is parsed (core::NpFlag bits), and
-// the hash of its literal constants (simple protocol). Kept per backend in a
-// small direct-mapped cache by query id, so prepared statements executed
-// long after their parse still have their flags. No allocation.
+// shape, taken from its Query tree when it is parsed (core::NpFlag bits).
+// Kept per backend in a small direct-mapped cache by query id, so prepared
+// statements executed long after their parse still have their flags. No
+// allocation; a statement already in the cache costs one comparison.
 #pragma once
 
 #include "extension/pg.h"
@@ -23,19 +23,22 @@ const Node* np_strip_casts(const Node* n);
 // lookups in the syscache).
 uint16 np_classify(const Query* query);
 
-// Called at parse analysis: remembers the flags and the literal hash.
-void np_note_parsed(ParseState* pstate, Query* query, JumbleState* jstate);
+// Classifies query and remembers its flags (np_note_parsed's rare case).
+void np_note_shape(const Query* query);
 
-// The per-backend cache behind the two inline lookups below (every
-// statement asks them; only np_note_parsed writes).
+// The per-backend cache behind the inline functions below (every statement
+// asks them; only np_note_shape writes).
 constexpr int kNpShapeSlots = 512;
 struct NpShapeSlot {
     uint64 queryid;
     uint16 flags;
 };
 extern NpShapeSlot g_np_shapes[kNpShapeSlots];
-extern uint64 g_np_literal_queryid;
-extern uint64 g_np_literal_hash;
+
+// Called at parse analysis: classifies a statement not in the cache.
+inline void np_note_parsed(const Query* query) {
+    if (g_np_shapes[query->queryId % kNpShapeSlots].queryid != query->queryId) np_note_shape(query);
+}
 
 // Flags remembered for queryid; false if unknown.
 inline bool np_shape_flags(uint64 queryid, uint16* flags) {
@@ -43,14 +46,6 @@ inline bool np_shape_flags(uint64 queryid, uint16* flags) {
     if (s->queryid != queryid || queryid == 0) return false;
     *flags = s->flags;
     return true;
-}
-
-// The literal-constant hash noted by the latest parse, if it was queryid's
-// (consumed); 0 otherwise.
-inline uint64 np_take_literal_hash(uint64 queryid) {
-    if (g_np_literal_queryid != queryid || queryid == 0) return 0;
-    g_np_literal_queryid = 0;
-    return g_np_literal_hash;
 }
 
 }  // namespace pothos::ext
