@@ -58,11 +58,13 @@ uint64_t LatencyHistogram::total() const {
 
 POTHOS_HOT int LatencyHistogram::bucket_for(double ms) {
     if (!(ms > kMinMs)) return 0;  // also NaN
-    if (ms > tables.upper[kBuckets - 2]) return kBuckets - 1;
     const double x = ms * (1.0 / kMinMs);  // > 1: a positive exponent
     uint64_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     const int octave = static_cast<int>(bits >> 52) - 1023;
+    // Beyond the cells (also infinity): the overflow bucket, as every value
+    // above upper_bound(kBuckets - 2) is.
+    if (octave >= kOctaves) return kBuckets - 1;
     const int cell = octave * kCellsPerOctave + static_cast<int>((bits >> (52 - kCellBits)) & (kCellsPerOctave - 1));
     int b = tables.first[cell];
     while (ms > tables.upper[b]) b++;

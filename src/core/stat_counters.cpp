@@ -8,21 +8,6 @@
 
 namespace pothos::core {
 
-namespace {
-uint64_t mix64(uint64_t h) {  // splitmix64 finaliser
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-    return h ^ (h >> 31);
-}
-}  // namespace
-
-POTHOS_HOT uint32_t hash_key(const StatKey& key) {
-    uint64_t h = mix64(key.queryid);
-    h = mix64(h ^ ((static_cast<uint64_t>(key.userid) << 32) | key.dbid));
-    h = mix64(h + key.toplevel);
-    return static_cast<uint32_t>(h ^ (h >> 32));
-}
-
 POTHOS_HOT void IoUsage::add(const IoUsage& o) {
     shared_blks_hit += o.shared_blks_hit;
     shared_blks_read += o.shared_blks_read;

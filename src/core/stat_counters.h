@@ -23,7 +23,17 @@ struct StatKey {
 };
 static_assert(sizeof(StatKey) == 24, "StatKey must have no hidden padding");
 
-uint32_t hash_key(const StatKey& key);
+// The key's hash (the store's index). Inline: every statement computes it,
+// and a call would add its own code lines to the per-statement path. The
+// query id is already a well-mixed 64-bit hash; one multiply-xorshift round
+// folds the other fields in.
+inline uint32_t hash_key(const StatKey& key) {
+    uint64_t h = key.queryid ^ (((static_cast<uint64_t>(key.userid) << 32) | key.dbid) * 0x9e3779b97f4a7c15ULL) ^
+                 (static_cast<uint64_t>(key.toplevel) * 0xc2b2ae3d27d4eb4fULL);
+    h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    return static_cast<uint32_t>(h);
+}
 
 // Buffer and WAL usage of one execution (the difference of the backend's
 // counters around it).

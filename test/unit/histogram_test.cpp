@@ -50,6 +50,10 @@ TEST(Histogram, EmptyAndEdgeValues) {
     EXPECT_EQ(LatencyHistogram::bucket_for(-1.0), 0);
     EXPECT_EQ(LatencyHistogram::bucket_for(std::nan("")), 0);
     EXPECT_EQ(LatencyHistogram::bucket_for(1e12), LatencyHistogram::kBuckets - 1);
+    EXPECT_EQ(LatencyHistogram::bucket_for(HUGE_VAL), LatencyHistogram::kBuckets - 1);
+    EXPECT_EQ(LatencyHistogram::bucket_for(LatencyHistogram::kMinMs * 0x1p36), LatencyHistogram::kBuckets - 1);
+    EXPECT_EQ(LatencyHistogram::bucket_for(std::nextafter(LatencyHistogram::kMinMs * 0x1p36, 0.0)),
+              LatencyHistogram::kBuckets - 1);
 }
 
 TEST(Histogram, SingleValueIsExactThanksToClamping) {
