@@ -66,11 +66,14 @@ inline uint64_t load_word(const char* p) {
 
 }  // namespace np_text_detail
 
-// Scans the NUL-terminated text s (little-endian machines).
+// Scans the NUL-terminated text s (little-endian machines). With Hash
+// false only length and slash are computed (hash is 0), which is faster on
+// long texts: no multiply chain from word to word.
+template <bool Hash>
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
-inline NpTextScan np_scan_text(const char* s) {
+inline NpTextScan np_scan_text_impl(const char* s) {
     using namespace np_text_detail;
     uint64_t h = 0x6a09e667f3bcc908ull;
     uint64_t slash = 0;
@@ -81,19 +84,29 @@ inline NpTextScan np_scan_text(const char* s) {
         uint64_t sl = zero_bytes(x ^ kSlashes);
         if (POTHOS_LIKELY(z == 0)) {
             slash |= sl;
-            h = mix(h, x);
+            if (Hash) h = mix(h, x);
             p += 8;
             continue;
         }
         // The last word: keep the bytes before the NUL.
         unsigned n = unsigned(__builtin_ctzll(z)) / 8;
-        uint64_t keep = n == 0 ? 0 : (~0ull >> (64 - 8 * n));
         if (sl != 0 && unsigned(__builtin_ctzll(sl)) / 8 < n) slash = 1;
         size_t len = size_t(p - s) + n;
-        h = mix(mix(h, x & keep), len);
+        if (Hash) {
+            uint64_t keep = n == 0 ? 0 : (~0ull >> (64 - 8 * n));
+            h = mix(mix(h, x & keep), len);
+        } else {
+            h = 0;
+        }
         return NpTextScan{h, len, slash != 0};
     }
 }
+
+// Hash, length and '/' of the NUL-terminated text s.
+inline NpTextScan np_scan_text(const char* s) { return np_scan_text_impl<true>(s); }
+
+// Length and '/' of s only (hash 0).
+inline NpTextScan np_scan_slash(const char* s) { return np_scan_text_impl<false>(s); }
 
 // A hash of text[0..len) that leaves out /* ... */ and -- comments (outside
 // quoted strings) and the blanks around them. Equal for two texts that

@@ -48,13 +48,20 @@ TEST(NPlusOneText, LengthAndSlashOfEveryShortLength) {
             NpTextScan r = np_scan_text(g.place(s, slack));
             EXPECT_EQ(r.length, s.size()) << n << " " << slack;
             EXPECT_FALSE(r.slash) << n;
+            NpTextScan q = np_scan_slash(g.place(s, slack));
+            EXPECT_EQ(q.length, s.size()) << n << " " << slack;
+            EXPECT_FALSE(q.slash) << n;
+            EXPECT_EQ(q.hash, 0u);
         }
         s += char('a' + n % 26);
     }
     for (size_t pos = 0; pos < 20; pos++) {
         std::string t(20, 'x');
         t[pos] = '/';
-        for (size_t slack = 0; slack < 9; slack++) EXPECT_TRUE(np_scan_text(g.place(t, slack)).slash) << pos;
+        for (size_t slack = 0; slack < 9; slack++) {
+            EXPECT_TRUE(np_scan_text(g.place(t, slack)).slash) << pos;
+            EXPECT_TRUE(np_scan_slash(g.place(t, slack)).slash) << pos;
+        }
     }
 }
 
@@ -65,6 +72,7 @@ TEST(NPlusOneText, SlashAfterTheEndIsNotSeen) {
     NpTextScan r = np_scan_text(p);
     EXPECT_EQ(r.length, 3u);
     EXPECT_FALSE(r.slash);
+    EXPECT_FALSE(np_scan_slash(p).slash);
 }
 
 TEST(NPlusOneText, HashDependsOnTheTextNotItsAddress) {
