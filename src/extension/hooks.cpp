@@ -48,6 +48,10 @@ ProcessUtility_hook_type prev_ProcessUtility = nullptr;
 int exec_nested_level = 0;
 int plan_nested_level = 0;
 
+// How deep the current statement is: a statement parsed or run while another
+// is being planned (a function evaluated by constant folding) is nested too.
+inline int nesting() { return exec_nested_level + plan_nested_level; }
+
 inline bool tracking(int level) {
     return guc_enabled && store_ready() && !IsParallelWorker() &&
            (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
@@ -58,7 +62,7 @@ inline StatKey make_key(uint64 queryid) {
     k.userid = GetUserId();
     k.dbid = MyDatabaseId;
     k.queryid = queryid;
-    k.toplevel = exec_nested_level == 0 ? 1 : 0;
+    k.toplevel = nesting() == 0 ? 1 : 0;
     k.pad = 0;
     return k;
 }
@@ -77,8 +81,8 @@ POTHOS_COLD uint64 utility_query_id(const char* source, int location, int length
 
 POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
     if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
-    if (query->utilityStmt || query->queryId == 0 || !tracking(exec_nested_level)) return;
-    events_parsed(pstate, query, jstate, exec_nested_level);
+    if (query->utilityStmt || query->queryId == 0 || !tracking(nesting())) return;
+    events_parsed(pstate, query, jstate, nesting());
     // Only statements with constants need their normalized text now; the
     // text of the others is taken as it is when they first finish.
     if (jstate == nullptr || jstate->clocations_count <= 0) return;
@@ -137,7 +141,7 @@ POTHOS_COLD PlannedStmt* plan_timed(Query* parse, const char* query_string, int 
 
 POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int cursor_options,
                                    ParamListInfo params) {
-    int level = plan_nested_level + exec_nested_level;
+    int level = nesting();
     if (parse->queryId == 0 || query_string == nullptr || !tracking(level))
         return call_planner(parse, query_string, cursor_options, params);
     if (guc_track_planning) return plan_timed(parse, query_string, cursor_options, params);
@@ -147,7 +151,7 @@ POTHOS_HOT PlannedStmt* pp_planner(Query* parse, const char* query_string, int c
 // An executor start or step that ended in an error: counted for its statement (the
 // caller re-throws).
 POTHOS_COLD void executor_failed(const QueryDesc* qd) {
-    if (qd->plannedstmt->queryId != 0 && tracking(exec_nested_level))
+    if (qd->plannedstmt->queryId != 0 && tracking(nesting()))
         store_error(make_key(qd->plannedstmt->queryId), text_of(qd));
 }
 
@@ -162,7 +166,7 @@ POTHOS_COLD void time_with_instrumentation(QueryDesc* qd) {
 POTHOS_HOT void pp_ExecutorStart(QueryDesc* qd, int eflags) {
     events_executor_start(qd, eflags);
     uint64 queryid = qd->plannedstmt->queryId;
-    if (queryid == 0 || !tracking(exec_nested_level)) {
+    if (queryid == 0 || !tracking(nesting())) {
         if (prev_ExecutorStart)
             prev_ExecutorStart(qd, eflags);
         else
@@ -228,7 +232,7 @@ POTHOS_HOT void pp_ExecutorFinish(QueryDesc* qd) {
 POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
     uint64 queryid = qd->plannedstmt->queryId;
     Instrumentation* total = qd->totaltime;
-    if (queryid != 0 && total != nullptr && tracking(exec_nested_level)) {
+    if (queryid != 0 && total != nullptr && tracking(nesting())) {
         StmtEvent ev;
         ev.key = make_key(queryid);
         ev.qd = qd;
@@ -237,7 +241,7 @@ POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
         ev.length = qd->plannedstmt->stmt_len;
         ev.operation = qd->operation;
         ev.rows = (int64) qd->estate->es_processed;
-        ev.nesting_level = exec_nested_level;
+        ev.nesting_level = nesting();
         InstrEndLoop(total);
         ev.exec_ms = total->total * 1000.0;
         IoUsage io = to_io(total->bufusage, total->walusage);
@@ -286,7 +290,7 @@ POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, 
                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
                        DestReceiver* dest, QueryCompletion* qc) {
     refuse_unsafe_alter_system(pstmt->utilityStmt);
-    if (!guc_track_utility || !handled_utility(pstmt->utilityStmt) || !tracking(exec_nested_level)) {
+    if (!guc_track_utility || !handled_utility(pstmt->utilityStmt) || !tracking(nesting())) {
         call_process_utility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
         return;
     }
@@ -325,7 +329,7 @@ POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, 
     ev.operation = CMD_UTILITY;
     ev.exec_ms = ms;
     ev.rows = rows;
-    ev.nesting_level = exec_nested_level;
+    ev.nesting_level = nesting();
     events_statement_end(ev);
 }
 
