@@ -173,5 +173,29 @@ SELECT pothos_perf.n_plus_one_reset() > 0 AS removed;
 SELECT count(*) AS after_reset FROM pothos_perf.n_plus_one;
 SELECT findings, evictions FROM pothos_perf.n_plus_one_info();
 
+-- sqlcommenter comments carry the tag (the trace id); their span id changes
+-- with every statement, and a comment is not a parameter: five lookups of one
+-- key are a duplicate, five lookups of five keys an N+1 (statements without
+-- bound parameters are told apart by their text, comments left out).
+CREATE TABLE np_c (id int PRIMARY KEY, v text);
+INSERT INTO np_c SELECT g, 'v' || g FROM generate_series(1, 10) g;
+SELECT id FROM np_c WHERE id <= 5 ORDER BY id /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000001-01'*/;
+SELECT v FROM np_c WHERE id = 7 /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000002-01'*/;
+SELECT v FROM np_c WHERE id = 7 /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000003-01'*/;
+SELECT v FROM np_c WHERE id = 7 /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000004-01'*/;
+SELECT v FROM np_c WHERE id = 7 /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000005-01'*/;
+SELECT v FROM np_c WHERE id = 7 /*traceparent='00-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-0000000000000006-01'*/;
+SELECT id FROM np_c WHERE id <= 5 ORDER BY id /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000001-01'*/;
+SELECT v FROM np_c WHERE id = 1 /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000002-01'*/;
+SELECT v FROM np_c WHERE id = 2 /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000003-01'*/;
+SELECT v FROM np_c WHERE id = 3 /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000004-01'*/;
+SELECT v FROM np_c WHERE id = 4 /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000005-01'*/;
+SELECT v FROM np_c WHERE id = 5 /*traceparent='00-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-0000000000000006-01'*/;
+SELECT kind, query, total_repeats, distinct_params
+  FROM pothos_perf.n_plus_one
+ WHERE query LIKE '%np_c%'
+ ORDER BY kind COLLATE "C";
+DROP TABLE np_c;
+
 DROP FUNCTION np_names(int);
 DROP TABLE np_lists, np_todos, np_members, np_users, np_log;
