@@ -3,6 +3,20 @@
 
 namespace pothos::core {
 
+namespace np_text_detail {
+
+POTHOS_COLD uint64_t load_word_bytewise(const char* p) noexcept {
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++) {
+        unsigned char c = static_cast<unsigned char>(p[i]);
+        if (c == 0) break;
+        x |= uint64_t(c) << (8 * i);
+    }
+    return x;
+}
+
+}  // namespace np_text_detail
+
 uint64_t np_text_hash_without_comments(const char* text, size_t len) noexcept {
     uint64_t h = 0x3c6ef372fe94f82bull;
     size_t kept = 0;

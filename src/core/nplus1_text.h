@@ -44,24 +44,23 @@ inline uint64_t mix(uint64_t h, uint64_t v) {
     return h ^ (h >> 29);
 }
 
+// The bytes at p up to its NUL (at most 8; zeros after), read one by one: for
+// a word that would cross into the next page. Out of line, so that the scan
+// loop stays a few code lines.
+uint64_t load_word_bytewise(const char* p) noexcept;
+
 // The 8 bytes at p; only the bytes up to the first NUL are defined when the
 // word would cross a page boundary.
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
 inline uint64_t load_word(const char* p) {
-    uint64_t x;
     if (POTHOS_LIKELY((reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8)) {
+        uint64_t x;
         std::memcpy(&x, p, 8);
         return x;
     }
-    x = 0;
-    for (int i = 0; i < 8; i++) {
-        unsigned char c = static_cast<unsigned char>(p[i]);
-        if (c == 0) break;
-        x |= uint64_t(c) << (8 * i);
-    }
-    return x;
+    return load_word_bytewise(p);
 }
 
 }  // namespace np_text_detail

@@ -347,16 +347,18 @@ inline uint16 flags_of(const StmtEvent& ev) {
     return NP_DML | NP_HAS_TABLE;
 }
 
-// The backend's previous unit has ended: group starts a new one.
-POTHOS_COLD void new_unit(uint64 group, int64 end_us) {
+// The backend's previous unit has ended: group starts a new one (once per
+// transaction block of a transactional workload: not a cold path).
+inline void new_unit(uint64 group, int64 end_us) {
     run_pending();
     g_unit.group = group;
     g_unit.generation++;
     g_unit.last_end_us = end_us;
 }
 
-// queryid's first execution in the unit (or it takes over r's slot).
-POTHOS_COLD void first_in_unit(Repeat* r, uint64 queryid) {
+// queryid's first execution in the unit (or it takes over r's slot): every
+// statement of a short transaction block, so inline.
+inline void first_in_unit(Repeat* r, uint64 queryid) {
     r->queryid = queryid;
     r->generation = g_unit.generation;
     r->count = 0;
@@ -399,7 +401,7 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
     // Nested statements finish before their top-level one, so they may be
     // the first of a new unit.
-    if (POTHOS_UNLIKELY(e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us))
+    if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us)
         new_unit(e.group, end_us);
     else if (POTHOS_UNLIKELY(g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us))
         run_pending_now();  // a long unit: analyse what followed the trigger
@@ -408,7 +410,7 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     const int min = np_guc_min_repeats;
     bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
     Repeat* r = &g_repeats[e.queryid % kRepeatSlots];
-    if (POTHOS_UNLIKELY(r->queryid != e.queryid || r->generation != g_unit.generation)) first_in_unit(r, e.queryid);
+    if (r->queryid != e.queryid || r->generation != g_unit.generation) first_in_unit(r, e.queryid);
     r->count++;
     r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
     r->last_param = e.param_hash;
