@@ -174,11 +174,18 @@ std::string html_report(const Report& r) {
             saved.push_back({label_of(f.queryid, f.query), {double(f.round_trips_saved)}});
         out += svg_bar_chart("Round trips saved by batching", {"round trips saved"}, saved, "");
         out += "<table>\n" + th_row({"kind", "occurrences", "repeats", "wasted", "round trips saved", "query", "suggested query"});
-        for (const auto& f : r.n_plus_one)
+        for (const auto& f : r.n_plus_one) {
+            // Lookups interleaved per parent row follow the first, one per line.
+            std::string queries = f.query, suggested = f.suggested_query;
+            for (size_t c = 1; c < f.children.size(); ++c) {
+                queries += "\n" + f.children[c].query;
+                suggested += "\n" + f.children[c].suggested_query;
+            }
             out += "<tr>" + td(f.kind) + td(format_count(f.occurrences), true) +
                    td(format_count(f.total_repeats), true) + td(format_ms(f.wasted_time_ms), true) +
-                   td(format_count(f.round_trips_saved), true) + code_td(f.query) +
-                   code_td(f.suggested_query) + "</tr>\n";
+                   td(format_count(f.round_trips_saved), true) + code_td(queries) +
+                   code_td(suggested) + "</tr>\n";
+        }
         out += "</table>\n";
     }
 

@@ -35,6 +35,16 @@ struct SlowQuery {
     std::vector<std::string> recommendations;
 };
 
+// One repeated statement of a finding (the view's child_* arrays). The first
+// is the finding's own query; lookups interleaved per parent row (A B A B)
+// add more.
+struct NPlusOneChild {
+    std::int64_t queryid = 0;
+    std::string query;
+    std::int64_t total_repeats = 0;
+    std::string suggested_query;
+};
+
 struct NPlusOne {
     std::string kind;
     std::int64_t parent_queryid = 0;
@@ -46,6 +56,7 @@ struct NPlusOne {
     std::int64_t round_trips_saved = 0;
     std::string suggested_query;
     std::string suggestion;
+    std::vector<NPlusOneChild> children;
 };
 
 struct IndexRecommendation {

@@ -64,6 +64,16 @@ void write_n_plus_one(JsonWriter& w, const std::vector<NPlusOne>& rows) {
         w.key("round_trips_saved").value(f.round_trips_saved);
         w.key("suggested_query").value(f.suggested_query);
         w.key("suggestion").value(f.suggestion);
+        w.key("children").begin_array();
+        for (const auto& k : f.children) {
+            w.begin_object();
+            w.key("queryid").value(k.queryid);
+            w.key("query").value(k.query);
+            w.key("total_repeats").value(k.total_repeats);
+            w.key("suggested_query").value(k.suggested_query);
+            w.end_object();
+        }
+        w.end_array();
         w.end_object();
     }
     w.end_array();

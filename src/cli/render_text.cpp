@@ -113,6 +113,13 @@ std::string text_n_plus_one(const std::vector<NPlusOne>& rows, const TextStyle& 
         out += "  repeated:  " + one_line(f.query, 200) + "\n";
         if (!f.suggested_query.empty())
             out += "  batch as:  " + one_line(f.suggested_query, 200) + "\n";
+        // Lookups interleaved with the first one, per parent row.
+        for (size_t c = 1; c < f.children.size(); ++c) {
+            const NPlusOneChild& k = f.children[c];
+            out += "  and:       " + one_line(k.query, 200) + " (" + format_count(k.total_repeats) +
+                   " repeats)\n";
+            if (!k.suggested_query.empty()) out += "  batch as:  " + one_line(k.suggested_query, 200) + "\n";
+        }
         if (!f.suggestion.empty()) out += wrap(f.suggestion, 96, "  ");
     }
     return out;

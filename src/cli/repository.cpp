@@ -61,7 +61,10 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
 std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
     Result r = c.exec(
         "SELECT kind, parent_queryid, parent_query, queryid, query, occurrences, total_repeats,"
-        "       max_repeats, wasted_time_ms, round_trips_saved, suggested_query, suggestion"
+        "       max_repeats, wasted_time_ms, round_trips_saved, suggested_query, suggestion,"
+        "       array_to_json(child_queryids::text[]), array_to_json(array_replace(child_queries, NULL, '')),"
+        "       array_to_json(child_total_repeats::text[]),"
+        "       array_to_json(array_replace(child_suggested_queries, NULL, ''))"
         "  FROM pothos_perf.n_plus_one"
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY wasted_time_ms DESC NULLS LAST, queryid LIMIT $1",
@@ -81,6 +84,17 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         f.round_trips_saved = r.int64(i, 9);
         f.suggested_query = r.text(i, 10);
         f.suggestion = r.text(i, 11);
+        // Ids are hidden (NULL) from roles that may not see other roles' texts.
+        const std::vector<std::string> ids = r.strings(i, 12), queries = r.strings(i, 13),
+                                       repeats = r.strings(i, 14), suggested = r.strings(i, 15);
+        for (size_t c = 0; c < queries.size(); ++c) {
+            NPlusOneChild child;
+            child.queryid = c < ids.size() ? std::stoll(ids[c]) : 0;
+            child.query = queries[c];
+            child.total_repeats = c < repeats.size() ? std::stoll(repeats[c]) : 0;
+            child.suggested_query = c < suggested.size() ? suggested[c] : std::string();
+            f.children.push_back(std::move(child));
+        }
         out.push_back(std::move(f));
     }
     return out;

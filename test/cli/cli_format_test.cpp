@@ -171,6 +171,30 @@ TEST(CliRenderJson, ReportAndExplainShapes) {
     EXPECT_EQ(parsed(json_advise({x}, nullptr)).get("applied"), nullptr);
 }
 
+// A finding with two lookups per parent row lists both, each with its batch.
+TEST(CliRenderText, InterleavedLookupsAreAllListed) {
+    NPlusOne f;
+    f.kind = "n_plus_one";
+    f.parent_query = "SELECT id FROM lists";
+    f.query = "SELECT * FROM users WHERE id = $1";
+    f.suggested_query = "SELECT id, * FROM users WHERE id = ANY($1::int[])";
+    f.children = {{11, f.query, 5, f.suggested_query},
+                  {12, "SELECT * FROM todos WHERE list_id = $1", 5,
+                   "SELECT list_id, * FROM todos WHERE list_id = ANY($1::int[])"}};
+    TextStyle st;
+    std::string out = text_n_plus_one({f}, st);
+    EXPECT_NE(out.find("and:       SELECT * FROM todos WHERE list_id = $1 (5 repeats)"), std::string::npos) << out;
+    EXPECT_NE(out.find("batch as:  SELECT list_id, * FROM todos WHERE list_id = ANY($1::int[])"), std::string::npos)
+        << out;
+    JsonValue v = parsed(json_n_plus_one({f}));
+    const JsonValue* children = v.get("findings")->items[0].get("children");
+    ASSERT_NE(children, nullptr);
+    ASSERT_EQ(children->items.size(), 2u);
+    EXPECT_EQ(*children->items[1].number_at("queryid"), 12);
+    EXPECT_EQ(*children->items[1].string_at("query"), "SELECT * FROM todos WHERE list_id = $1");
+    EXPECT_EQ(*children->items[1].number_at("total_repeats"), 5);
+}
+
 TEST(CliRenderText, EmptySectionsAndHealth) {
     TextStyle st;
     EXPECT_NE(text_top({}, st).find("no statements"), std::string::npos);

@@ -170,6 +170,12 @@ void workload() {
         auto parents = w.exec("SELECT id FROM cli_parent WHERE id > $1 ORDER BY id LIMIT 10",
                               {std::to_string(unit * 10)});
         for (const auto& p : parents) w.exec("SELECT id, v FROM cli_child WHERE id = $1", {p[0]});
+        // two lookups per parent row, interleaved: one finding with two children
+        auto names = w.exec("SELECT id, name FROM cli_parent WHERE id <= $1 ORDER BY id", {"6"});
+        for (const auto& p : names) {
+            w.exec("SELECT v FROM cli_child WHERE id = $1", {p[0]});
+            w.exec("SELECT count(*) FROM cli_child WHERE k = $1", {p[0]});
+        }
         w.exec("COMMIT");
     }
 }
@@ -224,7 +230,7 @@ TEST_F(CliServer, TopJson) {
     for (const auto& s : rows) {
         expect_keys(s, {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
                         "p99_ms", "rows", "hit_ratio"});
-        if (s.string_at("query").value_or("").find("WHERE k = $1") != std::string::npos) {
+        if (s.string_at("query").value_or("") == "SELECT id, v FROM cli_child WHERE k = $1") {
             found = true;
             EXPECT_EQ(*s.number_at("calls"), 10);
             EXPECT_LE(*s.number_at("p50_ms"), *s.number_at("p99_ms"));
@@ -276,6 +282,35 @@ TEST_F(CliServer, NPlusOneJson) {
         }
     }
     EXPECT_TRUE(found) << r.out;
+}
+
+// The interleaved loop of the workload is one finding that lists both of its
+// lookups, in JSON and in text.
+TEST_F(CliServer, NPlusOneListsEveryInterleavedLookup) {
+    CliRun r = run(kDb, "n-plus-one --json");
+    const std::vector<JsonValue> rows = array_of(r, "findings");
+    ASSERT_FALSE(HasFailure());
+    bool found = false;
+    for (const auto& f : rows) {
+        if (f.string_at("parent_query").value_or("").find("name FROM cli_parent") == std::string::npos) continue;
+        found = true;
+        EXPECT_EQ(f.string_at("kind").value_or(""), "n_plus_one");
+        const JsonValue* children = f.get("children");
+        ASSERT_NE(children, nullptr) << r.out;
+        ASSERT_EQ(children->items.size(), 2u) << r.out;
+        EXPECT_EQ(children->items[0].string_at("query").value_or(""), f.string_at("query").value_or("-"));
+        EXPECT_EQ(*children->items[0].number_at("queryid"), *f.number_at("queryid"));
+        EXPECT_NE(children->items[1].string_at("query").value_or("").find("count(*) FROM cli_child WHERE k ="),
+                  std::string::npos)
+            << r.out;
+        EXPECT_EQ(*children->items[1].number_at("total_repeats"), 18);  // 6 rows x 3 units
+        EXPECT_NE(children->items[1].string_at("suggested_query").value_or("").find("ANY("), std::string::npos);
+    }
+    EXPECT_TRUE(found) << r.out;
+    CliRun t = run(kDb, "n-plus-one");
+    ASSERT_EQ(t.code, 0) << t.err;
+    EXPECT_NE(t.out.find("and:       SELECT count(*) FROM cli_child WHERE k = $1 (18 repeats)"), std::string::npos)
+        << t.out;
 }
 
 TEST_F(CliServer, ExplainJson) {
