@@ -228,7 +228,8 @@ POTHOS_COLD uint64 nested_tag(TimestampTz start) {
     const char* src = debug_query_string;
     if (src != cached_src || start != cached_start) {
         uint64 tag = 0;
-        if (strchr(src, '/')) np_find_tag(src, strlen(src), &tag);
+        NpTextScan t = np_scan_slash(src);
+        if (t.slash) np_find_tag(src, t.length, &tag);
         cached_src = src;
         cached_start = start;
         cached_tag = tag;
