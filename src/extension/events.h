@@ -29,6 +29,7 @@ struct StmtEvent {
     double exec_ms;
     int64 rows;
     int nesting_level;     // 0 for a statement sent by the client
+    TimestampTz start;     // GetCurrentStatementStartTimestamp(), read once for every module
 };
 
 // An executor is about to start (before any ExecutorStart hook below ours

@@ -242,10 +242,11 @@ POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
         ev.operation = qd->operation;
         ev.rows = (int64) qd->estate->es_processed;
         ev.nesting_level = nesting();
+        ev.start = GetCurrentStatementStartTimestamp();
         InstrEndLoop(total);
         ev.exec_ms = total->total * 1000.0;
         IoUsage io = to_io(total->bufusage, total->walusage);
-        store_exec(ev.key, text_of(qd), ev.exec_ms, ev.rows, io);
+        store_exec(ev.key, text_of(qd), ev.exec_ms, ev.rows, io, ev.start);
         events_statement_end(ev);
     }
     if (prev_ExecutorEnd)
@@ -319,7 +320,8 @@ POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, 
     if (qc && (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
                qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
         rows = (int64) qc->nprocessed;
-    store_exec(key, text, ms, rows, io);
+    TimestampTz start = GetCurrentStatementStartTimestamp();
+    store_exec(key, text, ms, rows, io, start);
     StmtEvent ev;
     ev.key = key;
     ev.qd = nullptr;
@@ -330,6 +332,7 @@ POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, 
     ev.exec_ms = ms;
     ev.rows = rows;
     ev.nesting_level = nesting();
+    ev.start = start;
     events_statement_end(ev);
 }
 

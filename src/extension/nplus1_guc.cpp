@@ -5,17 +5,28 @@ extern "C" {
 #include "utils/guc.h"
 }
 
+#include "core/nplus1_tag.h"
 #include "extension/nplus1_guc.h"
+#include "extension/nplus1_hot.h"
 
 namespace pothos::ext {
 
-bool np_guc_enabled = true;
-int np_guc_min_repeats = 5;
-int np_guc_idle_gap_ms = 500;
+NpHot g_np_hot = {};
 int np_guc_min_occurrences = 3;
 int np_guc_window_size = 16384;
 int np_guc_max_findings = 1000;
 char* np_guc_request_id = nullptr;
+
+namespace {
+
+// Keeps the per-statement path from reading the string: a flag and its hash.
+void assign_request_id(const char* newval, void* extra) {
+    (void) extra;
+    g_np_hot.request_id_set = newval != nullptr && newval[0] != '\0';
+    g_np_hot.request_id_tag = g_np_hot.request_id_set ? core::np_hash_bytes(newval, strlen(newval)) | 1 : 0;
+}
+
+}  // namespace
 
 void define_nplus1_gucs() {
     // The switch and the sizes have one-dot names: postgresql.conf's syntax
@@ -24,14 +35,14 @@ void define_nplus1_gucs() {
                              "Detects N+1 query loops and their relatives.",
                              "The thresholds pothos_perf.n_plus_one.* (two dots) cannot be written in "
                              "postgresql.conf: set them with ALTER DATABASE/ROLE ... SET, SET, or -c.",
-                             &np_guc_enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
+                             &g_np_hot.enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one.min_repeats",
                             "Executions of one statement in a unit of work that make a loop.",
                             "Also the rows its parent query must have returned.",
-                            &np_guc_min_repeats, 5, 2, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
+                            &g_np_hot.min_repeats, 5, 2, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one.idle_gap",
                             "A pause between statements longer than this ends a unit of work.",
-                            NULL, &np_guc_idle_gap_ms, 500, 1, 3600 * 1000, PGC_SUSET, GUC_UNIT_MS,
+                            NULL, &g_np_hot.idle_gap_ms, 500, 1, 3600 * 1000, PGC_SUSET, GUC_UNIT_MS,
                             NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one.min_occurrences",
                             "Units of work a finding must be seen in before it is listed.",
@@ -47,7 +58,7 @@ void define_nplus1_gucs() {
                                "Request tag of the current unit of work (statements with one tag are grouped, "
                                "on any connection).",
                                "A sqlcommenter traceparent comment on a statement takes precedence.",
-                               &np_guc_request_id, "", PGC_USERSET, 0, NULL, NULL, NULL);
+                               &np_guc_request_id, "", PGC_USERSET, 0, NULL, assign_request_id, NULL);
 }
 
 }  // namespace pothos::ext

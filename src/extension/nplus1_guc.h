@@ -4,9 +4,8 @@
 
 namespace pothos::ext {
 
-extern bool np_guc_enabled;
-extern int np_guc_min_repeats;
-extern int np_guc_idle_gap_ms;
+// pothos_perf.n_plus_one, .min_repeats and .idle_gap are fields of
+// g_np_hot (nplus1_hot.h), with the rest of the per-statement state.
 extern int np_guc_min_occurrences;
 extern int np_guc_window_size;
 extern int np_guc_max_findings;

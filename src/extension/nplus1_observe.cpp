@@ -24,6 +24,7 @@ extern "C" {
 #include "core/nplus1_tag.h"
 #include "core/nplus1_text.h"
 #include "extension/nplus1_guc.h"
+#include "extension/nplus1_hot.h"
 #include "extension/nplus1_observe.h"
 #include "extension/nplus1_shape.h"
 #include "extension/nplus1_shmem.h"
@@ -37,27 +38,21 @@ using namespace pothos::core;
 
 namespace {
 
-// The backend's current unit of work and its pending analysis.
-struct Unit {
-    uint64 group;
-    int64 last_end_us;
-    uint32 generation;
-    bool pending;
-    uint64 pending_group;
-    int64 pending_since_us;
-};
-Unit g_unit;
+// The backend's current unit of work, its pending analysis and the client
+// cache are in g_np_hot (nplus1_hot.h).
 
-// Executions per fingerprint in the current unit (direct-mapped).
+// Executions per fingerprint in the current unit (direct-mapped; a slot is
+// half a cache line, never two).
 constexpr int kRepeatSlots = 64;
-struct Repeat {
+struct alignas(32) Repeat {
     uint64 queryid;
     uint32 generation;
     int32 count;
     int32 same;
     uint64 last_param;
 };
-Repeat g_repeats[kRepeatSlots];
+static_assert(sizeof(Repeat) == 32, "a repeat slot is half a line");
+alignas(64) Repeat g_repeats[kRepeatSlots];
 
 // Scratch for analysis, allocated once per backend on first use.
 constexpr uint32 kMaxFindingsPerRun = 256;
@@ -69,8 +64,7 @@ uint32 g_buf_cap = 0;
 
 // Client identity, minus application_name (hashed when it changes).
 uint64 g_client_base = 0;
-bool g_client_ready = false;
-const char* g_app_ptr = nullptr;
+bool g_client_base_ready = false;
 uint64 g_app_hash = 0;
 
 POTHOS_COLD bool ensure_scratch() {
@@ -98,8 +92,8 @@ POTHOS_COLD bool ensure_scratch() {
 
 NpConfig config() {
     NpConfig c;
-    c.min_repeats = np_guc_min_repeats;
-    c.idle_gap_us = int64(np_guc_idle_gap_ms) * 1000;
+    c.min_repeats = g_np_hot.min_repeats;
+    c.idle_gap_us = int64(g_np_hot.idle_gap_ms) * 1000;
     // The rate rule needs min_occurrences parent executions (at least two).
     c.rate_min_parents = std::max(2, np_guc_min_occurrences);
     return c;
@@ -144,27 +138,27 @@ POTHOS_COLD void analyze_group(uint64 group, int64 since_us) {
 }
 
 POTHOS_COLD void run_pending_now() {
-    g_unit.pending = false;
-    analyze_group(g_unit.pending_group, g_unit.pending_since_us - int64(np_guc_idle_gap_ms) * 1000);
+    g_np_hot.pending = false;
+    analyze_group(g_np_hot.pending_group, g_np_hot.pending_since_us - int64(g_np_hot.idle_gap_ms) * 1000);
 }
 
 inline void run_pending() {
-    if (g_unit.pending) run_pending_now();
+    if (g_np_hot.pending) run_pending_now();
 }
 
 // A new pending analysis for group (the previous one, of another group, runs
 // first).
 POTHOS_COLD void set_pending(uint64 group, int64 ts) {
     run_pending();
-    g_unit.pending = true;
-    g_unit.pending_group = group;
-    g_unit.pending_since_us = ts;
+    g_np_hot.pending = true;
+    g_np_hot.pending_group = group;
+    g_np_hot.pending_since_us = ts;
 }
 
 // A trigger asks for an analysis of group: nothing to do when one is pending
 // for it already (the common case, checked inline).
 inline void request_analysis(uint64 group, int64 ts) {
-    if (g_unit.pending && g_unit.pending_group == group) return;
+    if (g_np_hot.pending && g_np_hot.pending_group == group) return;
     set_pending(group, ts);
 }
 
@@ -176,14 +170,10 @@ inline uint64 mix(uint64 h, uint64 v) {
     return h ^ (h >> 31);
 }
 
-Oid g_cached_user = InvalidOid;
-uint64 g_cached_group = 0;
-
 // The client's group, computed again when the user or application_name
 // changes (rare: the common path is client_group's comparison).
 POTHOS_COLD uint64 compute_client_group(Oid user) {
-    g_cached_user = user;
-    if (!g_client_ready) {
+    if (!g_client_base_ready) {
         uint64 h = mix(14695981039346656037ull, 0x636c69656e74ull);  // "client"
         // The client's host, not its port: every pooled connection has its own port.
         if (MyBEEntry) {
@@ -196,18 +186,20 @@ POTHOS_COLD uint64 compute_client_group(Oid user) {
                 h = mix(h, uint64(sa->sa_family));
         }
         g_client_base = h;
-        g_client_ready = true;
+        g_client_base_ready = true;
     }
-    if (application_name != g_app_ptr) {
-        g_app_ptr = application_name;
+    if (application_name != g_np_hot.client_app || !g_np_hot.client_ready)
         g_app_hash = application_name ? np_hash_bytes(application_name, strlen(application_name)) : 0;
-    }
-    g_cached_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
-    return g_cached_group;
+    g_np_hot.client_user = user;
+    g_np_hot.client_app = application_name;
+    g_np_hot.client_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
+    g_np_hot.client_ready = true;
+    return g_np_hot.client_group;
 }
 
 inline uint64 client_group(Oid user) {
-    if (POTHOS_LIKELY(g_client_ready && application_name == g_app_ptr && user == g_cached_user)) return g_cached_group;
+    if (POTHOS_LIKELY(g_np_hot.client_ready && application_name == g_np_hot.client_app && user == g_np_hot.client_user))
+        return g_np_hot.client_group;
     return compute_client_group(user);
 }
 
@@ -237,9 +229,6 @@ POTHOS_COLD uint64 nested_tag(TimestampTz start) {
     return cached_tag;
 }
 
-// SET pothos_perf.request_id: the session's tag.
-POTHOS_COLD uint64 request_id_tag() { return np_hash_bytes(np_guc_request_id, strlen(np_guc_request_id)) | 1; }
-
 // The group of a statement's unit of work. *text_hash: a hash of the
 // statement's text when it has no bound parameters (its literal constants
 // then tell its executions apart), else 0.
@@ -267,7 +256,7 @@ inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, 
         else
             tag = nested_tag(start);
     }
-    if (POTHOS_UNLIKELY(!tag && np_guc_request_id && np_guc_request_id[0])) tag = request_id_tag();
+    if (POTHOS_UNLIKELY(!tag && g_np_hot.request_id_set)) tag = g_np_hot.request_id_tag;  // SET pothos_perf.request_id
     if (POTHOS_UNLIKELY(tag != 0)) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
     if (IsTransactionBlock()) return mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId) | 1;
     return client_group(ev.key.userid);
@@ -324,7 +313,7 @@ inline uint64 hash_datum(Datum d, Oid type, uint64 h) {
 // Hash of the bound parameters; kNoParams without any, 0 when they cannot
 // be read without side effects (PL/pgSQL's lazily fetched variables).
 constexpr uint64 kNoParams = 0x6e6f6e65ull;  // "none"
-__attribute__((noinline)) uint64 bound_params_hash(ParamListInfo p) {
+__attribute__((noinline)) POTHOS_HOT uint64 bound_params_hash(ParamListInfo p) {
     if (p->paramFetch) return 0;
     uint64 h = 14695981039346656037ull;
     for (int i = 0; i < p->numParams; i++) {
@@ -352,16 +341,16 @@ inline uint16 flags_of(const StmtEvent& ev) {
 // transaction block of a transactional workload: not a cold path).
 inline void new_unit(uint64 group, int64 end_us) {
     run_pending();
-    g_unit.group = group;
-    g_unit.generation++;
-    g_unit.last_end_us = end_us;
+    g_np_hot.unit_group = group;
+    g_np_hot.unit_generation++;
+    g_np_hot.unit_last_end_us = end_us;
 }
 
 // queryid's first execution in the unit (or it takes over r's slot): every
 // statement of a short transaction block, so inline.
 inline void first_in_unit(Repeat* r, uint64 queryid) {
     r->queryid = queryid;
-    r->generation = g_unit.generation;
+    r->generation = g_np_hot.unit_generation;
     r->count = 0;
     r->same = 0;
     r->last_param = 0;
@@ -378,7 +367,7 @@ int cmp_group_seq(const void* a, const void* b) {
 }  // namespace
 
 POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
-    if (!np_guc_enabled || !np_ready() || ev.key.queryid == 0) return;
+    if (!g_np_hot.enabled || !np_ready() || ev.key.queryid == 0) return;
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
         ev.operation != CMD_DELETE)
         return;  // utility statements (COPY, SET, ...) are not part of loops
@@ -388,7 +377,7 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     e.flags = flags_of(ev);
     uint64 par = params_hash(ev.qd);
     uint64 text_hash;
-    e.ts_us = GetCurrentStatementStartTimestamp();
+    e.ts_us = ev.start;
     e.group = group_of(ev, e.ts_us, par != kNoParams, &text_hash);
     e.param_hash = par ? mix(par, text_hash) | 1 : 0;
     e.rows = ev.rows;
@@ -398,26 +387,26 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     e.dbid = ev.key.dbid;
     e.nesting = uint16(std::min(ev.nesting_level, 65535));
 
-    const int64 gap_us = int64(np_guc_idle_gap_ms) * 1000;
+    const int64 gap_us = int64(g_np_hot.idle_gap_ms) * 1000;
     const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
     // Nested statements finish before their top-level one, so they may be
     // the first of a new unit.
-    if (e.group != g_unit.group || e.ts_us - g_unit.last_end_us > gap_us)
+    if (e.group != g_np_hot.unit_group || e.ts_us - g_np_hot.unit_last_end_us > gap_us)
         new_unit(e.group, end_us);
-    else if (POTHOS_UNLIKELY(g_unit.pending && e.ts_us - g_unit.pending_since_us > gap_us))
+    else if (POTHOS_UNLIKELY(g_np_hot.pending && e.ts_us - g_np_hot.pending_since_us > gap_us))
         run_pending_now();  // a long unit: analyse what followed the trigger
     np_ring().push(e);
 
-    const int min = np_guc_min_repeats;
+    const int min = g_np_hot.min_repeats;
     bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
     Repeat* r = &g_repeats[e.queryid % kRepeatSlots];
-    if (r->queryid != e.queryid || r->generation != g_unit.generation) first_in_unit(r, e.queryid);
+    if (r->queryid != e.queryid || r->generation != g_np_hot.unit_generation) first_in_unit(r, e.queryid);
     r->count++;
     r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
     r->last_param = e.param_hash;
     if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
     if (POTHOS_UNLIKELY(trigger)) request_analysis(e.group, e.ts_us);
-    g_unit.last_end_us = std::max(g_unit.last_end_us, end_us);
+    g_np_hot.unit_last_end_us = std::max(g_np_hot.unit_last_end_us, end_us);
 }
 
 void np_sweep() {
@@ -432,7 +421,7 @@ void np_sweep() {
     while (b < n) {
         size_t e = b + 1;
         while (e < n && g_buf[e].group == g_buf[b].group) e++;
-        if (e - b >= size_t(np_guc_min_repeats)) detect_and_publish(g_buf + b, e - b);
+        if (e - b >= size_t(g_np_hot.min_repeats)) detect_and_publish(g_buf + b, e - b);
         b = e;
     }
 }

@@ -26,7 +26,7 @@ void np_statement_end(const StmtEvent& ev);
 
 // A statement was parsed: its shape is noted if not known yet.
 inline void np_parsed(const Query* query) {
-    if (np_guc_enabled && np_ready() && query->queryId != 0) np_note_parsed(query);
+    if (g_np_hot.enabled && np_ready() && query->queryId != 0) np_note_parsed(query);
 }
 
 // Analyses every group in the window (for readers of the view, so that units

@@ -14,9 +14,6 @@ extern "C" {
 
 namespace pothos::ext {
 
-bool g_np_ready = false;
-core::NpRing g_np_ring;
-
 namespace {
 
 struct NpShared {
@@ -52,15 +49,15 @@ void nplus1_shmem_startup() {
     void* findings_mem = static_cast<char*>(ring_mem) + ring_bytes();
     if (!found) {
         g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
-        g_np_ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
+        g_np_hot.ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
         g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp(),
                                               ledger_slots());
     } else {
-        g_np_ring = core::NpRing::attach(ring_mem);
+        g_np_hot.ring = core::NpRing::attach(ring_mem);
         g_findings = core::NpFindings::attach(findings_mem);
     }
     LWLockRelease(AddinShmemInitLock);
-    g_np_ready = true;
+    g_np_hot.ready = true;
 }
 
 core::NpFindings& np_findings() { return g_findings; }

@@ -11,18 +11,17 @@ extern "C" {
 
 #include "core/nplus1_findings.h"
 #include "core/nplus1_ring.h"
+#include "extension/nplus1_hot.h"
 
 namespace pothos::ext {
 
 void nplus1_shmem_request();
 void nplus1_shmem_startup();
 
-// Set up by nplus1_shmem_startup; read through np_ready() and np_ring(),
-// inline because every statement asks.
-extern bool g_np_ready;
-extern core::NpRing g_np_ring;
-inline bool np_ready() { return g_np_ready; }
-inline core::NpRing& np_ring() { return g_np_ring; }
+// Set up by nplus1_shmem_startup (in g_np_hot); inline because every
+// statement asks.
+inline bool np_ready() { return g_np_hot.ready; }
+inline core::NpRing& np_ring() { return g_np_hot.ring; }
 core::NpFindings& np_findings();
 LWLock* np_lock();
 

@@ -145,9 +145,10 @@ bool g_store_ready = false;
 StatTable& store_table() { return g_table; }
 LWLock* store_lock() { return g_shared->lock; }
 
-POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io) {
+POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io,
+                           TimestampTz start) {
     if (!store_ready()) return;
-    int64 now = GetCurrentStatementStartTimestamp();
+    int64 now = start;
     bool slow = guc_slow_query_threshold_ms >= 0 && ms >= guc_slow_query_threshold_ms;
     int32 slot = find_or_create(key, text, now);
     StatEntry* e = g_table.entry(slot);

@@ -31,9 +31,10 @@ struct StmtText {
     int length;
 };
 
-// Records one finished execution (creating the entry from text if absent).
+// Records one finished execution (creating the entry from text if absent)
+// of a statement that started at start (GetCurrentStatementStartTimestamp()).
 void store_exec(const core::StatKey& key, StmtText text, double ms, int64 rows,
-                const core::IoUsage& io);
+                const core::IoUsage& io, TimestampTz start);
 // Records one planning.
 void store_plan(const core::StatKey& key, StmtText text, double ms, const core::IoUsage& io);
 // Records an execution or planning that ended in an error. Safe to call from
