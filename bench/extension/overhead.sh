@@ -3,8 +3,9 @@
 #
 # One throwaway cluster, pgbench data loaded once. Then, round after round,
 # the server is restarted under each configuration of configs.conf (none, an
-# A/A copy of none, pg_stat_statements, pothos_perf, and the churn variants)
-# and runs these workloads:
+# A/A copy of none, pg_stat_statements, pothos_perf, and the churn variants;
+# not between configurations that differ only in %session settings) and runs
+# these workloads:
 #   select_simple     pgbench -S -M simple
 #   select_prepared   pgbench -S -M prepared
 #   tpcb              pgbench -b tpcb-like -M simple
@@ -61,6 +62,9 @@
 #   OVH_MAX_MINUTES     no new round starts after this many minutes (40)
 #   OVH_OUT             results directory                          (/tmp/pothos-overhead.<time>)
 #   OVH_KEEP_CLUSTER    1 = keep the data directory (server still stopped) (0)
+#   OVH_PAIRS           paired comparisons in the summary, "A:B ..."
+#                       (pothos_perf:pgss pothos_perf:pothos_perf_nplus1_off
+#                        pothos_perf:pothos_perf_nplus1_session_off)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -163,8 +167,48 @@ summarize() {
         echo "- other CPU %: CPU time of the pinned CPU used by neither the server nor pgbench during the run (median)."
         echo "- dropped: runs left out because other work took more than $OVH_MAX_OTHER % of the pinned CPU (OVH_MAX_OTHER)."
         echo
+        paired "$csv"
         goals "$csv"
     } | tee "$out"
+}
+
+# Paired comparisons (OVH_PAIRS, "A:B ..."; pairs whose configurations did not
+# both run are skipped): for each round, r = k(B) / k(A), the throughput of A
+# relative to B at the machine speed of that round. Runs of one round are
+# close in time, so r cancels drift that the ratio of medians keeps. Mean and
+# a 95 % confidence interval (Student's t) over the rounds.
+paired() {
+    local csv=$1 pair a b wl printed=0
+    for pair in ${OVH_PAIRS:-pothos_perf:pgss pothos_perf:pothos_perf_nplus1_off pothos_perf:pothos_perf_nplus1_session_off}; do
+        a=${pair%%:*} b=${pair#*:}
+        for wl in $ALL_WORKLOADS; do
+            awk -F, -v a="$a" -v b="$b" -v w="$wl" -v mo="$OVH_MAX_OTHER" -v hdr="$printed" '
+                NR > 1 && $4 == w && $5 > 0 && $12 <= mo + 0 && ($3 == a || $3 == b) { k[$1, $3] = $10; r[$1] = 1 }
+                END {
+                    n = 0
+                    for (x in r) if ((x, a) in k && (x, b) in k && k[x, a] > 0) v[++n] = k[x, b] / k[x, a]
+                    if (n < 2) exit 1
+                    for (i = 1; i <= n; i++) { s += v[i] }
+                    m = s / n
+                    for (i = 1; i <= n; i++) ss += (v[i] - m) ^ 2
+                    se = sqrt(ss / (n - 1)) / sqrt(n)
+                    split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23 2.20 2.18 2.16 2.14 2.13 2.12 2.11 2.10 2.09 2.09", t, " ")
+                    tq = (n - 1 <= 20) ? t[n - 1] : 2.04
+                    # median
+                    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { y = v[i]; v[i] = v[j]; v[j] = y }
+                    med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+                    if (hdr == 0) {
+                        print "Paired per round (r = k(B) / k(A): throughput of A relative to B in the same round):"
+                        print ""
+                        print "| workload | A | B | rounds | median r | mean r | 95 % interval |"
+                        print "|---|---|---|---:|---:|---:|---|"
+                    }
+                    printf "| %s | %s | %s | %d | %.4f | %.4f | %.4f-%.4f |\n", w, a, b, n, med, m, m - tq * se, m + tq * se
+                }' "$csv" && printed=1
+        done
+    done
+    [ $printed = 1 ] && echo
+    return 0
 }
 
 # The issue's targets, from the norm ratios of this run.
@@ -252,6 +296,10 @@ parse_configs() {
                 sub(/^%workloads[ \t]+/, "", line)
                 if (!wset) { printf "" > (dir "/" name ".workloads"); wset = 1 }
                 print line >> (dir "/" name ".workloads"); close(dir "/" name ".workloads"); next }
+            line ~ /^%session[ \t]/ {
+                sub(/^%session[ \t]+/, "", line)
+                if (line !~ /^[A-Za-z_][A-Za-z0-9_.]*[ \t]*=[ \t]*[^ \t]+$/) fail("not a \"%session name = value\" line: " line)
+                gsub(/[ \t]/, "", line); print "-c " line >> (dir "/" name ".session"); close(dir "/" name ".session"); next }
             line ~ /^%check[ \t]/ {
                 sub(/^%check[ \t]+/, "", line); print line ";" >> (dir "/" name ".check"); close(dir "/" name ".check"); next }
             substr(line, 1, 1) == "%" { fail("unknown directive: " line) }
@@ -430,8 +478,10 @@ run_one() {
     s0=$(server_ticks "$pm")
     # a subshell whose only child is pgbench: once pgbench is reaped, the
     # subshell's cutime+cstime is exactly pgbench's CPU time
+    local session=""
+    [ -f "$OUT/configs/$cfg.session" ] && session=" $(tr '\n' ' ' <"$OUT/configs/$cfg.session")"
     cli=$(
-        "${PGB[@]}" -n -c 1 -j 1 -T "$dur" "${args[@]}" bench >"$out" 2>&1 || exit 1
+        PGOPTIONS="$PGOPTIONS$session" "${PGB[@]}" -n -c 1 -j 1 -T "$dur" "${args[@]}" bench >"$out" 2>&1 || exit 1
         read -r rest <"/proc/$BASHPID/stat"; rest=${rest##*) }; set -- $rest
         echo $(( ${14} + ${15} ))
     ) || rc=$?
@@ -557,7 +607,28 @@ vals=$(seq -f 'i + %g' 1 "$OVH_CHURN_COLS" | paste -sd, -)
     -c "CREATE EXTENSION pg_prewarm" -c "VACUUM ANALYZE" >/dev/null
 server_stop
 
-NCONF=${#CONFIGS[@]}
+# Two configurations share a server start when their server settings are the
+# same and one has %session settings (identical ones without, like none and
+# its A/A copy, are restarted: the restart is part of what the control shows).
+shares_server() {
+    { [ -f "$OUT/configs/$1.session" ] || [ -f "$OUT/configs/$2.session" ]; } &&
+        cmp -s "$OUT/configs/$1.conf" "$OUT/configs/$2.conf"
+}
+# Configurations that share a server start form a group.
+GROUPS_=()
+declare -A GROUPED=()
+for c in "${CONFIGS[@]}"; do
+    [ -n "${GROUPED[$c]:-}" ] && continue
+    g=$c; GROUPED[$c]=1
+    for d in "${CONFIGS[@]}"; do
+        if [ -z "${GROUPED[$d]:-}" ] && shares_server "$c" "$d"; then
+            g="$g $d"; GROUPED[$d]=1
+        fi
+    done
+    GROUPS_+=("$g")
+done
+NGROUPS=${#GROUPS_[@]}
+PREV=""
 seq_no=0
 declare -A CHECKED=()
 RETRIES_USED=0
@@ -566,13 +637,32 @@ for round in $(seq "$OVH_ROUNDS"); do
         log "more than $OVH_MAX_MINUTES minutes spent: no round $round (OVH_MAX_MINUTES)"
         break
     fi
-    for i in $(seq 0 $((NCONF - 1))); do
-        cfg=${CONFIGS[$(( (i + round - 1) % NCONF ))]}
+    # The groups rotate by one each round; inside a group the order is
+    # reversed every other round, so that each of its configurations runs
+    # first (just after the restart) as often as the others.
+    ORDER=()
+    for gi in $(seq 0 $((NGROUPS - 1))); do
+        read -r -a members <<<"${GROUPS_[$(( (gi + round - 1) % NGROUPS ))]}"
+        if [ $((round % 2)) = 0 ]; then
+            for ((m = ${#members[@]} - 1; m >= 0; m--)); do ORDER+=("${members[$m]}"); done
+        else
+            ORDER+=("${members[@]}")
+        fi
+    done
+    for cfg in "${ORDER[@]}"; do
         log "round $round/$OVH_ROUNDS: $cfg"
-        as_pg tee "$DATA/overhead_config.conf" <"$OUT/configs/$cfg.conf" >/dev/null
-        if ! server_start; then
-            log "    $cfg: the server does not start (see $SRVLOG); skipped this round"
-            continue
+        # Configurations that differ only in %session settings share one
+        # server start: their runs follow each other on the same server.
+        if server_up && [ -n "$PREV" ] && shares_server "$PREV" "$cfg"; then
+            restarted=0
+        else
+            server_stop
+            as_pg tee "$DATA/overhead_config.conf" <"$OUT/configs/$cfg.conf" >/dev/null
+            if ! server_start; then
+                log "    $cfg: the server does not start (see $SRVLOG); skipped this round"
+                continue
+            fi
+            restarted=1
         fi
         if [ -z "${CHECKED[$cfg]:-}" ]; then
             "${PSQL[@]}" -d postgres -At -c "SELECT name || ' = ' || setting FROM pg_settings
@@ -580,7 +670,7 @@ for round in $(seq "$OVH_ROUNDS"); do
                 >"$OUT/checks/$cfg.txt" 2>&1 || true
             [ -z "$OVH_CPU" ] || taskset -p "$(postmaster_pid)" >>"$OUT/checks/$cfg.txt" 2>&1 || true
         fi
-        after_restart
+        [ $restarted = 1 ] && after_restart
         for wl in $(config_workloads "$cfg"); do
             # a run disturbed by other work on the pinned CPU is measured again
             for attempt in $(seq 0 "$OVH_RETRIES"); do
@@ -597,12 +687,14 @@ for round in $(seq "$OVH_ROUNDS"); do
         if [ -z "${CHECKED[$cfg]:-}" ] && server_up; then
             CHECKED[$cfg]=1
             if [ -f "$OUT/configs/$cfg.check" ]; then
-                "${PSQL[@]}" -d postgres -e -v ON_ERROR_STOP=0 -f "$OUT/configs/$cfg.check" >>"$OUT/checks/$cfg.txt" 2>&1 || true
+                PGOPTIONS="$PGOPTIONS $(tr '\n' ' ' <"$OUT/configs/$cfg.session" 2>/dev/null)" \
+                    "${PSQL[@]}" -d postgres -e -v ON_ERROR_STOP=0 -f "$OUT/configs/$cfg.check" >>"$OUT/checks/$cfg.txt" 2>&1 || true
             fi
         fi
-        server_stop
+        PREV=$cfg
     done
 done
+server_stop
 
 grep -E 'PANIC|FATAL|server process .* was terminated' "$SRVLOG" | sort | uniq -c | head -20 >"$OUT/server-problems.txt" || true
 [ -s "$OUT/server-problems.txt" ] && { log "server log problems:"; cat "$OUT/server-problems.txt" >&2; }
