@@ -166,6 +166,17 @@ DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 RESET pothos_perf.track;
 
+-- 12b. Rate 0 samples nothing; a new rate applies from the next execution
+-- (sampling draws the gap to the next sampled execution, and a change of the
+-- rate starts a new gap).
+SELECT adv_fresh();
+SET pothos_perf.advisor.sample_rate = 0;
+SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
+SELECT count(*) AS uses_while_off FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
+SET pothos_perf.advisor.sample_rate = 1;
+SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
+SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
+
 -- 13. System catalogs are never collected: no index can be created on them.
 SELECT adv_fresh();
 SELECT count(*) AS procs FROM pg_proc WHERE prosrc = 'no such source' AND provolatile = 'v';

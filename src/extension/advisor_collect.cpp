@@ -22,6 +22,7 @@ extern "C" {
 }
 
 #include "core/hot.h"
+#include "core/sampling.h"
 #include "extension/advisor_collect.h"
 #include "extension/advisor_guc.h"
 
@@ -91,17 +92,44 @@ bool sampled_recently(uint64 queryid) {
 
 }  // namespace
 
+namespace {
+
+// Executions until the next sampling candidate (1: this one): gaps of a
+// Bernoulli(rate) process (core/sampling.h), so candidates are the same share
+// of executions as with one draw per execution. core::kNoSample: sampling is
+// off (rate 0 or no shared memory) until the rate changes.
+int64 sample_countdown = 1;
+
+// The countdown reached a candidate: samples qd if it can be sampled (else
+// the next execution is the candidate) and draws the next countdown.
+POTHOS_COLD void sampling_candidate(QueryDesc* qd, int eflags) {
+    if (guc_advisor_sample_rate <= 0 || shared == nullptr) {
+        sample_countdown = core::kNoSample;
+        return;
+    }
+    if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) || qd->plannedstmt->queryId == 0 || qd->operation == CMD_UTILITY ||
+        IsParallelWorker())
+        return;  // not a candidate: the next execution is
+    sample_countdown = core::geometric_gap(guc_advisor_sample_rate, next_uniform());
+    if (sampled_recently(qd->plannedstmt->queryId)) return;
+    qd->instrument_options |= INSTRUMENT_ROWS;
+    if (sampled[sampled_next] == nullptr) sampled_count++;
+    sampled[sampled_next] = qd;
+    sampled_next = (sampled_next + 1) % kSampledSlots;
+}
+
+}  // namespace
+
+void advisor_sample_rate_changed() { sample_countdown = 1; }
+
 // Chooses executions to sample before the executor starts (instrument_options
 // must be set before the plan state is built).
 POTHOS_HOT void advisor_executor_start(QueryDesc* qd, int eflags) {
-    if (guc_advisor_sample_rate > 0 && shared != nullptr && !(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
-        qd->plannedstmt->queryId != 0 && qd->operation != CMD_UTILITY && !IsParallelWorker() &&
-        next_uniform() < guc_advisor_sample_rate && !sampled_recently(qd->plannedstmt->queryId)) {
-        qd->instrument_options |= INSTRUMENT_ROWS;
-        if (sampled[sampled_next] == nullptr) sampled_count++;
-        sampled[sampled_next] = qd;
-        sampled_next = (sampled_next + 1) % kSampledSlots;
+    if (POTHOS_LIKELY(sample_countdown > 1)) {
+        if (sample_countdown != core::kNoSample) sample_countdown--;
+        return;
     }
+    sampling_candidate(qd, eflags);
 }
 
 namespace {

@@ -6,7 +6,10 @@
 // merge and nested-loop joins, columns of a Sort under a Limit -- is added to
 // a bounded table in shared memory (core/advisor_pred_table.h, CLOCK
 // eviction), under one exclusive lock per sampled execution.
-// The unsampled path draws one pseudo-random number: no lock, no allocation.
+// Sampling is a Bernoulli process run as geometric skips: after each
+// sampling candidate the number of executions to the next one is drawn, so
+// an unsampled execution costs one decrement: no lock, no allocation, no
+// random number.
 #pragma once
 
 #include "extension/pg.h"
@@ -27,6 +30,9 @@ void advisor_shmem_startup();
 // events.cpp calls these: before every executor starts (the executions to
 // sample), and for every tracked statement that ended.
 void advisor_executor_start(QueryDesc* qd, int eflags);
+// pothos_perf.advisor.sample_rate changed (its assign hook): the next
+// execution draws a skip for the new rate.
+void advisor_sample_rate_changed();
 void advisor_statement_end(const StmtEvent& ev);
 
 // How many indexes the last recommend_indexes() call recommended (metrics()

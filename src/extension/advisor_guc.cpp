@@ -11,6 +11,7 @@ extern "C" {
 #include "utils/guc.h"
 }
 
+#include "extension/advisor_collect.h"
 #include "extension/advisor_guc.h"
 
 namespace pothos::ext {
@@ -19,11 +20,22 @@ double guc_advisor_sample_rate = 0.05;
 int guc_advisor_max_predicates = 4000;
 double guc_advisor_min_improvement = 10.0;
 
+namespace {
+
+// A new rate starts a new gap (advisor_collect.h).
+void assign_sample_rate(double newval, void* extra) {
+    (void) newval;
+    (void) extra;
+    advisor_sample_rate_changed();
+}
+
+}  // namespace
+
 void advisor_define_gucs() {
     DefineCustomRealVariable("pothos_perf.advisor.sample_rate",
                              "Share of statement executions the index advisor instruments and inspects.",
-                             "0 turns collection off; unsampled executions cost one random number.",
-                             &guc_advisor_sample_rate, 0.05, 0.0, 1.0, PGC_SUSET, 0, NULL, NULL, NULL);
+                             "0 turns collection off; an unsampled execution costs one decrement.",
+                             &guc_advisor_sample_rate, 0.05, 0.0, 1.0, PGC_SUSET, 0, NULL, assign_sample_rate, NULL);
     DefineCustomIntVariable("pothos_perf.advisor_max_predicates",
                             "Column uses (filters, join keys, sort keys per statement) kept in shared memory.",
                             "When full, the least used entries are evicted (CLOCK). 0 turns collection off "
