@@ -72,13 +72,20 @@ NpFinding base(NpKind kind, const NpEvent& child) {
     return f;
 }
 
+// f is anchored on event e: its identity in the window, and its start (the
+// anchor's age).
+inline void anchor_on(NpFinding& f, const NpEvent& e) {
+    f.anchor = e.id;
+    f.anchor_ts = e.ts_us;
+}
+
 // An n_plus_one occurrence of one child, anchored on parent execution
 // ev[anchor]; the child is also children[0] (merged with its siblings later).
 NpFinding lookup_occurrence(const NpEvent* ev, long anchor, const NpEvent& proto, uint64_t first_seq, int64_t count,
                             int64_t distinct, double time_ms, int64_t last_ts, bool by_rate) {
     NpFinding f = base(NpKind::NPlusOne, proto);
     f.parent_queryid = ev[anchor].queryid;
-    f.anchor = ev[anchor].seq;
+    anchor_on(f, ev[anchor]);
     f.repeats = count;
     f.distinct_params = distinct;
     f.time_ms = time_ms;
@@ -155,12 +162,12 @@ void server_side_loops(const NpEvent* ev, size_t b, size_t e, uint32_t* idx, siz
                 time_ms += ev[idx[k]].exec_ms;
             }
             NpFinding f = base(NpKind::ServerSideLoop, first);
-            f.anchor = first.seq;
+            anchor_on(f, first);
             for (size_t k = idx[t - 1] + 1; k < e; k++) {
                 const NpEvent& o = ev[k];
                 if (o.nesting == 0 && o.backend == first.backend && o.ts_us == first.ts_us) {
                     f.parent_queryid = o.queryid;
-                    f.anchor = o.seq;
+                    anchor_on(f, o);
                     break;
                 }
             }
@@ -224,7 +231,7 @@ void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpS
                         f.parent_queryid = ev[j].queryid;
                         f.parent_rows = ev[j].rows;
                     }
-                    f.anchor = f0.seq;
+                    anchor_on(f, f0);
                     f.repeats = int64_t(count);
                     f.distinct_params = distinct_of(s.hashes, count, nullptr);
                     f.time_ms = time_ms;
@@ -241,7 +248,7 @@ void detect_unit(const NpEvent* ev, size_t b, size_t e, const NpConfig& cfg, NpS
                 int64_t distinct = distinct_of(s.hashes, count, &max_same);
                 if (max_same >= cfg.min_repeats) {
                     NpFinding f = base(NpKind::DuplicateQuery, f0);
-                    f.anchor = f0.seq;
+                    anchor_on(f, f0);
                     f.repeats = int64_t(count);
                     f.distinct_params = distinct;
                     f.time_ms = time_ms;

@@ -79,7 +79,8 @@ struct NpFinding {
     uint64_t queryid;
     uint32_t userid;
     uint32_t dbid;
-    uint64_t anchor;          // seq of the event the occurrence is anchored on
+    uint64_t anchor;          // id of the event the occurrence is anchored on
+    int64_t anchor_ts;        // its start (ts_us): how old the anchor is
     int64_t repeats;          // executions in this occurrence
     int64_t distinct_params;  // distinct parameter hashes among them
     double time_ms;           // execution time of the repeats
@@ -101,8 +102,8 @@ struct NpScratch {
     uint64_t* hashes;
 };
 
-// events: one group, sorted by seq. Writes at most out_cap findings to out,
-// returns how many.
+// events: one group, in stream order (seq increasing). Writes at most out_cap
+// findings to out, returns how many.
 size_t np_detect(const NpEvent* events, size_t n, const NpConfig& cfg, NpScratch scratch,
                  NpFinding* out, size_t out_cap) noexcept;
 

@@ -1,5 +1,6 @@
 // nplus1_event.h -- one finished statement as the N+1 detector sees it: a
-// plain record (no pointers), so it can live in a shared-memory ring.
+// plain record (no pointers), so it can live in a shared-memory ring
+// (stored as an NpSlot, nplus1_window.h).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,8 @@ enum NpFlag : uint16_t {
 };
 
 struct NpEvent {
-    uint64_t seq;         // position in the event stream (ring sequence number)
+    uint64_t seq;         // position in the stream (the order np_detect reads events in)
+    uint64_t id;          // the event's identity in the window (NpWindow::id_of), stable
     uint64_t group;       // unit-of-work group: tag, transaction block, or client
     uint64_t queryid;     // statement fingerprint
     uint64_t param_hash;  // hash of bound parameters or literal constants; 0 = unknown

@@ -122,7 +122,7 @@ NpFindingEntry* NpFindings::new_entry(const NpFinding& f, int64_t now, NpFinding
 }
 
 void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
-    if (header_->capacity == 0 || f.anchor < header_->min_anchor) return;
+    if (header_->capacity == 0 || f.anchor_ts < header_->min_anchor_ts) return;
     NpChild kids[kNpMaxChildren];
     const int n = children_of(f, kids);
 
@@ -163,7 +163,8 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
                 seen = &set[w];
                 break;
             }
-            if (set[w].anchor < oldest->anchor) oldest = &set[w];
+            // the way to reuse: an empty one, else the oldest anchor
+            if (oldest->anchor != 0 && (set[w].anchor == 0 || set[w].anchor_ts < oldest->anchor_ts)) oldest = &set[w];
         }
         c.flags = kids[i].flags;
         c.distinct_params = std::max(c.distinct_params, kids[i].distinct_params);
@@ -181,6 +182,7 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
         if (!seen) {
             seen = oldest;
             seen->anchor = anchor;
+            seen->anchor_ts = f.anchor_ts;
             seen->key = key;
         }
         seen->repeats = kids[i].repeats;
@@ -221,14 +223,14 @@ void NpFindings::record(const NpFinding& f, int64_t now) noexcept {
     }
 }
 
-void NpFindings::reset(int64_t now, uint64_t min_anchor) noexcept {
+void NpFindings::reset(int64_t now, int64_t min_anchor_ts) noexcept {
     std::memset(entries_, 0, sizeof(NpFindingEntry) * size_t(header_->capacity));
     std::memset(ledger_, 0, sizeof(NpLedgerSlot) * size_t(header_->ledger_sets) * kLedgerWays);
     header_->count = 0;
     header_->evictions = 0;
     header_->recorded = 0;
     header_->stats_reset = now;
-    header_->min_anchor = min_anchor;
+    header_->min_anchor_ts = min_anchor_ts;
 }
 
 }  // namespace pothos::core

@@ -17,7 +17,7 @@
 // only the growth of its repeats and time. The ledger must remember every
 // occurrence whose anchor is still in the window (an older one can no longer
 // be analysed): it is set-associative (kLedgerWays per set), a new occurrence
-// replaces the oldest anchor of its set, and it is sized from the window
+// replaces the oldest anchor of its set (by the anchor's start), and it is sized from the window
 // (an occurrence needs at least min_repeats >= 2 events of the window).
 // A per-entry memory of the last few anchors is not enough: a nested chain
 // (parent -> children -> grandchildren) gives the grandchild finding one
@@ -74,8 +74,9 @@ struct NpFindingEntry {
 
 // One occurrence already counted: its finding key, anchor and what was added.
 struct NpLedgerSlot {
-    uint64_t anchor;  // anchor + 1; 0: empty
-    uint64_t key;     // hash of (kind, user, database, parent, child): one slot per child
+    uint64_t anchor;     // anchor + 1; 0: empty
+    uint64_t key;        // hash of (kind, user, database, parent, child): one slot per child
+    int64_t anchor_ts;   // the anchor's start: a new occurrence replaces the oldest of its set
     int64_t repeats;
     double time_ms;
 };
@@ -86,7 +87,7 @@ struct NpFindingsHeader {
     uint64_t evictions;
     uint64_t recorded;     // occurrences recorded since the last reset
     int64_t stats_reset;
-    uint64_t min_anchor;   // occurrences anchored before this (pre-reset events) are ignored
+    int64_t min_anchor_ts; // occurrences anchored on events that started before this (the reset) are ignored
     uint32_t ledger_sets;  // the ledger: ledger_sets * kLedgerWays slots
     uint32_t pad;
 };
@@ -104,9 +105,9 @@ public:
 
     // Adds one occurrence (or the growth of one already counted).
     void record(const NpFinding& f, int64_t now) noexcept;
-    // Removes every entry; occurrences anchored on events before min_anchor
-    // (already in the window at reset time) are ignored from now on.
-    void reset(int64_t now, uint64_t min_anchor = 0) noexcept;
+    // Removes every entry; occurrences anchored on events that started before
+    // min_anchor_ts (already in the window at reset time) are ignored from now on.
+    void reset(int64_t now, int64_t min_anchor_ts = 0) noexcept;
 
     uint32_t capacity() const noexcept { return header_->capacity; }
     const NpFindingsHeader& header() const noexcept { return *header_; }

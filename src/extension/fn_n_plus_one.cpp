@@ -261,8 +261,8 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
 extern "C" Datum pothos_perf_n_plus_one_info(PG_FUNCTION_ARGS) {
     require_ready();
     TupleDesc desc = result_row_desc(fcinfo, 7, "n_plus_one_info");
-    int64 window = np_ring().capacity();
-    int64 events = (int64) np_ring().head();
+    int64 window = int64(np_window().rings()) * np_window().capacity();
+    int64 events = (int64) np_window().total();
     LWLockAcquire(np_lock(), LW_SHARED);
     const pothos::core::NpFindingsHeader& h = np_findings().header();
     int64 max = h.capacity, entries = h.count, evictions = (int64) h.evictions;
@@ -289,7 +289,10 @@ extern "C" Datum pothos_perf_n_plus_one_reset(PG_FUNCTION_ARGS) {
     require_ready();
     LWLockAcquire(np_lock(), LW_EXCLUSIVE);
     int64 removed = np_findings().header().count;
-    np_findings().reset(GetCurrentTimestamp(), np_ring().head());
+    // Units still in the window are forgotten too: occurrences anchored on
+    // statements that started before now are not counted again.
+    TimestampTz now = GetCurrentTimestamp();
+    np_findings().reset(now, now);
     LWLockRelease(np_lock());
     PG_RETURN_INT64(removed);
 }

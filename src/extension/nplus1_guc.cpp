@@ -13,7 +13,7 @@ namespace pothos::ext {
 
 NpHot g_np_hot = {};
 int np_guc_min_occurrences = 3;
-int np_guc_window_size = 16384;
+int np_guc_window_size = 512;
 int np_guc_max_findings = 1000;
 char* np_guc_request_id = nullptr;
 
@@ -48,9 +48,10 @@ void define_nplus1_gucs() {
                             "Units of work a finding must be seen in before it is listed.",
                             NULL, &np_guc_min_occurrences, 3, 1, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one_window_size",
-                            "Recent statements kept in the shared detection window (all backends).",
-                            "The oldest are overwritten first.",
-                            &np_guc_window_size, 16384, 1024, 1 << 22, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+                            "Recent statements each backend keeps in the detection window (its own ring).",
+                            "Rounded up to a power of two; each backend overwrites its oldest first. Shared "
+                            "memory: 64 bytes per statement and backend (max_connections plus workers).",
+                            &np_guc_window_size, 512, 64, 1 << 20, PGC_POSTMASTER, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one_max_findings",
                             "Findings kept in shared memory; the least recently seen are evicted.",
                             NULL, &np_guc_max_findings, 1000, 10, 100000, PGC_POSTMASTER, 0, NULL, NULL, NULL);

@@ -14,7 +14,7 @@
 
 #include "extension/pg.h"
 
-#include "core/nplus1_ring.h"
+#include "core/nplus1_window.h"
 
 namespace pothos::ext {
 
@@ -33,11 +33,15 @@ struct alignas(64) NpHot {
     uint64 client_group;
     uint64 unit_group;       // the backend's current unit of work
     int64 unit_last_end_us;  // end of its latest statement
-    // Second line: the window, and what is read when a trigger fired.
-    core::NpRing ring;
+    // Second line: the backend's own ring, and what is read when a trigger
+    // fired.
+    core::NpRingWriter ring;  // invalid until the backend's first statement
     uint64 pending_group;
     int64 pending_since_us;
+    uint64 pending_seq;     // the ring's head when the pending analysis was asked for
     uint64 request_id_tag;  // hash of pothos_perf.request_id (0: none)
+    // Read by analysis only.
+    core::NpWindow window;
 };
 
 extern NpHot g_np_hot;

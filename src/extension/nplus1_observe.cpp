@@ -67,8 +67,11 @@ uint64 g_client_base = 0;
 bool g_client_base_ready = false;
 uint64 g_app_hash = 0;
 
+// Events one analysis reads at most (its scratch space is sized for them).
+constexpr uint64 kMaxAnalysedEvents = 1u << 16;
+
 POTHOS_COLD bool ensure_scratch() {
-    uint32 cap = np_ring().capacity();
+    uint32 cap = uint32(std::min<uint64>(uint64(np_window().rings()) * np_window().capacity(), kMaxAnalysedEvents));
     if (g_buf && g_buf_cap == cap) return true;
     int flags = MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM;
     g_buf = (NpEvent*) MemoryContextAllocExtended(TopMemoryContext, sizeof(NpEvent) * cap, flags);
@@ -113,27 +116,52 @@ void detect_and_publish(const NpEvent* ev, size_t n) {
     publish(g_out, k);
 }
 
-// Analyses group's events from since_us on (scanning the window backwards
-// from the newest event until it is well past since_us).
+// Stream order across rings: by start time; the events of one ring (one
+// backend) keep their order (nested statements start with their top-level
+// statement and end before it), and ties between rings are broken by ring.
+bool by_start(const NpEvent& a, const NpEvent& b) {
+    if (a.ts_us != b.ts_us) return a.ts_us < b.ts_us;
+    return a.id < b.id;
+}
+
+bool by_group_then_start(const NpEvent& a, const NpEvent& b) {
+    if (a.group != b.group) return a.group < b.group;
+    return by_start(a, b);
+}
+
+// Numbers the events in stream order (np_detect's seq).
+void number(NpEvent* ev, size_t n) {
+    for (size_t i = 0; i < n; i++) ev[i].seq = i;
+}
+
+// Analyses group's events that ended at or after since_us, from every
+// backend's ring. A ring is read backwards from its newest event: a
+// backend's statements end one after the other (a nested one before its
+// top-level one), so once one ended before since_us, so did every older one
+// (a few more are read, for clock steps).
 POTHOS_COLD void analyze_group(uint64 group, int64 since_us) {
     if (!ensure_scratch()) return;
-    NpRing& ring = np_ring();
-    uint64 head = ring.head();
-    uint64 oldest = ring.oldest();
+    NpWindow& w = np_window();
     size_t n = 0;
-    int old_run = 0;
     NpEvent e;
-    for (uint64 seq = head; seq > oldest && n < g_buf_cap;) {
-        seq--;
-        if (!ring.read(seq, &e)) continue;
-        if (e.ts_us + int64(e.exec_ms * 1000.0f) < since_us) {
-            if (++old_run > 256) break;  // far enough back: every later event started after since_us
-            continue;
+    for (uint32 r = 0; r < w.rings() && n < g_buf_cap; r++) {
+        uint64 head = w.head(r);
+        if (head == 0) continue;
+        uint64 oldest = w.oldest(r);
+        int old_run = 0;
+        for (uint64 seq = head; seq > oldest && n < g_buf_cap;) {
+            seq--;
+            if (!w.read(r, seq, &e)) break;  // overwritten meanwhile: so is everything older
+            if (e.ts_us + int64(e.exec_ms * 1000.0f) < since_us) {
+                if (++old_run > 8) break;
+                continue;
+            }
+            old_run = 0;
+            if (e.group == group) g_buf[n++] = e;
         }
-        old_run = 0;
-        if (e.group == group) g_buf[n++] = e;
     }
-    std::reverse(g_buf, g_buf + n);
+    std::sort(g_buf, g_buf + n, by_start);
+    number(g_buf, n);
     detect_and_publish(g_buf, n);
 }
 
@@ -153,6 +181,7 @@ POTHOS_COLD void set_pending(uint64 group, int64 ts) {
     g_np_hot.pending = true;
     g_np_hot.pending_group = group;
     g_np_hot.pending_since_us = ts;
+    g_np_hot.pending_seq = g_np_hot.ring.next();
 }
 
 // A trigger asks for an analysis of group: nothing to do when one is pending
@@ -356,18 +385,18 @@ inline void first_in_unit(Repeat* r, uint64 queryid) {
     r->last_param = 0;
 }
 
-int cmp_group_seq(const void* a, const void* b) {
-    const NpEvent* x = (const NpEvent*) a;
-    const NpEvent* y = (const NpEvent*) b;
-    if (x->group != y->group) return x->group < y->group ? -1 : 1;
-    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
-    return 0;
+// The backend's ring (its PGPROC number), found at its first statement.
+POTHOS_COLD bool attach_ring() {
+    if (MyProc == nullptr || MyProc->pgprocno < 0) return false;
+    g_np_hot.ring = np_window().writer(uint32(MyProc->pgprocno));
+    return g_np_hot.ring.valid();
 }
 
 }  // namespace
 
 POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     if (!g_np_hot.enabled || !np_ready() || ev.key.queryid == 0) return;
+    if (POTHOS_UNLIKELY(!g_np_hot.ring.valid()) && !attach_ring()) return;
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
         ev.operation != CMD_DELETE)
         return;  // utility statements (COPY, SET, ...) are not part of loops
@@ -393,9 +422,10 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     // the first of a new unit.
     if (e.group != g_np_hot.unit_group || e.ts_us - g_np_hot.unit_last_end_us > gap_us)
         new_unit(e.group, end_us);
-    else if (POTHOS_UNLIKELY(g_np_hot.pending && e.ts_us - g_np_hot.pending_since_us > gap_us))
-        run_pending_now();  // a long unit: analyse what followed the trigger
-    np_ring().push(e);
+    else if (POTHOS_UNLIKELY(g_np_hot.pending && (e.ts_us - g_np_hot.pending_since_us > gap_us ||
+                                                  g_np_hot.ring.next() - g_np_hot.pending_seq > g_np_hot.ring.mask / 2)))
+        run_pending_now();  // a long unit: analyse what followed the trigger before it leaves the ring
+    g_np_hot.ring.push(e);
 
     const int min = g_np_hot.min_repeats;
     bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
@@ -411,17 +441,25 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
 
 void np_sweep() {
     if (!np_ready() || !ensure_scratch()) return;
-    NpRing& ring = np_ring();
-    uint64 head = ring.head();
+    NpWindow& w = np_window();
+    // Each ring's newest events, as many as the scratch space has room for.
+    const uint64 per_ring = std::max<uint64>(g_buf_cap / std::max<uint32>(w.rings(), 1), 16);
     size_t n = 0;
-    for (uint64 seq = ring.oldest(); seq < head && n < g_buf_cap; seq++)
-        if (ring.read(seq, &g_buf[n])) n++;
-    qsort(g_buf, n, sizeof(NpEvent), cmp_group_seq);
+    for (uint32 r = 0; r < w.rings() && n < g_buf_cap; r++) {
+        uint64 head = w.head(r);
+        uint64 from = std::max(w.oldest(r), head > per_ring ? head - per_ring : 0);
+        for (uint64 seq = from; seq < head && n < g_buf_cap; seq++)
+            if (w.read(r, seq, &g_buf[n])) n++;
+    }
+    std::sort(g_buf, g_buf + n, by_group_then_start);
     size_t b = 0;
     while (b < n) {
         size_t e = b + 1;
         while (e < n && g_buf[e].group == g_buf[b].group) e++;
-        if (e - b >= size_t(g_np_hot.min_repeats)) detect_and_publish(g_buf + b, e - b);
+        if (e - b >= size_t(g_np_hot.min_repeats)) {
+            number(g_buf + b, e - b);
+            detect_and_publish(g_buf + b, e - b);
+        }
         b = e;
     }
 }

@@ -6,13 +6,14 @@
 // its unit-of-work group (request tag from a sqlcommenter comment or
 // pothos_perf.request_id; else the transaction block; else the client:
 // database, user, client address, application_name), append one event to the
-// shared window (one atomic fetch-add, no lock) and update a few per-backend
-// counters. Only when the backend's unit may hold a finding (a SELECT that
-// returned at least min_repeats rows, a statement repeated min_repeats times
-// with the same parameters, as DML or nested) is the group's part of the
-// window analysed: at the end of the backend's unit (tag or block change,
-// idle gap), or idle_gap after the trigger if the unit goes on; findings are
-// then published under the findings lock.
+// backend's own ring of the window (no lock, no atomic read-modify-write) and
+// update a few per-backend counters. Only when the backend's unit may hold a
+// finding (a SELECT that returned at least min_repeats rows, a statement
+// repeated min_repeats times with the same parameters, as DML or nested) is
+// the group's part of the window analysed: at the end of the backend's unit (tag or block change,
+// idle gap), idle_gap after the trigger if the unit goes on, or when the
+// backend's ring has come half round since the trigger; findings are then
+// published under the findings lock.
 #pragma once
 
 #include "extension/events.h"

@@ -9,6 +9,9 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <algorithm>
+#include <cstdint>
+
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_shmem.h"
 
@@ -26,8 +29,16 @@ core::NpFindings g_findings;
 const char kShmemName[] = "pothos_perf n_plus_one";
 const char kTrancheName[] = "pothos_perf_n_plus_one";
 
-Size ring_bytes() { return MAXALIGN(core::NpRing::required_bytes(uint32_t(np_guc_window_size))); }
-uint32_t ledger_slots() { return core::NpFindings::ledger_slots_for(uint32_t(np_guc_window_size)); }
+// One ring per PGPROC that runs statements: backends, autovacuum and
+// background workers, WAL senders (MaxBackends, known by shmem_request_hook).
+uint32_t window_rings() { return uint32_t(std::min<int>(MaxBackends, int(core::NpWindow::kMaxRings))); }
+Size ring_bytes() {
+    return MAXALIGN(core::NpWindow::required_bytes(window_rings(), uint32_t(np_guc_window_size)));
+}
+uint32_t ledger_slots() {
+    uint64_t events = uint64_t(window_rings()) * core::NpWindow::slots_for(uint32_t(np_guc_window_size));
+    return core::NpFindings::ledger_slots_for(uint32_t(std::min<uint64_t>(events, UINT32_MAX)));
+}
 Size findings_bytes() {
     return MAXALIGN(core::NpFindings::required_bytes(uint32_t(np_guc_max_findings), ledger_slots()));
 }
@@ -49,11 +60,11 @@ void nplus1_shmem_startup() {
     void* findings_mem = static_cast<char*>(ring_mem) + ring_bytes();
     if (!found) {
         g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
-        g_np_hot.ring = core::NpRing::create(ring_mem, uint32_t(np_guc_window_size));
+        g_np_hot.window = core::NpWindow::create(ring_mem, window_rings(), uint32_t(np_guc_window_size));
         g_findings = core::NpFindings::create(findings_mem, uint32_t(np_guc_max_findings), GetCurrentTimestamp(),
                                               ledger_slots());
     } else {
-        g_np_hot.ring = core::NpRing::attach(ring_mem);
+        g_np_hot.window = core::NpWindow::attach(ring_mem);
         g_findings = core::NpFindings::attach(findings_mem);
     }
     LWLockRelease(AddinShmemInitLock);

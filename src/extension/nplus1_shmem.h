@@ -1,6 +1,7 @@
 // nplus1_shmem.h -- the detector's shared memory: the window of recent
-// statements (lock-free ring) and the findings table (one LWLock, taken
-// exclusively only to publish findings at the end of a unit or to reset).
+// statements (one ring per backend, no lock) and the findings table (one
+// LWLock, taken exclusively only to publish findings at the end of a unit or
+// to reset).
 #pragma once
 
 #include "extension/pg.h"
@@ -10,7 +11,7 @@ extern "C" {
 }
 
 #include "core/nplus1_findings.h"
-#include "core/nplus1_ring.h"
+#include "core/nplus1_window.h"
 #include "extension/nplus1_hot.h"
 
 namespace pothos::ext {
@@ -21,7 +22,7 @@ void nplus1_shmem_startup();
 // Set up by nplus1_shmem_startup (in g_np_hot); inline because every
 // statement asks.
 inline bool np_ready() { return g_np_hot.ready; }
-inline core::NpRing& np_ring() { return g_np_hot.ring; }
+inline core::NpWindow& np_window() { return g_np_hot.window; }
 core::NpFindings& np_findings();
 LWLock* np_lock();
 

@@ -21,6 +21,7 @@ struct Trace {
         now += gap_us;
         NpEvent e{};
         e.seq = ev.size();
+        e.id = e.seq;
         e.queryid = q;
         e.flags = flags;
         e.rows = rows;

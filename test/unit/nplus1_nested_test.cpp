@@ -29,6 +29,7 @@ struct Window {
         now += 300;
         NpEvent e{};
         e.seq = ev.size();
+        e.id = e.seq;
         e.group = group;
         e.queryid = q;
         e.flags = LOOKUP;

@@ -1,43 +1,68 @@
 #include "core/nplus1_findings.h"
-#include "core/nplus1_ring.h"
+#include "core/nplus1_window.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <climits>
+#include <thread>
 #include <vector>
 
 using namespace pothos::core;
 
 namespace {
 
-TEST(NPlusOneRing, PushReadAndOverwriteOldest) {
-    std::vector<uint64_t> mem(NpRing::required_bytes(4) / 8 + 1);
-    NpRing r = NpRing::create(mem.data(), 4);
+TEST(NPlusOneWindow, PushReadAndOverwriteOldest) {
+    std::vector<uint64_t> mem(NpWindow::required_bytes(3, 16) / 8 + 1);
+    NpWindow w = NpWindow::create(mem.data(), 3, 16);
+    EXPECT_EQ(w.rings(), 3u);
+    EXPECT_EQ(w.capacity(), 16u);
+    NpRingWriter ring1 = w.writer(1);
+    ASSERT_TRUE(ring1.valid());
     NpEvent e{};
-    for (uint64_t i = 0; i < 6; i++) {
+    for (uint64_t i = 0; i < 20; i++) {
         e.queryid = 100 + i;
-        EXPECT_EQ(r.push(e), i);
+        EXPECT_EQ(ring1.push(e), i);
     }
+    EXPECT_EQ(w.head(0), 0u);  // the other rings are untouched
+    EXPECT_EQ(w.head(1), 20u);
+    EXPECT_EQ(w.head(2), 0u);
+    EXPECT_EQ(w.total(), 20u);
     NpEvent out{};
-    EXPECT_FALSE(r.read(0, &out));  // overwritten
-    EXPECT_FALSE(r.read(1, &out));
-    ASSERT_TRUE(r.read(2, &out));
-    EXPECT_EQ(out.queryid, 102u);
-    EXPECT_EQ(out.seq, 2u);
-    ASSERT_TRUE(r.read(5, &out));
-    EXPECT_FALSE(r.read(6, &out));  // not written yet
-    EXPECT_EQ(r.oldest(), 2u);
+    EXPECT_FALSE(w.read(1, 3, &out));  // overwritten
+    // The oldest slot still holding its event is the next to be rewritten:
+    // a reader keeps only (head - capacity, head).
+    EXPECT_FALSE(w.read(1, 4, &out));
+    ASSERT_TRUE(w.read(1, 5, &out));
+    EXPECT_EQ(out.queryid, 105u);
+    EXPECT_EQ(out.seq, 5u);
+    EXPECT_EQ(out.id, NpWindow::id_of(1, 5));
+    ASSERT_TRUE(w.read(1, 19, &out));
+    EXPECT_FALSE(w.read(1, 20, &out));  // not written yet
+    EXPECT_FALSE(w.read(0, 0, &out));   // an empty ring
+    EXPECT_FALSE(w.read(3, 0, &out));   // no such ring
+    EXPECT_FALSE(w.writer(3).valid());
+    EXPECT_EQ(w.oldest(1), 4u);
 }
 
-// One statement writes one cache line: slots are 64 bytes and aligned, the
-// capacity a power of two; what read returns is what was pushed.
-TEST(NPlusOneRing, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
-    EXPECT_EQ(sizeof(NpRingSlot), 64u);
-    EXPECT_EQ(NpRing::slots_for(1000), 1024u);
-    EXPECT_EQ(NpRing::slots_for(1024), 1024u);
-    std::vector<char> mem(NpRing::required_bytes(5) + 8);
-    NpRing r = NpRing::create(mem.data() + 8, 5);  // a misaligned block
-    EXPECT_EQ(r.capacity(), 8u);
+// One statement writes one cache line of its own backend's ring: slots are
+// 64 bytes and aligned, heads have a line each, capacities are powers of two;
+// what read returns is what was pushed.
+TEST(NPlusOneWindow, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
+    EXPECT_EQ(sizeof(NpSlot), 64u);
+    EXPECT_EQ(sizeof(NpRingHead), 64u);
+    EXPECT_EQ(NpWindow::slots_for(1000), 1024u);
+    EXPECT_EQ(NpWindow::slots_for(1024), 1024u);
+    EXPECT_EQ(NpWindow::slots_for(5), 16u);
+    std::vector<char> mem(NpWindow::required_bytes(2, 5) + 8);
+    NpWindow w = NpWindow::create(mem.data() + 8, 2, 5);  // a misaligned block
+    EXPECT_EQ(w.capacity(), 16u);
+    NpRingWriter r0 = w.writer(0), r1 = w.writer(1);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(r0.head) % 64, 0u);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(r0.slots) % 64, 0u);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(r1.slots) % 64, 0u);
+    EXPECT_GE(reinterpret_cast<char*>(r1.head), reinterpret_cast<char*>(r0.slots + 16));  // no overlap
+    EXPECT_LE(reinterpret_cast<char*>(r1.slots + 16), mem.data() + mem.size());
     NpEvent e{};
     e.group = 11;
     e.queryid = 12;
@@ -50,10 +75,14 @@ TEST(NPlusOneRing, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     e.dbid = 17;
     e.flags = 18;
     e.nesting = 19;
-    for (int i = 0; i < 11; i++) r.push(e);  // wraps around
+    for (int i = 0; i < 27; i++) r1.push(e);  // wraps around
+    NpEvent other{};
+    other.queryid = 99;
+    r0.push(other);
     NpEvent out{};
-    ASSERT_TRUE(r.read(10, &out));
-    EXPECT_EQ(out.seq, 10u);
+    ASSERT_TRUE(w.read(1, 26, &out));
+    EXPECT_EQ(out.seq, 26u);
+    EXPECT_EQ(out.id, NpWindow::id_of(1, 26));
     EXPECT_EQ(out.group, 11u);
     EXPECT_EQ(out.queryid, 12u);
     EXPECT_EQ(out.param_hash, 13u);
@@ -65,8 +94,59 @@ TEST(NPlusOneRing, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     EXPECT_EQ(out.dbid, 17u);
     EXPECT_EQ(out.flags, 18u);
     EXPECT_EQ(out.nesting, 19u);
-    EXPECT_FALSE(r.read(2, &out));  // overwritten
-    EXPECT_TRUE(r.read(3, &out));
+    ASSERT_TRUE(w.read(0, 0, &out));
+    EXPECT_EQ(out.queryid, 99u);
+    EXPECT_EQ(out.id, NpWindow::id_of(0, 0));
+    EXPECT_FALSE(w.read(1, 11, &out));  // overwritten (or next to be)
+    EXPECT_TRUE(w.read(1, 12, &out));
+}
+
+// Identities are distinct across rings and stay the same when read again.
+TEST(NPlusOneWindow, EventIdsNameOneEventForGood) {
+    EXPECT_NE(NpWindow::id_of(0, 1), NpWindow::id_of(1, 0));
+    EXPECT_NE(NpWindow::id_of(1, 1), NpWindow::id_of(2, 1));
+    EXPECT_EQ(NpWindow::id_of(5, 7) >> NpWindow::kSeqBits, 5u);
+    std::vector<uint64_t> mem(NpWindow::required_bytes(NpWindow::kMaxRings + 10, 16) / 8 + 1);
+    EXPECT_EQ(NpWindow::create(mem.data(), NpWindow::kMaxRings + 10, 16).rings(), NpWindow::kMaxRings);
+}
+
+// A reader running while a writer goes round its ring many times never
+// returns a torn event: every field of an event it accepts comes from the
+// same push.
+TEST(NPlusOneWindow, ConcurrentReaderSeesWholeEventsOnly) {
+    std::vector<uint64_t> mem(NpWindow::required_bytes(1, 16) / 8 + 1);
+    NpWindow w = NpWindow::create(mem.data(), 1, 16);
+    NpRingWriter ring = w.writer(0);
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        NpEvent e{};
+        for (uint64_t i = 1; i <= 200000; i++) {
+            e.group = i;
+            e.queryid = i * 3;
+            e.param_hash = i * 5;
+            e.ts_us = int64_t(i * 7);
+            ring.push(e);
+        }
+        done = true;
+    });
+    uint64_t accepted = 0;
+    NpEvent out{};
+    auto read_all = [&] {
+        uint64_t h = w.head(0);
+        for (uint64_t seq = w.oldest(0); seq < h; seq++) {
+            if (!w.read(0, seq, &out)) continue;
+            accepted++;
+            ASSERT_EQ(out.group, seq + 1);
+            ASSERT_EQ(out.queryid, out.group * 3);
+            ASSERT_EQ(out.param_hash, out.group * 5);
+            ASSERT_EQ(uint64_t(out.ts_us), out.group * 7);
+        }
+    };
+    while (!done.load()) read_all();
+    writer.join();
+    accepted = 0;
+    read_all();  // at rest: every event but the oldest slot's is readable
+    EXPECT_EQ(accepted, 15u);
 }
 
 NpFinding occurrence(uint64_t child, uint64_t anchor, int64_t repeats) {
@@ -77,6 +157,7 @@ NpFinding occurrence(uint64_t child, uint64_t anchor, int64_t repeats) {
     f.userid = 10;
     f.dbid = 5;
     f.anchor = anchor;
+    f.anchor_ts = int64_t(anchor);
     f.repeats = repeats;
     f.distinct_params = repeats;
     f.time_ms = repeats * 0.5;

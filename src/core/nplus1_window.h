@@ -1,0 +1,116 @@
+// nplus1_window.h -- the N+1 detector's window of recent statements: one
+// fixed ring of events per backend, all in one caller-provided block
+// (PostgreSQL shared memory in the extension, a plain buffer in tests).
+//
+// A backend writes only its own ring (ring r is the backend whose PGPROC
+// number is r), so appending an event takes no lock and no atomic
+// read-modify-write, and touches only lines that no other backend writes:
+// the event's slot and the ring's head. The head is published with a
+// release store after the slot is written; a reader (any backend analysing a
+// unit, whose statements may come from several backends) copies a slot and
+// keeps it only if the head, read again afterwards, shows that the writer
+// has not come round to that slot meanwhile (the seqlock pattern, with the
+// head as the version).
+// Eviction: each ring overwrites its own oldest event. A slot is one 64-byte
+// cache line, aligned; a ring's capacity is a power of two.
+// Event identity: a ring's sequence numbers start at 0 and never restart
+// (also when another backend takes over the PGPROC slot), so
+// id_of(ring, seq) names one event for good. Nothing here allocates or
+// throws.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/nplus1_event.h"
+
+namespace pothos::core {
+
+struct alignas(64) NpSlot {
+    uint64_t group;
+    uint64_t queryid;
+    uint64_t param_hash;
+    int64_t ts_us;
+    int32_t rows;  // saturated
+    float exec_ms;
+    uint32_t backend;
+    uint32_t userid;
+    uint32_t dbid;
+    uint16_t flags;
+    uint16_t nesting;
+};
+static_assert(sizeof(NpSlot) == 64, "one cache line per statement");
+
+// A ring's head: the sequence number its next event gets. A line of its own,
+// written by the ring's backend only.
+struct alignas(64) NpRingHead {
+    uint64_t head;
+};
+static_assert(sizeof(NpRingHead) == 64, "one cache line per head");
+
+struct alignas(64) NpWindowHeader {
+    uint32_t rings;
+    uint32_t capacity;  // slots per ring (a power of two)
+};
+
+// What a backend needs to append to its ring (kept in its own memory).
+struct NpRingWriter {
+    NpRingHead* head = nullptr;  // nullptr: no ring
+    NpSlot* slots = nullptr;
+    uint64_t mask = 0;
+    uint32_t ring = 0;
+
+    bool valid() const noexcept { return head != nullptr; }
+    // Sequence number the next push gets.
+    uint64_t next() const noexcept { return __atomic_load_n(&head->head, __ATOMIC_RELAXED); }
+    // Appends ev and returns its sequence number.
+    uint64_t push(const NpEvent& ev) const noexcept;
+};
+
+class NpWindow {
+public:
+    static constexpr int kSeqBits = 44;  // id_of: ring in the high 20 bits
+    static constexpr uint32_t kMaxRings = 1u << (64 - kSeqBits);
+
+    // Slots per ring for a requested capacity (a power of two, at least 16).
+    static uint32_t slots_for(uint32_t capacity);
+    static size_t required_bytes(uint32_t rings, uint32_t capacity);
+    // Formats mem as rings empty rings of slots_for(capacity) slots
+    // (rings is capped at kMaxRings).
+    static NpWindow create(void* mem, uint32_t rings, uint32_t capacity) noexcept;
+    // Uses a window formatted by create.
+    static NpWindow attach(void* mem) noexcept;
+
+    NpWindow() = default;
+
+    uint32_t rings() const noexcept { return header_->rings; }
+    uint32_t capacity() const noexcept { return header_->capacity; }
+    // The writer of ring r (an invalid one if r is not a ring).
+    NpRingWriter writer(uint32_t r) const noexcept;
+    // Sequence number the next event of ring r gets (all events ever written).
+    uint64_t head(uint32_t r) const noexcept;
+    // Oldest sequence number of ring r that may still be readable.
+    uint64_t oldest(uint32_t r) const noexcept {
+        uint64_t h = head(r);
+        return h > capacity() ? h - capacity() : 0;
+    }
+    // Copies event seq of ring r into *out (with out->id = id_of(r, seq) and
+    // out->seq = seq); false if it is overwritten, being overwritten, or not
+    // yet written.
+    bool read(uint32_t r, uint64_t seq, NpEvent* out) const noexcept;
+    // Events written to all rings since the window was created.
+    uint64_t total() const noexcept;
+
+    static uint64_t id_of(uint32_t r, uint64_t seq) noexcept {
+        return (uint64_t(r) << kSeqBits) | (seq & ((uint64_t(1) << kSeqBits) - 1));
+    }
+
+private:
+    NpRingHead* head_of(uint32_t r) const noexcept;
+    NpSlot* slots_of(uint32_t r) const noexcept;
+
+    NpWindowHeader* header_ = nullptr;
+    char* rings_ = nullptr;  // ring r: its head, then its slots
+};
+
+}  // namespace pothos::core
