@@ -687,7 +687,7 @@ for round in $(seq "$OVH_ROUNDS"); do
         if [ -z "${CHECKED[$cfg]:-}" ] && server_up; then
             CHECKED[$cfg]=1
             if [ -f "$OUT/configs/$cfg.check" ]; then
-                PGOPTIONS="$PGOPTIONS $(tr '\n' ' ' <"$OUT/configs/$cfg.session" 2>/dev/null)" \
+                PGOPTIONS="$PGOPTIONS $(cat "$OUT/configs/$cfg.session" 2>/dev/null | tr '\n' ' ')" \
                     "${PSQL[@]}" -d postgres -e -v ON_ERROR_STOP=0 -f "$OUT/configs/$cfg.check" >>"$OUT/checks/$cfg.txt" 2>&1 || true
             fi
         fi
