@@ -89,10 +89,11 @@ public:
     NpRingWriter writer(uint32_t r) const noexcept;
     // Sequence number the next event of ring r gets (all events ever written).
     uint64_t head(uint32_t r) const noexcept;
-    // Oldest sequence number of ring r that may still be readable.
+    // Oldest sequence number of ring r that read may return: the slot of
+    // head - capacity is the next the writer rewrites, so it never counts.
     uint64_t oldest(uint32_t r) const noexcept {
         uint64_t h = head(r);
-        return h > capacity() ? h - capacity() : 0;
+        return h >= capacity() ? h - capacity() + 1 : 0;
     }
     // Copies event seq of ring r into *out (with out->id = id_of(r, seq) and
     // out->seq = seq); false if it is overwritten, being overwritten, or not
