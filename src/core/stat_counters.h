@@ -58,16 +58,19 @@ struct TimeStats {
 };
 
 struct StatCounters {
+    // Written by every recorded execution, first: with the entry's header
+    // they fill the entry's first four cache lines (stat_table.h).
     int64_t calls;       // completed executions
-    int64_t errors;      // executions (or plannings) that ended in an error
-    int64_t plans;       // completed plannings (track_planning)
     int64_t rows;        // rows returned or affected
     int64_t slow_calls;  // executions at or above the slow-query threshold
+    int64_t last_seen;   // PostgreSQL TimestampTz (microseconds since 2000)
     TimeStats exec;      // milliseconds
-    TimeStats plan;      // milliseconds
     IoUsage io;          // summed over executions and plannings
-    int64_t first_seen;  // PostgreSQL TimestampTz (microseconds since 2000)
-    int64_t last_seen;
+    // Written by errors and plannings only.
+    int64_t errors;      // executions (or plannings) that ended in an error
+    int64_t plans;       // completed plannings (track_planning)
+    TimeStats plan;      // milliseconds
+    int64_t first_seen;
     LatencyHistogram exec_hist;
 
     void clear(int64_t now);

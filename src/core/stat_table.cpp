@@ -10,6 +10,7 @@ namespace pothos::core {
 namespace {
 
 size_t align8(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
+size_t align64(size_t n) { return (n + 63) & ~static_cast<size_t>(63); }
 
 uint32_t index_size_for(uint32_t capacity) {
     uint32_t n = 16;
@@ -24,10 +25,10 @@ struct Layout {
 
 Layout layout(uint32_t capacity, uint32_t text_cap) {
     Layout l;
-    l.stride = static_cast<uint32_t>(align8(sizeof(StatEntry) + text_cap));
+    l.stride = static_cast<uint32_t>(align64(sizeof(StatEntry) + text_cap));
     l.index_off = align8(sizeof(StatTableHeader));
     l.free_off = align8(l.index_off + sizeof(int32_t) * index_size_for(capacity));
-    l.entries_off = align8(l.free_off + sizeof(int32_t) * capacity);
+    l.entries_off = align64(l.free_off + sizeof(int32_t) * capacity);
     l.total = l.entries_off + static_cast<size_t>(l.stride) * capacity;
     return l;
 }
@@ -54,6 +55,7 @@ StatTable StatTable::create(void* mem, uint32_t capacity, uint32_t text_cap, int
     for (uint32_t i = 0; i < capacity; i++) {
         t.free_[i] = static_cast<int32_t>(capacity - 1 - i);
         t.entry(static_cast<int32_t>(i))->usage = kFreeMark;
+        t.entry(static_cast<int32_t>(i))->lock_word = 0;
     }
     h->free_top = capacity;
     return t;
@@ -115,12 +117,13 @@ int32_t StatTable::evict_one() {
         int32_t slot = static_cast<int32_t>(h_->clock_hand);
         h_->clock_hand = (h_->clock_hand + 1) % h_->capacity;
         StatEntry* e = entry(slot);
-        if (e->usage == 0) {
+        uint32_t u = __atomic_load_n(&e->usage, __ATOMIC_RELAXED);
+        if (u == 0) {
             remove(slot);
             h_->dealloc++;
             return slot;
         }
-        e->usage--;
+        __atomic_store_n(&e->usage, u - 1, __ATOMIC_RELAXED);
     }
 }
 
@@ -130,16 +133,19 @@ int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int6
     if (h_->free_top == 0) evict_one();
     slot = free_[--h_->free_top];
     StatEntry* e = entry(slot);
+    // The lock word is left alone: a process with a stale slot number may
+    // hold it, and finds the new key when it has it.
+    lock(e);
     e->key = key;
     e->key.pad = 0;
-    e->lock_word = 0;
     e->hash = hash_key(key);
-    e->usage = 0;
     e->pad = 0;
     e->counters.clear(now);
     if (len > h_->text_cap) len = h_->text_cap;
     if (len > 0) std::memcpy(e->text(), text, len);
     e->text_len = static_cast<uint32_t>(len);
+    __atomic_store_n(&e->usage, 0u, __ATOMIC_RELAXED);
+    unlock(e);
     index_insert(slot, e->hash);
     h_->count++;
     return slot;
@@ -147,7 +153,10 @@ int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int6
 
 void StatTable::remove(int32_t slot) {
     index_remove(slot);
-    entry(slot)->usage = kFreeMark;
+    StatEntry* e = entry(slot);
+    lock(e);
+    __atomic_store_n(&e->usage, kFreeMark, __ATOMIC_RELAXED);
+    unlock(e);
     free_[h_->free_top++] = slot;
     h_->count--;
     h_->generation++;

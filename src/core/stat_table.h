@@ -7,7 +7,18 @@
 //
 // Locking is the caller's: lookups under a shared lock; insert, remove and
 // reset under an exclusive lock; an entry's counters under its own spinlock
-// (the caller's lock word in StatEntry::lock_word).
+// (the caller's lock word in StatEntry::lock_word, taken through the
+// functions given to set_entry_lock). insert and remove change an entry's
+// key, usage and counters only while holding that entry's lock, so a process
+// that remembers the slot of a key may update the entry with no table lock
+// at all: it locks the entry and checks holds() first (a removed or reused
+// slot fails the check; the caller then looks the key up under the shared
+// lock).
+//
+// Layout for the per-statement path: entries start on 64-byte boundaries
+// (when the block does), and the fields an execution writes -- the lock
+// word, usage and StatCounters' leading fields -- are in the entry's first
+// four cache lines, plus one line of the histogram.
 //
 // Eviction (CLOCK): every recorded execution raises an entry's usage by one up
 // to kMaxUsage; when a new fingerprint arrives and the store is full, a hand
@@ -54,6 +65,7 @@ struct StatTableHeader {
 class StatTable {
 public:
     static constexpr uint32_t kMaxUsage = 5;
+    using EntryLockFn = void (*)(StatEntry*);
 
     static size_t required_bytes(uint32_t capacity, uint32_t text_cap);
     // Formats mem (required_bytes long) as an empty table.
@@ -63,6 +75,12 @@ public:
 
     StatTable() = default;
     bool valid() const { return h_ != nullptr; }
+    // The entry lock insert and remove take (none by default: a table used
+    // by one thread). Per handle: every process that attaches sets its own.
+    void set_entry_lock(EntryLockFn lock, EntryLockFn unlock) {
+        lock_ = lock;
+        unlock_ = unlock;
+    }
     StatTableHeader& header() { return *h_; }
     const StatTableHeader& header() const { return *h_; }
 
@@ -84,12 +102,21 @@ public:
     const StatEntry* entry(int32_t slot) const {
         return reinterpret_cast<const StatEntry*>(entries_ + static_cast<size_t>(slot) * h_->stride);
     }
-    bool in_use(int32_t slot) const { return entry(slot)->usage != kFreeMark; }
+    bool in_use(int32_t slot) const { return __atomic_load_n(&entry(slot)->usage, __ATOMIC_RELAXED) != kFreeMark; }
+    // Whether e is in use for key; with e's lock held, stays true until it
+    // is released.
+    static bool holds(const StatEntry* e, const StatKey& key) {
+        return __atomic_load_n(&e->usage, __ATOMIC_RELAXED) != kFreeMark && e->key == key;
+    }
     uint32_t capacity() const { return h_->capacity; }
 
     // Called with the entry's spinlock held, once per recorded execution.
+    // The clock hand lowers usage under the table's exclusive lock but not
+    // the entry's, so both sides load and store it atomically (relaxed): a
+    // lost step of a reference count only makes eviction less exact.
     static void touch(StatEntry* e) {
-        if (e->usage < kMaxUsage) e->usage++;
+        uint32_t u = __atomic_load_n(&e->usage, __ATOMIC_RELAXED);
+        if (u < kMaxUsage) __atomic_store_n(&e->usage, u + 1, __ATOMIC_RELAXED);
     }
 
 private:
@@ -97,6 +124,12 @@ private:
     static constexpr uint32_t kFreeMark = 0xffffffffu;
 
     int32_t evict_one();
+    void lock(StatEntry* e) const {
+        if (lock_) lock_(e);
+    }
+    void unlock(StatEntry* e) const {
+        if (unlock_) unlock_(e);
+    }
     void index_insert(int32_t slot, uint32_t hash);
     void index_remove(int32_t slot);
 
@@ -104,6 +137,8 @@ private:
     int32_t* index_ = nullptr;
     int32_t* free_ = nullptr;
     char* entries_ = nullptr;
+    EntryLockFn lock_ = nullptr;
+    EntryLockFn unlock_ = nullptr;
 };
 
 }  // namespace pothos::core

@@ -23,7 +23,8 @@ namespace {
 const char kFile[] = PGSTAT_STAT_PERMANENT_DIRECTORY "/pothos_perf.stat";
 const char kTmpFile[] = PGSTAT_STAT_PERMANENT_DIRECTORY "/pothos_perf.stat.tmp";
 constexpr uint32 kMagic = 0x506f5046;  // "PoPF"
-constexpr uint32 kFormat = 1;
+// 2: StatCounters with the per-execution fields first.
+constexpr uint32 kFormat = 2;
 
 struct FileHeader {
     uint32 magic;

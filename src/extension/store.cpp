@@ -26,33 +26,50 @@ using core::StatTable;
 
 namespace {
 
-struct SharedHeader {
+// Padded to a cache line, so that the table's entries start on one.
+struct alignas(64) SharedHeader {
     LWLock* lock;
 };
 
 SharedHeader* g_shared = nullptr;
 StatTable g_table;
 
-// Per-backend cache of keys known to have an entry, valid while the table's
-// generation (bumped by every removal) is unchanged.
+// Per-backend cache of the keys this backend has recorded: the slot each
+// had, and the table's generation (bumped by every removal) then.
+// store_has trusts a record while the generation is unchanged; store_exec
+// trusts its slot only after locking the entry and finding the key there
+// (StatTable::holds), so it needs no table lock.
 constexpr int kKnownSlots = 256;
 struct Known {
     StatKey key;
     uint64 generation;
-    bool valid;
+    int32 slot;  // -1: no record
 };
 Known g_known[kKnownSlots];
+
+Known& known_of(const StatKey& key) { return g_known[core::hash_key(key) % kKnownSlots]; }
+
+// Called with the table lock held (its generation cannot change).
+void remember(Known& k, const StatKey& key, int32 slot) {
+    k.key = key;
+    k.generation = g_table.header().generation;
+    k.slot = slot;
+}
 
 const char kShmemName[] = "pothos_perf statements";
 const char kTrancheName[] = "pothos_perf";
 
 Size shmem_size() {
-    return MAXALIGN(sizeof(SharedHeader)) +
+    return sizeof(SharedHeader) +
            StatTable::required_bytes(static_cast<uint32_t>(guc_max_statements),
                                      static_cast<uint32_t>(guc_max_query_text));
 }
 
 slock_t* entry_lock(StatEntry* e) { return reinterpret_cast<slock_t*>(&e->lock_word); }
+
+// The entry lock StatTable's insert and remove take.
+void lock_entry(StatEntry* e) { SpinLockAcquire(entry_lock(e)); }
+void unlock_entry(StatEntry* e) { SpinLockRelease(entry_lock(e)); }
 
 uint64 current_generation() {
     return __atomic_load_n(&g_table.header().generation, __ATOMIC_RELAXED);
@@ -83,10 +100,7 @@ POTHOS_COLD int32 create_entry(const StatKey& key, StmtText text, int64 now) {
     const char* s = clip_text(text, &len);
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
     int32 slot = g_table.find(key);
-    if (slot < 0) {
-        slot = g_table.insert(key, s, static_cast<size_t>(len), now);
-        SpinLockInit(entry_lock(g_table.entry(slot)));
-    }
+    if (slot < 0) slot = g_table.insert(key, s, static_cast<size_t>(len), now);
     return slot;
 }
 
@@ -118,26 +132,26 @@ void store_shmem_startup() {
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     void* mem = ShmemInitStruct(kShmemName, shmem_size(), &found);
     g_shared = static_cast<SharedHeader*>(mem);
-    void* table_mem = static_cast<char*>(mem) + MAXALIGN(sizeof(SharedHeader));
+    void* table_mem = static_cast<char*>(mem) + sizeof(SharedHeader);
     if (!found) {
         g_shared->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
         g_table = StatTable::create(table_mem, static_cast<uint32_t>(guc_max_statements),
                                     static_cast<uint32_t>(guc_max_query_text), GetCurrentTimestamp());
+        // Every entry's lock, once: insert and remove never reinitialise one
+        // (a backend with a stale slot number may be holding it).
+        for (uint32 s = 0; g_table.valid() && s < g_table.capacity(); s++)
+            SpinLockInit(entry_lock(g_table.entry(static_cast<int32>(s))));
     } else {
         g_table = StatTable::attach(table_mem);
     }
+    g_table.set_entry_lock(lock_entry, unlock_entry);
+    for (Known& k : g_known) k.slot = -1;
     LWLockRelease(AddinShmemInitLock);
     g_store_ready = g_table.valid();
 
     if (!IsUnderPostmaster) {
         on_shmem_exit(store_shmem_exit, (Datum) 0);
-        if (!found) {
-            persist_load(g_table);
-            // Entries loaded from the file get their spinlocks initialised.
-            for (uint32 s = 0; s < g_table.capacity(); s++)
-                if (g_table.in_use(static_cast<int32>(s)))
-                    SpinLockInit(entry_lock(g_table.entry(static_cast<int32>(s))));
-        }
+        if (!found) persist_load(g_table);
     }
 }
 
@@ -145,17 +159,37 @@ bool g_store_ready = false;
 StatTable& store_table() { return g_table; }
 LWLock* store_lock() { return g_shared->lock; }
 
+// The common path: the entry of a key this backend recorded before, locked
+// through its remembered slot without the table lock. False when the slot
+// no longer holds the key (the entry was evicted or reset since).
+POTHOS_HOT inline bool exec_known(const Known& k, const StatKey& key, double ms, int64 rows,
+                                  const core::IoUsage& io, bool slow, int64 now) {
+    if (k.slot < 0 || !(k.key == key)) return false;
+    StatEntry* e = g_table.entry(k.slot);
+    SpinLockAcquire(entry_lock(e));
+    bool held = StatTable::holds(e, key);
+    if (POTHOS_LIKELY(held)) {
+        e->counters.add_exec(ms, rows, io, slow, now);
+        StatTable::touch(e);
+    }
+    SpinLockRelease(entry_lock(e));
+    return held;
+}
+
 POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io,
                            TimestampTz start) {
     if (!store_ready()) return;
     int64 now = start;
     bool slow = guc_slow_query_threshold_ms >= 0 && ms >= guc_slow_query_threshold_ms;
+    Known& k = known_of(key);
+    if (POTHOS_LIKELY(exec_known(k, key, ms, rows, io, slow, now))) return;
     int32 slot = find_or_create(key, text, now);
     StatEntry* e = g_table.entry(slot);
     SpinLockAcquire(entry_lock(e));
     e->counters.add_exec(ms, rows, io, slow, now);
     StatTable::touch(e);
     SpinLockRelease(entry_lock(e));
+    remember(k, key, slot);
     LWLockRelease(g_shared->lock);
 }
 
@@ -184,28 +218,20 @@ void store_error(const StatKey& key, StmtText text) {
 
 POTHOS_HOT bool store_has(const StatKey& key) {
     if (!store_ready()) return false;
-    Known& k = g_known[core::hash_key(key) % kKnownSlots];
-    if (k.valid && k.key == key && k.generation == current_generation()) return true;
+    Known& k = known_of(key);
+    if (k.slot >= 0 && k.key == key && k.generation == current_generation()) return true;
     LWLockAcquire(g_shared->lock, LW_SHARED);
-    bool found = g_table.find(key) >= 0;
-    uint64 gen = g_table.header().generation;
+    int32 slot = g_table.find(key);
+    if (slot >= 0) remember(k, key, slot);
     LWLockRelease(g_shared->lock);
-    if (found) {
-        k.key = key;
-        k.generation = gen;
-        k.valid = true;
-    }
-    return found;
+    return slot >= 0;
 }
 
 void store_add_normalized(const StatKey& key, const char* text, int len) {
     if (!store_ready()) return;
     int64 now = GetCurrentStatementStartTimestamp();
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
-    if (g_table.find(key) < 0) {
-        int32 slot = g_table.insert(key, text, static_cast<size_t>(len), now);
-        SpinLockInit(entry_lock(g_table.entry(slot)));
-    }
+    if (g_table.find(key) < 0) g_table.insert(key, text, static_cast<size_t>(len), now);
     LWLockRelease(g_shared->lock);
 }
 

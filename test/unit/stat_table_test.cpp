@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstddef>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <random>
 #include <string>
 #include <vector>
@@ -153,4 +157,137 @@ TEST(StatTable, ResetByFilterAndFull) {
     // Slots are reusable after the reset.
     for (uint64_t q = 1; q <= 16; q++) EXPECT_GE(tb.add(q), 0);
     EXPECT_EQ(tb.t.header().dealloc, 0u);
+}
+
+// --- Updating an entry through a remembered slot, without the table lock ---
+
+namespace {
+
+// A test-and-set lock on StatEntry::lock_word, as the extension's spinlock.
+void spin_lock(StatEntry* e) {
+    while (__atomic_exchange_n(&e->lock_word, 1, __ATOMIC_ACQUIRE) != 0) {
+    }
+}
+void spin_unlock(StatEntry* e) { __atomic_store_n(&e->lock_word, 0, __ATOMIC_RELEASE); }
+
+// Records whether insert and remove change an entry while holding its lock.
+thread_local int g_locks_taken = 0;
+void counting_lock(StatEntry* e) {
+    g_locks_taken++;
+    spin_lock(e);
+}
+
+}  // namespace
+
+TEST(StatTable, InsertAndRemoveTakeTheEntryLock) {
+    Table tb(4, 8);
+    tb.t.set_entry_lock(counting_lock, spin_unlock);
+    g_locks_taken = 0;
+    int32_t s = tb.add(1);
+    EXPECT_EQ(g_locks_taken, 1) << "insert writes the new entry under its lock";
+    EXPECT_EQ(tb.t.entry(s)->lock_word, 0u) << "and releases it";
+    g_locks_taken = 0;
+    tb.t.remove(s);
+    EXPECT_EQ(g_locks_taken, 1) << "remove marks the entry free under its lock";
+}
+
+TEST(StatTable, InsertLeavesAHeldLockAlone) {
+    // A backend may hold the lock of a slot it remembers while another
+    // removes and reuses that slot: the new entry must not clear the lock
+    // word under it (the extension used to initialise it on insert).
+    Table tb(4, 8);
+    int32_t s = tb.add(1);
+    tb.t.remove(s);
+    tb.t.entry(s)->lock_word = 1;  // held by someone (no lock functions set)
+    EXPECT_EQ(tb.add(2), s);
+    EXPECT_EQ(tb.t.entry(s)->lock_word, 1u);
+}
+
+TEST(StatTable, RememberedSlotFailsOnceRemovedOrReused) {
+    Table tb(4, 8);
+    int32_t s = tb.add(7);
+    EXPECT_TRUE(StatTable::holds(tb.t.entry(s), key(7)));
+    EXPECT_FALSE(StatTable::holds(tb.t.entry(s), key(8)));
+    tb.t.reset(0, 0, 7, 300);
+    EXPECT_FALSE(StatTable::holds(tb.t.entry(s), key(7))) << "removed: the key is still in the bytes, but free";
+    EXPECT_EQ(tb.add(9), s) << "the free slot is reused";
+    EXPECT_FALSE(StatTable::holds(tb.t.entry(s), key(7)));
+    EXPECT_TRUE(StatTable::holds(tb.t.entry(s), key(9)));
+    // Eviction too: a full table evicts the unused entry.
+    Table small(2, 8);
+    int32_t a = small.add(1);
+    small.add(2);
+    small.use(2, 3);
+    EXPECT_TRUE(StatTable::holds(small.t.entry(a), key(1)));
+    EXPECT_EQ(small.add(3), a) << "key 1 (usage 0) is evicted and its slot reused";
+    EXPECT_FALSE(StatTable::holds(small.t.entry(a), key(1)));
+}
+
+TEST(StatTable, EntriesStartOnCacheLines) {
+    alignas(64) static unsigned char mem[1 << 16];
+    ASSERT_LE(StatTable::required_bytes(10, 100), sizeof mem);
+    StatTable t = StatTable::create(mem, 10, 100, 0);
+    for (int32_t s = 0; s < 10; s++) EXPECT_EQ(reinterpret_cast<uintptr_t>(t.entry(s)) % 64, 0u) << s;
+    // The fields every execution writes are in the entry's first four lines.
+    EXPECT_LE(offsetof(StatEntry, counters) + offsetof(pothos::core::StatCounters, io) +
+                  sizeof(pothos::core::IoUsage),
+              256u);
+}
+
+TEST(StatTable, UpdatesThroughRememberedSlotsAreNotLostWhileOthersInsertAndRemove) {
+    // Writers update their own keys through remembered slots (entry lock
+    // only, as the extension's store_exec); a churner inserts and removes
+    // other keys under the table lock all the while, moving the index and
+    // recycling free slots next to theirs. Every update must land on its own
+    // key's entry, once.
+    constexpr int kWriters = 3;
+    constexpr int kUpdates = 20000;
+    Table tb(64, 8);
+    tb.t.set_entry_lock(spin_lock, spin_unlock);
+    std::mutex table_lock;
+    std::vector<int32_t> slots;
+    for (int w = 0; w < kWriters; w++) slots.push_back(tb.t.insert(key(w, 42), "w", 1, 0));  // user 42: not the churner's
+    std::atomic<bool> stop{false};
+    std::thread churner([&] {
+        uint64_t q = 1;
+        while (!stop.load()) {
+            std::lock_guard<std::mutex> g(table_lock);
+            for (int i = 0; i < 40; i++) tb.t.insert(key(q + i), "x", 1, 0);
+            tb.t.reset(0, 0, q + 3, 0);
+            for (int i = 0; i < 40; i++) {
+                int32_t s = tb.t.find(key(q + i));
+                if (s >= 0) tb.t.remove(s);
+            }
+            q += 40;
+        }
+    });
+    std::vector<std::thread> writers;
+    std::atomic<int> fallbacks{0};
+    for (int w = 0; w < kWriters; w++)
+        writers.emplace_back([&, w] {
+            StatKey k = key(w, 42);
+            pothos::core::IoUsage io{};
+            io.shared_blks_hit = 1;
+            for (int i = 0; i < kUpdates; i++) {
+                StatEntry* e = tb.t.entry(slots[w]);
+                spin_lock(e);
+                bool held = StatTable::holds(e, k);
+                if (held) e->counters.add_exec(1.0, 2, io, false, 0);
+                spin_unlock(e);
+                if (!held) fallbacks++;
+            }
+        });
+    for (auto& t : writers) t.join();
+    stop = true;
+    churner.join();
+    EXPECT_EQ(fallbacks.load(), 0) << "the writers' keys were never removed";
+    for (int w = 0; w < kWriters; w++) {
+        int32_t s = tb.t.find(key(w, 42));
+        ASSERT_EQ(s, slots[w]);
+        const auto& c = tb.t.entry(s)->counters;
+        EXPECT_EQ(c.calls, kUpdates);
+        EXPECT_EQ(c.rows, 2 * kUpdates);
+        EXPECT_EQ(c.io.shared_blks_hit, kUpdates);
+    }
+    EXPECT_EQ(tb.t.header().count, uint32_t(kWriters));
 }
