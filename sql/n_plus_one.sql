@@ -195,6 +195,38 @@ SELECT kind, query, total_repeats, distinct_params
   FROM pothos_perf.n_plus_one
  WHERE query LIKE '%np_c%'
  ORDER BY kind COLLATE "C";
+
+-- With bound parameters the text of an execution is searched for a tag only
+-- if some parse of the statement may have held one: here the child lookup is
+-- first prepared and run without a comment, then prepared again with the
+-- comments of two requests whose units interleave. Each request's tag keeps
+-- its own unit: two occurrences of five lookups each (with the tags missed,
+-- the two requests would be one unit).
+SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
+PREPARE np_child(int) AS SELECT v FROM np_c WHERE id = $1;
+EXECUTE np_child(9);
+SELECT 1 AS unit_end FROM pg_sleep(0.3);
+PREPARE np_parent_c AS SELECT id FROM np_c WHERE id <= 5 ORDER BY id /*traceparent='00-cccccccccccccccccccccccccccccccc-0000000000000001-01'*/;
+PREPARE np_child_c(int) AS SELECT v FROM np_c WHERE id = $1 /*traceparent='00-cccccccccccccccccccccccccccccccc-0000000000000002-01'*/;
+PREPARE np_parent_d AS SELECT id FROM np_c WHERE id <= 5 ORDER BY id /*traceparent='00-dddddddddddddddddddddddddddddddd-0000000000000001-01'*/;
+PREPARE np_child_d(int) AS SELECT v FROM np_c WHERE id = $1 /*traceparent='00-dddddddddddddddddddddddddddddddd-0000000000000002-01'*/;
+EXECUTE np_parent_c;
+EXECUTE np_parent_d;
+EXECUTE np_child_c(1);
+EXECUTE np_child_d(1);
+EXECUTE np_child_c(2);
+EXECUTE np_child_d(2);
+EXECUTE np_child_c(3);
+EXECUTE np_child_d(3);
+EXECUTE np_child_c(4);
+EXECUTE np_child_d(4);
+EXECUTE np_child_c(5);
+EXECUTE np_child_d(5);
+SELECT kind, query, occurrences, total_repeats, max_repeats, distinct_params
+  FROM pothos_perf.n_plus_one
+ WHERE query LIKE '%np_c%'
+ ORDER BY kind COLLATE "C";
+DEALLOCATE ALL;
 DROP TABLE np_c;
 
 DROP FUNCTION np_names(int);

@@ -20,10 +20,12 @@ POTHOS_HOT void events_statement_end(const StmtEvent& ev) {
 }
 
 POTHOS_HOT void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
-    (void) pstate;
-    (void) jstate;
     (void) nesting_level;
-    np_parsed(query);
+    np_parsed(query, jstate, pstate->p_sourcetext);
+}
+
+void events_parsed_untracked(Query* query) {
+    np_note_unsearched(query->queryId);
 }
 
 }  // namespace pothos::ext

@@ -81,7 +81,11 @@ POTHOS_COLD uint64 utility_query_id(const char* source, int location, int length
 
 POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleState* jstate) {
     if (prev_post_parse_analyze) prev_post_parse_analyze(pstate, query, jstate);
-    if (query->utilityStmt || query->queryId == 0 || !tracking(nesting())) return;
+    if (query->utilityStmt || query->queryId == 0) return;
+    if (POTHOS_UNLIKELY(!tracking(nesting()))) {
+        events_parsed_untracked(query);
+        return;
+    }
     events_parsed(pstate, query, jstate, nesting());
     // Only statements with constants need their normalized text now; the
     // text of the others is taken as it is when they first finish.

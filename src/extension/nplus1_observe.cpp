@@ -265,7 +265,7 @@ POTHOS_COLD uint64 nested_tag(TimestampTz start) {
 // source at top level (debug_query_string is already cleared when an
 // extended-protocol portal ends), the running top-level text when nested.
 // start: the statement's start time.
-inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, uint64* text_hash) {
+inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, bool may_tag, uint64* text_hash) {
     uint64 tag = 0;
     *text_hash = 0;
     if (ev.source) {
@@ -276,7 +276,7 @@ inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, 
             NpTextScan t = np_scan_text(ev.source);
             *text_hash = t.hash;
             if (POTHOS_UNLIKELY(t.slash)) *text_hash = commented_text_hash(ev.source, t.length, &own_tag);
-        } else {
+        } else if (may_tag) {  // else every parse of the statement was searched, without a '/'
             NpTextScan t = np_scan_slash(ev.source);
             if (POTHOS_UNLIKELY(t.slash)) np_find_tag(ev.source, t.length, &own_tag);
         }
@@ -359,9 +359,8 @@ inline uint64 params_hash(const QueryDesc* qd) {
     return bound_params_hash(p);
 }
 
-inline uint16 flags_of(const StmtEvent& ev) {
-    uint16 flags = 0;
-    if (np_shape_flags(ev.key.queryid, &flags)) return flags;
+inline uint16 flags_of(const StmtEvent& ev, const NpShapeSlot* shape) {
+    if (shape) return shape->flags;
     if (ev.operation == CMD_SELECT) return NP_SELECT | NP_HAS_TABLE;
     return NP_DML | NP_HAS_TABLE;
 }
@@ -403,11 +402,12 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     NpEvent e;
     memset(&e, 0, sizeof e);
     e.queryid = ev.key.queryid;
-    e.flags = flags_of(ev);
+    const NpShapeSlot* shape = np_shape(ev.key.queryid);
+    e.flags = flags_of(ev, shape);
     uint64 par = params_hash(ev.qd);
     uint64 text_hash;
     e.ts_us = ev.start;
-    e.group = group_of(ev, e.ts_us, par != kNoParams, &text_hash);
+    e.group = group_of(ev, e.ts_us, par != kNoParams, shape == nullptr || shape->may_tag, &text_hash);
     e.param_hash = par ? mix(par, text_hash) | 1 : 0;
     e.rows = ev.rows;
     e.exec_ms = float(ev.exec_ms);

@@ -25,9 +25,14 @@ namespace pothos::ext {
 
 void np_statement_end(const StmtEvent& ev);
 
-// A statement was parsed: its shape is noted if not known yet.
-inline void np_parsed(const Query* query) {
-    if (g_np_hot.enabled && np_ready() && query->queryId != 0) np_note_parsed(query);
+// A statement was parsed (source text src): its shape is noted if not
+// known yet, and whether its text may hold a tag (nplus1_shape.h).
+inline void np_parsed(const Query* query, const JumbleState* jstate, const char* src) {
+    if (query->queryId == 0) return;
+    if (g_np_hot.enabled && np_ready())
+        np_note_parsed(query, jstate, src);
+    else
+        np_note_unsearched(query->queryId);
 }
 
 // Analyses every group in the window (for readers of the view, so that units

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include "core/nplus1_event.h"
+#include "core/nplus1_text.h"
 #include "extension/nplus1_shape.h"
 
 namespace pothos::ext {
@@ -143,6 +144,12 @@ POTHOS_COLD void np_note_shape(const Query* query) {
     NpShapeSlot* s = &g_np_shapes[query->queryId % kNpShapeSlots];
     s->queryid = query->queryId;
     s->flags = np_classify(query);
+    s->may_tag = false;  // np_note_parsed notes the text next
+}
+
+bool np_text_may_tag(const JumbleState* jstate, const char* src) {
+    if (jstate == nullptr || jstate->highest_extern_param_id <= 0 || src == nullptr) return true;
+    return np_scan_slash(src).slash;
 }
 
 

@@ -3,6 +3,18 @@
 // Kept per backend in a small direct-mapped cache by query id, so prepared
 // statements executed long after their parse still have their flags. No
 // allocation; a statement already in the cache costs one comparison.
+//
+// The cache also records whether a statement's text may hold a tag comment,
+// so that executions with bound parameters need not search their text for
+// one: every text of a statement with parameters is parsed in the backend
+// that runs it (a Parse message, PREPARE, a cached plan's revalidation), and
+// each parse that is seen with parameters is searched for a '/' once. The
+// mark is sticky: one text with a '/' (a sqlcommenter comment that changes
+// with every request) sets it for good; a parse that is not searched (no
+// parameters referenced, no jumble state, the detector off or the statement
+// not tracked) sets it too; an evicted or unknown statement counts as
+// marked. Only a statement every parse of which was searched and found
+// clean executes without the search.
 #pragma once
 
 #include "extension/pg.h"
@@ -32,20 +44,33 @@ constexpr int kNpShapeSlots = 512;
 struct NpShapeSlot {
     uint64 queryid;
     uint16 flags;
+    bool may_tag;  // a text of the statement may hold a tag comment (see above)
 };
 extern NpShapeSlot g_np_shapes[kNpShapeSlots];
 
-// Called at parse analysis: classifies a statement not in the cache.
-inline void np_note_parsed(const Query* query) {
-    if (g_np_shapes[query->queryId % kNpShapeSlots].queryid != query->queryId) np_note_shape(query);
+// Whether a parse of a statement with source text src may hold a tag: false
+// only when its parameters are referenced (jstate) and src has no '/'.
+bool np_text_may_tag(const JumbleState* jstate, const char* src);
+
+// Called at parse analysis: classifies a statement not in the cache, and
+// notes whether this text of it may hold a tag.
+inline void np_note_parsed(const Query* query, const JumbleState* jstate, const char* src) {
+    NpShapeSlot* s = &g_np_shapes[query->queryId % kNpShapeSlots];
+    if (s->queryid != query->queryId) np_note_shape(query);
+    if (!s->may_tag) s->may_tag = np_text_may_tag(jstate, src);
 }
 
-// Flags remembered for queryid; false if unknown.
-inline bool np_shape_flags(uint64 queryid, uint16* flags) {
+// A parse the detector does not look at: the statement's texts may hold a
+// tag from now on.
+inline void np_note_unsearched(uint64 queryid) {
+    NpShapeSlot* s = &g_np_shapes[queryid % kNpShapeSlots];
+    if (s->queryid == queryid) s->may_tag = true;
+}
+
+// What is remembered of queryid; nullptr if unknown.
+inline const NpShapeSlot* np_shape(uint64 queryid) {
     const NpShapeSlot* s = &g_np_shapes[queryid % kNpShapeSlots];
-    if (s->queryid != queryid || queryid == 0) return false;
-    *flags = s->flags;
-    return true;
+    return (s->queryid == queryid && queryid != 0) ? s : nullptr;
 }
 
 }  // namespace pothos::ext
