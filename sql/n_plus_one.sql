@@ -227,6 +227,20 @@ SELECT kind, query, occurrences, total_repeats, max_repeats, distinct_params
  WHERE query LIKE '%np_c%'
  ORDER BY kind COLLATE "C";
 DEALLOCATE ALL;
+
+-- Top-level statements that read no table, return fewer than min_repeats
+-- rows and run no tracked nested statement are neither lookups nor parents,
+-- and are left out of the window: of the statements below (the first one
+-- included) only the table lookup and the ten-row set-returning SELECT enter
+-- it. (The server-side loop above keeps its table-less parent, whose nested
+-- lookups entered the window.)
+SELECT events AS events_before FROM pothos_perf.n_plus_one_info() \gset
+SELECT 1 AS one;
+SELECT now() IS NOT NULL AS has_now;
+SELECT v FROM np_c WHERE id = 1;
+SELECT count(*) AS ten FROM (SELECT generate_series(1, 10)) s;
+SELECT generate_series(1, 10) AS g ORDER BY g DESC LIMIT 10;
+SELECT events - :events_before AS entered FROM pothos_perf.n_plus_one_info();
 DROP TABLE np_c;
 
 DROP FUNCTION np_names(int);

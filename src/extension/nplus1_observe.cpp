@@ -399,10 +399,18 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
         ev.operation != CMD_DELETE)
         return;  // utility statements (COPY, SET, ...) are not part of loops
+    const NpShapeSlot* shape = np_shape(ev.key.queryid);
+    // A top-level statement that reads no table, returns fewer than
+    // min_repeats rows and ran no nested statement that entered the window
+    // (SELECT 1, a pool's keep-alive, SELECT now()) can be neither a lookup
+    // nor a parent: it stays out of the window and of units.
+    if (shape && !(shape->flags & NP_HAS_TABLE) && ev.nesting_level == 0 && ev.rows < g_np_hot.min_repeats &&
+        !g_np_hot.nested_seen)
+        return;
+    g_np_hot.nested_seen = ev.nesting_level > 0;
     NpEvent e;
     memset(&e, 0, sizeof e);
     e.queryid = ev.key.queryid;
-    const NpShapeSlot* shape = np_shape(ev.key.queryid);
     e.flags = flags_of(ev, shape);
     uint64 par = params_hash(ev.qd);
     uint64 text_hash;
