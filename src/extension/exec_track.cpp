@@ -51,10 +51,16 @@ POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
     return true;
 }
 
-POTHOS_HOT void exec_track_end(const Instrumentation* totaltime) {
+POTHOS_HOT bool exec_track_owns(const Instrumentation* totaltime) {
     const char* p = reinterpret_cast<const char*>(totaltime);
     const char* base = reinterpret_cast<const char*>(g_slots);
-    if (p < base || p >= base + sizeof g_slots) return;  // not ours (or none)
+    return p >= base && p < base + sizeof g_slots;
+}
+
+POTHOS_HOT void exec_track_end(const Instrumentation* totaltime) {
+    if (!exec_track_owns(totaltime)) return;  // not ours (or none)
+    const char* p = reinterpret_cast<const char*>(totaltime);
+    const char* base = reinterpret_cast<const char*>(g_slots);
     g_slots[(p - base) / sizeof(ExecTrack)].qd = nullptr;
     trim_high();
 }

@@ -7,7 +7,8 @@
 // work of their own around each call. When another module has already given
 // the executor a totaltime, that one is used and no slot is taken. Slots of
 // executors that died in an error are released when their (sub)transaction
-// aborts.
+// aborts. ExecutorFinish of a plain SELECT is not timed when the totaltime
+// is ours (exec_finish_is_empty).
 #pragma once
 
 #include "extension/pg.h"
@@ -27,6 +28,17 @@ namespace pothos::ext {
 bool exec_track_begin(QueryDesc* qd);
 // Releases the slot whose Instrumentation is totaltime, if it is one of ours.
 void exec_track_end(const Instrumentation* totaltime);
+// Whether totaltime is one of our slots (no other module reads it).
+bool exec_track_owns(const Instrumentation* totaltime);
+
+// Whether qd's ExecutorFinish has nothing to time: a SELECT without a
+// data-modifying WITH queues no AFTER trigger and has no auxiliary
+// ModifyTable to run, so the step's time and usage are nil. Skipping the
+// executor's timing of it saves two clock reads and two buffer/WAL counter
+// snapshots per statement.
+inline bool exec_finish_is_empty(const QueryDesc* qd) {
+    return qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE;
+}
 void exec_track_abort(SubTransactionId from);  // InvalidSubTransactionId: all
 
 // A point in time and in the backend's usage counters (planning and utility

@@ -225,12 +225,21 @@ POTHOS_HOT void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 co
 }
 
 POTHOS_HOT void pp_ExecutorFinish(QueryDesc* qd) {
+    // A plain SELECT's finish step has nothing to time (exec_track.h): with
+    // our own totaltime, the executor is not asked to time it. (An error in
+    // it ends the query; its slot is then released at abort.)
+    Instrumentation* untimed = nullptr;
+    if (exec_track_owns(qd->totaltime) && exec_finish_is_empty(qd)) {
+        untimed = qd->totaltime;
+        qd->totaltime = nullptr;
+    }
     run_step(qd, [qd] {
         if (prev_ExecutorFinish)
             prev_ExecutorFinish(qd);
         else
             standard_ExecutorFinish(qd);
     });
+    if (untimed) qd->totaltime = untimed;
 }
 
 POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
