@@ -183,13 +183,11 @@ POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 r
     bool slow = guc_slow_query_threshold_ms >= 0 && ms >= guc_slow_query_threshold_ms;
     Known& k = known_of(key);
     if (POTHOS_LIKELY(exec_known(k, key, ms, rows, io, slow, now))) return;
-    int32 slot = find_or_create(key, text, now);
-    StatEntry* e = g_table.entry(slot);
-    SpinLockAcquire(entry_lock(e));
-    e->counters.add_exec(ms, rows, io, slow, now);
-    StatTable::touch(e);
-    SpinLockRelease(entry_lock(e));
-    remember(k, key, slot);
+    // First execution in this backend (or the entry moved): found or
+    // created under the table lock, remembered, then updated as above (the
+    // slot holds the key while the table lock is held).
+    remember(k, key, find_or_create(key, text, now));
+    exec_known(k, key, ms, rows, io, slow, now);
     LWLockRelease(g_shared->lock);
 }
 
