@@ -80,25 +80,19 @@ uint64_t NpWindow::total() const noexcept {
 }
 
 POTHOS_HOT uint64_t NpRingWriter::push(const NpEvent& ev) const noexcept {
-    uint64_t seq = next();
-    // The previous head store comes before the stores into this slot (a
-    // reader that sees them sees that head, and so knows the slot is being
-    // rewritten).
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    NpSlot* s = &slots[seq & mask];
+    NpSlot* s = open();
     s->group = ev.group;
     s->queryid = ev.queryid;
     s->param_hash = ev.param_hash;
     s->ts_us = ev.ts_us;
-    s->rows = ev.rows > INT32_MAX ? INT32_MAX : ev.rows < 0 ? 0 : int32_t(ev.rows);
+    s->rows = slot_rows(ev.rows);
     s->exec_ms = ev.exec_ms;
     s->backend = ev.backend;
     s->userid = ev.userid;
     s->dbid = ev.dbid;
     s->flags = ev.flags;
     s->nesting = ev.nesting;
-    __atomic_store_n(&head->head, seq + 1, __ATOMIC_RELEASE);
-    return seq;
+    return publish();
 }
 
 bool NpWindow::read(uint32_t r, uint64_t seq, NpEvent* out) const noexcept {

@@ -63,8 +63,31 @@ struct NpRingWriter {
     bool valid() const noexcept { return head != nullptr; }
     // Sequence number the next push gets.
     uint64_t next() const noexcept { return __atomic_load_n(&head->head, __ATOMIC_RELAXED); }
+    // The slot the next push writes.
+    const NpSlot* next_slot() const noexcept { return &slots[next() & mask]; }
     // Appends ev and returns its sequence number.
     uint64_t push(const NpEvent& ev) const noexcept;
+
+    // push in two steps, for a caller that fills the slot in place (no event
+    // copied): open() returns the next slot, publish() makes what was
+    // written into it readable and returns its sequence number. Between the
+    // two the slot is being rewritten (readers skip it).
+    NpSlot* open() const noexcept {
+        // The previous head store comes before the stores into this slot (a
+        // reader that sees them sees that head, and so knows the slot is
+        // being rewritten).
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        return &slots[next() & mask];
+    }
+    uint64_t publish() const noexcept {
+        uint64_t seq = next();
+        __atomic_store_n(&head->head, seq + 1, __ATOMIC_RELEASE);
+        return seq;
+    }
+    // A slot's row count: saturated to its 32 bits.
+    static int32_t slot_rows(int64_t rows) noexcept {
+        return rows > INT32_MAX ? INT32_MAX : rows < 0 ? 0 : int32_t(rows);
+    }
 };
 
 class NpWindow {

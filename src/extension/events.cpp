@@ -12,6 +12,10 @@ POTHOS_HOT void events_executor_start(QueryDesc* qd, int eflags) {
     advisor_executor_start(qd, eflags);
 }
 
+POTHOS_HOT void events_tracked_start(uint64 queryid) {
+    np_prefetch(queryid);
+}
+
 POTHOS_HOT void events_statement_end(const StmtEvent& ev) {
     (void) ev;
     np_statement_end(ev);

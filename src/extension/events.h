@@ -36,6 +36,10 @@ struct StmtEvent {
 // and the executor itself: modules may set instrument_options).
 void events_executor_start(QueryDesc* qd, int eflags);
 
+// A tracked executor has started (its statement will most likely reach
+// events_statement_end): modules may prefetch what they will touch then.
+void events_tracked_start(uint64 queryid);
+
 // A statement that was tracked finished successfully.
 void events_statement_end(const StmtEvent& ev);
 

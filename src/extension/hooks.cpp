@@ -4,8 +4,9 @@
 // nesting level right on error (PG_TRY/PG_CATCH, re-throwing). The common
 // path allocates nothing and takes no exclusive lock: executor accounting is
 // the executor's own totaltime, kept in exec_track's fixed slots, and the
-// store is updated under a shared lock and the entry's spinlock. Everything called from here is C-style code that
-// throws no C++ exception.
+// store updates a known statement's entry under the entry's spinlock alone.
+// When a tracked executor starts, what its end will write is prefetched.
+// Everything called from here is C-style code that throws no C++ exception.
 #include "extension/pg.h"
 
 extern "C" {
@@ -177,6 +178,9 @@ POTHOS_HOT void pp_ExecutorStart(QueryDesc* qd, int eflags) {
             standard_ExecutorStart(qd, eflags);
         return;
     }
+    // What ExecutorEnd will write: fetched while the executor starts and runs.
+    store_prefetch(make_key(queryid));
+    events_tracked_start(queryid);
     PG_TRY();
     {
         if (prev_ExecutorStart)

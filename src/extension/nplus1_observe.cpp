@@ -393,6 +393,16 @@ POTHOS_COLD bool attach_ring() {
 
 }  // namespace
 
+POTHOS_HOT void np_prefetch(uint64 queryid) {
+    const char* hot = reinterpret_cast<const char*>(&g_np_hot);
+    __builtin_prefetch(hot, 1, 3);
+    __builtin_prefetch(hot + 64, 1, 3);
+    if (!g_np_hot.enabled || !g_np_hot.ring.valid()) return;
+    __builtin_prefetch(&g_np_shapes[queryid % kNpShapeSlots], 0, 3);
+    __builtin_prefetch(&g_repeats[queryid % kRepeatSlots], 1, 3);
+    __builtin_prefetch(g_np_hot.ring.next_slot(), 1, 3);
+}
+
 POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
     if (!g_np_hot.enabled || !np_ready() || ev.key.queryid == 0) return;
     if (POTHOS_UNLIKELY(!g_np_hot.ring.valid()) && !attach_ring()) return;
@@ -408,42 +418,48 @@ POTHOS_HOT void np_statement_end(const StmtEvent& ev) {
         !g_np_hot.nested_seen)
         return;
     g_np_hot.nested_seen = ev.nesting_level > 0;
-    NpEvent e;
-    memset(&e, 0, sizeof e);
-    e.queryid = ev.key.queryid;
-    e.flags = flags_of(ev, shape);
-    uint64 par = params_hash(ev.qd);
+    const uint64 queryid = ev.key.queryid;
+    const uint16 flags = flags_of(ev, shape);
+    const uint64 par = params_hash(ev.qd);
     uint64 text_hash;
-    e.ts_us = ev.start;
-    e.group = group_of(ev, e.ts_us, par != kNoParams, shape == nullptr || shape->may_tag, &text_hash);
-    e.param_hash = par ? mix(par, text_hash) | 1 : 0;
-    e.rows = ev.rows;
-    e.exec_ms = float(ev.exec_ms);
-    e.backend = uint32(MyProcPid);
-    e.userid = ev.key.userid;
-    e.dbid = ev.key.dbid;
-    e.nesting = uint16(std::min(ev.nesting_level, 65535));
+    const int64 ts = ev.start;
+    const uint64 group = group_of(ev, ts, par != kNoParams, shape == nullptr || shape->may_tag, &text_hash);
+    const uint64 param_hash = par ? mix(par, text_hash) | 1 : 0;
 
     const int64 gap_us = int64(g_np_hot.idle_gap_ms) * 1000;
-    const int64 end_us = e.ts_us + int64(ev.exec_ms * 1000.0);
+    const int64 end_us = ts + int64(ev.exec_ms * 1000.0);
     // Nested statements finish before their top-level one, so they may be
     // the first of a new unit.
-    if (e.group != g_np_hot.unit_group || e.ts_us - g_np_hot.unit_last_end_us > gap_us)
-        new_unit(e.group, end_us);
-    else if (POTHOS_UNLIKELY(g_np_hot.pending && (e.ts_us - g_np_hot.pending_since_us > gap_us ||
+    if (group != g_np_hot.unit_group || ts - g_np_hot.unit_last_end_us > gap_us)
+        new_unit(group, end_us);
+    else if (POTHOS_UNLIKELY(g_np_hot.pending && (ts - g_np_hot.pending_since_us > gap_us ||
                                                   g_np_hot.ring.next() - g_np_hot.pending_seq > g_np_hot.ring.mask / 2)))
         run_pending_now();  // a long unit: analyse what followed the trigger before it leaves the ring
-    g_np_hot.ring.push(e);
+
+    // The event, written in place into the backend's ring.
+    NpSlot* s = g_np_hot.ring.open();
+    s->group = group;
+    s->queryid = queryid;
+    s->param_hash = param_hash;
+    s->ts_us = ts;
+    s->rows = NpRingWriter::slot_rows(ev.rows);
+    s->exec_ms = float(ev.exec_ms);
+    s->backend = uint32(MyProcPid);
+    s->userid = ev.key.userid;
+    s->dbid = ev.key.dbid;
+    s->flags = flags;
+    s->nesting = uint16(std::min(ev.nesting_level, 65535));
+    g_np_hot.ring.publish();
 
     const int min = g_np_hot.min_repeats;
-    bool trigger = ev.nesting_level == 0 && (e.flags & NP_SELECT) && e.rows >= min;
-    Repeat* r = &g_repeats[e.queryid % kRepeatSlots];
-    if (r->queryid != e.queryid || r->generation != g_np_hot.unit_generation) first_in_unit(r, e.queryid);
+    bool trigger = ev.nesting_level == 0 && (flags & NP_SELECT) && ev.rows >= min;
+    Repeat* r = &g_repeats[queryid % kRepeatSlots];
+    if (r->queryid != queryid || r->generation != g_np_hot.unit_generation) first_in_unit(r, queryid);
     r->count++;
-    r->same = (e.param_hash != 0 && e.param_hash == r->last_param) ? r->same + 1 : 1;
-    r->last_param = e.param_hash;
-    if (r->count >= min && ((e.flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
-    if (POTHOS_UNLIKELY(trigger)) request_analysis(e.group, e.ts_us);
+    r->same = (param_hash != 0 && param_hash == r->last_param) ? r->same + 1 : 1;
+    r->last_param = param_hash;
+    if (r->count >= min && ((flags & NP_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
+    if (POTHOS_UNLIKELY(trigger)) request_analysis(group, ts);
     g_np_hot.unit_last_end_us = std::max(g_np_hot.unit_last_end_us, end_us);
 }
 

@@ -25,6 +25,12 @@ namespace pothos::ext {
 
 void np_statement_end(const StmtEvent& ev);
 
+// A tracked executor of queryid starts: asks the CPU to fetch what
+// np_statement_end will read and write for it (the backend's detector state,
+// the statement's shape and repeat slots, the ring slot it will fill), so
+// that the fetches overlap the statement's execution.
+void np_prefetch(uint64 queryid);
+
 // A statement was parsed (source text src): its shape is noted if not
 // known yet, and whether its text may hold a tag (nplus1_shape.h).
 inline void np_parsed(const Query* query, const JumbleState* jstate, const char* src) {

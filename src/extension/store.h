@@ -35,6 +35,11 @@ struct StmtText {
 // of a statement that started at start (GetCurrentStatementStartTimestamp()).
 void store_exec(const core::StatKey& key, StmtText text, double ms, int64 rows,
                 const core::IoUsage& io, TimestampTz start);
+// Asks the CPU to fetch the lines store_exec will write for key, when this
+// backend has recorded key before (a hint: nothing is read or written, and
+// a stale slot costs a useless fetch). Called when an executor starts, so
+// that the fetch overlaps its work instead of stalling its end.
+void store_prefetch(const core::StatKey& key);
 // Records one planning.
 void store_plan(const core::StatKey& key, StmtText text, double ms, const core::IoUsage& io);
 // Records an execution or planning that ended in an error. Safe to call from

@@ -101,6 +101,33 @@ TEST(NPlusOneWindow, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     EXPECT_TRUE(w.read(1, 12, &out));
 }
 
+// The two-step append the extension uses (the slot filled in place): open()
+// is the slot next_slot() names (what the extension prefetches), a reader
+// does not see the event before publish(), and publish() returns the
+// sequence number push would have.
+TEST(NPlusOneWindow, OpenThenPublishAppendsInPlace) {
+    std::vector<uint64_t> mem(NpWindow::required_bytes(1, 16) / 8 + 1);
+    NpWindow w = NpWindow::create(mem.data(), 1, 16);
+    NpRingWriter ring = w.writer(0);
+    NpEvent e{};
+    for (int i = 0; i < 21; i++) ring.push(e);  // wrapped round once
+    const NpSlot* next = ring.next_slot();
+    NpSlot* s = ring.open();
+    EXPECT_EQ(s, next);
+    EXPECT_EQ(s, &ring.slots[21 % 16]);
+    s->queryid = 77;
+    s->rows = NpRingWriter::slot_rows(-5);
+    NpEvent out{};
+    EXPECT_FALSE(w.read(0, 21, &out));  // not published yet
+    EXPECT_EQ(ring.publish(), 21u);
+    ASSERT_TRUE(w.read(0, 21, &out));
+    EXPECT_EQ(out.queryid, 77u);
+    EXPECT_EQ(out.rows, 0);
+    EXPECT_EQ(NpRingWriter::slot_rows(int64_t(1) << 40), INT32_MAX);
+    EXPECT_EQ(NpRingWriter::slot_rows(12), 12);
+    EXPECT_EQ(ring.next_slot(), &ring.slots[22 % 16]);
+}
+
 // Identities are distinct across rings and stay the same when read again.
 TEST(NPlusOneWindow, EventIdsNameOneEventForGood) {
     EXPECT_NE(NpWindow::id_of(0, 1), NpWindow::id_of(1, 0));
