@@ -65,6 +65,10 @@ struct StatTableHeader {
 class StatTable {
 public:
     static constexpr uint32_t kMaxUsage = 5;
+    // Bytes at the start of an entry that hold every field a recorded
+    // execution writes (the lock word, usage and StatCounters' leading
+    // fields; the histogram line aside): four cache lines.
+    static constexpr size_t kExecBytes = 256;
     using EntryLockFn = void (*)(StatEntry*);
 
     static size_t required_bytes(uint32_t capacity, uint32_t text_cap);

@@ -180,13 +180,10 @@ POTHOS_HOT void store_prefetch(const StatKey& key) {
     if (!store_ready()) return;
     const Known& k = known_of(key);
     if (k.slot < 0) return;
-    // The lock word, usage and the counters add_exec writes first
-    // (stat_table.h: the entry's first four lines).
+    // The lock word, usage and the counters add_exec writes first.
     const char* e = reinterpret_cast<const char*>(g_table.entry(k.slot));
-    __builtin_prefetch(e, 1, 3);
-    __builtin_prefetch(e + 64, 1, 3);
-    __builtin_prefetch(e + 128, 1, 3);
-    __builtin_prefetch(e + 192, 1, 3);
+#pragma GCC unroll 4
+    for (size_t off = 0; off < StatTable::kExecBytes; off += 64) __builtin_prefetch(e + off, 1, 3);
 }
 
 POTHOS_HOT void store_exec(const StatKey& key, StmtText text, double ms, int64 rows, const core::IoUsage& io,

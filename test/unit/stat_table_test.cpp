@@ -229,9 +229,10 @@ TEST(StatTable, EntriesStartOnCacheLines) {
     StatTable t = StatTable::create(mem, 10, 100, 0);
     for (int32_t s = 0; s < 10; s++) EXPECT_EQ(reinterpret_cast<uintptr_t>(t.entry(s)) % 64, 0u) << s;
     // The fields every execution writes are in the entry's first four lines.
+    EXPECT_EQ(StatTable::kExecBytes, 4 * 64u);
     EXPECT_LE(offsetof(StatEntry, counters) + offsetof(pothos::core::StatCounters, io) +
                   sizeof(pothos::core::IoUsage),
-              256u);
+              StatTable::kExecBytes);
 }
 
 TEST(StatTable, UpdatesThroughRememberedSlotsAreNotLostWhileOthersInsertAndRemove) {
