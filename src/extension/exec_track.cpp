@@ -26,6 +26,14 @@ inline void trim_high() {
     while (g_high > 0 && g_slots[g_high - 1].qd == nullptr) g_high--;
 }
 
+// The slot whose Instrumentation is totaltime; nullptr if it is not ours.
+inline ExecTrack* slot_of(const Instrumentation* totaltime) {
+    const char* p = reinterpret_cast<const char*>(totaltime);
+    const char* base = reinterpret_cast<const char*>(g_slots);
+    if (p < base || p >= base + sizeof g_slots) return nullptr;
+    return &g_slots[(p - base) / sizeof(ExecTrack)];
+}
+
 }  // namespace
 
 POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
@@ -51,17 +59,12 @@ POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
     return true;
 }
 
-POTHOS_HOT bool exec_track_owns(const Instrumentation* totaltime) {
-    const char* p = reinterpret_cast<const char*>(totaltime);
-    const char* base = reinterpret_cast<const char*>(g_slots);
-    return p >= base && p < base + sizeof g_slots;
-}
+POTHOS_HOT bool exec_track_owns(const Instrumentation* totaltime) { return slot_of(totaltime) != nullptr; }
 
 POTHOS_HOT void exec_track_end(const Instrumentation* totaltime) {
-    if (!exec_track_owns(totaltime)) return;  // not ours (or none)
-    const char* p = reinterpret_cast<const char*>(totaltime);
-    const char* base = reinterpret_cast<const char*>(g_slots);
-    g_slots[(p - base) / sizeof(ExecTrack)].qd = nullptr;
+    ExecTrack* t = slot_of(totaltime);
+    if (t == nullptr) return;  // not ours (or none)
+    t->qd = nullptr;
     trim_high();
 }
 
