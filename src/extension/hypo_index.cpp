@@ -166,7 +166,7 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
     return info;
 }
 
-POTHOS_HOT void hypo_get_relation_info(PlannerInfo* root, Oid relid, bool inhparent, RelOptInfo* rel) {
+void hypo_get_relation_info(PlannerInfo* root, Oid relid, bool inhparent, RelOptInfo* rel) {
     if (prev_get_relation_info) prev_get_relation_info(root, relid, inhparent, rel);
     if (n_active == 0 || inhparent || rel->reloptkind != RELOPT_BASEREL) return;
     for (int i = 0; i < n_active; i++)
@@ -296,6 +296,18 @@ double hypo_estimated_bytes(HypoIndex* h) {
 }
 
 void hypo_activate(HypoIndex** indexes, int n) {
+    // The hooks join the chains at the first use in this backend, so that a
+    // backend that never plans with hypothetical indexes does not pay a call
+    // per planned relation. Once installed they stay (another module may
+    // have chained after them).
+    static bool installed = false;
+    if (!installed) {
+        prev_get_relation_info = get_relation_info_hook;
+        get_relation_info_hook = hypo_get_relation_info;
+        prev_explain_get_index_name = explain_get_index_name_hook;
+        explain_get_index_name_hook = hypo_explain_index_name;
+        installed = true;
+    }
     active = indexes;
     n_active = n;
 }
@@ -303,13 +315,6 @@ void hypo_activate(HypoIndex** indexes, int n) {
 void hypo_deactivate() {
     active = nullptr;
     n_active = 0;
-}
-
-void hypo_install_hooks() {
-    prev_get_relation_info = get_relation_info_hook;
-    get_relation_info_hook = hypo_get_relation_info;
-    prev_explain_get_index_name = explain_get_index_name_hook;
-    explain_get_index_name_hook = hypo_explain_index_name;
 }
 
 }  // namespace pothos::ext

@@ -3,7 +3,8 @@
 // a statement with them (hypothetical_explain, the index advisor, and any
 // other feature that wants a what-if plan).
 //
-// get_relation_info_hook (chained) adds an IndexOptInfo for each active
+// get_relation_info_hook (chained, installed in a backend at its first
+// hypo_activate, so planning in other backends does not call it) adds an IndexOptInfo for each active
 // hypothetical index of the relation being planned, sized from the table's
 // tuple count and the average key widths (core/advisor_cost.h), scaled by
 // the predicate's selectivity for a partial index.
@@ -58,7 +59,5 @@ double hypo_estimated_bytes(HypoIndex* h);
 // caller keeps the array alive and must deactivate in PG_FINALLY.
 void hypo_activate(HypoIndex** indexes, int n);
 void hypo_deactivate();
-
-void hypo_install_hooks();
 
 }  // namespace pothos::ext

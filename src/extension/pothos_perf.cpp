@@ -16,7 +16,6 @@ void _PG_init(void);
 #include "extension/advisor_guc.h"
 #include "extension/guc.h"
 #include "extension/hooks.h"
-#include "extension/hypo_index.h"
 #include "extension/metrics_worker.h"
 #include "extension/monitor_guc.h"
 #include "extension/nplus1_guc.h"
@@ -64,6 +63,5 @@ void _PG_init(void) {
     prev_shmem_startup_hook = shmem_startup_hook;
     shmem_startup_hook = pp_shmem_startup;
     pothos::ext::install_hooks();
-    pothos::ext::hypo_install_hooks();
     pothos::ext::metrics_worker_register();
 }
