@@ -114,7 +114,9 @@ POTHOS_COLD void planning_failed(const Query* parse, const char* query_string) {
 }
 
 // Plans one nesting level down and counts an error that escapes the planner.
-inline PlannedStmt* plan_nested(Query* parse, const char* query_string, int cursor_options,
+// (A function that calls setjmp is never inlined: hot, so that it lies with
+// the rest of the per-statement path.)
+POTHOS_HOT PlannedStmt* plan_nested(Query* parse, const char* query_string, int cursor_options,
                                 ParamListInfo params) {
     PlannedStmt* volatile result = nullptr;
     plan_nested_level++;
