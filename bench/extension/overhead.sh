@@ -41,6 +41,12 @@
 #   OVH_ROUNDS          rounds                                     (4)
 #   OVH_DURATION        seconds per select_simple/prepared/tpcb run (8)
 #   OVH_S1_DURATION     seconds per select1 run                    (6)
+#   OVH_SESSIONS        a run is this many consecutive pgbench sessions, each
+#                       a new connection (so a new backend and a new pgbench
+#                       process) of duration/OVH_SESSIONS seconds, at least 1 s:
+#                       how fast a session runs depends on where its processes'
+#                       memory happens to lie, and more sessions average that
+#                       out (4)
 #   OVH_CHURN_DURATION  seconds per churn run                      (8)
 #   OVH_CHURN_COLS      columns of churn_wide; shapes = COLS^2     (100)
 #   OVH_SCALE           pgbench -i scale                           (10)
@@ -248,6 +254,7 @@ if [ "${OVH_QUICK:-0}" = 1 ]; then
     : "${OVH_ROUNDS:=1}" "${OVH_DURATION:=2}" "${OVH_S1_DURATION:=2}" "${OVH_CHURN_DURATION:=2}"
     : "${OVH_SCALE:=1}" "${OVH_GATE_BUSY:=0}" "${OVH_WARMUP:=0}" "${OVH_RETRIES:=0}"
 fi
+: "${OVH_SESSIONS:=4}"
 : "${OVH_ROUNDS:=4}" "${OVH_DURATION:=8}" "${OVH_S1_DURATION:=6}" "${OVH_CHURN_DURATION:=8}"
 : "${OVH_CHURN_COLS:=100}" "${OVH_SCALE:=10}" "${OVH_SHARED_BUFFERS:=256MB}"
 : "${OVH_RETRIES:=2}" "${OVH_RETRY_TOTAL:=24}" "${OVH_MAX_MINUTES:=40}" "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}"
@@ -256,12 +263,12 @@ fi
 : "${OVH_OUT:=/tmp/pothos-overhead.$(date +%Y%m%d-%H%M%S)}"
 OUT=$OVH_OUT
 
-for v in OVH_RETRIES OVH_RETRY_TOTAL OVH_MAX_MINUTES OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_BUSY OVH_GATE_WAIT OVH_GATE_TOTAL OVH_WARMUP; do
+for v in OVH_SESSIONS OVH_RETRIES OVH_RETRY_TOTAL OVH_MAX_MINUTES OVH_ROUNDS OVH_DURATION OVH_S1_DURATION OVH_CHURN_DURATION OVH_CHURN_COLS OVH_SCALE OVH_GATE_BUSY OVH_GATE_WAIT OVH_GATE_TOTAL OVH_WARMUP; do
     [[ ${!v} =~ ^[0-9]+$ ]] && [ "${!v}" -ge 0 ] || die "$v must be a non-negative integer"
 done
-[ "$OVH_ROUNDS" -ge 1 ] && [ "$OVH_DURATION" -ge 1 ] && [ "$OVH_S1_DURATION" -ge 1 ] \
+[ "$OVH_ROUNDS" -ge 1 ] && [ "$OVH_SESSIONS" -ge 1 ] && [ "$OVH_DURATION" -ge 1 ] && [ "$OVH_S1_DURATION" -ge 1 ] \
     && [ "$OVH_CHURN_DURATION" -ge 1 ] && [ "$OVH_SCALE" -ge 1 ] && [ "$OVH_CHURN_COLS" -ge 2 ] \
-    || die "rounds, durations and scale must be >= 1, OVH_CHURN_COLS >= 2"
+    || die "rounds, sessions, durations and scale must be >= 1, OVH_CHURN_COLS >= 2"
 [ "$OVH_CHURN_COLS" -le 1500 ] || die "OVH_CHURN_COLS must be <= 1500"
 if [ -n "$OVH_CPU" ]; then
     [[ $OVH_CPU =~ ^[0-9]+$ ]] || die "OVH_CPU must be one CPU number"
@@ -480,23 +487,34 @@ run_one() {
     # subshell's cutime+cstime is exactly pgbench's CPU time
     local session=""
     [ -f "$OUT/configs/$cfg.session" ] && session=" $(tr '\n' ' ' <"$OUT/configs/$cfg.session")"
+    # the run is split into consecutive sessions (see OVH_SESSIONS)
+    local part=$(( dur / OVH_SESSIONS )) parts
+    [ $part -ge 1 ] || part=1
+    parts=$(( dur / part ))
+    : >"$out"
     cli=$(
-        PGOPTIONS="$PGOPTIONS$session" "${PGB[@]}" -n -c 1 -j 1 -T "$dur" "${args[@]}" bench >"$out" 2>&1 || exit 1
+        for _ in $(seq "$parts"); do
+            PGOPTIONS="$PGOPTIONS$session" "${PGB[@]}" -n -c 1 -j 1 -T "$part" "${args[@]}" bench >>"$out" 2>&1 || exit 1
+        done
         read -r rest <"/proc/$BASHPID/stat"; rest=${rest##*) }; set -- $rest
         echo $(( ${14} + ${15} ))
     ) || rc=$?
     wait_sessions_gone "$pm"
     s1=$(server_ticks "$pm")
     read -r b1 t1 < <(cpu_jiffies)
-    if [ $rc -ne 0 ] || ! grep -q '^tps = ' "$out"; then
+    if [ $rc -ne 0 ] || [ "$(grep -c '^tps = ' "$out")" != "$parts" ]; then
         log "    $wl under $cfg FAILED, see $out"
         tail -3 "$out" >&2 || true
         return 1
     fi
+    # the sessions' sums: transactions, seconds (transactions / tps), and
+    # latency weighted by transactions
     local xacts tps lat
-    xacts=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
-    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out")
-    lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$out")
+    read -r xacts tps lat < <(awk '
+        /^number of transactions actually processed: / { x = $6 + 0 }
+        /^latency average = / { l = $4 + 0 }
+        /^tps = / { X += x; S += x / $3; L += l * x }
+        END { if (S > 0 && X > 0) printf "%d %.2f %.4f\n", X, X / S, L / X; else print "0 0 0" }' "$out")
     awk -v r="$round" -v q="$seq" -v c="$cfg" -v w="$wl" -v x="$xacts" -v tps="$tps" -v lat="$lat" \
         -v srv=$((s1 - s0)) -v cli="$cli" -v hz="$HZ" -v busy=$((b1 - b0)) -v tot=$((t1 - t0)) \
         -v gate="$GATE_WAITED" -v cpu="$OVH_CPU" -v att="$attempt" 'BEGIN {
@@ -543,7 +561,7 @@ done
     echo "memory:   $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "server:   $("$PG_BINDIR/postgres" --version)"
     echo "configs:  ${CONFIGS[*]}"
-    echo "settings: rounds=$OVH_ROUNDS duration=${OVH_DURATION}s select1=${OVH_S1_DURATION}s churn=${OVH_CHURN_DURATION}s scale=$OVH_SCALE cpu=${OVH_CPU:-unpinned} shared_buffers=$OVH_SHARED_BUFFERS churn_shapes=$((OVH_CHURN_COLS * OVH_CHURN_COLS))"
+    echo "settings: rounds=$OVH_ROUNDS duration=${OVH_DURATION}s sessions=$OVH_SESSIONS select1=${OVH_S1_DURATION}s churn=${OVH_CHURN_DURATION}s scale=$OVH_SCALE cpu=${OVH_CPU:-unpinned} shared_buffers=$OVH_SHARED_BUFFERS churn_shapes=$((OVH_CHURN_COLS * OVH_CHURN_COLS))"
     [ -n "$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null)" ] && echo "commit:   $(git -C "$HERE" rev-parse --short HEAD)"
 } | tee "$OUT/env.txt" >&2
 
