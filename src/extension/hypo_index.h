@@ -3,12 +3,13 @@
 // a statement with them (hypothetical_explain, the index advisor, and any
 // other feature that wants a what-if plan).
 //
-// get_relation_info_hook (chained, installed in a backend at its first
-// hypo_activate, so planning in other backends does not call it) adds an IndexOptInfo for each active
+// get_relation_info_hook (chained) adds an IndexOptInfo for each active
 // hypothetical index of the relation being planned, sized from the table's
 // tuple count and the average key widths (core/advisor_cost.h), scaled by
 // the predicate's selectivity for a partial index.
-// explain_get_index_name_hook (chained) names them in EXPLAIN output. The
+// explain_get_index_name_hook (chained) names them in EXPLAIN output. Both
+// join the hook chains in a backend at its first hypo_activate, so a backend
+// that never plans with hypothetical indexes never calls them. The
 // active set is per backend and set only around a planning call by our own
 // functions (hypo_activate / hypo_deactivate in PG_FINALLY), so other
 // sessions -- and this session's real queries -- never see them.
