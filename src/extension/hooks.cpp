@@ -117,7 +117,7 @@ POTHOS_COLD void planning_failed(const Query* parse, const char* query_string) {
 // (A function that calls setjmp is never inlined: hot, so that it lies with
 // the rest of the per-statement path.)
 POTHOS_HOT PlannedStmt* plan_nested(Query* parse, const char* query_string, int cursor_options,
-                                ParamListInfo params) {
+                                    ParamListInfo params) {
     PlannedStmt* volatile result = nullptr;
     plan_nested_level++;
     PG_TRY();
