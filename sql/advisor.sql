@@ -126,19 +126,36 @@ SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1; SELECT 2', '{}');
 SELECT * FROM pothos_perf.hypothetical_explain('DROP TABLE adv_items', '{}');
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT nosuch FROM adv_items', '{}');
 
--- 10. Privileges: other roles' statement ids are hidden, the collected data
---     and the reset are not for PUBLIC; EXPLAIN needs the table privilege.
+-- 10. Privileges: a statement is re-planned only as the role that recorded
+--     it, so a role gets advice from the statements of roles it may act as
+--     (superusers: all), and only on relations it may read; other roles'
+--     statement ids are hidden; the collected data and the reset are not for
+--     PUBLIC; EXPLAIN needs the table privilege.
 SELECT adv_fresh();
+CREATE ROLE regress_adv_app;
+GRANT SELECT ON adv_users TO regress_adv_app;
+SET ROLE regress_adv_app;
 SELECT id FROM adv_users WHERE email = 'user42@example.com';
+RESET ROLE;
 CREATE ROLE regress_adv_reader;
+SET ROLE regress_adv_reader;
+SELECT count(*) AS recommendations FROM pothos_perf.index_recommendations;
+RESET ROLE;
+GRANT regress_adv_app TO regress_adv_reader;
 SET ROLE regress_adv_reader;
 SELECT table_name, columns, affected_queries, cardinality(queryids) AS visible_ids
   FROM pothos_perf.index_recommendations;
+RESET ROLE;
+REVOKE SELECT ON adv_users FROM regress_adv_app;
+SET ROLE regress_adv_reader;
+SELECT count(*) AS recommendations FROM pothos_perf.index_recommendations;
 SELECT count(*) FROM pothos_perf.advisor_predicates;
 SELECT pothos_perf.advisor_reset();
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE email = $$x$$', '{}');
 RESET ROLE;
+SELECT table_name, columns FROM pothos_perf.index_recommendations;
 DROP ROLE regress_adv_reader;
+DROP ROLE regress_adv_app;
 
 -- 11. Existing indexes that cost writes for nothing.
 CREATE TABLE adv_red (a int, b int, c int);
@@ -149,7 +166,7 @@ CREATE INDEX adv_red_a_desc ON adv_red (a DESC);
 CREATE UNIQUE INDEX adv_red_c ON adv_red (c);
 CREATE INDEX adv_red_b_part ON adv_red (b) WHERE c IS NULL;
 SELECT index_name, columns, kind, covered_by, drop_ddl
-  FROM pothos_perf.redundant_indexes() WHERE table_name = 'adv_red' ORDER BY index_name COLLATE "C";
+  FROM pothos_perf.redundant_indexes() WHERE table_name = 'public.adv_red' ORDER BY index_name COLLATE "C";
 DROP TABLE adv_red;
 
 -- 12. Sampling below rate 1 takes a fingerprint at most once per 100 ms per

@@ -48,11 +48,16 @@ SELECT count(*) > 0 AS labelled
   FROM regexp_split_to_table(pothos_perf.metrics(), E'\n') l
  WHERE l LIKE 'pothos_database_queries_total{operation="select",model="%",status="success"} %';
 
--- Privileges: a plain role can call all three.
+-- Privileges: a plain role can call health() and introspect_schema();
+-- metrics() names every role's tables, so it is for pg_monitor.
 CREATE ROLE regress_mon_viewer;
 SET ROLE regress_mon_viewer;
 SELECT pothos_perf.health() ? 'status' AS health;
 SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 0 ->> 'name' AS first_table;
+SELECT length(pothos_perf.metrics()) > 0 AS metrics;
+RESET ROLE;
+GRANT pg_monitor TO regress_mon_viewer;
+SET ROLE regress_mon_viewer;
 SELECT length(pothos_perf.metrics()) > 0 AS metrics;
 RESET ROLE;
 DROP ROLE regress_mon_viewer;

@@ -155,14 +155,11 @@ SELECT count(*) AS over_counted
  WHERE n.total_repeats > s.calls OR n.wasted_time_ms > s.total_exec_time * 1.001 + 0.01;
 SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_findings ' || :listed_rows || '\n') AS metric_is_listed;
 
--- Privileges: another role sees no texts or ids, and may not reset.
+-- Privileges: another role sees no finding of statements it did not record
+-- (the findings name tables it may not read), and may not reset.
 CREATE ROLE np_reader;
 SET ROLE np_reader;
-SELECT kind, queryid IS NULL AS id_hidden, query, parent_query, suggested_query IS NULL AS no_rewrite,
-       child_queryids IS NULL AS ids_hidden, child_queries[1] AS first_child,
-       child_suggested_queries IS NULL AS no_rewrites
-  FROM pothos_perf.n_plus_one
- ORDER BY kind COLLATE "C" LIMIT 2;
+SELECT count(*) AS listed FROM pothos_perf.n_plus_one;
 SELECT pothos_perf.n_plus_one_reset();
 SELECT window_size > 0 AS has_window, findings > 0 AS has_findings FROM pothos_perf.n_plus_one_info();
 RESET ROLE;

@@ -19,6 +19,7 @@ extern "C" {
 
 #include "extension/advisor_collect.h"
 #include "extension/advisor_workload.h"
+#include "extension/security.h"
 #include "extension/store.h"
 #include "extension/subxact.h"
 
@@ -63,36 +64,6 @@ bool starts_with_word(const char* s, const char* word) {
     return pg_strncasecmp(s, word, strlen(word)) == 0;
 }
 
-struct RelCollect {
-    Oid* relids;
-    int n;
-    int cap;
-};
-
-void add_relid(RelCollect* c, Oid relid) {
-    for (int i = 0; i < c->n; i++)
-        if (c->relids[i] == relid) return;
-    if (c->n == c->cap) {
-        c->cap *= 2;
-        c->relids = (Oid*) repalloc(c->relids, sizeof(Oid) * c->cap);
-    }
-    c->relids[c->n++] = relid;
-}
-
-bool relations_walker(Node* node, void* context) {
-    if (node == NULL) return false;
-    if (IsA(node, RangeTblEntry)) {
-        RangeTblEntry* rte = (RangeTblEntry*) node;
-        if (rte->rtekind == RTE_RELATION) add_relid((RelCollect*) context, rte->relid);
-        return false;
-    }
-    if (IsA(node, Query))
-        return query_tree_walker((Query*) node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(relations_walker)),
-                                 context, QTW_EXAMINE_RTES_BEFORE);
-    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(relations_walker)),
-                                  context);
-}
-
 struct AnalyseArg {
     const char* text;
     Query* result;
@@ -108,11 +79,11 @@ void analyse_fn(void* p) {
     if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY) a->result = linitial_node(Query, qs);
 }
 
-// Parses and analyses text with its $n as parameters of inferred types:
-// NULL when that fails for any reason.
-Query* analyse(const char* text) {
-    AnalyseArg a{text, NULL};
-    if (!subxact_try(analyse_fn, &a, NULL)) return NULL;
+// Parses and analyses the text of s with its $n as parameters of inferred
+// types, as s->role: NULL when that fails for any reason.
+Query* analyse(const WlStatement* s) {
+    AnalyseArg a{s->text, NULL};
+    if (!OidIsValid(s->role) || !run_as_role(s->role, s->path, analyse_fn, &a, NULL)) return NULL;
     return a.result;
 }
 
@@ -214,24 +185,30 @@ Workload* workload_collect(bool see_all) {
     int wcap = 8;
     w->writes = (WlWrites*) palloc0(sizeof(WlWrites) * wcap);
 
+    // Calls of the role each statement is planned as (the one with most).
+    double* role_calls = (double*) palloc0(sizeof(double) * (nraw + 1));
     for (int i = 0; i < nraw; i++) {
         // The same fingerprint may be stored per role and nesting level: merge.
         WlStatement* s = NULL;
         for (int j = 0; j < w->nstmts; j++)
             if (w->stmts[j].queryid == raw[i].queryid) s = &w->stmts[j];
-        if (s != NULL) {
-            s->calls += raw[i].calls;
-            s->rows += raw[i].rows;
-            s->visible = s->visible || see_all || raw[i].userid == me;
-            continue;
+        if (s == NULL) {
+            s = &w->stmts[w->nstmts++];
+            s->queryid = raw[i].queryid;
+            s->text = raw[i].text;
+            s->role = InvalidOid;
         }
-        s = &w->stmts[w->nstmts++];
-        s->queryid = raw[i].queryid;
-        s->calls = raw[i].calls;
-        s->rows = raw[i].rows;
-        s->visible = see_all || raw[i].userid == me;
-        s->text = raw[i].text;
+        s->calls += raw[i].calls;
+        s->rows += raw[i].rows;
+        s->visible = s->visible || see_all || raw[i].userid == me;
+        double* best = &role_calls[s - w->stmts];
+        if (raw[i].calls > *best && may_act_as(raw[i].userid)) {
+            s->role = raw[i].userid;
+            *best = raw[i].calls;
+        }
     }
+    for (int i = 0; i < w->nstmts; i++)
+        if (OidIsValid(w->stmts[i].role)) w->stmts[i].path = role_search_path(w->stmts[i].role);
 
     for (int i = 0; i < w->nstmts; i++) {
         WlStatement* s = &w->stmts[i];
@@ -240,21 +217,15 @@ Workload* workload_collect(bool see_all) {
             if (uses[k].key.queryid == s->queryid) n++;
         bool writer = starts_with_word(s->text, "insert") || starts_with_word(s->text, "update") ||
                       starts_with_word(s->text, "delete") || starts_with_word(s->text, "with");
-        if (n == 0 && !writer) continue;
+        if ((n == 0 && !writer) || !OidIsValid(s->role)) continue;
         CHECK_FOR_INTERRUPTS();
         if (writer && s->rows > 0) {
             WriteArg a{w, &wcap, s->text, s->rows};
-            subxact_try(record_write_fn, &a, NULL);
+            run_as_role(s->role, s->path, record_write_fn, &a, NULL);
         }
-        s->query = analyse(s->text);
+        s->query = analyse(s);
         if (s->query == NULL) continue;
-        RelCollect rc;
-        rc.cap = 4;
-        rc.n = 0;
-        rc.relids = (Oid*) palloc(sizeof(Oid) * rc.cap);
-        relations_walker((Node*) s->query, &rc);
-        s->relids = rc.relids;
-        s->nrelids = rc.n;
+        query_relations(s->query, &s->relids, &s->nrelids);
         if (n == 0) continue;
         s->uses = (WlUse*) palloc(sizeof(WlUse) * n);
         for (int k = 0; k < nuse; k++) {
@@ -307,7 +278,7 @@ double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorDat
     // Called below C++ frames (the core's selection): subxact_try with
     // `pending` never lets an error propagate.
     PlanArg a{s, set, n, NULL, -1};
-    bool ok = subxact_try(plan_fn, &a, pending);
+    bool ok = run_as_role(s->role, s->path, plan_fn, &a, pending);
     hypo_deactivate();
     if (a.scratch != NULL) MemoryContextDelete(a.scratch);
     return ok ? a.cost : -1;

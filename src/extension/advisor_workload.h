@@ -38,6 +38,8 @@ struct WlStatement {
     double calls;
     double rows;
     bool visible;  // the caller may see this statement's id
+    Oid role;      // parsed and planned as this role (InvalidOid: not at all)
+    char* path;    // with this search_path (role_search_path)
     const char* text;
     Query* query;  // analysed and rewritten; NULL when it could not be
     Oid* relids;   // relations it reads or writes
@@ -68,10 +70,14 @@ struct Workload {
 };
 
 // see_all: superuser or pg_read_all_stats (ids of every role's statements).
+// A statement is parsed and planned as a role that recorded it and that the
+// caller may act as (security.h), the one with the most calls; statements
+// no such role recorded are left unparsed (query NULL).
 Workload* workload_collect(bool see_all);
 
 // Plan cost (total cost of the top plan node, generic plan) of s with the
-// hypothetical indexes set[0..n) pretended to exist; -1 when planning fails.
+// hypothetical indexes set[0..n) pretended to exist, planned as s->role;
+// -1 when planning fails.
 // A query cancel or other error that must not be swallowed is kept in
 // *pending (the first one) and every later call returns -1 at once; the
 // caller re-throws it once no C++ frame is alive.

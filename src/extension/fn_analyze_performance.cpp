@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
 #include "extension/guard.h"
 #include "extension/palloc_copy.h"
 #include "extension/query_facts_pg.h"
+#include "extension/security.h"
 #include "extension/sql_result.h"
 
 namespace pothos::ext {
@@ -58,14 +59,21 @@ const char* write_kind(const Query* q) {
 struct RunArgs {
     AnalysedStmt* st;
     const char* sql;
+    bool allow_writes;
     char* json;
 };
 
+// Without allow_writes the statement runs in a read-only state: a locking
+// clause anywhere in it, or a function that writes, fails as it would in a
+// READ ONLY transaction. (The subtransaction's rollback ends the state.)
 void run_explain_analyze(void* p) {
     RunArgs* a = (RunArgs*) p;
+    ReadOnlyScope read_only;
+    if (!a->allow_writes) read_only_enter(&read_only);
     instr_time planning;
     PlannedStmt* ps = plan_copy(a->st->rewritten, a->sql, &planning);
     a->json = explain_json(ps, a->sql, true, &planning);
+    if (!a->allow_writes) read_only_leave(&read_only);
 }
 
 }  // namespace
@@ -86,7 +94,7 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
                         errhint("Pass allow_writes => true to run it in a subtransaction that is rolled back.")));
     List* relations = relations_of_rtable(st.query->rtable);
     // Rolled back whatever happens; errors are raised after the rollback.
-    RunArgs run{&st, sql, NULL};
+    RunArgs run{&st, sql, allow_writes, NULL};
     run_in_subtransaction(run_explain_analyze, &run, false, true);
     char* json = run.json;
 

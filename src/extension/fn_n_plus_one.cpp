@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
 #include "core/nplus1_findings.h"
 #include "core/nplus1_rewrite.h"
 #include "extension/guard.h"
+#include "extension/palloc_copy.h"
 #include "extension/nplus1_facts.h"
 #include "extension/nplus1_guc.h"
 #include "extension/nplus1_observe.h"
@@ -85,13 +86,46 @@ void copy_out(const std::string& s, char* buf) {
     buf[n] = '\0';
 }
 
-// The facts of a child's text (parsed only in its own database); empty
-// facts when they cannot be had.
-void child_facts(const char* text, Oid dbid, uint16 flags, NpFactsC* facts) {
-    if (text && dbid == MyDatabaseId && np_extract_facts(text, flags, facts)) return;
+// The facts of a child's text (parsed only in its own database, as the
+// role that recorded it); empty facts when they cannot be had.
+void child_facts(const char* text, Oid userid, Oid dbid, uint16 flags, NpFactsC* facts) {
+    if (text && dbid == MyDatabaseId && np_extract_facts(text, flags, userid, facts)) return;
     memset(facts, 0, sizeof *facts);
     facts->limit = -1;
     facts->statement = int(core::NpStatement::Other);
+}
+
+// The batched query for one child (NULL when there is none) and, for the
+// first child, the finding's suggested query and advice (copied into
+// suggested and advice, at most kTextCap bytes each).
+bool child_rewrite(const NpFactsC& facts, core::NpKind kind, int c, int nchildren, int64 max_repeats,
+                   char** rewrite, char* suggested, char* advice, CppError* err) {
+    return cpp_call(err, [&] {
+        core::NpFacts f = to_facts(facts);
+        std::string q;
+        // Same parameters again: nothing to batch, only to reuse.
+        if (kind != core::NpKind::DuplicateQuery) q = core::np_suggest_query(f);
+        if (c == 0) {
+            copy_out(q, suggested);
+            copy_out(core::np_suggestion(kind, f, "", long(max_repeats), nchildren - 1), advice);
+        }
+        *rewrite = q.empty() ? nullptr : palloc_copy(q);
+    });
+}
+
+// A finding is listed to callers who see every role's workload, and to the
+// role that recorded it while it may read every relation its statements use.
+bool finding_visible(const core::NpFindingEntry* r, bool see_all) {
+    if (see_all) return true;
+    if (r->userid != GetUserId() || r->dbid != MyDatabaseId) return false;
+    if (r->parent_queryid &&
+        !statement_visible(statement_text(r->userid, r->dbid, r->parent_queryid), r->userid, false))
+        return false;
+    const int nchildren = r->nchildren >= 1 ? r->nchildren : 1;
+    for (int c = 0; c < nchildren; c++)
+        if (!statement_visible(statement_text(r->userid, r->dbid, r->child[c].queryid), r->userid, false))
+            return false;
+    return true;
 }
 
 // A one-dimensional array of n datums of type elem (NULL elements allowed).
@@ -116,7 +150,6 @@ using pothos::core::NpKind;
 extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
     bool showtext = PG_GETARG_BOOL(0);
     require_ready();
-    Oid me = GetUserId();
     bool see_all = can_read_all_stats();
     ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "n_plus_one");
 
@@ -136,55 +169,36 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
     char* advice = (char*) palloc(kTextCap);
     for (uint32 i = 0; i < n; i++) {
         const NpFindingEntry* r = &rows[i];
+        if (!finding_visible(r, see_all)) continue;
         NpKind kind = NpKind(r->kind);
-        bool visible = see_all || r->userid == me;
         const int nchildren = r->nchildren >= 1 ? r->nchildren : 1;
-        char* parent_text = showtext && visible && r->parent_queryid
-                                ? statement_text(r->userid, r->dbid, r->parent_queryid)
-                                : NULL;
+        char* parent_text = showtext && r->parent_queryid ? statement_text(r->userid, r->dbid, r->parent_queryid)
+                                                          : NULL;
         // Per child: its text and its batched query; child 0 is the one the
         // scalar columns describe.
-        char* child_text[pothos::core::kNpMaxChildren] = {};
         Datum qids[pothos::core::kNpMaxChildren], texts[pothos::core::kNpMaxChildren],
             repeats[pothos::core::kNpMaxChildren], wasted[pothos::core::kNpMaxChildren],
             rewrites[pothos::core::kNpMaxChildren];
         bool text_nulls[pothos::core::kNpMaxChildren], rewrite_nulls[pothos::core::kNpMaxChildren];
-        bool have_suggestion = false;
         suggested[0] = advice[0] = '\0';
         int64 saved = 0;
         for (int c = 0; c < nchildren; c++) {
             const pothos::core::NpChildStats& cs = r->child[c];
-            child_text[c] = showtext && visible ? statement_text(r->userid, r->dbid, cs.queryid) : NULL;
+            char* child_text = statement_text(r->userid, r->dbid, cs.queryid);
             qids[c] = Int64GetDatumFast((int64) cs.queryid);
-            text_nulls[c] = !showtext || (visible && !child_text[c]);
-            texts[c] = text_nulls[c] ? (Datum) 0
-                                     : CStringGetTextDatum(visible ? child_text[c] : "<insufficient privilege>");
+            text_nulls[c] = !showtext || !child_text;
+            texts[c] = text_nulls[c] ? (Datum) 0 : CStringGetTextDatum(child_text);
             repeats[c] = Int64GetDatumFast(cs.total_repeats);
             wasted[c] = Float8GetDatumFast(cs.time_ms);
-            rewrite_nulls[c] = true;
-            rewrites[c] = (Datum) 0;
             saved += cs.total_repeats - cs.occurrences;
-            if (!visible) continue;
             NpFactsC facts;
-            child_facts(child_text[c], r->dbid, cs.flags, &facts);
+            child_facts(child_text, r->userid, r->dbid, cs.flags, &facts);
+            char* rewrite = NULL;
             CppError err;
-            std::string rewrite;
-            if (!cpp_call(&err, [&] {
-                    pothos::core::NpFacts f = to_facts(facts);
-                    // Same parameters again: nothing to batch, only to reuse.
-                    if (kind != NpKind::DuplicateQuery) rewrite = pothos::core::np_suggest_query(f);
-                    if (c == 0) {
-                        copy_out(rewrite, suggested);
-                        copy_out(pothos::core::np_suggestion(kind, f, "", long(r->max_repeats), nchildren - 1),
-                                 advice);
-                    }
-                }))
+            if (!child_rewrite(facts, kind, c, nchildren, r->max_repeats, &rewrite, suggested, advice, &err))
                 POTHOS_RAISE_CPP_ERROR(err);
-            if (!rewrite.empty()) {
-                rewrite_nulls[c] = false;
-                rewrites[c] = CStringGetTextDatum(rewrite.c_str());
-            }
-            have_suggestion = true;
+            rewrite_nulls[c] = rewrite == NULL;
+            rewrites[c] = rewrite ? CStringGetTextDatum(rewrite) : (Datum) 0;
         }
         if (kind == NpKind::ServerSideLoop) saved = 0;
 
@@ -195,18 +209,15 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
         v[k++] = CStringGetTextDatum(pothos::core::np_kind_name(kind));
         v[k++] = ObjectIdGetDatum(r->userid);
         v[k++] = ObjectIdGetDatum(r->dbid);
-        if (visible && r->parent_queryid)
+        if (r->parent_queryid)
             v[k++] = Int64GetDatumFast((int64) r->parent_queryid);
         else
             nulls[k++] = true;
-        if (!showtext || !r->parent_queryid || (visible && !parent_text))
-            nulls[k++] = true;
-        else
-            v[k++] = CStringGetTextDatum(visible ? parent_text : "<insufficient privilege>");
-        if (visible)
-            v[k++] = Int64GetDatumFast((int64) r->queryid);
+        if (parent_text)
+            v[k++] = CStringGetTextDatum(parent_text);
         else
             nulls[k++] = true;
+        v[k++] = Int64GetDatumFast((int64) r->queryid);
         if (text_nulls[0])
             nulls[k++] = true;
         else
@@ -227,30 +238,24 @@ extern "C" Datum pothos_perf_n_plus_one(PG_FUNCTION_ARGS) {
         v[k++] = Int32GetDatum(int32(nchildren) - 1);
         v[k++] = TimestampTzGetDatum(r->first_seen);
         v[k++] = TimestampTzGetDatum(r->last_seen);
-        if (have_suggestion && suggested[0])
+        if (suggested[0])
             v[k++] = CStringGetTextDatum(suggested);
         else
             nulls[k++] = true;
-        if (have_suggestion && advice[0])
+        if (advice[0])
             v[k++] = CStringGetTextDatum(advice);
         else
             nulls[k++] = true;
         // The children (n_plus_one: every lookup per row of the same parent
         // executions; one element for the other kinds).
-        if (visible)
-            v[k++] = make_array(qids, NULL, nchildren, INT8OID);
-        else
-            nulls[k++] = true;
+        v[k++] = make_array(qids, NULL, nchildren, INT8OID);
         if (showtext)
             v[k++] = make_array(texts, text_nulls, nchildren, TEXTOID);
         else
             nulls[k++] = true;
         v[k++] = make_array(repeats, NULL, nchildren, INT8OID);
         v[k++] = make_array(wasted, NULL, nchildren, FLOAT8OID);
-        if (visible)
-            v[k++] = make_array(rewrites, rewrite_nulls, nchildren, TEXTOID);
-        else
-            nulls[k++] = true;
+        v[k++] = make_array(rewrites, rewrite_nulls, nchildren, TEXTOID);
         v[k++] = Int64GetDatumFast(r->rate_occurrences);
         Assert(k == kCols);
         tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);

@@ -18,6 +18,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_redundant_indexes);
 
 #include "core/advisor_redundancy.h"
 #include "extension/guard.h"
+#include "extension/security.h"
 
 using namespace pothos::ext;
 namespace adv = pothos::core::advisor;
@@ -26,25 +27,30 @@ namespace {
 
 // One row per index of a user table: keys are "expression opclass option
 // collation" per key column, so equal strings mean the same key.
+// Runs with search_path pinned (the function's SET clause) and names every
+// function and operator with its schema all the same.
 const char* kQuery =
-    "SELECT i.indrelid, i.indrelid::regclass::text, i.indexrelid::regclass::text, am.amname,"
-    "       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) || ' ' || i.indclass[k - 1] || ' ' ||"
-    "                    i.indoption[k - 1] || ' ' || i.indcollation[k - 1]"
-    "               FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[],"
-    "       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true)"
-    "               FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[],"
-    "       coalesce((SELECT string_agg(pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)"
-    "                   FROM generate_series(i.indnkeyatts + 1, i.indnatts) k), ''),"
-    "       coalesce(pg_get_expr(i.indpred, i.indrelid), ''), i.indisunique, i.indisprimary,"
-    "       coalesce(s.idx_scan, 0), pg_relation_size(i.indexrelid)"
-    "  FROM pg_index i"
-    "  JOIN pg_class c ON c.oid = i.indexrelid"
-    "  JOIN pg_am am ON am.oid = c.relam"
-    "  JOIN pg_class t ON t.oid = i.indrelid"
-    "  JOIN pg_namespace n ON n.oid = t.relnamespace"
-    "  LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid"
-    " WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'"
-    "   AND i.indisvalid AND t.relkind IN ('r', 'm')"
+    "SELECT i.indrelid, i.indrelid::pg_catalog.regclass::pg_catalog.text,"
+    "       i.indexrelid::pg_catalog.regclass::pg_catalog.text, am.amname,"
+    "       ARRAY(SELECT pg_catalog.concat_ws(' ', pg_catalog.pg_get_indexdef(i.indexrelid, k, true),"
+    "                    i.indclass[k OPERATOR(pg_catalog.-) 1], i.indoption[k OPERATOR(pg_catalog.-) 1],"
+    "                    i.indcollation[k OPERATOR(pg_catalog.-) 1])"
+    "               FROM pg_catalog.generate_series(1, i.indnkeyatts) k ORDER BY k)::pg_catalog.text[],"
+    "       ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)"
+    "               FROM pg_catalog.generate_series(1, i.indnkeyatts) k ORDER BY k)::pg_catalog.text[],"
+    "       coalesce((SELECT pg_catalog.string_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true), ', ' ORDER BY k)"
+    "                   FROM pg_catalog.generate_series(i.indnkeyatts OPERATOR(pg_catalog.+) 1, i.indnatts) k), ''),"
+    "       coalesce(pg_catalog.pg_get_expr(i.indpred, i.indrelid), ''), i.indisunique, i.indisprimary,"
+    "       coalesce(s.idx_scan, 0), pg_catalog.pg_relation_size(i.indexrelid)"
+    "  FROM pg_catalog.pg_index i"
+    "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+    "  JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.relam"
+    "  JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) i.indrelid"
+    "  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.relnamespace"
+    "  LEFT JOIN pg_catalog.pg_stat_all_indexes s ON s.indexrelid OPERATOR(pg_catalog.=) i.indexrelid"
+    " WHERE n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])"
+    "   AND n.nspname OPERATOR(pg_catalog.!~~) 'pg_toast%'"
+    "   AND i.indisvalid AND t.relkind OPERATOR(pg_catalog.=) ANY ('{r,m}'::pg_catalog.\"char\"[])"
     " ORDER BY 2, 3";
 
 struct Fact {
@@ -82,6 +88,7 @@ extern "C" Datum pothos_perf_redundant_indexes(PG_FUNCTION_ARGS) {
     InitMaterializedSRF(fcinfo, 0);
     ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
     MemoryContext outer = CurrentMemoryContext;
+    bool see_all = can_read_all_stats();
 
     SPI_connect();
     if (SPI_execute(kQuery, true, 0) != SPI_OK_SELECT) elog(ERROR, "pothos_perf: index catalog query failed");
@@ -142,6 +149,8 @@ extern "C" Datum pothos_perf_redundant_indexes(PG_FUNCTION_ARGS) {
 
     for (int i = 0; i < nout; i++) {
         Fact* f = &facts[idx[i]];
+        // Figures only for relations the caller may read (security.h).
+        if (!may_read_relation(f->relid, see_all)) continue;
         adv::RedundancyKind k = (adv::RedundancyKind) kind[i];
         Datum cols[INDEX_MAX_KEYS];
         for (int c = 0; c < f->nkeys && c < INDEX_MAX_KEYS; c++) cols[c] = CStringGetTextDatum(f->key_names[c]);

@@ -33,6 +33,7 @@ extern "C" {
 #include "core/hot.h"
 #include "extension/guard.h"
 #include "extension/hypo_index.h"
+#include "extension/security.h"
 
 namespace pothos::ext {
 
@@ -57,20 +58,28 @@ void bad_ddl(const char* ddl, const char* msg, const char* detail) {
 
 // Share of the table's rows the predicate keeps, as the planner estimates
 // it for SELECT 1 FROM table WHERE predicate.
+// The query is the extension's own: built and planned with search_path
+// pinned, so the deparsed predicate names every function and operator
+// outside pg_catalog with its schema.
 double predicate_fraction(HypoIndex* h) {
+    PinnedPath pin;
+    pinned_path_enter(&pin);
     Relation rel = table_open(h->relid, AccessShareLock);
     List* ctx = deparse_context_for(RelationGetRelationName(rel), h->relid);
+    char* table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+                                             RelationGetRelationName(rel));
     table_close(rel, AccessShareLock);
     char* pred = deparse_expression((Node*) make_ands_explicit(h->predicate), ctx, false, false);
-    char* sql = psprintf("SELECT 1 FROM %s WHERE %s", h->table, pred);
+    char* sql = psprintf("SELECT 1 FROM %s WHERE %s", table, pred);
     List* raw = pg_parse_query(sql);
     List* queries = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw), sql, NULL, 0, NULL);
     PlannedStmt* ps = pg_plan_query(linitial_node(Query, queries), sql, 0, NULL);
     // Whole-table rows: the same planning without the predicate.
-    char* sql_all = psprintf("SELECT 1 FROM %s", h->table);
+    char* sql_all = psprintf("SELECT 1 FROM %s", table);
     List* raw_all = pg_parse_query(sql_all);
     List* q_all = pg_analyze_and_rewrite_fixedparams(linitial_node(RawStmt, raw_all), sql_all, NULL, 0, NULL);
     PlannedStmt* ps_all = pg_plan_query(linitial_node(Query, q_all), sql_all, 0, NULL);
+    pinned_path_leave(&pin);
     double all = ps_all->planTree->plan_rows;
     if (all <= 0) return 1.0;
     double f = ps->planTree->plan_rows / all;

@@ -25,7 +25,7 @@ extern "C" {
 #include "core/nplus1_rewrite.h"
 #include "extension/nplus1_facts.h"
 #include "extension/nplus1_shape.h"
-#include "extension/subxact.h"
+#include "extension/security.h"
 
 namespace pothos::ext {
 
@@ -244,12 +244,12 @@ void clear(NpFactsC* out) {
 
 }  // namespace
 
-bool np_extract_facts(const char* sql, uint16 flags, NpFactsC* out) {
+bool np_extract_facts(const char* sql, uint16 flags, Oid role, NpFactsC* out) {
     clear(out);
     if (!sql || !*sql) return false;
     ExtractArgs args{sql, flags, out};
     // A cancel or shutdown is re-thrown; any other error just means no facts.
-    if (!subxact_try(extract_cb, &args, NULL)) {
+    if (!run_as_role(role, NULL, extract_cb, &args, NULL)) {
         clear(out);
         return false;
     }

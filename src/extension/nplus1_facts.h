@@ -31,9 +31,11 @@ struct NpFactsC {
     char* index_name;
 };
 
-// Parses and analyses sql in a subtransaction; false (no error raised) when
-// it cannot be analysed (dropped table, cut text, ...). flags: the NpFlag bits
-// recorded for the statement (LIMIT 1 survives normalization only there).
-bool np_extract_facts(const char* sql, uint16 flags, NpFactsC* out);
+// Parses and analyses sql in a subtransaction, as role (the role that
+// recorded it: security.h); false (no error raised) when it cannot be
+// analysed (dropped table, cut text, a role the caller may not act as, ...).
+// flags: the NpFlag bits recorded for the statement (LIMIT 1 survives
+// normalization only there).
+bool np_extract_facts(const char* sql, uint16 flags, Oid role, NpFactsC* out);
 
 }  // namespace pothos::ext

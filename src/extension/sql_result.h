@@ -5,6 +5,7 @@
 #pragma once
 
 #include "extension/pg.h"
+#include "extension/security.h"
 
 extern "C" {
 #include "catalog/pg_authid.h"
@@ -14,12 +15,6 @@ extern "C" {
 }
 
 namespace pothos::ext {
-
-// Superusers and members of pg_read_all_stats see every role's statement
-// texts and ids (as in pg_stat_statements); others only their own.
-inline bool can_read_all_stats() {
-    return superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
-}
 
 inline void mismatch_error(const char* function_name) {
     ereport(ERROR, (errmsg("pothos_perf: SQL definition of %s does not match the library", function_name),

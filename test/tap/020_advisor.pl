@@ -39,7 +39,7 @@ sub check_advisor {
     });
     my $rec = $node->safe_psql('postgres',
         'SELECT string_agg(index_ddl, \'|\') FROM pothos_perf.recommend_indexes()');
-    is($rec, 'CREATE INDEX CONCURRENTLY ON t USING btree (a)', "$label: recommendation");
+    is($rec, 'CREATE INDEX CONCURRENTLY ON public.t USING btree (a)', "$label: recommendation");
     my $plan = $node->safe_psql('postgres', q{
         SELECT string_agg("QUERY PLAN", ' ') FROM pothos_perf.hypothetical_explain(
             'SELECT * FROM t WHERE a = 42', ARRAY['CREATE INDEX ON t (a)'])});

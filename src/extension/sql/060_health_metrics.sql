@@ -9,7 +9,8 @@ CREATE FUNCTION pothos_perf._performance_numbers(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_performance_numbers'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION pothos_perf._health_eval(
     connections_total bigint,
@@ -33,7 +34,8 @@ CREATE FUNCTION pothos_perf._health_eval(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_health_eval'
-LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION pothos_perf._metrics_text(
     connections_active bigint,
@@ -42,12 +44,14 @@ CREATE FUNCTION pothos_perf._metrics_text(
 )
 RETURNS text
 AS 'MODULE_PATHNAME', 'pothos_perf_metrics_text'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- PARALLEL RESTRICTED: pg_stat_activity and pg_stat_database are restricted.
 CREATE FUNCTION pothos_perf.health()
 RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
 AS $$
 WITH act AS (
     SELECT count(*) AS total,
@@ -112,6 +116,7 @@ COMMENT ON FUNCTION pothos_perf.health() IS
 CREATE FUNCTION pothos_perf.introspect_schema(schema text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     wanted text := introspect_schema.schema;
@@ -216,6 +221,7 @@ COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
 CREATE FUNCTION pothos_perf.metrics()
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     active bigint;
@@ -232,3 +238,10 @@ $$;
 
 COMMENT ON FUNCTION pothos_perf.metrics() IS
   'The pothos_database_* metrics in the Prometheus text exposition format (0.0.4).';
+
+-- The metrics name tables and count their statements for every role: as the
+-- statistics views of pg_monitor, not for PUBLIC.
+REVOKE ALL ON FUNCTION pothos_perf.metrics() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pothos_perf.metrics() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) TO pg_monitor;
