@@ -88,9 +88,9 @@ POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleSt
         return;
     }
     events_parsed(pstate, query, jstate, nesting());
-    // Only statements with constants need their normalized text now; the
-    // text of the others is taken as it is when they first finish.
-    if (jstate == nullptr || jstate->clocations_count <= 0) return;
+    // The text is stored now, normalized with the constants the jumbler
+    // located; a text first seen when a statement finishes has its literals
+    // replaced by the store (a statement parsed while not tracked).
     StatKey key = make_key(query->queryId);
     if (store_has(key)) return;
     int len = 0;

@@ -22,9 +22,11 @@ extern "C" {
 
 #include "core/explain_json.h"
 #include "core/query_rules.h"
+#include "core/value_scrub.h"
 #include "extension/guard.h"
 #include "extension/guc.h"
 #include "extension/monitor_guc.h"
+#include "extension/palloc_copy.h"
 #include "extension/query_facts_pg.h"
 #include "core/hot.h"
 #include "extension/slow_capture.h"
@@ -67,6 +69,18 @@ char* stored_text(const core::StatKey& key) {
     }
     LWLockRelease(store_lock());
     return text;
+}
+
+// Without capture_params a plan is kept with the constants of its
+// expressions replaced (value_scrub.h): a custom plan shows the values bound
+// to the statement's parameters, any plan the literals of its text. NULL
+// when that fails: a plan is never kept with values it must not hold.
+char* scrub_plan(char* plan) {
+    if (plan == NULL || mon_guc_capture_params) return plan;
+    char* out = NULL;
+    CppError err;
+    if (!cpp_call(&err, [&] { out = palloc_copy(core::scrub_plan_values(plan)); })) return NULL;
+    return out;
 }
 
 char* explain_plan(const QueryDesc* qd, ExplainFormat format) {
@@ -122,9 +136,9 @@ void capture_one(const StmtEvent& ev) {
     char* params = NULL;
     const QueryDesc* qd = ev.qd;
     if (qd != NULL && qd->planstate != NULL && mon_guc_capture_plans) {
-        plan = explain_plan(qd, EXPLAIN_FORMAT_TEXT);
-        char* json = explain_plan(qd, EXPLAIN_FORMAT_JSON);
-        recs = recommend(json, relations_of_rtable(qd->plannedstmt->rtable));
+        plan = scrub_plan(explain_plan(qd, EXPLAIN_FORMAT_TEXT));
+        char* json = scrub_plan(explain_plan(qd, EXPLAIN_FORMAT_JSON));
+        if (json) recs = recommend(json, relations_of_rtable(qd->plannedstmt->rtable));
     }
     if (qd != NULL && mon_guc_capture_params && qd->params != NULL && qd->params->numParams > 0)
         params = BuildParamLogString(qd->params, NULL, kParamValueCap);

@@ -12,7 +12,12 @@ extern "C" {
 #include "utils/timestamp.h"
 }
 
+#include <cstdlib>
+#include <string>
+
 #include "core/normalize.h"
+#include "core/value_scrub.h"
+#include "extension/guard.h"
 #include "extension/guc.h"
 #include "extension/persist.h"
 #include "extension/store.h"
@@ -91,6 +96,32 @@ const char* clip_text(StmtText t, int* out_len) {
     return s;
 }
 
+// A text that reaches the store without having been normalized at parse
+// time (utility statements, statements parsed while not tracked): its
+// literals are replaced by $n here (value_scrub.h), into a buffer of the
+// store's text capacity allocated once per backend. No PostgreSQL error;
+// when even that fails the text is stored empty, never with its values.
+const char* scrub_text(const char* s, int len, int* out_len) {
+    static char* buf = nullptr;
+    int cap = static_cast<int>(g_table.header().text_cap);
+    if (buf == nullptr) buf = static_cast<char*>(malloc(static_cast<size_t>(cap) + 1));
+    *out_len = 0;
+    if (buf == nullptr) return "";
+    int n = 0;
+    CppError err;
+    bool ok = cpp_call(&err, [&] {
+        std::string clean = core::scrub_sql_literals(std::string_view(s, static_cast<size_t>(len)));
+        n = static_cast<int>(clean.size());
+        if (n > cap) n = cap;
+        memcpy(buf, clean.data(), static_cast<size_t>(n));
+    });
+    if (!ok) return "";
+    // Longer than the capacity: cut at a character boundary, as clip_text.
+    if (n == cap) n = pg_mbcliplen(buf, n, n);
+    *out_len = n;
+    return buf;
+}
+
 // The first execution of a statement: its entry is created under the
 // exclusive lock (kept held for the caller), which the shared lock held on
 // entry is given up for.
@@ -98,6 +129,7 @@ POTHOS_COLD int32 create_entry(const StatKey& key, StmtText text, int64 now) {
     LWLockRelease(g_shared->lock);
     int len = 0;
     const char* s = clip_text(text, &len);
+    s = scrub_text(s, len, &len);
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
     int32 slot = g_table.find(key);
     if (slot < 0) slot = g_table.insert(key, s, static_cast<size_t>(len), now);
