@@ -54,26 +54,26 @@ LANGUAGE sql VOLATILE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH act AS (
-    SELECT count(*) AS total,
-           count(*) FILTER (WHERE state = 'active') AS active,
-           count(*) FILTER (WHERE state = 'idle') AS idle,
-           count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_xact,
-           extract(epoch FROM max(clock_timestamp() - xact_start))::float8 AS longest_xact
+    SELECT pg_catalog.count(*) AS total,
+           pg_catalog.count(*) FILTER (WHERE state = 'active') AS active,
+           pg_catalog.count(*) FILTER (WHERE state = 'idle') AS idle,
+           pg_catalog.count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_xact,
+           extract(epoch FROM pg_catalog.max(pg_catalog.clock_timestamp() - xact_start))::float8 AS longest_xact
       FROM pg_catalog.pg_stat_activity
      WHERE backend_type = 'client backend'),
 db AS (
     SELECT numbackends, deadlocks, blks_hit, blks_read
-      FROM pg_catalog.pg_stat_database WHERE datname = current_database()),
+      FROM pg_catalog.pg_stat_database WHERE datname = pg_catalog.current_database()),
 lk AS (
-    SELECT count(*) AS total, count(*) FILTER (WHERE NOT granted) AS waiting FROM pg_catalog.pg_locks),
+    SELECT pg_catalog.count(*) AS total, pg_catalog.count(*) FILTER (WHERE NOT granted) AS waiting FROM pg_catalog.pg_locks),
 perf AS (
     SELECT total_queries, slow_queries_last_hour, queries_per_second,
            CASE WHEN total_queries > 0 THEN total_exec_time / total_queries ELSE 0 END AS avg_ms
       FROM pothos_perf._performance_numbers()),
 mc AS (
-    SELECT current_setting('max_connections')::bigint AS max,
-           current_setting('max_connections')::bigint
-             - current_setting('superuser_reserved_connections')::bigint AS usable),
+    SELECT pg_catalog.current_setting('max_connections')::bigint AS max,
+           pg_catalog.current_setting('max_connections')::bigint
+             - pg_catalog.current_setting('superuser_reserved_connections')::bigint AS usable),
 ev AS (
     SELECT e.*
       FROM act, db, lk, perf, mc,
@@ -82,30 +82,30 @@ ev AS (
                CASE WHEN db.blks_hit + db.blks_read > 0
                     THEN db.blks_hit::float8 / (db.blks_hit + db.blks_read) END,
                db.blks_hit + db.blks_read, db.deadlocks, lk.total, lk.waiting, act.longest_xact) e)
-SELECT jsonb_build_object(
+SELECT pg_catalog.jsonb_build_object(
     'status', ev.status,
-    'reasons', to_jsonb(ev.reasons),
-    'timestamp', to_jsonb(clock_timestamp()),
-    'connections', jsonb_build_object(
+    'reasons', pg_catalog.to_jsonb(ev.reasons),
+    'timestamp', pg_catalog.to_jsonb(pg_catalog.clock_timestamp()),
+    'connections', pg_catalog.jsonb_build_object(
         'total', act.total, 'active', act.active, 'idle', act.idle,
         'idleInTransaction', act.idle_xact, 'maxConnections', mc.max,
         'status', ev.connections_status),
-    'performance', jsonb_build_object(
-        'averageQueryTime', round(perf.avg_ms::numeric, 3),
+    'performance', pg_catalog.jsonb_build_object(
+        'averageQueryTime', pg_catalog.round(perf.avg_ms::numeric, 3),
         'slowQueryCount', perf.slow_queries_last_hour,
         'totalQueries', perf.total_queries,
-        'queriesPerSecond', round(perf.queries_per_second::numeric, 3),
+        'queriesPerSecond', pg_catalog.round(perf.queries_per_second::numeric, 3),
         'status', ev.performance_status),
-    'database', jsonb_build_object(
-        'name', current_database(),
-        'size', pg_catalog.pg_database_size(current_database()),
-        'sizePretty', pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database())),
+    'database', pg_catalog.jsonb_build_object(
+        'name', pg_catalog.current_database(),
+        'size', pg_catalog.pg_database_size(pg_catalog.current_database()),
+        'sizePretty', pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(pg_catalog.current_database())),
         'connections', db.numbackends,
         'locksCount', lk.total,
         'locksWaiting', lk.waiting,
         'deadlocksCount', db.deadlocks,
         'cacheHitRatio', CASE WHEN db.blks_hit + db.blks_read > 0
-                              THEN round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
+                              THEN pg_catalog.round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
         'status', ev.database_status))
   FROM act, db, lk, perf, mc, ev
 $$;
@@ -121,8 +121,8 @@ AS $$
 DECLARE
     wanted text := introspect_schema.schema;
 BEGIN
-    IF octet_length(wanted) >= 64 THEN
-        RAISE EXCEPTION 'introspect_schema: schema name is too long (% bytes; at most 63)', octet_length(wanted)
+    IF pg_catalog.octet_length(wanted) >= 64 THEN
+        RAISE EXCEPTION 'introspect_schema: schema name is too long (% bytes; at most 63)', pg_catalog.octet_length(wanted)
             USING ERRCODE = 'name_too_long';
     END IF;
     IF wanted IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = wanted) THEN
@@ -139,16 +139,16 @@ BEGIN
                     THEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pothos_perf')
                          AND n.nspname !~ '^pg_(toast|temp_)'
                     ELSE n.nspname = wanted END)
-    SELECT jsonb_build_object(
+    SELECT pg_catalog.jsonb_build_object(
         'schema', wanted,
-        'tables', coalesce(jsonb_agg(jsonb_build_object(
+        'tables', coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
             'schema', r.nspname,
             'name', r.relname,
             'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
                                    WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
                                    ELSE 'view' END,
             'columns', (
-                SELECT coalesce(jsonb_agg(jsonb_build_object(
+                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'name', a.attname,
                     'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                     'nullable', NOT a.attnotnull,
@@ -162,10 +162,10 @@ BEGIN
                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                  WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'indexes', (
-                SELECT coalesce(jsonb_agg(jsonb_build_object(
+                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                     'name', ic.relname,
-                    'columns', (SELECT jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
-                                  FROM generate_series(1, i.indnkeyatts::int) k),
+                    'columns', (SELECT pg_catalog.jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
+                                  FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k),
                     'unique', i.indisunique,
                     'primary', i.indisprimary,
                     'method', am.amname,
@@ -176,26 +176,26 @@ BEGIN
                   JOIN pg_catalog.pg_am am ON am.oid = ic.relam
                  WHERE i.indrelid = r.oid),
             'relations', (
-                SELECT coalesce(jsonb_agg(f.obj ORDER BY f.direction, f.conname COLLATE "C"), '[]'::jsonb)
+                SELECT coalesce(pg_catalog.jsonb_agg(f.obj ORDER BY f.direction, f.conname COLLATE "C"), '[]'::jsonb)
                   FROM (SELECT con.conname,
                                CASE WHEN con.conrelid = r.oid THEN 1 ELSE 2 END AS direction,
-                               jsonb_build_object(
+                               pg_catalog.jsonb_build_object(
                                    'name', con.conname,
                                    'direction', CASE WHEN con.conrelid = r.oid THEN 'references'
                                                      ELSE 'referenced_by' END,
-                                   'columns', (SELECT jsonb_agg(a.attname ORDER BY k.i)
-                                                 FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.conkey
+                                   'columns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                                 FROM pg_catalog.unnest(CASE WHEN con.conrelid = r.oid THEN con.conkey
                                                                   ELSE con.confkey END) WITH ORDINALITY k(attnum, i)
                                                  JOIN pg_catalog.pg_attribute a
                                                    ON a.attrelid = r.oid AND a.attnum = k.attnum),
-                                   'table', (SELECT format('%s.%s', quote_ident(n2.nspname), quote_ident(c2.relname))
+                                   'table', (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(n2.nspname), pg_catalog.quote_ident(c2.relname))
                                                FROM pg_catalog.pg_class c2
                                                JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace
                                               WHERE c2.oid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
                                                                   ELSE con.conrelid END),
                                    'foreignColumns', (
-                                       SELECT jsonb_agg(a.attname ORDER BY k.i)
-                                         FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.confkey
+                                       SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                         FROM pg_catalog.unnest(CASE WHEN con.conrelid = r.oid THEN con.confkey
                                                           ELSE con.conkey END) WITH ORDINALITY k(attnum, i)
                                          JOIN pg_catalog.pg_attribute a
                                            ON a.attrelid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
@@ -228,7 +228,7 @@ DECLARE
     idle bigint;
     findings bigint;
 BEGIN
-    SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle')
+    SELECT pg_catalog.count(*) FILTER (WHERE state = 'active'), pg_catalog.count(*) FILTER (WHERE state = 'idle')
       INTO active, idle
       FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend';
     SELECT listed INTO findings FROM pothos_perf.n_plus_one_info();
