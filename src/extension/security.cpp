@@ -92,10 +92,11 @@ bool may_act_as(Oid role) {
 
 bool may_read_relation(Oid relid, bool see_all) {
     if (see_all) return true;
-    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid))) return false;
     Oid me = GetUserId();
-    return pg_class_aclcheck(relid, me, ACL_SELECT) == ACLCHECK_OK ||
-           pg_attribute_aclcheck_all(relid, me, ACL_SELECT, ACLMASK_ANY) == ACLCHECK_OK;
+    bool missing = false;
+    if (pg_class_aclcheck_ext(relid, me, ACL_SELECT, &missing) == ACLCHECK_OK) return true;
+    // (A relation dropped meanwhile is simply not readable.)
+    return !missing && pg_attribute_aclcheck_all(relid, me, ACL_SELECT, ACLMASK_ANY) == ACLCHECK_OK;
 }
 
 char* role_search_path(Oid role) {
