@@ -64,29 +64,6 @@ bool starts_with_word(const char* s, const char* word) {
     return pg_strncasecmp(s, word, strlen(word)) == 0;
 }
 
-struct AnalyseArg {
-    const char* text;
-    Query* result;
-};
-
-void analyse_fn(void* p) {
-    AnalyseArg* a = (AnalyseArg*) p;
-    List* raw = pg_parse_query(a->text);
-    if (list_length(raw) != 1) return;
-    Oid* types = NULL;
-    int ntypes = 0;
-    List* qs = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw), a->text, &types, &ntypes, NULL);
-    if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY) a->result = linitial_node(Query, qs);
-}
-
-// Parses and analyses the text of s with its $n as parameters of inferred
-// types, as s->role: NULL when that fails for any reason.
-Query* analyse(const WlStatement* s) {
-    AnalyseArg a{s->text, NULL};
-    if (!OidIsValid(s->role) || !run_as_role(s->role, s->path, analyse_fn, &a, NULL)) return NULL;
-    return a.result;
-}
-
 // Distinct values of a column as ANALYZE estimated them; 0 if unknown.
 double column_distinct(Oid relid, AttrNumber att) {
     HeapTuple st = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid), Int16GetDatum(att), BoolGetDatum(false));
@@ -223,7 +200,7 @@ Workload* workload_collect(bool see_all) {
             WriteArg a{w, &wcap, s->text, s->rows};
             run_as_role(s->role, s->path, record_write_fn, &a, NULL);
         }
-        s->query = analyse(s);
+        s->query = analyse_as_role(s->text, s->role, s->path);
         if (s->query == NULL) continue;
         query_relations(s->query, &s->relids, &s->nrelids);
         if (n == 0) continue;

@@ -211,24 +211,21 @@ bool relations_walker(Node* node, void* context) {
                                   context);
 }
 
-struct RelationsArg {
+struct AnalyseArg {
     const char* text;
-    Oid* relids;
-    int n;
-    bool ok;
+    Query* result;
 };
 
-// Analyses (never plans) the single statement of a->text.
-void relations_fn(void* p) {
-    RelationsArg* a = (RelationsArg*) p;
+// Parses and analyses (never plans) the single statement of a->text, its $n
+// typed from their use.
+void analyse_fn(void* p) {
+    AnalyseArg* a = (AnalyseArg*) p;
     List* raw = pg_parse_query(a->text);
     if (list_length(raw) != 1) return;
     Oid* types = NULL;
     int ntypes = 0;
     List* qs = pg_analyze_and_rewrite_varparams(linitial_node(RawStmt, raw), a->text, &types, &ntypes, NULL);
-    if (list_length(qs) != 1) return;
-    query_relations(linitial_node(Query, qs), &a->relids, &a->n);
-    a->ok = true;
+    if (list_length(qs) == 1 && linitial_node(Query, qs)->commandType != CMD_UTILITY) a->result = linitial_node(Query, qs);
 }
 
 }  // namespace
@@ -243,13 +240,22 @@ void query_relations(Query* q, Oid** relids, int* n) {
     *n = rc.n;
 }
 
+Query* analyse_as_role(const char* text, Oid role, const char* path) {
+    AnalyseArg a{text, NULL};
+    if (text == NULL || !run_as_role(role, path, analyse_fn, &a, NULL)) return NULL;
+    return a.result;
+}
+
 bool statement_visible(const char* text, Oid role, bool see_all) {
     if (see_all) return true;
-    if (role != GetUserId() || text == NULL) return false;
-    RelationsArg a{text, NULL, 0, false};
-    if (!run_as_role(role, NULL, relations_fn, &a, NULL) || !a.ok) return false;
-    for (int i = 0; i < a.n; i++)
-        if (!may_read_relation(a.relids[i], false)) return false;
+    if (role != GetUserId()) return false;
+    Query* q = analyse_as_role(text, role, NULL);
+    if (q == NULL) return false;
+    Oid* relids = NULL;
+    int n = 0;
+    query_relations(q, &relids, &n);
+    for (int i = 0; i < n; i++)
+        if (!may_read_relation(relids[i], false)) return false;
     return true;
 }
 

@@ -75,6 +75,11 @@ bool run_as_role(Oid role, const char* path, void (*fn)(void*), void* arg, Error
 // included) of an analysed query. palloc'd.
 void query_relations(Query* q, Oid** relids, int* n);
 
+// The single statement of text (not a utility command) parsed and analysed,
+// never planned, as role (run_as_role), its $n typed from their use; NULL
+// when that fails for any reason.
+Query* analyse_as_role(const char* text, Oid role, const char* path);
+
 // The caller may see the workload of a statement (its text, its finding) that
 // role recorded: see_all, or the caller recorded it and may read every
 // relation it uses (the text is analysed as the caller to find them).
