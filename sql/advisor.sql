@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
 RESET client_min_messages;
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 SET max_parallel_workers_per_gather = 0;
 
 CREATE TABLE adv_users (id int PRIMARY KEY, email text NOT NULL, region int NOT NULL);
@@ -95,9 +95,9 @@ SELECT table_name, columns FROM adv_recs;
 SELECT adv_fresh();
 SELECT id FROM adv_users WHERE email = 'user42@example.com';
 SELECT count(*) AS at_100 FROM pothos_perf.recommend_indexes(100);
-SET pothos_perf.advisor.min_improvement = 100;
+SET pothos_perf.advisor_min_improvement = 100;
 SELECT count(*) AS view_at_100 FROM pothos_perf.index_recommendations;
-RESET pothos_perf.advisor.min_improvement;
+RESET pothos_perf.advisor_min_improvement;
 SELECT count(*) AS view_default FROM pothos_perf.index_recommendations;
 SELECT * FROM pothos_perf.recommend_indexes(-1);
 
@@ -175,10 +175,10 @@ DROP TABLE adv_red;
 -- every execution is inspected.
 SELECT adv_fresh();
 SET pothos_perf.track = 'all';
-SET pothos_perf.advisor.sample_rate = 0.999999;
+SET pothos_perf.advisor_sample_rate = 0.999999;
 DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 RESET pothos_perf.track;
@@ -187,10 +187,10 @@ RESET pothos_perf.track;
 -- (sampling draws the gap to the next sampled execution, and a change of the
 -- rate starts a new gap).
 SELECT adv_fresh();
-SET pothos_perf.advisor.sample_rate = 0;
+SET pothos_perf.advisor_sample_rate = 0;
 SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
 SELECT count(*) AS uses_while_off FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 

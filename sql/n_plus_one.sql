@@ -3,9 +3,9 @@
 -- separated by request tags (SET pothos_perf.request_id) so that nothing
 -- depends on timing.
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
-SET pothos_perf.n_plus_one.min_occurrences = 1;
+SET pothos_perf.n_plus_one_min_occurrences = 1;
 SET pothos_perf.track = 'all';
-SET pothos_perf.n_plus_one.idle_gap = '1h';  -- no unit ends by a pause on a slow machine
+SET pothos_perf.n_plus_one_idle_gap = '1h';  -- no unit ends by a pause on a slow machine
 SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
 
 -- View shape (DESIGN.md section 2 columns, plus round trips, siblings and the children).
@@ -136,13 +136,13 @@ SELECT kind, count(*) AS findings, bool_and(child_queryids = ARRAY[queryid]) AS 
  GROUP BY kind ORDER BY kind COLLATE "C";
 
 -- Confirmation: with the default (3 units) nothing seen once is listed.
-RESET pothos_perf.n_plus_one.min_occurrences;
+RESET pothos_perf.n_plus_one_min_occurrences;
 SELECT count(*) AS confirmed FROM pothos_perf.n_plus_one;
-SET pothos_perf.n_plus_one.min_occurrences = 1;
+SET pothos_perf.n_plus_one_min_occurrences = 1;
 
 -- Bad settings get clear errors.
-SET pothos_perf.n_plus_one.min_repeats = 1;
-SET pothos_perf.n_plus_one.idle_gap = -5;
+SET pothos_perf.n_plus_one_min_repeats = 1;
+SET pothos_perf.n_plus_one_idle_gap = -5;
 
 -- Every finding counts at most its child's executions and time; metrics()
 -- exports the listed findings from n_plus_one_info(), without the view.

@@ -1,5 +1,5 @@
 // advisor_collect.h -- the index advisor's collection: on a sampled share of
-// executions (pothos_perf.advisor.sample_rate) its ExecutorStart hook asks
+// executions (pothos_perf.advisor_sample_rate) its ExecutorStart hook asks
 // the executor for per-node row counts; when the statement ends
 // (events_statement_end) the plan is walked and each column use -- filter
 // predicates of scans with rows returned and removed, join keys of hash,
@@ -30,7 +30,7 @@ void advisor_shmem_startup();
 // events.cpp calls these: before every executor starts (the executions to
 // sample), and for every tracked statement that ended.
 void advisor_executor_start(QueryDesc* qd, int eflags);
-// pothos_perf.advisor.sample_rate changed (its assign hook): the next
+// pothos_perf.advisor_sample_rate changed (its assign hook): the next
 // execution draws a skip for the new rate.
 void advisor_sample_rate_changed();
 void advisor_statement_end(const StmtEvent& ev);

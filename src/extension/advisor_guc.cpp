@@ -1,10 +1,5 @@
-// advisor_guc.cpp -- defines the index advisor's parameters.
-// PostgreSQL 15's configuration-file syntax accepts one dot in a name, so
-// pothos_perf.advisor.sample_rate and .min_improvement (the names the issue
-// asks for) can be set with SET, ALTER DATABASE/ROLE ... SET, PGOPTIONS or
-// -c, but not in postgresql.conf -- and ALTER SYSTEM writes them into
-// postgresql.auto.conf, which the server then cannot parse. The size, which
-// must be set at server start, is therefore pothos_perf.advisor_max_predicates.
+// advisor_guc.cpp -- defines the index advisor's parameters (one dot per
+// name: postgresql.conf's syntax allows no more).
 #include "extension/pg.h"
 
 extern "C" {
@@ -32,7 +27,7 @@ void assign_sample_rate(double newval, void* extra) {
 }  // namespace
 
 void advisor_define_gucs() {
-    DefineCustomRealVariable("pothos_perf.advisor.sample_rate",
+    DefineCustomRealVariable("pothos_perf.advisor_sample_rate",
                              "Share of statement executions the index advisor instruments and inspects.",
                              "0 turns collection off; an unsampled execution costs one decrement.",
                              &guc_advisor_sample_rate, 0.05, 0.0, 1.0, PGC_SUSET, 0, NULL, assign_sample_rate, NULL);
@@ -42,7 +37,7 @@ void advisor_define_gucs() {
                             "and reserves no shared memory.",
                             &guc_advisor_max_predicates, 4000, 0, 1000000, PGC_POSTMASTER, 0, NULL, NULL,
                             NULL);
-    DefineCustomRealVariable("pothos_perf.advisor.min_improvement",
+    DefineCustomRealVariable("pothos_perf.advisor_min_improvement",
                              "Minimum estimated improvement (percent) of the statements an index speeds up "
                              "for pothos_perf.index_recommendations.",
                              NULL, &guc_advisor_min_improvement, 10.0, 0.0, 100.0, PGC_USERSET, 0, NULL, NULL,

@@ -290,26 +290,9 @@ void call_process_utility(PlannedStmt* pstmt, const char* query_string, bool rea
         standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
 }
 
-// PostgreSQL's configuration-file syntax allows one dot in a parameter name,
-// so ALTER SYSTEM SET pothos_perf.n_plus_one.min_repeats would write a
-// postgresql.auto.conf the server then refuses to start with. Refuse it here.
-void refuse_unsafe_alter_system(Node* stmt) {
-    if (!IsA(stmt, AlterSystemStmt)) return;
-    const VariableSetStmt* set = ((AlterSystemStmt*) stmt)->setstmt;
-    const char* name = set->name;
-    if (set->kind != VAR_SET_VALUE || name == nullptr || pg_strncasecmp(name, "pothos_perf.", 12) != 0 || strchr(name + 12, '.') == nullptr)
-        return;
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("parameter \"%s\" cannot be set with ALTER SYSTEM", name),
-                    errdetail("Configuration files accept only one dot in a parameter name; the server "
-                              "would not start with this entry in postgresql.auto.conf."),
-                    errhint("Use ALTER DATABASE ... SET or ALTER ROLE ... SET, or SET in the session.")));
-}
-
 POTHOS_HOT void pp_ProcessUtility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment* env,
                        DestReceiver* dest, QueryCompletion* qc) {
-    refuse_unsafe_alter_system(pstmt->utilityStmt);
     if (!guc_track_utility || !handled_utility(pstmt->utilityStmt) || !tracking(nesting())) {
         call_process_utility(pstmt, query_string, read_only_tree, context, params, env, dest, qc);
         return;

@@ -29,22 +29,19 @@ void assign_request_id(const char* newval, void* extra) {
 }  // namespace
 
 void define_nplus1_gucs() {
-    // The switch and the sizes have one-dot names: postgresql.conf's syntax
-    // allows only one dot in a name, and these belong there.
+    // One dot per name: postgresql.conf's syntax allows no more.
     DefineCustomBoolVariable("pothos_perf.n_plus_one",
-                             "Detects N+1 query loops and their relatives.",
-                             "The thresholds pothos_perf.n_plus_one.* (two dots) cannot be written in "
-                             "postgresql.conf: set them with ALTER DATABASE/ROLE ... SET, SET, or -c.",
+                             "Detects N+1 query loops and their relatives.", NULL,
                              &g_np_hot.enabled, true, PGC_SUSET, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pothos_perf.n_plus_one.min_repeats",
+    DefineCustomIntVariable("pothos_perf.n_plus_one_min_repeats",
                             "Executions of one statement in a unit of work that make a loop.",
                             "Also the rows its parent query must have returned.",
                             &g_np_hot.min_repeats, 5, 2, 100000, PGC_SUSET, 0, NULL, NULL, NULL);
-    DefineCustomIntVariable("pothos_perf.n_plus_one.idle_gap",
+    DefineCustomIntVariable("pothos_perf.n_plus_one_idle_gap",
                             "A pause between statements longer than this ends a unit of work.",
                             NULL, &g_np_hot.idle_gap_ms, 500, 1, 3600 * 1000, PGC_SUSET, GUC_UNIT_MS,
                             NULL, NULL, NULL);
-    DefineCustomIntVariable("pothos_perf.n_plus_one.min_occurrences",
+    DefineCustomIntVariable("pothos_perf.n_plus_one_min_occurrences",
                             "Units of work a finding must be seen in before it is listed.",
                             NULL, &np_guc_min_occurrences, 3, 1, 1000000, PGC_USERSET, 0, NULL, NULL, NULL);
     DefineCustomIntVariable("pothos_perf.n_plus_one_window_size",

@@ -26,8 +26,8 @@ struct alignas(64) NpHot {
     bool request_id_set;  // pothos_perf.request_id is not empty
     bool pending;         // an analysis of pending_group is due
     bool nested_seen;     // a nested statement entered the window since the last top-level one
-    int min_repeats;      // pothos_perf.n_plus_one.min_repeats
-    int idle_gap_ms;      // pothos_perf.n_plus_one.idle_gap
+    int min_repeats;      // pothos_perf.n_plus_one_min_repeats
+    int idle_gap_ms;      // pothos_perf.n_plus_one_idle_gap
     Oid client_user;      // the user the client group was computed for
     uint32 unit_generation;
     const char* client_app;  // application_name the client group was computed with

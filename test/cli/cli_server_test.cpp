@@ -139,7 +139,7 @@ void fresh_database(const std::string& name, bool with_extension) {
     admin.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
     admin.exec("CREATE DATABASE " + name);
     if (with_extension) {
-        admin.exec("ALTER DATABASE " + name + " SET pothos_perf.advisor.sample_rate = 1");
+        admin.exec("ALTER DATABASE " + name + " SET pothos_perf.advisor_sample_rate = 1");
         admin.exec("ALTER DATABASE " + name + " SET pothos_perf.slow_query_threshold = 100");
         Db d(name);
         d.exec("CREATE EXTENSION pothos_perf");
@@ -164,7 +164,7 @@ void workload() {
     w.exec("SELECT pg_sleep(0.15)");
     // markup characters in a query text: the HTML report must escape them
     w.exec("SELECT count(*) FROM cli_child WHERE k < 5 AND v <> '<&>' /* \"quoted\" */");
-    // three units of work (pothos_perf.n_plus_one.min_occurrences)
+    // three units of work (pothos_perf.n_plus_one_min_occurrences)
     for (int unit = 0; unit < 3; ++unit) {
         w.exec("BEGIN");
         auto parents = w.exec("SELECT id FROM cli_parent WHERE id > $1 ORDER BY id LIMIT 10",

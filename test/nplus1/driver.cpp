@@ -6,7 +6,7 @@
 //
 //   nplus1_corpus <conninfo> <corpus.txt>
 // The server should run with pothos_perf.track = all (server_side_loop) and
-// a short pothos_perf.n_plus_one.idle_gap (the corpus pauses 250-300 ms).
+// a short pothos_perf.n_plus_one_idle_gap (the corpus pauses 250-300 ms).
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -184,7 +184,7 @@ public:
         exec_admin("SELECT pothos_perf.reset()");
         exec_admin("SELECT pothos_perf.n_plus_one_reset()");
         if (const char* occ = getenv("NP_MIN_OCCURRENCES"))
-            exec_admin(std::string("SET pothos_perf.n_plus_one.min_occurrences = ") + occ);
+            exec_admin(std::string("SET pothos_perf.n_plus_one_min_occurrences = ") + occ);
         for (unit_ = 0; unit_ < t.units; unit_++) {
             for (const Step& s : t.steps) step(s);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -38,7 +38,7 @@ $node->safe_psql('postgres', q{
 my @values = qw(424242 424243 515151 31337.5 zq-secret-77 zq-bound-text zq-ctas-4711 55667788 7000001 7000005);
 
 $node->safe_psql('postgres', q{
-    SET pothos_perf.advisor.sample_rate = 1;
+    SET pothos_perf.advisor_sample_rate = 1;
     SELECT * FROM secret WHERE salary = 424242;
     SELECT * FROM secret WHERE name = 'zq-secret-77' OR salary > 31337.5;
     PREPARE p(int) AS SELECT * FROM secret WHERE salary = $1;

@@ -37,7 +37,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE  -- parses texts in subtransactions
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.get_n_plus_one(boolean) IS
-  'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one.min_occurrences units of work).';
+  'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one_min_occurrences units of work).';
 
 CREATE VIEW pothos_perf.n_plus_one AS
   SELECT * FROM pothos_perf.get_n_plus_one(true);

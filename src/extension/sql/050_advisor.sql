@@ -33,10 +33,10 @@ COMMENT ON FUNCTION pothos_perf.recommend_indexes(float8) IS
 
 CREATE VIEW pothos_perf.index_recommendations AS
   SELECT * FROM pothos_perf.recommend_indexes(
-      current_setting('pothos_perf.advisor.min_improvement')::float8);
+      current_setting('pothos_perf.advisor_min_improvement')::float8);
 
 COMMENT ON VIEW pothos_perf.index_recommendations IS
-  'recommend_indexes() with pothos_perf.advisor.min_improvement.';
+  'recommend_indexes() with pothos_perf.advisor_min_improvement.';
 
 CREATE FUNCTION pothos_perf.get_advisor_predicates(
     OUT queryid bigint,
