@@ -30,7 +30,17 @@ CREATE TABLE mon_app.todos (
     done boolean NOT NULL DEFAULT false);
 CREATE INDEX todos_open ON mon_app.todos (list_id, done) WHERE NOT done;
 SELECT jsonb_pretty(pothos_perf.introspect_schema('mon_app'));
-SELECT jsonb_array_length(pothos_perf.introspect_schema() -> 'tables') >= 2 AS all_schemas;
+-- The specification's shape: maps keyed by table, column and index name.
+SELECT s #>> '{tables,users_x}' IS NULL AS no_such_table,
+       s #>> '{tables,todos,columns,title,default}' AS title_default,
+       s #> '{tables,todos,columns,list_id,nullable}' AS list_id_nullable,
+       s #> '{tables,lists,columns,name,unique}' AS name_unique,
+       s #> '{tables,lists,indexes,lists_pkey}' AS lists_pkey,
+       (s #> '{tables,lists,relations,0}') - '{name,direction,columns,foreignColumns,onDelete}'::text[] AS relation
+  FROM pothos_perf.introspect_schema('mon_app') s;
+-- Every user schema: tables outside public keyed with their schema.
+SELECT (SELECT count(*) FROM jsonb_object_keys(pothos_perf.introspect_schema() -> 'tables') k
+         WHERE k IN ('mon_app.lists', 'mon_app.todos')) AS all_schemas;
 SELECT pothos_perf.introspect_schema('mon_nope');
 SELECT pothos_perf.introspect_schema(NULL) ->> 'schema' AS null_schema;
 SELECT pothos_perf.introspect_schema('') -> 'tables' AS empty_name;
@@ -53,7 +63,7 @@ SELECT count(*) > 0 AS labelled
 CREATE ROLE regress_mon_viewer;
 SET ROLE regress_mon_viewer;
 SELECT pothos_perf.health() ? 'status' AS health;
-SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 0 ->> 'name' AS first_table;
+SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 'lists' ->> 'name' AS lists_table;
 SELECT length(pothos_perf.metrics()) > 0 AS metrics;
 RESET ROLE;
 GRANT pg_monitor TO regress_mon_viewer;

@@ -131,88 +131,94 @@ BEGIN
     END IF;
     RETURN (
     WITH rels AS (
-        SELECT c.oid, n.nspname, c.relname, c.relkind
+        SELECT c.oid, n.nspname, c.relname, c.relkind,
+               -- the key of the table in the result: its name, with its
+               -- schema unless it is the schema asked for (or public)
+               CASE WHEN n.nspname = coalesce(wanted, 'public') THEN c.relname::text
+                    ELSE n.nspname || '.' || c.relname END AS key
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'm', 'f', 'v')
            AND CASE WHEN wanted IS NULL
                     THEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pothos_perf')
                          AND n.nspname !~ '^pg_(toast|temp_)'
-                    ELSE n.nspname = wanted END)
+                    ELSE n.nspname = wanted END),
+    fks AS (
+        -- each foreign key seen from both of its tables
+        SELECT r.oid AS relid, con.conname, con.conrelid = r.oid AS outgoing,
+               CASE WHEN con.conrelid = r.oid THEN con.confrelid ELSE con.conrelid END AS other,
+               con.conrelid, con.conkey, con.confrelid, con.confkey, con.confdeltype
+          FROM rels r
+          JOIN pg_catalog.pg_constraint con
+            ON con.contype = 'f' AND (con.conrelid = r.oid OR con.confrelid = r.oid))
     SELECT pg_catalog.jsonb_build_object(
         'schema', wanted,
-        'tables', coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+        'tables', coalesce(pg_catalog.jsonb_object_agg(r.key, pg_catalog.jsonb_build_object(
             'schema', r.nspname,
             'name', r.relname,
             'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
                                    WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
                                    ELSE 'view' END,
             'columns', (
-                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                    'name', a.attname,
+                SELECT coalesce(pg_catalog.jsonb_object_agg(a.attname, pg_catalog.jsonb_build_object(
                     'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                     'nullable', NOT a.attnotnull,
                     'default', pg_catalog.pg_get_expr(d.adbin, d.adrelid),
                     'unique', EXISTS (
                         SELECT 1 FROM pg_catalog.pg_index i
                          WHERE i.indrelid = r.oid AND i.indisunique AND i.indnkeyatts = 1
-                           AND i.indkey[0] = a.attnum AND i.indpred IS NULL))
-                    ORDER BY a.attnum), '[]'::jsonb)
+                           AND i.indkey[0] = a.attnum AND i.indpred IS NULL),
+                    'position', a.attnum)), '{}'::jsonb)
                   FROM pg_catalog.pg_attribute a
                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                  WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'indexes', (
-                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                    'name', ic.relname,
+                SELECT coalesce(pg_catalog.jsonb_object_agg(ic.relname, pg_catalog.jsonb_build_object(
                     'columns', (SELECT pg_catalog.jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
                                   FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k),
                     'unique', i.indisunique,
                     'primary', i.indisprimary,
                     'method', am.amname,
-                    'partial', i.indpred IS NOT NULL)
-                    ORDER BY ic.relname COLLATE "C"), '[]'::jsonb)
+                    'partial', i.indpred IS NOT NULL)), '{}'::jsonb)
                   FROM pg_catalog.pg_index i
                   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                   JOIN pg_catalog.pg_am am ON am.oid = ic.relam
                  WHERE i.indrelid = r.oid),
+            -- {table, column, references}: the other table, the referencing
+            -- column, the referenced column (the first of each for keys of
+            -- several columns; all of them in columns/foreignColumns)
             'relations', (
-                SELECT coalesce(pg_catalog.jsonb_agg(f.obj ORDER BY f.direction, f.conname COLLATE "C"), '[]'::jsonb)
-                  FROM (SELECT con.conname,
-                               CASE WHEN con.conrelid = r.oid THEN 1 ELSE 2 END AS direction,
-                               pg_catalog.jsonb_build_object(
-                                   'name', con.conname,
-                                   'direction', CASE WHEN con.conrelid = r.oid THEN 'references'
-                                                     ELSE 'referenced_by' END,
-                                   'columns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
-                                                 FROM pg_catalog.unnest(CASE WHEN con.conrelid = r.oid THEN con.conkey
-                                                                  ELSE con.confkey END) WITH ORDINALITY k(attnum, i)
-                                                 JOIN pg_catalog.pg_attribute a
-                                                   ON a.attrelid = r.oid AND a.attnum = k.attnum),
-                                   'table', (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(n2.nspname), pg_catalog.quote_ident(c2.relname))
-                                               FROM pg_catalog.pg_class c2
-                                               JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace
-                                              WHERE c2.oid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
-                                                                  ELSE con.conrelid END),
-                                   'foreignColumns', (
-                                       SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
-                                         FROM pg_catalog.unnest(CASE WHEN con.conrelid = r.oid THEN con.confkey
-                                                          ELSE con.conkey END) WITH ORDINALITY k(attnum, i)
-                                         JOIN pg_catalog.pg_attribute a
-                                           ON a.attrelid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
-                                                                ELSE con.conrelid END
-                                          AND a.attnum = k.attnum),
-                                   'onDelete', CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
-                                                   WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
-                                                   ELSE 'SET DEFAULT' END) AS obj
-                          FROM pg_catalog.pg_constraint con
-                         WHERE con.contype = 'f' AND (con.conrelid = r.oid OR con.confrelid = r.oid)) f))
-            ORDER BY r.nspname COLLATE "C", r.relname COLLATE "C"), '[]'::jsonb))
+                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'table', coalesce(o.key, ocls.nspname || '.' || ocls.relname),
+                    'column', fcol.attname,
+                    'references', tcol.attname,
+                    'name', f.conname,
+                    'direction', CASE WHEN f.outgoing THEN 'references' ELSE 'referenced_by' END,
+                    'columns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                  FROM pg_catalog.unnest(CASE WHEN f.outgoing THEN f.conkey ELSE f.confkey END)
+                                       WITH ORDINALITY k(attnum, i)
+                                  JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.attnum),
+                    'foreignColumns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                         FROM pg_catalog.unnest(CASE WHEN f.outgoing THEN f.confkey ELSE f.conkey END)
+                                              WITH ORDINALITY k(attnum, i)
+                                         JOIN pg_catalog.pg_attribute a ON a.attrelid = f.other AND a.attnum = k.attnum),
+                    'onDelete', CASE f.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
+                                    WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END)
+                    ORDER BY f.outgoing DESC, f.conname COLLATE "C"), '[]'::jsonb)
+                  FROM fks f
+                  LEFT JOIN rels o ON o.oid = f.other
+                  JOIN (SELECT c2.oid, n2.nspname, c2.relname
+                          FROM pg_catalog.pg_class c2
+                          JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace) ocls ON ocls.oid = f.other
+                  JOIN pg_catalog.pg_attribute fcol ON fcol.attrelid = f.conrelid AND fcol.attnum = f.conkey[1]
+                  JOIN pg_catalog.pg_attribute tcol ON tcol.attrelid = f.confrelid AND tcol.attnum = f.confkey[1]
+                 WHERE f.relid = r.oid))), '{}'::jsonb))
       FROM rels r);
 END
 $$;
 
 COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
-  'Tables (and views) of one schema, or of every user schema: columns (type, nullable, default, unique), indexes (columns, unique, primary), foreign keys both ways.';
+  'Tables (and views) of one schema, or of every user schema, keyed by name: columns keyed by name (type, nullable, default, unique), indexes keyed by name (columns, unique, primary), relations [{table, column, references}] both ways.';
 
 -- PARALLEL RESTRICTED: pg_stat_activity (pg_stat_get_activity) is restricted.
 -- The N+1 count is n_plus_one_info().listed (the findings table under its
