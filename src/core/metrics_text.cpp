@@ -119,8 +119,10 @@ std::string render_metrics(const MetricsInput& in) {
                   static_cast<double>(std::max<std::int64_t>(s.errors, 0)));
         slow += std::max<std::int64_t>(s.slow_calls, 0);
     }
+    prom::Labels threshold;
+    if (in.slow_threshold_ms) threshold.emplace_back("threshold", prom::format_value(*in.slow_threshold_ms));
     w.counter("pothos_database_slow_queries_total",
-              "Executions at or above pothos_perf.slow_query_threshold.", {},
+              "Executions at or above pothos_perf.slow_query_threshold.", threshold,
               static_cast<double>(slow));
     optional_gauge(w, "pothos_database_n_plus_one_findings", "N+1 and repeated-query findings.",
                    in.n_plus_one_findings);

@@ -9,7 +9,7 @@
 //   pothos_database_connections_idle          gauge
 //   pothos_database_query_duration_seconds    histogram {operation, model}
 //   pothos_database_queries_total             counter   {operation, model, status=success|error}
-//   pothos_database_slow_queries_total        counter
+//   pothos_database_slow_queries_total        counter   {threshold} (ms, when given)
 //   pothos_database_n_plus_one_findings       gauge     (when given)
 //   pothos_database_index_recommendations     gauge     (when given)
 //
@@ -46,6 +46,9 @@ struct MetricsInput {
     std::vector<StatementSample> statements;
     std::optional<std::int64_t> n_plus_one_findings;
     std::optional<std::int64_t> index_recommendations;
+    // The slow-query threshold in ms: the `threshold` label of
+    // pothos_database_slow_queries_total (none when unset).
+    std::optional<double> slow_threshold_ms;
     // At most this many (operation, model) series; the ones with fewest calls
     // are folded into model="other" of their operation.
     std::size_t max_series = 50;

@@ -139,6 +139,7 @@ extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
     int64 np = has_np ? PG_GETARG_INT64(2) : 0;
     int64 recommendations = 0;
     bool has_rec = advisor_last_recommendations(&recommendations);
+    double threshold_ms = (double) guc_slow_query_threshold_ms;
 
     // Copy the entries (counters, histogram, text) under the shared lock.
     pothos::core::StatTable& table = store_table();
@@ -170,6 +171,7 @@ extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
         if (has_idle) in.connections_idle = idle;
         if (has_np) in.n_plus_one_findings = np;
         if (has_rec) in.index_recommendations = recommendations;
+        in.slow_threshold_ms = threshold_ms;
         constexpr int kB = pothos::core::LatencyHistogram::kBuckets;
         for (int b = 0; b < kB - 1; b++)
             in.histogram_bounds_ms.push_back(pothos::core::LatencyHistogram::upper_bound(b));

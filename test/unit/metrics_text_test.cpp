@@ -156,3 +156,18 @@ TEST(MetricsText, EmptyStoreStillValid) {
         EXPECT_EQ(pothos::test::promtool_check(text).exit_code, 0);
     }
 }
+
+TEST(MetricsText, SlowQueriesCarryTheirThreshold) {
+    MetricsInput in;
+    in.slow_threshold_ms = 1000;
+    pothos::core::StatementSample s;
+    s.operation = "select";
+    s.model = "todos";
+    s.calls = 3;
+    s.slow_calls = 2;
+    in.statements.push_back(s);
+    std::string text = render_metrics(in);
+    EXPECT_NE(text.find("pothos_database_slow_queries_total{threshold=\"1000\"} 2\n"), std::string::npos) << text;
+    in.slow_threshold_ms = 2.5;
+    EXPECT_NE(render_metrics(in).find("pothos_database_slow_queries_total{threshold=\"2.5\"} 2\n"), std::string::npos);
+}
