@@ -123,6 +123,13 @@ SELECT * FROM pothos_perf.analyze_performance('SELECT $1');
 SELECT * FROM pothos_perf.analyze_performance(repeat('y', 2000000));
 SELECT 'still alive' AS status;
 
+-- A statement no rule finds fault with is said to be well optimized (the
+-- specification's wording), not answered with empty lists.
+SELECT improvements, potential_issues, rules
+  FROM pothos_perf.analyze_query('SELECT id, email FROM mon_users WHERE id = $1');
+SELECT is_optimized, recommendations, rules
+  FROM pothos_perf.analyze_performance('SELECT id, email FROM mon_users WHERE id = 42');
+
 -- Privileges: planning needs the right to read the table.
 CREATE ROLE regress_mon_analyst;
 SET ROLE regress_mon_analyst;

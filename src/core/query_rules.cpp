@@ -739,6 +739,7 @@ QueryAnalysis analyze_query(const QueryFacts& facts, std::string_view text,
         run(rule, facts, text, config, out.findings, out.optimized_query, out.index_suggestions);
     }
     distribute(out.findings, out);
+    if (out.improvements.empty() && out.potential_issues.empty()) out.improvements.emplace_back(kWellOptimized);
     out.performance_gain_pct = performance_gain_pct(facts.plan);
     return out;
 }

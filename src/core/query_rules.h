@@ -134,7 +134,13 @@ const Rule& plan_rule(std::size_t i);  // i < plan_rule_count()
 // A query or plan rule by id, or nullptr.
 const Rule* find_rule(std::string_view id);
 
-// Runs all enabled query rules. optimized_query starts as `text`.
+// What analyze_query reports as its one improvement, and analyze_performance()
+// (the SQL function) as its one recommendation, when no rule fired (the
+// specification's wording).
+inline constexpr const char* kWellOptimized = "Query is well optimized";
+
+// Runs all enabled query rules. optimized_query starts as `text`; when no
+// rule fires, improvements holds kWellOptimized.
 QueryAnalysis analyze_query(const QueryFacts& facts, std::string_view text,
                             const RuleConfig& config = RuleConfig());
 

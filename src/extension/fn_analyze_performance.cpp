@@ -120,6 +120,7 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
         r.hits = sum->shared_hit_blocks;
         r.reads = sum->shared_read_blocks;
         r.optimized = pa.is_optimized;
+        if (pa.is_optimized && pa.recommendations.empty()) pa.recommendations.emplace_back(pothos::core::kWellOptimized);
         std::vector<std::string> rules;
         for (const pothos::core::Finding& f : pa.findings) rules.push_back(f.rule_id);
         r.recommendations = palloc_copy(pa.recommendations);
