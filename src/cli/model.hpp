@@ -76,7 +76,9 @@ struct Explain {
     std::vector<std::string> improvements;
     std::vector<std::string> potential_issues;
     double performance_gain_pct = 0;
-    // analyze_performance
+    // analyze_performance; executed is false for a statement with $n
+    // parameters, planned generically and not run (no times, no actual rows)
+    bool executed = true;
     double execution_ms = 0, planning_ms = 0, estimated_cost = 0;
     double actual_rows = 0, estimated_rows = 0;
     std::int64_t buffer_hits = 0, buffer_reads = 0;

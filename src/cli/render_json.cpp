@@ -142,11 +142,20 @@ std::string json_explain(const Explain& e) {
     w.key("performance_gain_pct").value(e.performance_gain_pct);
     w.end_object();
     w.key("performance").begin_object();
-    w.key("execution_ms").value(e.execution_ms);
-    w.key("planning_ms").value(e.planning_ms);
+    w.key("executed").value(e.executed);
+    if (e.executed) {
+        w.key("execution_ms").value(e.execution_ms);
+        w.key("planning_ms").value(e.planning_ms);
+    } else {
+        w.key("execution_ms").null();
+        w.key("planning_ms").null();
+    }
     w.key("estimated_cost").value(e.estimated_cost);
     w.key("estimated_rows").value(e.estimated_rows);
-    w.key("actual_rows").value(e.actual_rows);
+    if (e.executed)
+        w.key("actual_rows").value(e.actual_rows);
+    else
+        w.key("actual_rows").null();
     w.key("buffer_hits").value(e.buffer_hits);
     w.key("buffer_reads").value(e.buffer_reads);
     w.key("is_optimized").value(e.is_optimized);

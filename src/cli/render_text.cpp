@@ -155,18 +155,23 @@ std::string text_explain(const Explain& e, const TextStyle& st) {
     out += bullets("improvements", e.improvements, st);
     out += bullets("potential issues", e.potential_issues, st);
     out += "\n" + heading("Execution (analyze_performance)", st);
+    if (!e.executed) out += "  not run: the statement has $n parameters; its generic plan's estimates\n";
     TextTable t({{"measure"}, {"value", Align::Right}});
     char buf[40];
-    t.add_row({"execution time", format_ms(e.execution_ms)});
-    t.add_row({"planning time", format_ms(e.planning_ms)});
+    if (e.executed) {
+        t.add_row({"execution time", format_ms(e.execution_ms)});
+        t.add_row({"planning time", format_ms(e.planning_ms)});
+    }
     std::snprintf(buf, sizeof buf, "%.2f", e.estimated_cost);
     t.add_row({"estimated cost", buf});
     std::snprintf(buf, sizeof buf, "%.0f", e.estimated_rows);
     t.add_row({"estimated rows", buf});
-    std::snprintf(buf, sizeof buf, "%.0f", e.actual_rows);
-    t.add_row({"actual rows", buf});
-    t.add_row({"buffer hits", format_count(e.buffer_hits)});
-    t.add_row({"buffer reads", format_count(e.buffer_reads)});
+    if (e.executed) {
+        std::snprintf(buf, sizeof buf, "%.0f", e.actual_rows);
+        t.add_row({"actual rows", buf});
+        t.add_row({"buffer hits", format_count(e.buffer_hits)});
+        t.add_row({"buffer reads", format_count(e.buffer_reads)});
+    }
     t.add_row({"optimized", e.is_optimized ? "yes" : "no"});
     out += t.render(st.colour);
     out += bullets("recommendations", e.recommendations, st);

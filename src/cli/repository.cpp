@@ -39,7 +39,9 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
         "SELECT queryid, query, duration_ms, to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.MS TZ'),"
         "       execution_count, average_duration_ms,"
         "       coalesce(array_to_json(recommendations), '[]')"
-        "  FROM pothos_perf.get_slow_queries($1::float8, 100000, false)"
+        "  FROM pothos_perf.get_slow_queries(coalesce($1::float8,"
+        "           (SELECT nullif(greatest(setting::float8, 0), 0) FROM pg_catalog.pg_settings"
+        "             WHERE name = 'pothos_perf.slow_query_threshold')), 100000, false)"
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY duration_ms DESC, queryid LIMIT $2",
         {thr, std::to_string(limit)});
@@ -147,6 +149,7 @@ Explain fetch_explain(Connection& c, const std::string& sql, bool allow_writes) 
         "  FROM pothos_perf.analyze_performance($1, $2::bool)",
         {sql, std::string(allow_writes ? "true" : "false")});
     if (p.rows() > 0) {
+        e.executed = !p.is_null(0, 0);
         e.execution_ms = p.number(0, 0);
         e.planning_ms = p.number(0, 1);
         e.estimated_cost = p.number(0, 2);

@@ -4,7 +4,8 @@
 // (misestimates, sorts spilling to disk, sequential scans over large tables)
 // over the result. Statements that write (INSERT, UPDATE, DELETE, data-
 // modifying WITH, SELECT ... FOR UPDATE/SHARE) are refused unless
-// allow_writes.
+// allow_writes. A statement with $n parameters is planned generically and
+// not run (no execution time, no actual rows).
 #include "extension/pg.h"
 
 extern "C" {
@@ -60,6 +61,7 @@ struct RunArgs {
     AnalysedStmt* st;
     const char* sql;
     bool allow_writes;
+    bool generic;  // $n parameters: planned generically, not run
     char* json;
 };
 
@@ -72,7 +74,7 @@ void run_explain_analyze(void* p) {
     if (!a->allow_writes) read_only_enter(&read_only);
     instr_time planning;
     PlannedStmt* ps = plan_copy(a->st->rewritten, a->sql, &planning);
-    a->json = explain_json(ps, a->sql, true, &planning);
+    a->json = explain_json(ps, a->sql, !a->generic, &planning);
     if (!a->allow_writes) read_only_leave(&read_only);
 }
 
@@ -85,16 +87,19 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
     char* sql = analysis_text_arg(fcinfo, 0, "analyze_performance");
     bool allow_writes = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
     TupleDesc desc = result_row_desc(fcinfo, kCols, "analyze_performance");
-    AnalysedStmt st = analyse_single(sql, "analyze_performance", false);
+    // A statement with $n parameters (as the statements view shows it) has
+    // no values to run with: its generic plan is shown, nothing runs.
+    AnalysedStmt st = analyse_single(sql, "analyze_performance", true);
+    bool generic = st.nparams > 0;
     const char* writes = write_kind(st.rewritten);
     if (writes == NULL) writes = write_kind(st.query);
-    if (writes != NULL && !allow_writes)
+    if (writes != NULL && !allow_writes && !generic)
         ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
                         errmsg("analyze_performance: the statement writes (%s) and allow_writes is false", writes),
                         errhint("Pass allow_writes => true to run it in a subtransaction that is rolled back.")));
     List* relations = relations_of_rtable(st.query->rtable);
     // Rolled back whatever happens; errors are raised after the rollback.
-    RunArgs run{&st, sql, allow_writes, NULL};
+    RunArgs run{&st, sql, allow_writes, generic, NULL};
     run_in_subtransaction(run_explain_analyze, &run, false, true);
     char* json = run.json;
 

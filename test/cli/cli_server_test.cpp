@@ -262,6 +262,15 @@ TEST_F(CliServer, SlowJson) {
     }
     EXPECT_TRUE(found) << r.out;
     EXPECT_EQ(run(kDb, "slow --threshold abc").code, 2);
+    // Without --threshold the server's threshold applies (100 ms in this
+    // database): a fast statement a session captured with its own lower
+    // threshold is listed only when asked for.
+    Db fast(kDb);
+    fast.exec("SET pothos_perf.slow_query_threshold = 0");
+    fast.exec("SELECT count(*) AS cli_fast_one FROM cli_parent");
+    auto lists_fast = [](const CliRun& run) { return run.out.find("cli_fast_one") != std::string::npos; };
+    EXPECT_FALSE(lists_fast(run(kDb, "slow --json")));
+    EXPECT_TRUE(lists_fast(run(kDb, "slow --threshold 0 --json")));
 }
 
 TEST_F(CliServer, NPlusOneJson) {
@@ -329,6 +338,19 @@ TEST_F(CliServer, ExplainJson) {
     EXPECT_NE(bad.err.find("nope_no_table"), std::string::npos) << bad.err;
     // writes are refused unless allowed
     EXPECT_EQ(run(kDb, "explain " + quote("DELETE FROM cli_parent")).code, 1);
+    EXPECT_EQ(Db(kDb).one("SELECT count(*) FROM cli_parent"), "50");
+    // a statement copied from the statements view, with $n: its generic plan
+    // and the static analysis, nothing run
+    CliRun p = run(kDb, "explain " + quote("SELECT id, v FROM cli_child WHERE k = $1") + " --json");
+    ASSERT_EQ(p.code, 0) << p.err;
+    JsonValue pv = json_of(p);
+    EXPECT_FALSE(pv.get("performance")->get("executed")->boolean);
+    EXPECT_EQ(pv.get("performance")->get("actual_rows")->kind, JsonValue::Kind::Null);
+    EXPECT_GT(*pv.get("performance")->number_at("estimated_cost"), 0);
+    EXPECT_FALSE(pv.get("analysis")->get("improvements")->items.empty());
+    CliRun text = run(kDb, "explain " + quote("DELETE FROM cli_parent WHERE id = $1"));
+    ASSERT_EQ(text.code, 0) << text.err;
+    EXPECT_NE(text.out.find("not run: the statement has $n parameters"), std::string::npos) << text.out;
     EXPECT_EQ(Db(kDb).one("SELECT count(*) FROM cli_parent"), "50");
 }
 
