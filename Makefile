@@ -39,7 +39,7 @@ override with_llvm = no
 # Tests: stock installcheck would run against a server without our preload.
 NO_INSTALLCHECK = 1
 
-REGRESS       = statements normalize nesting errors privileges reset utility n_plus_one advisor monitor_slow monitor_analysis monitor_health
+REGRESS       = statements normalize nesting errors privileges reset utility n_plus_one advisor monitor_slow monitor_analysis monitor_health deep_input
 REGRESS_PEER  = peer_pgss
 ISOLATION     = concurrent_calls
 TEST_OUT     ?= $(CURDIR)/tmp_check
