@@ -39,7 +39,7 @@ override with_llvm = no
 # Tests: stock installcheck would run against a server without our preload.
 NO_INSTALLCHECK = 1
 
-REGRESS       = statements normalize nesting errors privileges reset utility n_plus_one advisor monitor_slow monitor_analysis monitor_health security
+REGRESS       = statements normalize nesting errors privileges reset utility n_plus_one advisor monitor_slow monitor_analysis monitor_health deep_input security
 REGRESS_PEER  = peer_pgss
 ISOLATION     = concurrent_calls
 TEST_OUT     ?= $(CURDIR)/tmp_check
@@ -64,7 +64,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 pothos_perf--$(EXT_VERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-.PHONY: check-regress check-peer check-isolation check-tap check-extension
+.PHONY: check-regress check-peer check-isolation check-tap check-fuzz check-extension
 
 check-regress:
 	mkdir -p $(TEST_OUT)/regress
@@ -91,4 +91,12 @@ check-tap:
 	  $(PROVE) -I $(pgxs_dir)/test/perl -I $(abspath $(srcdir))/test/tap $(PROVE_FLAGS) \
 	  $(abspath $(srcdir))/test/tap/*.pl
 
-check-extension: check-regress check-peer check-isolation check-tap
+# Every SQL function and view with bad input, as the superuser and as a plain
+# role (test/fuzz/fuzz.pl; POTHOS_FUZZ_SEED, POTHOS_FUZZ_CALLS).
+check-fuzz:
+	rm -rf $(TEST_OUT)/fuzz && mkdir -p $(TEST_OUT)/fuzz
+	cd $(TEST_OUT)/fuzz && TESTDIR='$(TEST_OUT)/fuzz' PATH="$(pg_bindir):$$PATH" \
+	  PG_REGRESS='$(PG_REGRESS_BIN)' $(PROVE) -I $(pgxs_dir)/test/perl $(PROVE_FLAGS) \
+	  $(abspath $(srcdir))/test/fuzz/*.pl
+
+check-extension: check-regress check-peer check-isolation check-tap check-fuzz

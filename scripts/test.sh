@@ -55,7 +55,8 @@ for part in $ONLY; do
             stage "pg_regress" extension_suite check-regress
             stage "peer check with pg_stat_statements" extension_suite check-peer
             stage "isolation" extension_suite check-isolation
-            stage "TAP" extension_suite check-tap ;;
+            stage "TAP" extension_suite check-tap
+            stage "fuzz (every SQL function and view)" extension_suite check-fuzz ;;
         client)
             if [ -x "$POTHOS_ROOT/scripts/test-client.sh" ]; then
                 stage "client library" "$POTHOS_ROOT/scripts/test-client.sh"

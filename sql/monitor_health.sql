@@ -72,3 +72,19 @@ SELECT length(pothos_perf.metrics()) > 0 AS metrics;
 RESET ROLE;
 DROP ROLE regress_mon_viewer;
 DROP SCHEMA mon_app CASCADE;
+
+-- Extreme numbers: every reason written out in full (no stale bytes).
+SELECT status, reasons
+  FROM pothos_perf._health_eval(1, 1, 0, 0, 100, 1e100, 0, NULL, NULL, 0, 0, 0, NULL);
+SELECT status, connections_status, performance_status, database_status, r AS reason
+  FROM pothos_perf._health_eval(9223372036854775807, 0, 0, 9223372036854775807, 1, 1.7976931348623157e308,
+                                9223372036854775807, -1e308, 9223372036854775807, 9223372036854775807,
+                                0, 9223372036854775807, 1e300) e,
+       unnest(e.reasons) r;
+SELECT status, reasons
+  FROM pothos_perf._health_eval(-9223372036854775808, -1, -1, -1, -9223372036854775808, '-Infinity',
+                                -9223372036854775808, 'NaN', -9223372036854775808, -1, -1, -1, 'Infinity');
+SELECT status, reasons
+  FROM pothos_perf._health_eval(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT bool_and(r !~ '[^ -~]') AS printable
+  FROM pothos_perf._health_eval(5, 5, 0, 0, 1, 5e-324, 0, 1e-300, 1, 0, 0, 0, 4.9e-324) e, unnest(e.reasons) r;

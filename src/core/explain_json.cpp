@@ -37,8 +37,7 @@ std::vector<std::string> string_array(const JsonValue* v) {
     return out;
 }
 
-bool collect(const JsonValue& node, int depth, std::vector<PlanNodeFacts>& out) {
-    if (node.kind != JsonValue::Kind::Object || depth > kMaxJsonDepth) return false;
+PlanNodeFacts node_facts(const JsonValue& node) {
     PlanNodeFacts n;
     n.node_type = node.string_at("Node Type").value_or("");
     n.scan = scan_kind_of(n.node_type);
@@ -57,11 +56,21 @@ bool collect(const JsonValue& node, int depth, std::vector<PlanNodeFacts>& out) 
     n.sort_space_type = node.string_at("Sort Space Type").value_or("");
     n.sort_space_kb = node.number_at("Sort Space Used");
     n.sort_keys = string_array(node.get("Sort Key"));
-    out.push_back(std::move(n));
-    if (const JsonValue* children = node.get("Plans")) {
-        if (children->kind != JsonValue::Kind::Array) return false;
-        for (const JsonValue& child : children->items) {
-            if (!collect(child, depth + 1, out)) return false;
+    return n;
+}
+
+// The plan's nodes in pre-order, walked with an explicit stack: plans nest
+// as deeply as the statement does.
+bool collect(const JsonValue& plan, std::vector<PlanNodeFacts>& out) {
+    std::vector<const JsonValue*> pending{&plan};
+    while (!pending.empty()) {
+        const JsonValue& node = *pending.back();
+        pending.pop_back();
+        if (node.kind != JsonValue::Kind::Object) return false;
+        out.push_back(node_facts(node));
+        if (const JsonValue* children = node.get("Plans")) {
+            if (children->kind != JsonValue::Kind::Array) return false;
+            for (auto it = children->items.rbegin(); it != children->items.rend(); ++it) pending.push_back(&*it);
         }
     }
     return true;
@@ -112,7 +121,7 @@ std::optional<ExplainSummary> parse_explain_json(std::string_view json, std::str
         return std::nullopt;
     }
     ExplainSummary s;
-    if (!collect(*plan, 0, s.plan.nodes)) {
+    if (!collect(*plan, s.plan.nodes)) {
         if (error) *error = "EXPLAIN output with a malformed \"Plans\" list";
         return std::nullopt;
     }

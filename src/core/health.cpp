@@ -7,11 +7,18 @@ namespace pothos::core {
 
 namespace {
 
-// A number for reasons: at most two decimals, trailing zeros dropped.
+// A number for reasons: at most two decimals, trailing zeros dropped; a
+// magnitude of 1e15 or more in the shortest exponent form ("1e+100"), which
+// also keeps it within the buffer.
 std::string num(double v) {
     if (!std::isfinite(v)) return std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
     char buf[64];
+    if (std::fabs(v) >= 1e15) {
+        auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+        return res.ec == std::errc() ? std::string(buf, res.ptr) : std::string("?");
+    }
     auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+    if (res.ec != std::errc()) return "?";
     std::string s(buf, res.ptr);
     while (!s.empty() && s.back() == '0') s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();

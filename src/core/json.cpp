@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 namespace pothos::core {
 
@@ -13,7 +14,7 @@ public:
 
     bool document(JsonValue& out) {
         skip_space();
-        if (!value(out, 0)) return false;
+        if (!value(out)) return false;
         skip_space();
         if (pos_ != s_.size()) return fail("unexpected text after the value");
         return true;
@@ -44,14 +45,83 @@ private:
         return true;
     }
 
-    bool value(JsonValue& out, int depth) {
-        if (depth > kMaxJsonDepth) return fail("nesting too deep");
-        if (pos_ >= s_.size()) return fail("unexpected end of input");
+    // One value. Arrays and objects are read with an explicit stack of the
+    // ones still open (innermost last), so nesting costs heap, not stack.
+    bool value(JsonValue& root) {
+        std::vector<JsonValue*> open;
+        JsonValue* target = &root;  // where the value being read goes
+        while (true) {
+            if (pos_ >= s_.size()) return fail("unexpected end of input");
+            char c = s_[pos_];
+            if (c == '{' || c == '[') {
+                if (open.size() >= static_cast<std::size_t>(kMaxJsonDepth)) return fail("nesting too deep");
+                target->kind = c == '{' ? JsonValue::Kind::Object : JsonValue::Kind::Array;
+                ++pos_;
+                skip_space();
+                if (pos_ < s_.size() && s_[pos_] == closing(*target)) {
+                    ++pos_;
+                } else {
+                    open.push_back(target);
+                    target = element(*target);
+                    if (!target) return false;
+                    continue;
+                }
+            } else if (!scalar(*target)) {
+                return false;
+            }
+            // A value is complete: a comma starts the next element of the
+            // innermost open container, its bracket closes it.
+            while (true) {
+                if (open.empty()) return true;
+                JsonValue& inner = *open.back();
+                skip_space();
+                if (pos_ < s_.size() && s_[pos_] == ',') {
+                    ++pos_;
+                    target = element(inner);
+                    if (!target) return false;
+                    break;
+                }
+                if (pos_ < s_.size() && s_[pos_] == closing(inner)) {
+                    ++pos_;
+                    open.pop_back();
+                    continue;
+                }
+                return fail(inner.kind == JsonValue::Kind::Object ? "expected ',' or '}'" : "expected ',' or ']'");
+            }
+        }
+    }
+
+    static char closing(const JsonValue& container) {
+        return container.kind == JsonValue::Kind::Object ? '}' : ']';
+    }
+
+    // Starts the next element of an open array or object (for an object,
+    // reads its key and ':'); returns where its value goes, nullptr after
+    // an error.
+    JsonValue* element(JsonValue& container) {
+        skip_space();
+        if (container.kind == JsonValue::Kind::Object) {
+            if (pos_ >= s_.size() || s_[pos_] != '"') {
+                fail("expected a string key");
+                return nullptr;
+            }
+            container.keys.emplace_back();
+            if (!string(container.keys.back())) return nullptr;
+            skip_space();
+            if (pos_ >= s_.size() || s_[pos_] != ':') {
+                fail("expected ':'");
+                return nullptr;
+            }
+            ++pos_;
+            skip_space();
+        }
+        container.items.emplace_back();
+        return &container.items.back();
+    }
+
+    // A string, number, true, false or null.
+    bool scalar(JsonValue& out) {
         switch (s_[pos_]) {
-            case '{':
-                return object(out, depth);
-            case '[':
-                return array(out, depth);
             case '"':
                 out.kind = JsonValue::Kind::String;
                 return string(out.string);
@@ -69,55 +139,6 @@ private:
             default:
                 return number(out);
         }
-    }
-
-    // The elements of an object or array up to `close`, separated by commas;
-    // `element` reads one (after blanks).
-    template <typename Element>
-    bool sequence(char close, const char* expected, Element element) {
-        ++pos_;  // the opening bracket
-        skip_space();
-        if (pos_ < s_.size() && s_[pos_] == close) {
-            ++pos_;
-            return true;
-        }
-        while (true) {
-            skip_space();
-            if (!element()) return false;
-            skip_space();
-            if (pos_ < s_.size() && s_[pos_] == ',') {
-                ++pos_;
-                continue;
-            }
-            if (pos_ < s_.size() && s_[pos_] == close) {
-                ++pos_;
-                return true;
-            }
-            return fail(expected);
-        }
-    }
-
-    bool object(JsonValue& out, int depth) {
-        out.kind = JsonValue::Kind::Object;
-        return sequence('}', "expected ',' or '}'", [&]() {
-            if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a string key");
-            out.keys.emplace_back();
-            if (!string(out.keys.back())) return false;
-            skip_space();
-            if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':'");
-            ++pos_;
-            skip_space();
-            out.items.emplace_back();
-            return value(out.items.back(), depth + 1);
-        });
-    }
-
-    bool array(JsonValue& out, int depth) {
-        out.kind = JsonValue::Kind::Array;
-        return sequence(']', "expected ',' or ']'", [&]() {
-            out.items.emplace_back();
-            return value(out.items.back(), depth + 1);
-        });
     }
 
     bool hex4(unsigned& out) {
@@ -263,6 +284,24 @@ private:
 };
 
 }  // namespace
+
+JsonValue::~JsonValue() {
+    if (items.empty()) return;
+    // Taken apart level by level with a work list: the members' own
+    // destructors would recurse once per level of nesting.
+    try {
+        std::vector<JsonValue> pending;
+        pending.swap(items);
+        while (!pending.empty()) {
+            JsonValue v = std::move(pending.back());
+            pending.pop_back();
+            for (JsonValue& child : v.items) pending.push_back(std::move(child));
+            v.items.clear();  // moved-from children: nothing below them
+        }
+    } catch (...) {
+        // Out of memory for the work list: what is left goes recursively.
+    }
+}
 
 const JsonValue* JsonValue::get(std::string_view key) const {
     if (kind != Kind::Object) return nullptr;

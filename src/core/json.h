@@ -23,6 +23,14 @@ struct JsonValue {
     std::vector<JsonValue> items;   // Kind::Array, and the values of Kind::Object
     std::vector<std::string> keys;  // Kind::Object: keys[i] names items[i]
 
+    JsonValue() = default;
+    JsonValue(const JsonValue&) = default;
+    JsonValue(JsonValue&&) noexcept = default;
+    JsonValue& operator=(const JsonValue&) = default;
+    JsonValue& operator=(JsonValue&&) noexcept = default;
+    // Without recursion, however deep the value.
+    ~JsonValue();
+
     // The member named `key` of an object (the first if repeated), or nullptr.
     const JsonValue* get(std::string_view key) const;
     // The member as a number / string, if it is one.
@@ -30,8 +38,11 @@ struct JsonValue {
     std::optional<std::string> string_at(std::string_view key) const;
 };
 
-// Nesting deeper than this is refused (the reader is recursive).
-constexpr int kMaxJsonDepth = 512;
+// Nesting deeper than this is refused. Reading, walking (explain_json.h)
+// and destroying a value do not recurse, so this only bounds the memory a
+// document of nested brackets takes; EXPLAIN output of the deepest plan the
+// server accepts is far shallower.
+constexpr int kMaxJsonDepth = 100000;
 
 // Parses one JSON value (surrounded by optional whitespace). On failure
 // returns nullopt and, when `error` is given, sets it to a message such as

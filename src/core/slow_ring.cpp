@@ -159,6 +159,7 @@ std::vector<SlowGroup> aggregate_slow(const SlowRing& ring, double min_duration_
             g->userid = r.userid;
             g->dbid = r.dbid;
             g->queryid = r.queryid;
+            g->encoding = r.encoding;
         }
         bool slowest = g->execution_count == 0 || r.duration_ms > g->max_duration_ms;
         g->execution_count++;

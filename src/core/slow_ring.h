@@ -26,6 +26,8 @@ struct SlowRecordHead {
     uint32_t dbid;
     int64_t rows;
     uint32_t text_len, plan_len, params_len, recs_len;
+    int32_t encoding;           // the extension's: of the texts (of the statement's database)
+    uint32_t pad;
     char application_name[64];  // NUL-terminated, cut
 };
 
@@ -102,6 +104,7 @@ struct SlowGroup {
     uint32_t userid = 0;
     uint32_t dbid = 0;
     uint64_t queryid = 0;
+    int32_t encoding = 0;           // of the texts (one database: one encoding)
     std::string query;              // text of the latest execution
     std::string application_name;   // of the latest execution
     double max_duration_ms = 0;     // the slowest

@@ -72,4 +72,40 @@ void StatCounters::add_error(int64_t now) {
     last_seen = now;
 }
 
+namespace {
+
+bool time_ok(double v) { return std::isfinite(v) && v >= 0; }
+
+bool time_stats_consistent(const TimeStats& t) {
+    if (t.n < 0) return false;
+    if (t.n == 0) return t.total == 0 && t.min == 0 && t.max == 0 && t.mean == 0 && t.m2 == 0;
+    if (!time_ok(t.total) || !time_ok(t.min) || !time_ok(t.max) || !std::isfinite(t.mean) || !std::isfinite(t.m2))
+        return false;
+    // The running mean and sum of squares are rounded at every step.
+    double slack = 1e-9 * (t.max + 1.0);
+    return t.min <= t.max && t.mean >= t.min - slack && t.mean <= t.max + slack &&
+           t.m2 >= -slack * (t.max + 1.0) * static_cast<double>(t.n) &&
+           t.total >= t.min * static_cast<double>(t.n) * (1.0 - 1e-9) - slack &&
+           t.total <= t.max * static_cast<double>(t.n) * (1.0 + 1e-9) + slack;
+}
+
+bool io_consistent(const IoUsage& u) {
+    const int64_t counts[] = {u.shared_blks_hit, u.shared_blks_read, u.shared_blks_dirtied, u.shared_blks_written,
+                              u.local_blks_hit,  u.local_blks_read,  u.local_blks_dirtied,  u.local_blks_written,
+                              u.temp_blks_read,  u.temp_blks_written, u.wal_records,        u.wal_fpi};
+    for (int64_t n : counts)
+        if (n < 0) return false;
+    return time_ok(u.blk_read_time_ms) && time_ok(u.blk_write_time_ms);
+}
+
+}  // namespace
+
+bool counters_consistent(const StatCounters& c) {
+    if (c.calls < 0 || c.rows < 0 || c.slow_calls < 0 || c.slow_calls > c.calls || c.errors < 0 || c.plans < 0)
+        return false;
+    if (c.exec.n != c.calls || c.plan.n != c.plans) return false;
+    if (c.exec_hist.total() != static_cast<uint64_t>(c.calls)) return false;
+    return time_stats_consistent(c.exec) && time_stats_consistent(c.plan) && io_consistent(c.io);
+}
+
 }  // namespace pothos::core

@@ -82,4 +82,11 @@ struct StatCounters {
     double exec_percentile(double q) const { return exec_hist.quantile(q, exec.min, exec.max); }
 };
 
+// Whether counters hold together the way clear, add_exec, add_plan and
+// add_error leave them (counters read back from a file are checked with it):
+// no negative count; calls == exec.n == the histogram's total; plans ==
+// plan.n; slow_calls <= calls; times finite and not negative, with
+// min <= mean <= max (up to rounding) once there is a sample.
+bool counters_consistent(const StatCounters& c);
+
 }  // namespace pothos::core

@@ -127,7 +127,7 @@ int32_t StatTable::evict_one() {
     }
 }
 
-int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int64_t now) {
+int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now) {
     int32_t slot = find(key);
     if (slot >= 0) return slot;
     if (h_->free_top == 0) evict_one();
@@ -139,7 +139,7 @@ int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int6
     e->key = key;
     e->key.pad = 0;
     e->hash = hash_key(key);
-    e->pad = 0;
+    e->encoding = encoding;
     e->counters.clear(now);
     if (len > h_->text_cap) len = h_->text_cap;
     if (len > 0) std::memcpy(e->text(), text, len);

@@ -41,7 +41,7 @@ struct StatEntry {
     uint32_t hash;       // hash_key(key)
     uint32_t usage;      // CLOCK reference count
     uint32_t text_len;   // bytes of text() in use
-    uint32_t pad;
+    int32_t encoding;    // the extension's: encoding of text() (of its database)
     StatCounters counters;
 
     char* text() { return reinterpret_cast<char*>(this + 1); }
@@ -91,9 +91,10 @@ public:
     // Slot number of key, or -1.
     int32_t find(const StatKey& key) const;
     // Adds key with its text (clipped to text_cap; the caller clips at a
-    // character boundary first) and zero counters; evicts when full. Returns
-    // the slot. If key is already present returns its slot unchanged.
-    int32_t insert(const StatKey& key, const char* text, size_t len, int64_t now);
+    // character boundary first) in `encoding`, and zero counters; evicts when
+    // full. Returns the slot. If key is already present returns its slot
+    // unchanged.
+    int32_t insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now);
     // Removes the entry in slot.
     void remove(int32_t slot);
     // Removes every entry matching the filter (0 = any); returns how many.

@@ -1,4 +1,4 @@
-// advisor_guc.h -- the pothos_perf.advisor.* configuration parameters.
+// advisor_guc.h -- the pothos_perf.advisor_* configuration parameters.
 #pragma once
 
 namespace pothos::ext {

@@ -35,6 +35,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_metrics_text);
 #include "extension/palloc_copy.h"
 #include "extension/slow_capture.h"
 #include "extension/store.h"
+#include "extension/text_encoding.h"
 
 namespace pothos::ext {
 namespace {
@@ -47,7 +48,8 @@ struct MetricRow {
     int64 calls, errors, slow_calls;
     double total_ms;
     uint64 hist[core::LatencyHistogram::kBuckets];
-    char* text;
+    char* text;    // as stored, in encoding
+    int encoding;  // of the entry's database
 };
 
 }  // namespace
@@ -160,8 +162,12 @@ extern "C" Datum pothos_perf_metrics_text(PG_FUNCTION_ARGS) {
         memcpy(r->hist, e->counters.exec_hist.counts, sizeof r->hist);
         SpinLockRelease(lock);
         r->text = pnstrdup(e->text(), e->text_len);
+        r->encoding = e->encoding;
     }
     LWLockRelease(store_lock());
+    // The model labels come from the texts: in this database's encoding.
+    for (uint32 i = 0; i < n; i++)
+        rows[i].text = text_to_server(rows[i].text, (int) strlen(rows[i].text), rows[i].encoding);
 
     char* out = NULL;
     CppError err;

@@ -34,6 +34,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_n_plus_one_reset);
 #include "extension/nplus1_shmem.h"
 #include "extension/store.h"
 #include "extension/sql_result.h"
+#include "extension/text_encoding.h"
 
 namespace pothos::ext {
 namespace {
@@ -48,9 +49,11 @@ void require_ready() {
                         errhint("Add pothos_perf to shared_preload_libraries and restart the server.")));
 }
 
-// The stored text of a statement, top-level first; NULL if not in the store.
+// The stored text of a statement, top-level first, in this database's
+// encoding; NULL if not in the store.
 char* statement_text(Oid userid, Oid dbid, uint64 queryid) {
     char* text = NULL;
+    int encoding = 0;
     core::StatTable& table = store_table();
     LWLockAcquire(store_lock(), LW_SHARED);
     for (uint32 top = 2; top-- > 0 && text == NULL;) {
@@ -59,10 +62,11 @@ char* statement_text(Oid userid, Oid dbid, uint64 queryid) {
         if (slot >= 0) {
             core::StatEntry* e = table.entry(slot);
             text = pnstrdup(e->text(), e->text_len);
+            encoding = e->encoding;
         }
     }
     LWLockRelease(store_lock());
-    return text;
+    return text ? text_to_server(text, (int) strlen(text), encoding) : NULL;
 }
 
 core::NpFacts to_facts(const NpFactsC& c) {

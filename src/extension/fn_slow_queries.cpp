@@ -30,6 +30,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_slow_queries_reset);
 #include "extension/palloc_copy.h"
 #include "extension/slow_capture.h"
 #include "extension/sql_result.h"
+#include "extension/text_encoding.h"
 
 namespace pothos::ext {
 namespace {
@@ -39,6 +40,7 @@ constexpr int kCols = 13;
 struct GroupC {
     Oid userid, dbid;
     uint64 queryid;
+    int encoding;  // of query, plan and recs
     char* query;
     char* application_name;
     double max_ms, avg_ms;
@@ -90,6 +92,7 @@ extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
             c->userid = s.userid;
             c->dbid = s.dbid;
             c->queryid = s.queryid;
+            c->encoding = s.encoding;
             c->query = palloc_copy(s.query);
             c->application_name = palloc_copy(s.application_name);
             c->max_ms = s.max_duration_ms;
@@ -106,6 +109,10 @@ extern "C" Datum pothos_perf_get_slow_queries(PG_FUNCTION_ARGS) {
 
     for (int i = 0; i < ngroups; i++) {
         GroupC* g = &groups[i];
+        // Texts of another database: in this one's encoding.
+        g->query = text_to_server(g->query, (int) strlen(g->query), g->encoding);
+        g->plan = text_to_server(g->plan, (int) strlen(g->plan), g->encoding);
+        for (char** r = g->recs; *r; r++) *r = text_to_server(*r, (int) strlen(*r), g->encoding);
         bool visible = see_all || g->userid == me;
         bool params_visible = include_params && (is_super || g->userid == me);
         Datum v[kCols];

@@ -23,6 +23,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_reset);
 
 #include "extension/store.h"
 #include "extension/sql_result.h"
+#include "extension/text_encoding.h"
 
 namespace pothos::ext {
 namespace {
@@ -31,7 +32,8 @@ struct Row {
     core::StatKey key;
     core::StatCounters c;  // histogram not used after the percentiles
     double p50, p95, p99;
-    char* text;
+    char* text;    // as stored, in encoding
+    int encoding;  // of the entry's database
 };
 
 void require_store() {
@@ -74,6 +76,7 @@ extern "C" Datum pothos_perf_statements(PG_FUNCTION_ARGS) {
         r->p95 = r->c.exec_percentile(0.95);
         r->p99 = r->c.exec_percentile(0.99);
         r->text = showtext ? pnstrdup(e->text(), e->text_len) : NULL;
+        r->encoding = e->encoding;
     }
     LWLockRelease(store_lock());
 
@@ -95,7 +98,8 @@ extern "C" Datum pothos_perf_statements(PG_FUNCTION_ARGS) {
         if (!showtext)
             nulls[k++] = true;
         else
-            v[k++] = CStringGetTextDatum(visible ? r->text : "<insufficient privilege>");
+            v[k++] = CStringGetTextDatum(visible ? text_to_server(r->text, (int) strlen(r->text), r->encoding)
+                                                 : "<insufficient privilege>");
         v[k++] = Int64GetDatumFast(c.calls);
         v[k++] = Int64GetDatumFast(c.errors);
         v[k++] = Float8GetDatumFast(c.exec.total);

@@ -151,6 +151,7 @@ void capture_one(const StmtEvent& ev) {
     in.head.userid = ev.key.userid;
     in.head.dbid = ev.key.dbid;
     in.head.rows = ev.rows;
+    in.head.encoding = GetDatabaseEncoding();
     if (application_name) {
         int n = pg_mbcliplen(application_name, strlen(application_name), sizeof in.head.application_name - 1);
         memcpy(in.head.application_name, application_name, n);

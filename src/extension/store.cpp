@@ -132,7 +132,7 @@ POTHOS_COLD int32 create_entry(const StatKey& key, StmtText text, int64 now) {
     s = scrub_text(s, len, &len);
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
     int32 slot = g_table.find(key);
-    if (slot < 0) slot = g_table.insert(key, s, static_cast<size_t>(len), now);
+    if (slot < 0) slot = g_table.insert(key, s, static_cast<size_t>(len), GetDatabaseEncoding(), now);
     return slot;
 }
 
@@ -271,7 +271,7 @@ void store_add_normalized(const StatKey& key, const char* text, int len) {
     if (!store_ready()) return;
     int64 now = GetCurrentStatementStartTimestamp();
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
-    if (g_table.find(key) < 0) g_table.insert(key, text, static_cast<size_t>(len), now);
+    if (g_table.find(key) < 0) g_table.insert(key, text, static_cast<size_t>(len), GetDatabaseEncoding(), now);
     LWLockRelease(g_shared->lock);
 }
 

@@ -44,13 +44,46 @@ TEST(Json, RejectsMalformedInputWithPosition) {
 }
 
 TEST(Json, DepthIsBounded) {
+    // As deep as allowed: read, copied and destroyed without recursion (a
+    // recursive reader overflows the stack long before).
     std::string ok(kMaxJsonDepth, '[');
     ok += std::string(kMaxJsonDepth, ']');
-    EXPECT_TRUE(parse_json(ok).has_value());
-    std::string deep(100000, '[');
+    std::optional<JsonValue> v = parse_json(ok);
+    ASSERT_TRUE(v.has_value());
+    JsonValue moved = std::move(*v);
+    v.reset();
+    EXPECT_EQ(moved.items.size(), 1u);
+    std::string deep(kMaxJsonDepth + 1, '[');
+    deep += std::string(kMaxJsonDepth + 1, ']');
     std::string err;
     EXPECT_FALSE(parse_json(deep, &err).has_value());
     EXPECT_NE(err.find("nesting too deep"), std::string::npos);
+    std::string unclosed(kMaxJsonDepth + 1, '[');
+    EXPECT_FALSE(parse_json(unclosed, &err).has_value());
+}
+
+TEST(Json, DeepObjectsAndErrorsInside) {
+    // {"a":{"a":...{"a":[1,true]}...}} 20000 levels deep.
+    const int n = 20000;
+    std::string s;
+    for (int i = 0; i < n; i++) s += "{\"a\": ";
+    s += "[1, true]";
+    for (int i = 0; i < n; i++) s += "}";
+    std::optional<JsonValue> v = parse_json(s);
+    ASSERT_TRUE(v.has_value());
+    const JsonValue* at = &*v;
+    for (int i = 0; i < n; i++) at = at->get("a");
+    ASSERT_NE(at, nullptr);
+    ASSERT_EQ(at->kind, JsonValue::Kind::Array);
+    EXPECT_EQ(at->items.size(), 2u);
+    // The same with a missing ':' deep inside: the error names the byte
+    // found instead (the '[' after two blanks).
+    std::string bad = s;
+    size_t colon = bad.rfind(':');
+    bad[colon] = ' ';
+    std::string err;
+    EXPECT_FALSE(parse_json(bad, &err).has_value());
+    EXPECT_EQ(err, "invalid JSON at byte " + std::to_string(colon + 2) + ": expected ':'");
 }
 
 TEST(Json, NumbersOutOfRange) {
