@@ -15,8 +15,8 @@ SQL_PARTS  = $(sort $(wildcard $(srcdir)/src/extension/sql/*.sql))
 DATA_built = pothos_perf--$(EXT_VERSION).sql
 PGFILEDESC = "pothos_perf - statement statistics, N+1 detection and index advice"
 
-CORE_SRCS = $(wildcard src/core/*.cpp)
-EXT_SRCS  = $(wildcard src/extension/*.cpp)
+CORE_SRCS = $(wildcard src/core/*/*.cpp)
+EXT_SRCS  = $(wildcard src/extension/*.cpp src/extension/*/*.cpp)
 OBJS      = $(EXT_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
 PG_CONFIG ?= pg_config

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "core/json.h"
+#include "core/common/json.h"
 
 namespace pothos::cli {
 namespace {

@@ -48,7 +48,7 @@ void write_slow(JsonWriter& w, const std::vector<SlowQuery>& rows) {
     w.end_array();
 }
 
-void write_n_plus_one(JsonWriter& w, const std::vector<NPlusOne>& rows) {
+void write_n_plus_one(JsonWriter& w, const std::vector<Nplus1>& rows) {
     w.begin_array();
     for (const auto& f : rows) {
         w.begin_object();
@@ -113,7 +113,7 @@ std::string json_slow(const std::vector<SlowQuery>& rows) {
     return w.str();
 }
 
-std::string json_n_plus_one(const std::vector<NPlusOne>& rows) {
+std::string json_n_plus_one(const std::vector<Nplus1>& rows) {
     JsonWriter w;
     w.begin_object().key("findings");
     write_n_plus_one(w, rows);

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "core/json.h"
+#include "core/common/json.h"
 #include "table.hpp"
 #include "units.hpp"
 
@@ -95,7 +95,7 @@ std::string text_slow(const std::vector<SlowQuery>& rows, const TextStyle& st) {
     return out;
 }
 
-std::string text_n_plus_one(const std::vector<NPlusOne>& rows, const TextStyle& st) {
+std::string text_n_plus_one(const std::vector<Nplus1>& rows, const TextStyle& st) {
     if (rows.empty()) return none("N+1 findings", st);
     TextTable t({{"kind"}, {"occurrences", Align::Right}, {"repeats", Align::Right},
                  {"max", Align::Right}, {"wasted", Align::Right},
@@ -115,7 +115,7 @@ std::string text_n_plus_one(const std::vector<NPlusOne>& rows, const TextStyle& 
             out += "  batch as:  " + one_line(f.suggested_query, 200) + "\n";
         // Lookups interleaved with the first one, per parent row.
         for (size_t c = 1; c < f.children.size(); ++c) {
-            const NPlusOneChild& k = f.children[c];
+            const Nplus1Child& k = f.children[c];
             out += "  and:       " + one_line(k.query, 200) + " (" + format_count(k.total_repeats) +
                    " repeats)\n";
             if (!k.suggested_query.empty()) out += "  batch as:  " + one_line(k.suggested_query, 200) + "\n";

@@ -60,7 +60,7 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
     return out;
 }
 
-std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
+std::vector<Nplus1> fetch_n_plus_one(Connection& c, int limit) {
     Result r = c.exec(
         "SELECT kind, parent_queryid, parent_query, queryid, query, occurrences, total_repeats,"
         "       max_repeats, wasted_time_ms, round_trips_saved, suggested_query, suggestion,"
@@ -71,9 +71,9 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY wasted_time_ms DESC NULLS LAST, queryid LIMIT $1",
         {std::to_string(limit)});
-    std::vector<NPlusOne> out;
+    std::vector<Nplus1> out;
     for (int i = 0; i < r.rows(); ++i) {
-        NPlusOne f;
+        Nplus1 f;
         f.kind = r.text(i, 0);
         f.parent_queryid = r.int64(i, 1);
         f.parent_query = r.text(i, 2);
@@ -90,7 +90,7 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         const std::vector<std::string> ids = r.strings(i, 12), queries = r.strings(i, 13),
                                        repeats = r.strings(i, 14), suggested = r.strings(i, 15);
         for (size_t c = 0; c < queries.size(); ++c) {
-            NPlusOneChild child;
+            Nplus1Child child;
             child.queryid = c < ids.size() ? std::stoll(ids[c]) : 0;
             child.query = queries[c];
             child.total_repeats = c < repeats.size() ? std::stoll(repeats[c]) : 0;

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "core/json.h"
+#include "core/common/json.h"
 #include "html_report.hpp"
 #include "json_writer.hpp"
 #include "prometheus_parse.hpp"
@@ -140,7 +140,7 @@ TEST(CliRenderJson, ReportAndExplainShapes) {
     r.generated_at = "now";
     r.top = {sample_statement()};
     r.health_json = R"({"status": "healthy"})";
-    NPlusOne f;
+    Nplus1 f;
     f.kind = "n_plus_one";
     f.round_trips_saved = 99;
     r.n_plus_one = {f};
@@ -173,7 +173,7 @@ TEST(CliRenderJson, ReportAndExplainShapes) {
 
 // A finding with two lookups per parent row lists both, each with its batch.
 TEST(CliRenderText, InterleavedLookupsAreAllListed) {
-    NPlusOne f;
+    Nplus1 f;
     f.kind = "n_plus_one";
     f.parent_query = "SELECT id FROM lists";
     f.query = "SELECT * FROM users WHERE id = $1";

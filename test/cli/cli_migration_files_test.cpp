@@ -1,7 +1,7 @@
 // Unit tests of migration file naming, loading, checksums and planning.
 #include <gtest/gtest.h>
 
-#include "core/json.h"
+#include "core/common/json.h"
 #include "migration_files.hpp"
 #include "render_migrations.hpp"
 #include "temp_dir.hpp"

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "core/common/json.h"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -273,7 +273,7 @@ TEST_F(CliServer, SlowJson) {
     EXPECT_TRUE(lists_fast(run(kDb, "slow --threshold 0 --json")));
 }
 
-TEST_F(CliServer, NPlusOneJson) {
+TEST_F(CliServer, Nplus1Json) {
     CliRun r = run(kDb, "n-plus-one --json");
     const std::vector<JsonValue> rows = array_of(r, "findings");
     ASSERT_FALSE(HasFailure());
@@ -295,7 +295,7 @@ TEST_F(CliServer, NPlusOneJson) {
 
 // The interleaved loop of the workload is one finding that lists both of its
 // lookups, in JSON and in text.
-TEST_F(CliServer, NPlusOneListsEveryInterleavedLookup) {
+TEST_F(CliServer, Nplus1ListsEveryInterleavedLookup) {
     CliRun r = run(kDb, "n-plus-one --json");
     const std::vector<JsonValue> rows = array_of(r, "findings");
     ASSERT_FALSE(HasFailure());

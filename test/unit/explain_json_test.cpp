@@ -1,11 +1,11 @@
-#include "core/explain_json.h"
+#include "core/analysis/explain_json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/query_rules.h"
+#include "core/analysis/query_rules.h"
 
 using namespace pothos::core;
 

@@ -1,4 +1,4 @@
-#include "core/health.h"
+#include "core/health/health.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/json.h"
+#include "core/common/json.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "core/metrics_text.h"
+#include "core/metrics/metrics_text.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <string>
 
-#include "core/statement_class.h"
+#include "core/metrics/statement_class.h"
 #include "promtool.h"
 
 using namespace pothos::core;

@@ -1,4 +1,4 @@
-#include "core/query_rules.h"
+#include "core/analysis/query_rules.h"
 
 #include <gtest/gtest.h>
 

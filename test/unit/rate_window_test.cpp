@@ -1,4 +1,4 @@
-#include "core/rate_window.h"
+#include "core/health/rate_window.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/slow_ring.h"
+#include "core/slow/ring.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/stat_counters.h"
+#include "core/stats/counters.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/stat_table.h"
+#include "core/stats/table.h"
 
 #include <gtest/gtest.h>
 

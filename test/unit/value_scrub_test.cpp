@@ -1,4 +1,4 @@
-#include "core/value_scrub.h"
+#include "core/security/value_scrub.h"
 
 #include <gtest/gtest.h>
 
