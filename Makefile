@@ -29,7 +29,7 @@ PG_CXXFLAGS = -std=c++17 -flto=2 -Wall -Wextra -Wno-register -Wno-missing-field-
 # Link-time optimisation: the per-statement path crosses several files (hooks,
 # store, counters, detector); inlined into a few functions it runs through
 # fewer code lines, and on a busy server the instruction cache misses are
-# what the hooks cost (docs/benchmarks.md, sixth session).
+# what the hooks cost (bench/extension/backend_cache.sh measures them).
 SHLIB_LINK  = -flto=2 -lstdc++ -Wl,--version-script=$(srcdir)/src/extension/exports.map
 
 # The server is built with LLVM JIT; we ship no bitcode for our C++ (the JIT

@@ -1,5 +1,5 @@
 // The rule engines behind pothos_perf.analyze_query and
-// pothos_perf.analyze_performance (issue 3), free of PostgreSQL headers.
+// pothos_perf.analyze_performance, free of PostgreSQL headers.
 //
 // analyze_query(facts, text) runs every query rule over QueryFacts (see
 // query_facts.h) and the original statement text; analyze_performance(facts)

@@ -1,4 +1,4 @@
-// Health verdict of a database server from a few numbers (issue 3,
+// Health verdict of a database server from a few numbers (behind
 // pothos_perf.health()), free of PostgreSQL headers: the glue gathers the
 // numbers (pg_stat_activity, pg_stat_database, pg_locks, the statement store)
 // and turns the report into the jsonb shape.

@@ -1,4 +1,4 @@
-// The slow-query ring (issue 3): a fixed-capacity ring of the most recent
+// The slow-query ring: a fixed-capacity ring of the most recent
 // slow executions, laid out in one memory block (PostgreSQL shared memory in
 // the extension, a plain buffer in tests), plus per-minute counters of slow
 // executions for "how many in the last hour", and the aggregation per

@@ -4,7 +4,7 @@
 // Between two statements a backend waits for its client, and the kernel's
 // network path evicts most of the backend's data from the caches, so each
 // distinct line that the next statement touches is a miss. Sampled with perf
-// (docs/benchmarks.md, fourth session), the detector's time went mostly to
+// (bench/extension/profile.sh), the detector's time went mostly to
 // the loads of its scattered globals: the parameters, the shared-memory flag,
 // the client and unit caches, each in a line of its own. Here they share
 // two. The parameters' variables are fields of this struct (the GUC

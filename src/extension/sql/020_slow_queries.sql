@@ -1,4 +1,4 @@
--- pothos_perf: slow-query capture (issue 3).
+-- pothos_perf: slow-query capture.
 
 CREATE FUNCTION pothos_perf.get_slow_queries(
     threshold_ms float8 DEFAULT NULL,

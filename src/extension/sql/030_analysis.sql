@@ -1,4 +1,4 @@
--- pothos_perf: query analysis (issue 3).
+-- pothos_perf: query analysis.
 
 CREATE FUNCTION pothos_perf.analyze_query(
     query text,

@@ -1,4 +1,4 @@
--- pothos_perf: N+1 detection (issue 4).
+-- pothos_perf: N+1 detection.
 
 CREATE FUNCTION pothos_perf.get_n_plus_one(
     showtext boolean DEFAULT true,

@@ -1,4 +1,4 @@
--- pothos_perf: health, schema introspection and Prometheus metrics (issue 3).
+-- pothos_perf: health, schema introspection and Prometheus metrics.
 
 -- Helpers (C): statement-store totals and the health verdict.
 CREATE FUNCTION pothos_perf._performance_numbers(
