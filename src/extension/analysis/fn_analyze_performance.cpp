@@ -31,6 +31,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_performance);
 #include "extension/analysis/query_facts_pg.h"
 #include "extension/security/security.h"
 #include "extension/common/sql_result.h"
+#include "extension/common/subxact.h"
 
 namespace pothos::ext {
 namespace {
@@ -100,7 +101,7 @@ extern "C" Datum pothos_perf_analyze_performance(PG_FUNCTION_ARGS) {
     List* relations = relations_of_rtable(st.query->rtable);
     // Rolled back whatever happens; errors are raised after the rollback.
     RunArgs run{&st, sql, allow_writes, generic, NULL};
-    run_in_subtransaction(run_explain_analyze, &run, false, true);
+    subxact_try(run_explain_analyze, &run, NULL, SUBXACT_ROLLBACK | SUBXACT_RAISE);
     char* json = run.json;
 
     ResultC r;

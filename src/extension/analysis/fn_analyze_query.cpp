@@ -28,6 +28,7 @@ PG_FUNCTION_INFO_V1(pothos_perf_analyze_query);
 #include "extension/advisor/hypo_index.h"
 #include "extension/common/palloc_copy.h"
 #include "extension/analysis/query_facts_pg.h"
+#include "extension/common/subxact.h"
 
 namespace pothos::ext {
 namespace {
@@ -50,7 +51,8 @@ struct AfterArgs {
 };
 
 // Plans the optimized text with the hypothetical indexes (in a
-// subtransaction: a failure only loses the measurement).
+// subtransaction: an error only loses the measurement; a cancel still
+// stops the call).
 void plan_after(void* p) {
     AfterArgs* a = (AfterArgs*) p;
     int n = 0;
@@ -119,7 +121,7 @@ extern "C" Datum pothos_perf_analyze_query(PG_FUNCTION_ARGS) {
     bool measured = false;
     if (a.hypo_ddls[0] != NULL || strcmp(a.optimized, sql) != 0) {
         AfterArgs args{&st, sql, a.optimized, a.hypo_ddls, 0};
-        measured = run_in_subtransaction(plan_after, &args, true, false);
+        measured = subxact_try(plan_after, &args, NULL);
         if (measured) after = args.cost;
     }
     double gain = 0;

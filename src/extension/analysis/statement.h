@@ -40,10 +40,4 @@ PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning);
 // statement runs and planning (may be NULL) is reported as its planning time.
 char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning);
 
-// Runs fn(arg) in a subtransaction, in the caller's memory context. keep:
-// release the subtransaction (its effects stay), else roll it back. On an
-// error the subtransaction is rolled back; with rethrow the error is raised
-// again after that, otherwise it is dropped and false returned.
-bool run_in_subtransaction(void (*fn)(void*), void* arg, bool keep, bool rethrow);
-
 }  // namespace pothos::ext
