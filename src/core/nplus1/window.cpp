@@ -24,13 +24,13 @@ size_t ring_bytes(uint32_t slots) { return sizeof(Nplus1RingHead) + sizeof(Nplus
 
 }  // namespace
 
-uint32_t Nplus1Window::slots_for(uint32_t capacity) {
+uint32_t Nplus1Window::slots_for(uint32_t capacity) noexcept {
     uint32_t n = 16;
     while (n < capacity && n < (1u << 30)) n <<= 1;
     return n;
 }
 
-size_t Nplus1Window::required_bytes(uint32_t rings, uint32_t capacity) {
+size_t Nplus1Window::required_bytes(uint32_t rings, uint32_t capacity) noexcept {
     if (rings > kMaxRings) rings = kMaxRings;
     return kLine + sizeof(Nplus1WindowHeader) + size_t(rings) * ring_bytes(slots_for(capacity));
 }

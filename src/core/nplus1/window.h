@@ -96,8 +96,8 @@ public:
     static constexpr uint32_t kMaxRings = 1u << (64 - kSeqBits);
 
     // Slots per ring for a requested capacity (a power of two, at least 16).
-    static uint32_t slots_for(uint32_t capacity);
-    static size_t required_bytes(uint32_t rings, uint32_t capacity);
+    static uint32_t slots_for(uint32_t capacity) noexcept;
+    static size_t required_bytes(uint32_t rings, uint32_t capacity) noexcept;
     // Formats mem as rings empty rings of slots_for(capacity) slots
     // (rings is capped at kMaxRings).
     static Nplus1Window create(void* mem, uint32_t rings, uint32_t capacity) noexcept;

@@ -34,13 +34,13 @@ void put(char* dst, uint32_t cap, const char* src, std::size_t len, uint32_t* ou
 }  // namespace
 
 std::size_t SlowRing::required_bytes(uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                                     uint32_t params_cap) {
+                                     uint32_t params_cap) noexcept {
     return align8(sizeof(SlowRingHeader)) +
            std::size_t(capacity) * stride_for(text_cap, plan_cap, params_cap);
 }
 
 SlowRing SlowRing::create(void* mem, uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                          uint32_t params_cap) {
+                          uint32_t params_cap) noexcept {
     SlowRing r;
     r.h_ = static_cast<SlowRingHeader*>(mem);
     std::memset(r.h_, 0, sizeof(SlowRingHeader));
@@ -56,7 +56,7 @@ SlowRing SlowRing::create(void* mem, uint32_t capacity, uint32_t text_cap, uint3
     return r;
 }
 
-SlowRing SlowRing::attach(void* mem) {
+SlowRing SlowRing::attach(void* mem) noexcept {
     SlowRing r;
     r.h_ = static_cast<SlowRingHeader*>(mem);
     if (r.h_->magic != kMagic) {
@@ -67,20 +67,20 @@ SlowRing SlowRing::attach(void* mem) {
     return r;
 }
 
-char* SlowRing::slot(uint32_t physical) const {
+char* SlowRing::slot(uint32_t physical) const noexcept {
     return records_ + std::size_t(physical) * h_->stride;
 }
 
-uint32_t SlowRing::size() const {
+uint32_t SlowRing::size() const noexcept {
     return h_->pushed < h_->capacity ? static_cast<uint32_t>(h_->pushed) : h_->capacity;
 }
 
-uint32_t SlowRing::physical(uint32_t i) const {
+uint32_t SlowRing::physical(uint32_t i) const noexcept {
     uint64_t first = h_->pushed - size();
     return static_cast<uint32_t>((first + i) % h_->capacity);
 }
 
-void SlowRing::push(const SlowInput& in) {
+void SlowRing::push(const SlowInput& in) noexcept {
     int64_t minute = minute_of(in.head.occurred_at);
     std::size_t m = static_cast<std::size_t>(((minute % 60) + 60) % 60);
     if (h_->minute_stamp[m] != minute) {
@@ -105,19 +105,19 @@ void SlowRing::push(const SlowInput& in) {
     h_->pushed++;
 }
 
-const SlowRecordHead& SlowRing::record(uint32_t i) const {
+const SlowRecordHead& SlowRing::record(uint32_t i) const noexcept {
     return *reinterpret_cast<const SlowRecordHead*>(slot(physical(i)));
 }
 
-const char* SlowRing::text(uint32_t i) const { return slot(physical(i)) + sizeof(SlowRecordHead); }
+const char* SlowRing::text(uint32_t i) const noexcept { return slot(physical(i)) + sizeof(SlowRecordHead); }
 
-const char* SlowRing::plan(uint32_t i) const { return text(i) + h_->text_cap + 1; }
+const char* SlowRing::plan(uint32_t i) const noexcept { return text(i) + h_->text_cap + 1; }
 
-const char* SlowRing::params(uint32_t i) const { return plan(i) + h_->plan_cap + 1; }
+const char* SlowRing::params(uint32_t i) const noexcept { return plan(i) + h_->plan_cap + 1; }
 
-const char* SlowRing::recommendations(uint32_t i) const { return params(i) + h_->params_cap + 1; }
+const char* SlowRing::recommendations(uint32_t i) const noexcept { return params(i) + h_->params_cap + 1; }
 
-uint64_t SlowRing::count_since(int64_t now, int64_t window_seconds) const {
+uint64_t SlowRing::count_since(int64_t now, int64_t window_seconds) const noexcept {
     int64_t now_minute = minute_of(now);
     int64_t minutes = (window_seconds + 59) / 60;
     if (minutes > 60) minutes = 60;
@@ -131,7 +131,7 @@ uint64_t SlowRing::count_since(int64_t now, int64_t window_seconds) const {
     return total;
 }
 
-void SlowRing::clear() {
+void SlowRing::clear() noexcept {
     h_->pushed = 0;
     for (int k = 0; k < 60; k++) {
         h_->minute_stamp[k] = INT64_MIN;

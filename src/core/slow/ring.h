@@ -62,37 +62,37 @@ public:
     static constexpr uint32_t kRecsCap = 512;
 
     static std::size_t required_bytes(uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                                      uint32_t params_cap);
+                                      uint32_t params_cap) noexcept;
     static SlowRing create(void* mem, uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                           uint32_t params_cap);
-    static SlowRing attach(void* mem);
+                           uint32_t params_cap) noexcept;
+    static SlowRing attach(void* mem) noexcept;
 
     SlowRing() = default;
-    bool valid() const { return h_ != nullptr; }
-    const SlowRingHeader& header() const { return *h_; }
+    bool valid() const noexcept { return h_ != nullptr; }
+    const SlowRingHeader& header() const noexcept { return *h_; }
 
     // Stores one execution, overwriting the oldest when full, and counts it
     // in its minute. Strings are cut to their capacities (the caller cuts at
     // a character boundary first if it cares).
-    void push(const SlowInput& in);
+    void push(const SlowInput& in) noexcept;
     // Number of records held (<= capacity).
-    uint32_t size() const;
+    uint32_t size() const noexcept;
     // The i-th held record, 0 = oldest.
-    const SlowRecordHead& record(uint32_t i) const;
-    const char* text(uint32_t i) const;
-    const char* plan(uint32_t i) const;
-    const char* params(uint32_t i) const;
-    const char* recommendations(uint32_t i) const;
+    const SlowRecordHead& record(uint32_t i) const noexcept;
+    const char* text(uint32_t i) const noexcept;
+    const char* plan(uint32_t i) const noexcept;
+    const char* params(uint32_t i) const noexcept;
+    const char* recommendations(uint32_t i) const noexcept;
     // Slow executions counted in the minutes (now - window, now], window in
     // seconds (at most one hour is kept).
-    uint64_t count_since(int64_t now, int64_t window_seconds) const;
+    uint64_t count_since(int64_t now, int64_t window_seconds) const noexcept;
     // Forgets all records and counts.
-    void clear();
+    void clear() noexcept;
 
 private:
     static constexpr uint32_t kMagic = 0x536c4f77;  // "SlOw"
-    char* slot(uint32_t physical) const;
-    uint32_t physical(uint32_t i) const;
+    char* slot(uint32_t physical) const noexcept;
+    uint32_t physical(uint32_t i) const noexcept;
 
     SlowRingHeader* h_ = nullptr;
     char* records_ = nullptr;
