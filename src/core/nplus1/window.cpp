@@ -1,8 +1,6 @@
 // nplus1/window.cpp -- see nplus1/window.h.
 #include "core/nplus1/window.h"
 
-#include "core/common/hot.h"
-
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -77,22 +75,6 @@ uint64_t Nplus1Window::total() const noexcept {
     uint64_t n = 0;
     for (uint32_t r = 0; r < header_->rings; r++) n += head(r);
     return n;
-}
-
-POTHOS_HOT uint64_t Nplus1RingWriter::push(const Nplus1Event& ev) const noexcept {
-    Nplus1Slot* s = open();
-    s->group = ev.group;
-    s->queryid = ev.queryid;
-    s->param_hash = ev.param_hash;
-    s->ts_us = ev.ts_us;
-    s->rows = slot_rows(ev.rows);
-    s->exec_ms = ev.exec_ms;
-    s->backend = ev.backend;
-    s->userid = ev.userid;
-    s->dbid = ev.dbid;
-    s->flags = ev.flags;
-    s->nesting = ev.nesting;
-    return publish();
 }
 
 bool Nplus1Window::read(uint32_t r, uint64_t seq, Nplus1Event* out) const noexcept {
