@@ -1,20 +1,17 @@
-// The slow-query ring (issue 3): a fixed-capacity ring of the most recent
-// slow executions, laid out in one memory block (PostgreSQL shared memory in
-// the extension, a plain buffer in tests), plus per-minute counters of slow
-// executions for "how many in the last hour", and the aggregation per
-// fingerprint behind pothos_perf.get_slow_queries().
+// slow/ring.h -- the slow-query ring: a fixed-capacity ring of the most
+// recent slow executions, laid out in one memory block (PostgreSQL shared
+// memory in the extension, a plain buffer in tests), plus per-minute counters
+// of slow executions for "how many in the last hour". The aggregation per
+// fingerprint behind pothos_perf.get_slow_queries() is slow/aggregate.h.
 //
 // Layout: header | records (fixed stride; each record's query text, plan,
 // parameters and first recommendations inline, each cut to its capacity).
 // Locking is the caller's: push under an exclusive lock, reads under a
-// shared one. No allocation, nothing throws in the ring itself;
-// aggregate_slow() may throw std::bad_alloc.
+// shared one. Plain data: nothing here allocates or throws.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <vector>
 
 namespace pothos::core {
 
@@ -97,33 +94,5 @@ private:
     SlowRingHeader* h_ = nullptr;
     char* records_ = nullptr;
 };
-
-// One row of get_slow_queries(): the executions of one (userid, dbid,
-// queryid) aggregated.
-struct SlowGroup {
-    uint32_t userid = 0;
-    uint32_t dbid = 0;
-    uint64_t queryid = 0;
-    int32_t encoding = 0;           // of the texts (one database: one encoding)
-    std::string query;              // text of the latest execution
-    std::string application_name;   // of the latest execution
-    double max_duration_ms = 0;     // the slowest
-    double total_duration_ms = 0;
-    int64_t last_occurred_at = 0;   // the latest
-    int64_t execution_count = 0;
-    int64_t rows_of_slowest = 0;
-    std::string plan;               // of the slowest execution that has one
-    std::string params;             // of the slowest execution that has them
-    std::vector<std::string> recommendations;  // of the slowest execution that has them
-    double average_duration_ms() const {
-        return execution_count ? total_duration_ms / static_cast<double>(execution_count) : 0;
-    }
-};
-
-// Groups the held records with duration_ms >= min_duration_ms per
-// fingerprint, slowest group first (ties: latest first, then queryid), at
-// most max_rows groups (0 = none).
-std::vector<SlowGroup> aggregate_slow(const SlowRing& ring, double min_duration_ms,
-                                      std::size_t max_rows);
 
 }  // namespace pothos::core

@@ -12,6 +12,8 @@ extern "C" {
 #include "portability/instr_time.h"
 }
 
+#include "extension/common/guard.h"
+
 namespace pothos::ext {
 
 // Longest statement text accepted.
@@ -27,6 +29,7 @@ struct AnalysedStmt {
     Query* rewritten;  // the single query the rewriter produced
     int nparams;       // $n parameters (typed by their use) when allowed
 };
+POTHOS_PLAIN(AnalysedStmt);
 
 // Parses `sql`; exactly one SELECT, INSERT, UPDATE or DELETE statement
 // (else a clear error naming what was given). With allow_params, $1... are
