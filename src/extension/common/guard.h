@@ -85,17 +85,24 @@ bool cpp_call(CppError* err, F&& fn) noexcept {
 // as PG_FUNCTION_INFO_V1 does); the braces that follow are its body, with
 // fcinfo in scope:
 //     POTHOS_SQL_FUNCTION(pothos_perf_reset) { ... return (Datum) 0; }
-#define POTHOS_SQL_FUNCTION(name)                                                         \
-    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo);                                    \
-    extern "C" {                                                                          \
-    PG_FUNCTION_INFO_V1(name);                                                            \
-    }                                                                                     \
-    extern "C" Datum name(PG_FUNCTION_ARGS) {                                             \
-        ::pothos::ext::CppError pothos_error_;                                            \
-        Datum pothos_result_ = (Datum) 0;                                                 \
+// A C++ exception caught here may have left PG_TRY blocks or error context
+// callbacks of the body's frames registered: both stacks are put back as
+// they were on entry (what PG_CATCH does) before the error is raised.
+#define POTHOS_SQL_FUNCTION(name)                                                                   \
+    static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo);                             \
+    extern "C" {                                                                                    \
+    PG_FUNCTION_INFO_V1(name);                                                                      \
+    }                                                                                               \
+    extern "C" Datum name(PG_FUNCTION_ARGS) {                                                       \
+        sigjmp_buf* pothos_exception_stack_ = PG_exception_stack;                                   \
+        ErrorContextCallback* pothos_context_stack_ = error_context_stack;                          \
+        ::pothos::ext::CppError pothos_error_;                                                      \
+        Datum pothos_result_ = (Datum) 0;                                                           \
         if (::pothos::ext::cpp_call(&pothos_error_, [&] { pothos_result_ = name##_body(fcinfo); })) \
-            return pothos_result_;                                                        \
-        POTHOS_RAISE_CPP_ERROR(pothos_error_);                                            \
-        return (Datum) 0;                                                                 \
-    }                                                                                     \
+            return pothos_result_;                                                                  \
+        PG_exception_stack = pothos_exception_stack_;                                               \
+        error_context_stack = pothos_context_stack_;                                                \
+        POTHOS_RAISE_CPP_ERROR(pothos_error_);                                                      \
+        return (Datum) 0;                                                                           \
+    }                                                                                               \
     static Datum name##_body([[maybe_unused]] FunctionCallInfo fcinfo)
