@@ -297,6 +297,7 @@ StoreRow* store_snapshot(Oid dbid, bool with_text, uint32* n) {
 }
 
 char* store_text_of(const StatKey& key, bool any_level) {
+    if (!store_ready()) return NULL;
     char* text = NULL;
     int encoding = 0;
     StatKey k = key;
