@@ -1,6 +1,8 @@
 # pothos_perf -- PGXS build of the PostgreSQL extension and its test suites.
 #
-#   make && make install          build and install the extension
+#   make && make install          build and install the extension (make
+#                                 also checks the C++/PostgreSQL boundary:
+#                                 make check-boundary)
 #   make check-extension          every server-side suite, each on a temporary
 #                                 instance with the extension preloaded
 #                                 (pg_regress, peer check, isolation, TAP)
@@ -52,6 +54,14 @@ include $(PGXS)
 # Relink when the export list changes.
 $(shlib): $(srcdir)/src/extension/exports.map
 
+# The C++/PostgreSQL boundary (src/extension/common/guard.h), checked on
+# every build: glue files keep no C++ object alive across PostgreSQL calls,
+# every SQL function goes through POTHOS_SQL_FUNCTION, bridges raise no
+# PostgreSQL error.
+all: check-boundary
+check-boundary:
+	@bash $(srcdir)/scripts/check-boundary.sh $(srcdir)/src
+
 pg_bindir  := $(shell $(PG_CONFIG) --bindir)
 pgxs_dir   := $(dir $(PGXS))..
 PG_REGRESS_BIN    = $(pgxs_dir)/test/regress/pg_regress
@@ -64,7 +74,7 @@ EXTRA_CLEAN = $(OBJS:.o=.d)
 pothos_perf--$(EXT_VERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-.PHONY: check-regress check-peer check-isolation check-tap check-fuzz check-extension
+.PHONY: check-boundary check-regress check-peer check-isolation check-tap check-fuzz check-extension
 
 check-regress:
 	mkdir -p $(TEST_OUT)/regress

@@ -12,8 +12,8 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
-#include "extension/advisor/collect.h"
 #include "extension/advisor/guc.h"
+#include "extension/advisor/shmem.h"
 #include "extension/stats/guc.h"
 #include "extension/hooks/hooks.h"
 #include "extension/metrics/worker.h"
@@ -21,7 +21,7 @@ void _PG_init(void);
 #include "extension/slow/guc.h"
 #include "extension/nplus1/guc.h"
 #include "extension/nplus1/shmem.h"
-#include "extension/slow/capture.h"
+#include "extension/slow/shmem.h"
 #include "extension/stats/store.h"
 
 namespace {

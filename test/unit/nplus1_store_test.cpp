@@ -12,7 +12,25 @@ using namespace pothos::core;
 
 namespace {
 
-TEST(Nplus1Window, PushReadAndOverwriteOldest) {
+// Appends e as the extension does: the next slot filled in place between
+// open() and publish().
+uint64_t append(const Nplus1RingWriter& ring, const Nplus1Event& e) {
+    Nplus1Slot* s = ring.open();
+    s->group = e.group;
+    s->queryid = e.queryid;
+    s->param_hash = e.param_hash;
+    s->ts_us = e.ts_us;
+    s->rows = Nplus1RingWriter::slot_rows(e.rows);
+    s->exec_ms = e.exec_ms;
+    s->backend = e.backend;
+    s->userid = e.userid;
+    s->dbid = e.dbid;
+    s->flags = e.flags;
+    s->nesting = e.nesting;
+    return ring.publish();
+}
+
+TEST(Nplus1Window, AppendReadAndOverwriteOldest) {
     std::vector<uint64_t> mem(Nplus1Window::required_bytes(3, 16) / 8 + 1);
     Nplus1Window w = Nplus1Window::create(mem.data(), 3, 16);
     EXPECT_EQ(w.rings(), 3u);
@@ -22,7 +40,7 @@ TEST(Nplus1Window, PushReadAndOverwriteOldest) {
     Nplus1Event e{};
     for (uint64_t i = 0; i < 20; i++) {
         e.queryid = 100 + i;
-        EXPECT_EQ(ring1.push(e), i);
+        EXPECT_EQ(append(ring1, e), i);
     }
     EXPECT_EQ(w.head(0), 0u);  // the other rings are untouched
     EXPECT_EQ(w.head(1), 20u);
@@ -47,7 +65,7 @@ TEST(Nplus1Window, PushReadAndOverwriteOldest) {
 
 // One statement writes one cache line of its own backend's ring: slots are
 // 64 bytes and aligned, heads have a line each, capacities are powers of two;
-// what read returns is what was pushed.
+// what read returns is what was appended.
 TEST(Nplus1Window, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     EXPECT_EQ(sizeof(Nplus1Slot), 64u);
     EXPECT_EQ(sizeof(Nplus1RingHead), 64u);
@@ -75,10 +93,10 @@ TEST(Nplus1Window, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     e.dbid = 17;
     e.flags = 18;
     e.nesting = 19;
-    for (int i = 0; i < 27; i++) r1.push(e);  // wraps around
+    for (int i = 0; i < 27; i++) append(r1, e);  // wraps around
     Nplus1Event other{};
     other.queryid = 99;
-    r0.push(other);
+    append(r0, other);
     Nplus1Event out{};
     ASSERT_TRUE(w.read(1, 26, &out));
     EXPECT_EQ(out.seq, 26u);
@@ -101,16 +119,16 @@ TEST(Nplus1Window, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     EXPECT_TRUE(w.read(1, 12, &out));
 }
 
-// The two-step append the extension uses (the slot filled in place): open()
-// is the slot next_slot() names (what the extension prefetches), a reader
-// does not see the event before publish(), and publish() returns the
-// sequence number push would have.
+// The two-step append (the slot filled in place): open() is the slot
+// next_slot() names (what the extension prefetches), a reader does not see
+// the event before publish(), and publish() returns the event's sequence
+// number.
 TEST(Nplus1Window, OpenThenPublishAppendsInPlace) {
     std::vector<uint64_t> mem(Nplus1Window::required_bytes(1, 16) / 8 + 1);
     Nplus1Window w = Nplus1Window::create(mem.data(), 1, 16);
     Nplus1RingWriter ring = w.writer(0);
     Nplus1Event e{};
-    for (int i = 0; i < 21; i++) ring.push(e);  // wrapped round once
+    for (int i = 0; i < 21; i++) append(ring, e);  // wrapped round once
     const Nplus1Slot* next = ring.next_slot();
     Nplus1Slot* s = ring.open();
     EXPECT_EQ(s, next);
@@ -139,7 +157,7 @@ TEST(Nplus1Window, EventIdsNameOneEventForGood) {
 
 // A reader running while a writer goes round its ring many times never
 // returns a torn event: every field of an event it accepts comes from the
-// same push.
+// same append.
 TEST(Nplus1Window, ConcurrentReaderSeesWholeEventsOnly) {
     std::vector<uint64_t> mem(Nplus1Window::required_bytes(1, 16) / 8 + 1);
     Nplus1Window w = Nplus1Window::create(mem.data(), 1, 16);
@@ -152,7 +170,7 @@ TEST(Nplus1Window, ConcurrentReaderSeesWholeEventsOnly) {
             e.queryid = i * 3;
             e.param_hash = i * 5;
             e.ts_us = int64_t(i * 7);
-            ring.push(e);
+            append(ring, e);
         }
         done = true;
     });

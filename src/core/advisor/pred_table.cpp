@@ -24,7 +24,7 @@ uint64_t mix(uint64_t h) {
 
 }  // namespace
 
-const char* use_kind_name(UseKind k) {
+const char* use_kind_name(UseKind k) noexcept {
     switch (k) {
     case UseKind::Eq: return "equality";
     case UseKind::Range: return "range";
@@ -45,12 +45,12 @@ bool operator==(const PredKey& a, const PredKey& b) {
            a.kind == b.kind && a.pos == b.pos && a.flags == b.flags;
 }
 
-size_t PredTable::required_bytes(uint32_t capacity) {
+size_t PredTable::required_bytes(uint32_t capacity) noexcept {
     return align8(sizeof(PredTableHeader)) + align8(sizeof(int32_t) * buckets_for(capacity)) +
            sizeof(PredEntry) * static_cast<size_t>(capacity);
 }
 
-PredTable PredTable::create(void* mem, uint32_t capacity) {
+PredTable PredTable::create(void* mem, uint32_t capacity) noexcept {
     std::memset(mem, 0, align8(sizeof(PredTableHeader)));
     auto* h = static_cast<PredTableHeader*>(mem);
     h->magic = kMagic;
@@ -66,7 +66,7 @@ PredTable PredTable::create(void* mem, uint32_t capacity) {
     return t;
 }
 
-PredTable PredTable::attach(void* mem) {
+PredTable PredTable::attach(void* mem) noexcept {
     PredTable t;
     auto* h = static_cast<PredTableHeader*>(mem);
     if (h->magic != kMagic) return t;
@@ -78,20 +78,20 @@ PredTable PredTable::attach(void* mem) {
     return t;
 }
 
-uint32_t PredTable::bucket_of(const PredKey& k) const {
+uint32_t PredTable::bucket_of(const PredKey& k) const noexcept {
     uint64_t h = mix(k.queryid ^ (static_cast<uint64_t>(k.relid) << 20) ^ k.dbid);
     h = mix(h ^ (static_cast<uint64_t>(static_cast<uint16_t>(k.attnum)) << 24) ^
             (static_cast<uint64_t>(k.kind) << 8) ^ k.pos ^ (static_cast<uint64_t>(k.flags) << 40));
     return static_cast<uint32_t>(h) & (h_->nbuckets - 1);
 }
 
-PredEntry* PredTable::find(const PredKey& key) {
+PredEntry* PredTable::find(const PredKey& key) noexcept {
     for (int32_t s = buckets_[bucket_of(key)]; s >= 0; s = entries_[s].next)
         if (entries_[s].key == key) return &entries_[s];
     return nullptr;
 }
 
-void PredTable::unlink(uint32_t slot) {
+void PredTable::unlink(uint32_t slot) noexcept {
     int32_t* link = &buckets_[bucket_of(entries_[slot].key)];
     while (*link >= 0) {
         if (static_cast<uint32_t>(*link) == slot) {
@@ -104,7 +104,7 @@ void PredTable::unlink(uint32_t slot) {
     entries_[slot].usage = kFree;
 }
 
-uint32_t PredTable::take_slot() {
+uint32_t PredTable::take_slot() noexcept {
     if (h_->holes > 0) {
         for (uint32_t i = 0; i < h_->count; i++) {
             if (entries_[i].usage == kFree) {
@@ -128,7 +128,7 @@ uint32_t PredTable::take_slot() {
     }
 }
 
-PredEntry* PredTable::upsert(const PredKey& key) {
+PredEntry* PredTable::upsert(const PredKey& key) noexcept {
     PredEntry* e = find(key);
     if (e == nullptr) {
         uint32_t s = take_slot();
@@ -144,7 +144,7 @@ PredEntry* PredTable::upsert(const PredKey& key) {
     return e;
 }
 
-void PredTable::record(const PredKey& key, double returned, double filtered, bool index_cond) {
+void PredTable::record(const PredKey& key, double returned, double filtered, bool index_cond) noexcept {
     PredEntry* e = upsert(key);
     e->stats.samples++;
     e->stats.rows_returned += returned;
@@ -153,7 +153,7 @@ void PredTable::record(const PredKey& key, double returned, double filtered, boo
     h_->updates++;
 }
 
-void PredTable::clear(uint32_t dbid) {
+void PredTable::clear(uint32_t dbid) noexcept {
     for (uint32_t i = 0; i < h_->count; i++) {
         if (entries_[i].usage == kFree) continue;
         if (dbid == 0 || entries_[i].key.dbid == dbid) {

@@ -38,7 +38,7 @@ enum class UseKind : uint8_t {
     OrderBy = 10,   // position `pos` of an ORDER BY ... LIMIT
 };
 
-const char* use_kind_name(UseKind k);
+const char* use_kind_name(UseKind k) noexcept;
 
 struct PredKey {
     uint32_t dbid;
@@ -86,33 +86,33 @@ public:
     static constexpr uint32_t kMaxUsage = 5;
     static constexpr uint32_t kFree = 0xffffffffu;
 
-    static size_t required_bytes(uint32_t capacity);
-    static PredTable create(void* mem, uint32_t capacity);
-    static PredTable attach(void* mem);
+    static size_t required_bytes(uint32_t capacity) noexcept;
+    static PredTable create(void* mem, uint32_t capacity) noexcept;
+    static PredTable attach(void* mem) noexcept;
 
     PredTable() = default;
-    bool valid() const { return h_ != nullptr; }
-    const PredTableHeader& header() const { return *h_; }
+    bool valid() const noexcept { return h_ != nullptr; }
+    const PredTableHeader& header() const noexcept { return *h_; }
 
     // The entry for key, or nullptr.
-    PredEntry* find(const PredKey& key);
+    PredEntry* find(const PredKey& key) noexcept;
     // The entry for key, created with zero stats (evicting when full); its
     // usage is raised.
-    PredEntry* upsert(const PredKey& key);
+    PredEntry* upsert(const PredKey& key) noexcept;
     // Adds one observation.
-    void record(const PredKey& key, double returned, double filtered, bool index_cond);
+    void record(const PredKey& key, double returned, double filtered, bool index_cond) noexcept;
     // Removes every entry (of dbid, or all when 0).
-    void clear(uint32_t dbid);
+    void clear(uint32_t dbid) noexcept;
 
-    uint32_t capacity() const { return h_->capacity; }
-    const PredEntry* slot(uint32_t i) const { return &entries_[i]; }
-    bool in_use(uint32_t i) const { return entries_[i].usage != kFree; }
+    uint32_t capacity() const noexcept { return h_->capacity; }
+    const PredEntry* slot(uint32_t i) const noexcept { return &entries_[i]; }
+    bool in_use(uint32_t i) const noexcept { return entries_[i].usage != kFree; }
 
 private:
     static constexpr uint32_t kMagic = 0x41645054;  // "AdPT"
-    uint32_t bucket_of(const PredKey& k) const;
-    void unlink(uint32_t slot);
-    uint32_t take_slot();
+    uint32_t bucket_of(const PredKey& k) const noexcept;
+    void unlink(uint32_t slot) noexcept;
+    uint32_t take_slot() noexcept;
 
     PredTableHeader* h_ = nullptr;
     int32_t* buckets_ = nullptr;

@@ -20,9 +20,9 @@
 #include <string_view>
 #include <vector>
 
-namespace pothos::core {
+#include "core/analysis/query_kinds.h"
 
-enum class StatementKind { Select, Insert, Update, Delete, Merge, Utility, Other };
+namespace pothos::core {
 
 // One existing index of a relation.
 struct IndexFacts {
@@ -62,9 +62,6 @@ enum class PredicateOp {
     IsNull,  // IS NULL / IS NOT NULL
     Other,   // <>, regex, full-text, ...
 };
-
-// What the non-column side of a predicate is.
-enum class OperandKind { None, Constant, Param, Column, Expression, Subquery };
 
 // One restriction on one column (a qual of the WHERE or JOIN ON clause,
 // flattened from AND trees; OR trees are described by OrGroup instead).

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 
 namespace pothos::core {
 
@@ -15,13 +14,13 @@ struct RateWindow {
     uint32_t next;
     uint32_t count;
 
-    void clear();
+    void clear() noexcept;
     // Keeps (now, total) as a sample when the newest one is at least
     // min_gap_us old (a total lower than the newest sample -- a reset --
-    // forgets the older samples), then returns the rate per second between
-    // the oldest sample no older than window_us and now, if that sample is at
-    // least 1 second old; nullopt otherwise.
-    std::optional<double> observe(int64_t now, double total, int64_t window_us, int64_t min_gap_us);
+    // forgets the older samples), then sets *rate to the rate per second
+    // between the oldest sample no older than window_us and now, if that
+    // sample is at least 1 second old, and returns true; false otherwise.
+    bool observe(int64_t now, double total, int64_t window_us, int64_t min_gap_us, double* rate) noexcept;
 };
 
 }  // namespace pothos::core

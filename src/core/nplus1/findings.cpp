@@ -57,7 +57,7 @@ uint32_t Nplus1Findings::ledger_slots_for(uint32_t window_events) noexcept {
     return uint32_t(std::max<uint64_t>(slots, 64));
 }
 
-size_t Nplus1Findings::required_bytes(uint32_t capacity, uint32_t ledger_slots) {
+size_t Nplus1Findings::required_bytes(uint32_t capacity, uint32_t ledger_slots) noexcept {
     return align8(sizeof(Nplus1FindingsHeader)) + sizeof(Nplus1FindingEntry) * size_t(capacity) +
            sizeof(Nplus1LedgerSlot) * size_t(ledger_sets(ledger_slots)) * kLedgerWays;
 }

@@ -98,7 +98,7 @@ public:
     // Ledger slots for a window of window_events statements.
     static uint32_t ledger_slots_for(uint32_t window_events) noexcept;
     // ledger_slots: occurrences remembered (rounded up to whole sets).
-    static size_t required_bytes(uint32_t capacity, uint32_t ledger_slots = 1024);
+    static size_t required_bytes(uint32_t capacity, uint32_t ledger_slots = 1024) noexcept;
     static Nplus1Findings create(void* mem, uint32_t capacity, int64_t now, uint32_t ledger_slots = 1024) noexcept;
     static Nplus1Findings attach(void* mem) noexcept;
     Nplus1Findings() = default;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/nplus1/detector.h"
+#include "core/nplus1/statement.h"
 
 namespace pothos::core {
 
@@ -25,8 +26,6 @@ struct Nplus1Column {
     std::string name;  // quoted identifier
     std::string type;  // SQL type name, e.g. "integer", "character varying"
 };
-
-enum class Nplus1Statement { Select, Insert, Update, Delete, Other };
 
 struct Nplus1Facts {
     Nplus1Statement statement = Nplus1Statement::Other;

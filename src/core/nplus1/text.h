@@ -37,9 +37,9 @@ constexpr uint64_t kSlashes = 0x2f2f2f2f2f2f2f2full;
 
 // The lowest set 0x80 bit marks the first zero byte of x exactly (higher
 // bits may be false positives).
-inline uint64_t zero_bytes(uint64_t x) { return (x - kOnes) & ~x & kHighs; }
+inline uint64_t zero_bytes(uint64_t x) noexcept { return (x - kOnes) & ~x & kHighs; }
 
-inline uint64_t mix(uint64_t h, uint64_t v) {
+inline uint64_t mix(uint64_t h, uint64_t v) noexcept {
     h = (h ^ v) * 0x9fb21c651e98df25ull;
     return h ^ (h >> 29);
 }
@@ -54,7 +54,7 @@ uint64_t load_word_bytewise(const char* p) noexcept;
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
-inline uint64_t load_word(const char* p) {
+inline uint64_t load_word(const char* p) noexcept {
     if (POTHOS_LIKELY((reinterpret_cast<uintptr_t>(p) & 4095) <= 4096 - 8)) {
         uint64_t x;
         std::memcpy(&x, p, 8);
@@ -72,7 +72,7 @@ template <bool Hash>
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
-inline Nplus1TextScan nplus1_scan_text_impl(const char* s) {
+inline Nplus1TextScan nplus1_scan_text_impl(const char* s) noexcept {
     using namespace nplus1_text_detail;
     uint64_t h = 0x6a09e667f3bcc908ull;
     uint64_t slash = 0;
@@ -102,10 +102,10 @@ inline Nplus1TextScan nplus1_scan_text_impl(const char* s) {
 }
 
 // Hash, length and '/' of the NUL-terminated text s.
-inline Nplus1TextScan nplus1_scan_text(const char* s) { return nplus1_scan_text_impl<true>(s); }
+inline Nplus1TextScan nplus1_scan_text(const char* s) noexcept { return nplus1_scan_text_impl<true>(s); }
 
 // Length and '/' of s only (hash 0).
-inline Nplus1TextScan nplus1_scan_slash(const char* s) { return nplus1_scan_text_impl<false>(s); }
+inline Nplus1TextScan nplus1_scan_slash(const char* s) noexcept { return nplus1_scan_text_impl<false>(s); }
 
 // A hash of text[0..len) that leaves out /* ... */ and -- comments (outside
 // quoted strings) and the blanks around them. Equal for two texts that

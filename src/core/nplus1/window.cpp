@@ -1,8 +1,6 @@
 // nplus1/window.cpp -- see nplus1/window.h.
 #include "core/nplus1/window.h"
 
-#include "core/common/hot.h"
-
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -24,13 +22,13 @@ size_t ring_bytes(uint32_t slots) { return sizeof(Nplus1RingHead) + sizeof(Nplus
 
 }  // namespace
 
-uint32_t Nplus1Window::slots_for(uint32_t capacity) {
+uint32_t Nplus1Window::slots_for(uint32_t capacity) noexcept {
     uint32_t n = 16;
     while (n < capacity && n < (1u << 30)) n <<= 1;
     return n;
 }
 
-size_t Nplus1Window::required_bytes(uint32_t rings, uint32_t capacity) {
+size_t Nplus1Window::required_bytes(uint32_t rings, uint32_t capacity) noexcept {
     if (rings > kMaxRings) rings = kMaxRings;
     return kLine + sizeof(Nplus1WindowHeader) + size_t(rings) * ring_bytes(slots_for(capacity));
 }
@@ -77,22 +75,6 @@ uint64_t Nplus1Window::total() const noexcept {
     uint64_t n = 0;
     for (uint32_t r = 0; r < header_->rings; r++) n += head(r);
     return n;
-}
-
-POTHOS_HOT uint64_t Nplus1RingWriter::push(const Nplus1Event& ev) const noexcept {
-    Nplus1Slot* s = open();
-    s->group = ev.group;
-    s->queryid = ev.queryid;
-    s->param_hash = ev.param_hash;
-    s->ts_us = ev.ts_us;
-    s->rows = slot_rows(ev.rows);
-    s->exec_ms = ev.exec_ms;
-    s->backend = ev.backend;
-    s->userid = ev.userid;
-    s->dbid = ev.dbid;
-    s->flags = ev.flags;
-    s->nesting = ev.nesting;
-    return publish();
 }
 
 bool Nplus1Window::read(uint32_t r, uint64_t seq, Nplus1Event* out) const noexcept {

@@ -61,17 +61,15 @@ struct Nplus1RingWriter {
     uint32_t ring = 0;
 
     bool valid() const noexcept { return head != nullptr; }
-    // Sequence number the next push gets.
+    // Sequence number the next event gets.
     uint64_t next() const noexcept { return __atomic_load_n(&head->head, __ATOMIC_RELAXED); }
-    // The slot the next push writes.
+    // The slot the next event is written into.
     const Nplus1Slot* next_slot() const noexcept { return &slots[next() & mask]; }
-    // Appends ev and returns its sequence number.
-    uint64_t push(const Nplus1Event& ev) const noexcept;
 
-    // push in two steps, for a caller that fills the slot in place (no event
-    // copied): open() returns the next slot, publish() makes what was
-    // written into it readable and returns its sequence number. Between the
-    // two the slot is being rewritten (readers skip it).
+    // Appending an event is two steps, the caller filling the slot in place
+    // (no event copied): open() returns the next slot, publish() makes what
+    // was written into it readable and returns its sequence number. Between
+    // the two the slot is being rewritten (readers skip it).
     Nplus1Slot* open() const noexcept {
         // The previous head store comes before the stores into this slot (a
         // reader that sees them sees that head, and so knows the slot is
@@ -96,8 +94,8 @@ public:
     static constexpr uint32_t kMaxRings = 1u << (64 - kSeqBits);
 
     // Slots per ring for a requested capacity (a power of two, at least 16).
-    static uint32_t slots_for(uint32_t capacity);
-    static size_t required_bytes(uint32_t rings, uint32_t capacity);
+    static uint32_t slots_for(uint32_t capacity) noexcept;
+    static size_t required_bytes(uint32_t rings, uint32_t capacity) noexcept;
     // Formats mem as rings empty rings of slots_for(capacity) slots
     // (rings is capped at kMaxRings).
     static Nplus1Window create(void* mem, uint32_t rings, uint32_t capacity) noexcept;

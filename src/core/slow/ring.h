@@ -1,20 +1,17 @@
-// The slow-query ring: a fixed-capacity ring of the most recent
-// slow executions, laid out in one memory block (PostgreSQL shared memory in
-// the extension, a plain buffer in tests), plus per-minute counters of slow
-// executions for "how many in the last hour", and the aggregation per
-// fingerprint behind pothos_perf.get_slow_queries().
+// slow/ring.h -- the slow-query ring: a fixed-capacity ring of the most
+// recent slow executions, laid out in one memory block (PostgreSQL shared
+// memory in the extension, a plain buffer in tests), plus per-minute counters
+// of slow executions for "how many in the last hour". The aggregation per
+// fingerprint behind pothos_perf.get_slow_queries() is slow/aggregate.h.
 //
 // Layout: header | records (fixed stride; each record's query text, plan,
 // parameters and first recommendations inline, each cut to its capacity).
 // Locking is the caller's: push under an exclusive lock, reads under a
-// shared one. No allocation, nothing throws in the ring itself;
-// aggregate_slow() may throw std::bad_alloc.
+// shared one. Plain data: nothing here allocates or throws.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-#include <vector>
 
 namespace pothos::core {
 
@@ -62,68 +59,40 @@ public:
     static constexpr uint32_t kRecsCap = 512;
 
     static std::size_t required_bytes(uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                                      uint32_t params_cap);
+                                      uint32_t params_cap) noexcept;
     static SlowRing create(void* mem, uint32_t capacity, uint32_t text_cap, uint32_t plan_cap,
-                           uint32_t params_cap);
-    static SlowRing attach(void* mem);
+                           uint32_t params_cap) noexcept;
+    static SlowRing attach(void* mem) noexcept;
 
     SlowRing() = default;
-    bool valid() const { return h_ != nullptr; }
-    const SlowRingHeader& header() const { return *h_; }
+    bool valid() const noexcept { return h_ != nullptr; }
+    const SlowRingHeader& header() const noexcept { return *h_; }
 
     // Stores one execution, overwriting the oldest when full, and counts it
     // in its minute. Strings are cut to their capacities (the caller cuts at
     // a character boundary first if it cares).
-    void push(const SlowInput& in);
+    void push(const SlowInput& in) noexcept;
     // Number of records held (<= capacity).
-    uint32_t size() const;
+    uint32_t size() const noexcept;
     // The i-th held record, 0 = oldest.
-    const SlowRecordHead& record(uint32_t i) const;
-    const char* text(uint32_t i) const;
-    const char* plan(uint32_t i) const;
-    const char* params(uint32_t i) const;
-    const char* recommendations(uint32_t i) const;
+    const SlowRecordHead& record(uint32_t i) const noexcept;
+    const char* text(uint32_t i) const noexcept;
+    const char* plan(uint32_t i) const noexcept;
+    const char* params(uint32_t i) const noexcept;
+    const char* recommendations(uint32_t i) const noexcept;
     // Slow executions counted in the minutes (now - window, now], window in
     // seconds (at most one hour is kept).
-    uint64_t count_since(int64_t now, int64_t window_seconds) const;
+    uint64_t count_since(int64_t now, int64_t window_seconds) const noexcept;
     // Forgets all records and counts.
-    void clear();
+    void clear() noexcept;
 
 private:
     static constexpr uint32_t kMagic = 0x536c4f77;  // "SlOw"
-    char* slot(uint32_t physical) const;
-    uint32_t physical(uint32_t i) const;
+    char* slot(uint32_t physical) const noexcept;
+    uint32_t physical(uint32_t i) const noexcept;
 
     SlowRingHeader* h_ = nullptr;
     char* records_ = nullptr;
 };
-
-// One row of get_slow_queries(): the executions of one (userid, dbid,
-// queryid) aggregated.
-struct SlowGroup {
-    uint32_t userid = 0;
-    uint32_t dbid = 0;
-    uint64_t queryid = 0;
-    int32_t encoding = 0;           // of the texts (one database: one encoding)
-    std::string query;              // text of the latest execution
-    std::string application_name;   // of the latest execution
-    double max_duration_ms = 0;     // the slowest
-    double total_duration_ms = 0;
-    int64_t last_occurred_at = 0;   // the latest
-    int64_t execution_count = 0;
-    int64_t rows_of_slowest = 0;
-    std::string plan;               // of the slowest execution that has one
-    std::string params;             // of the slowest execution that has them
-    std::vector<std::string> recommendations;  // of the slowest execution that has them
-    double average_duration_ms() const {
-        return execution_count ? total_duration_ms / static_cast<double>(execution_count) : 0;
-    }
-};
-
-// Groups the held records with duration_ms >= min_duration_ms per
-// fingerprint, slowest group first (ties: latest first, then queryid), at
-// most max_rows groups (0 = none).
-std::vector<SlowGroup> aggregate_slow(const SlowRing& ring, double min_duration_ms,
-                                      std::size_t max_rows);
 
 }  // namespace pothos::core

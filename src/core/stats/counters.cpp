@@ -8,7 +8,7 @@
 
 namespace pothos::core {
 
-POTHOS_HOT void IoUsage::add(const IoUsage& o) {
+POTHOS_HOT void IoUsage::add(const IoUsage& o) noexcept {
     shared_blks_hit += o.shared_blks_hit;
     shared_blks_read += o.shared_blks_read;
     shared_blks_dirtied += o.shared_blks_dirtied;
@@ -26,7 +26,7 @@ POTHOS_HOT void IoUsage::add(const IoUsage& o) {
     wal_bytes += o.wal_bytes;
 }
 
-POTHOS_HOT void TimeStats::add(double ms) {
+POTHOS_HOT void TimeStats::add(double ms) noexcept {
     n++;
     total += ms;
     if (n == 1) {
@@ -41,16 +41,16 @@ POTHOS_HOT void TimeStats::add(double ms) {
     m2 += delta * (ms - mean);
 }
 
-double TimeStats::stddev() const {
+double TimeStats::stddev() const noexcept {
     return n > 1 ? std::sqrt(m2 / static_cast<double>(n)) : 0.0;
 }
 
-void StatCounters::clear(int64_t now) {
+void StatCounters::clear(int64_t now) noexcept {
     std::memset(this, 0, sizeof *this);
     first_seen = last_seen = now;
 }
 
-POTHOS_HOT void StatCounters::add_exec(double ms, int64_t nrows, const IoUsage& usage, bool slow, int64_t now) {
+POTHOS_HOT void StatCounters::add_exec(double ms, int64_t nrows, const IoUsage& usage, bool slow, int64_t now) noexcept {
     calls++;
     rows += nrows;
     if (slow) slow_calls++;
@@ -60,14 +60,14 @@ POTHOS_HOT void StatCounters::add_exec(double ms, int64_t nrows, const IoUsage& 
     last_seen = now;
 }
 
-void StatCounters::add_plan(double ms, const IoUsage& usage, int64_t now) {
+void StatCounters::add_plan(double ms, const IoUsage& usage, int64_t now) noexcept {
     plans++;
     plan.add(ms);
     io.add(usage);
     last_seen = now;
 }
 
-void StatCounters::add_error(int64_t now) {
+void StatCounters::add_error(int64_t now) noexcept {
     errors++;
     last_seen = now;
 }
@@ -100,7 +100,7 @@ bool io_consistent(const IoUsage& u) {
 
 }  // namespace
 
-bool counters_consistent(const StatCounters& c) {
+bool counters_consistent(const StatCounters& c) noexcept {
     if (c.calls < 0 || c.rows < 0 || c.slow_calls < 0 || c.slow_calls > c.calls || c.errors < 0 || c.plans < 0)
         return false;
     if (c.exec.n != c.calls || c.plan.n != c.plans) return false;

@@ -27,7 +27,7 @@ static_assert(sizeof(StatKey) == 24, "StatKey must have no hidden padding");
 // and a call would add its own code lines to the per-statement path. The
 // query id is already a well-mixed 64-bit hash; one multiply-xorshift round
 // folds the other fields in.
-inline uint32_t hash_key(const StatKey& key) {
+inline uint32_t hash_key(const StatKey& key) noexcept {
     uint64_t h = key.queryid ^ (((static_cast<uint64_t>(key.userid) << 32) | key.dbid) * 0x9e3779b97f4a7c15ULL) ^
                  (static_cast<uint64_t>(key.toplevel) * 0xc2b2ae3d27d4eb4fULL);
     h = (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ULL;
@@ -45,7 +45,7 @@ struct IoUsage {
     int64_t wal_records, wal_fpi;
     uint64_t wal_bytes;
 
-    void add(const IoUsage& o);
+    void add(const IoUsage& o) noexcept;
 };
 
 // Running mean and variance (Welford), with min and max.
@@ -53,8 +53,8 @@ struct TimeStats {
     int64_t n;
     double total, min, max, mean, m2;
 
-    void add(double ms);
-    double stddev() const;  // population standard deviation, 0 for n < 2
+    void add(double ms) noexcept;
+    double stddev() const noexcept;  // population standard deviation, 0 for n < 2
 };
 
 struct StatCounters {
@@ -73,13 +73,13 @@ struct StatCounters {
     int64_t first_seen;
     LatencyHistogram exec_hist;
 
-    void clear(int64_t now);
-    void add_exec(double ms, int64_t rows, const IoUsage& io, bool slow, int64_t now);
-    void add_plan(double ms, const IoUsage& io, int64_t now);
-    void add_error(int64_t now);
+    void clear(int64_t now) noexcept;
+    void add_exec(double ms, int64_t rows, const IoUsage& io, bool slow, int64_t now) noexcept;
+    void add_plan(double ms, const IoUsage& io, int64_t now) noexcept;
+    void add_error(int64_t now) noexcept;
 
     // Percentile of execution time (q in [0, 1]), see LatencyHistogram.
-    double exec_percentile(double q) const { return exec_hist.quantile(q, exec.min, exec.max); }
+    double exec_percentile(double q) const noexcept { return exec_hist.quantile(q, exec.min, exec.max); }
 };
 
 // Whether counters hold together the way clear, add_exec, add_plan and
@@ -87,6 +87,6 @@ struct StatCounters {
 // no negative count; calls == exec.n == the histogram's total; plans ==
 // plan.n; slow_calls <= calls; times finite and not negative, with
 // min <= mean <= max (up to rounding) once there is a sample.
-bool counters_consistent(const StatCounters& c);
+bool counters_consistent(const StatCounters& c) noexcept;
 
 }  // namespace pothos::core

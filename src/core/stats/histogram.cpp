@@ -44,19 +44,19 @@ static_assert(LatencyHistogram::kBuckets <= 256, "bucket numbers are stored in a
 
 static_assert(LatencyHistogram::kBuckets - 2 >= 242, "range must reach kMaxMs");
 
-void LatencyHistogram::clear() { std::memset(counts, 0, sizeof counts); }
+void LatencyHistogram::clear() noexcept { std::memset(counts, 0, sizeof counts); }
 
-void LatencyHistogram::merge(const LatencyHistogram& other) {
+void LatencyHistogram::merge(const LatencyHistogram& other) noexcept {
     for (int i = 0; i < kBuckets; i++) counts[i] += other.counts[i];
 }
 
-uint64_t LatencyHistogram::total() const {
+uint64_t LatencyHistogram::total() const noexcept {
     uint64_t n = 0;
     for (int i = 0; i < kBuckets; i++) n += counts[i];
     return n;
 }
 
-POTHOS_HOT int LatencyHistogram::bucket_for(double ms) {
+POTHOS_HOT int LatencyHistogram::bucket_for(double ms) noexcept {
     if (!(ms > kMinMs)) return 0;  // also NaN
     const double x = ms * (1.0 / kMinMs);  // > 1: a positive exponent
     uint64_t bits;
@@ -71,16 +71,16 @@ POTHOS_HOT int LatencyHistogram::bucket_for(double ms) {
     return b;
 }
 
-double LatencyHistogram::upper_bound(int bucket) {
+double LatencyHistogram::upper_bound(int bucket) noexcept {
     return kMinMs * std::pow(kGrowth, bucket);
 }
 
-double LatencyHistogram::representative(int bucket) {
+double LatencyHistogram::representative(int bucket) noexcept {
     if (bucket <= 0) return kMinMs;
     return 2.0 * upper_bound(bucket) / (kGrowth + 1.0);
 }
 
-double LatencyHistogram::quantile(double q, double observed_min, double observed_max) const {
+double LatencyHistogram::quantile(double q, double observed_min, double observed_max) const noexcept {
     uint64_t n = total();
     if (n == 0) return 0.0;
     if (q < 0) q = 0;

@@ -26,19 +26,19 @@ struct LatencyHistogram {
 
     uint64_t counts[kBuckets];
 
-    void clear();
-    void add(double ms) { counts[bucket_for(ms)]++; }
-    void merge(const LatencyHistogram& other);
-    uint64_t total() const;
+    void clear() noexcept;
+    void add(double ms) noexcept { counts[bucket_for(ms)]++; }
+    void merge(const LatencyHistogram& other) noexcept;
+    uint64_t total() const noexcept;
 
     // Nearest-rank quantile (q in [0, 1]): an estimate of the value v_k,
     // k = max(1, ceil(q * n)), of the sorted observations, within
     // kMaxRelativeError of it. Returns 0 when empty.
-    double quantile(double q, double observed_min, double observed_max) const;
+    double quantile(double q, double observed_min, double observed_max) const noexcept;
 
-    static int bucket_for(double ms);
-    static double representative(int bucket);
-    static double upper_bound(int bucket);
+    static int bucket_for(double ms) noexcept;
+    static double representative(int bucket) noexcept;
+    static double upper_bound(int bucket) noexcept;
 };
 
 }  // namespace pothos::core

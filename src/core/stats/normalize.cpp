@@ -56,7 +56,7 @@ bool is_tag_body(const char* b, size_t n) {
 
 }  // namespace
 
-void trim_tag_comments(const char* text, size_t len, size_t* start, size_t* out_len) {
+void trim_tag_comments(const char* text, size_t len, size_t* start, size_t* out_len) noexcept {
     size_t b = 0, e = len;
     for (bool changed = true; changed;) {
         changed = false;
@@ -86,7 +86,7 @@ void trim_tag_comments(const char* text, size_t len, size_t* start, size_t* out_
 }
 
 size_t normalize_constants(const char* text, size_t len, const ConstLocation* locs, size_t nlocs,
-                           int first_param, char* out, size_t cap) {
+                           int first_param, char* out, size_t cap) noexcept {
     Writer w{out, cap};
     size_t copied = 0;  // text before this offset is already written
     int param = first_param;

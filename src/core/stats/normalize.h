@@ -18,13 +18,13 @@ struct ConstLocation {
 // (the output is cut there; the caller clips at a character boundary) and
 // returns the number written.
 size_t normalize_constants(const char* text, size_t len, const ConstLocation* locs, size_t nlocs,
-                           int first_param, char* out, size_t cap);
+                           int first_param, char* out, size_t cap) noexcept;
 
 // Where the statement's text is once leading and trailing request-tag
 // comments are cut away: sqlcommenter comments (/*key='value',...*/, e.g. a
 // traceparent) differ on every request and would make one arbitrary request
 // id the text of a statement shared by all. Other comments are kept. Sets
 // *start and *out_len to the part of text to keep. No allocation.
-void trim_tag_comments(const char* text, size_t len, size_t* start, size_t* out_len);
+void trim_tag_comments(const char* text, size_t len, size_t* start, size_t* out_len) noexcept;
 
 }  // namespace pothos::core

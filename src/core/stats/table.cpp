@@ -35,11 +35,11 @@ Layout layout(uint32_t capacity, uint32_t text_cap) {
 
 }  // namespace
 
-size_t StatTable::required_bytes(uint32_t capacity, uint32_t text_cap) {
+size_t StatTable::required_bytes(uint32_t capacity, uint32_t text_cap) noexcept {
     return layout(capacity, text_cap).total;
 }
 
-StatTable StatTable::create(void* mem, uint32_t capacity, uint32_t text_cap, int64_t now) {
+StatTable StatTable::create(void* mem, uint32_t capacity, uint32_t text_cap, int64_t now) noexcept {
     Layout l = layout(capacity, text_cap);
     std::memset(mem, 0, l.entries_off);
     auto* h = static_cast<StatTableHeader*>(mem);
@@ -61,7 +61,7 @@ StatTable StatTable::create(void* mem, uint32_t capacity, uint32_t text_cap, int
     return t;
 }
 
-StatTable StatTable::attach(void* mem) {
+StatTable StatTable::attach(void* mem) noexcept {
     StatTable t;
     t.h_ = static_cast<StatTableHeader*>(mem);
     if (t.h_->magic != kMagic) {
@@ -76,7 +76,7 @@ StatTable StatTable::attach(void* mem) {
     return t;
 }
 
-POTHOS_HOT int32_t StatTable::find(const StatKey& key) const {
+POTHOS_HOT int32_t StatTable::find(const StatKey& key) const noexcept {
     uint32_t mask = h_->index_size - 1;
     uint32_t hash = hash_key(key);
     for (uint32_t p = hash & mask;; p = (p + 1) & mask) {
@@ -87,14 +87,14 @@ POTHOS_HOT int32_t StatTable::find(const StatKey& key) const {
     }
 }
 
-void StatTable::index_insert(int32_t slot, uint32_t hash) {
+void StatTable::index_insert(int32_t slot, uint32_t hash) noexcept {
     uint32_t mask = h_->index_size - 1;
     uint32_t p = hash & mask;
     while (index_[p] >= 0) p = (p + 1) & mask;
     index_[p] = slot;
 }
 
-void StatTable::index_remove(int32_t slot) {
+void StatTable::index_remove(int32_t slot) noexcept {
     uint32_t mask = h_->index_size - 1;
     uint32_t i = entry(slot)->hash & mask;
     while (index_[i] != slot) i = (i + 1) & mask;  // present by construction
@@ -110,7 +110,7 @@ void StatTable::index_remove(int32_t slot) {
     }
 }
 
-int32_t StatTable::evict_one() {
+int32_t StatTable::evict_one() noexcept {
     // Only called when full: every slot is in use. Each full turn lowers every
     // usage by one, so this ends within capacity * (kMaxUsage + 1) steps.
     for (;;) {
@@ -127,7 +127,7 @@ int32_t StatTable::evict_one() {
     }
 }
 
-int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now) {
+int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now) noexcept {
     int32_t slot = find(key);
     if (slot >= 0) return slot;
     if (h_->free_top == 0) evict_one();
@@ -151,7 +151,7 @@ int32_t StatTable::insert(const StatKey& key, const char* text, size_t len, int3
     return slot;
 }
 
-void StatTable::remove(int32_t slot) {
+void StatTable::remove(int32_t slot) noexcept {
     index_remove(slot);
     StatEntry* e = entry(slot);
     lock(e);
@@ -162,7 +162,7 @@ void StatTable::remove(int32_t slot) {
     h_->generation++;
 }
 
-uint32_t StatTable::reset(uint32_t userid, uint32_t dbid, uint64_t queryid, int64_t now) {
+uint32_t StatTable::reset(uint32_t userid, uint32_t dbid, uint64_t queryid, int64_t now) noexcept {
     uint32_t removed = 0;
     for (uint32_t s = 0; s < h_->capacity; s++) {
         int32_t slot = static_cast<int32_t>(s);

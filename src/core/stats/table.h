@@ -71,55 +71,55 @@ public:
     static constexpr size_t kExecBytes = 256;
     using EntryLockFn = void (*)(StatEntry*);
 
-    static size_t required_bytes(uint32_t capacity, uint32_t text_cap);
+    static size_t required_bytes(uint32_t capacity, uint32_t text_cap) noexcept;
     // Formats mem (required_bytes long) as an empty table.
-    static StatTable create(void* mem, uint32_t capacity, uint32_t text_cap, int64_t now);
+    static StatTable create(void* mem, uint32_t capacity, uint32_t text_cap, int64_t now) noexcept;
     // Uses a block formatted by create() (by this or another process).
-    static StatTable attach(void* mem);
+    static StatTable attach(void* mem) noexcept;
 
     StatTable() = default;
-    bool valid() const { return h_ != nullptr; }
+    bool valid() const noexcept { return h_ != nullptr; }
     // The entry lock insert and remove take (none by default: a table used
     // by one thread). Per handle: every process that attaches sets its own.
-    void set_entry_lock(EntryLockFn lock, EntryLockFn unlock) {
+    void set_entry_lock(EntryLockFn lock, EntryLockFn unlock) noexcept {
         lock_ = lock;
         unlock_ = unlock;
     }
-    StatTableHeader& header() { return *h_; }
-    const StatTableHeader& header() const { return *h_; }
+    StatTableHeader& header() noexcept { return *h_; }
+    const StatTableHeader& header() const noexcept { return *h_; }
 
     // Slot number of key, or -1.
-    int32_t find(const StatKey& key) const;
+    int32_t find(const StatKey& key) const noexcept;
     // Adds key with its text (clipped to text_cap; the caller clips at a
     // character boundary first) in `encoding`, and zero counters; evicts when
     // full. Returns the slot. If key is already present returns its slot
     // unchanged.
-    int32_t insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now);
+    int32_t insert(const StatKey& key, const char* text, size_t len, int32_t encoding, int64_t now) noexcept;
     // Removes the entry in slot.
-    void remove(int32_t slot);
+    void remove(int32_t slot) noexcept;
     // Removes every entry matching the filter (0 = any); returns how many.
     // A full reset (all zero) also sets stats_reset.
-    uint32_t reset(uint32_t userid, uint32_t dbid, uint64_t queryid, int64_t now);
+    uint32_t reset(uint32_t userid, uint32_t dbid, uint64_t queryid, int64_t now) noexcept;
 
-    StatEntry* entry(int32_t slot) {
+    StatEntry* entry(int32_t slot) noexcept {
         return reinterpret_cast<StatEntry*>(entries_ + static_cast<size_t>(slot) * h_->stride);
     }
-    const StatEntry* entry(int32_t slot) const {
+    const StatEntry* entry(int32_t slot) const noexcept {
         return reinterpret_cast<const StatEntry*>(entries_ + static_cast<size_t>(slot) * h_->stride);
     }
-    bool in_use(int32_t slot) const { return __atomic_load_n(&entry(slot)->usage, __ATOMIC_RELAXED) != kFreeMark; }
+    bool in_use(int32_t slot) const noexcept { return __atomic_load_n(&entry(slot)->usage, __ATOMIC_RELAXED) != kFreeMark; }
     // Whether e is in use for key; with e's lock held, stays true until it
     // is released.
-    static bool holds(const StatEntry* e, const StatKey& key) {
+    static bool holds(const StatEntry* e, const StatKey& key) noexcept {
         return __atomic_load_n(&e->usage, __ATOMIC_RELAXED) != kFreeMark && e->key == key;
     }
-    uint32_t capacity() const { return h_->capacity; }
+    uint32_t capacity() const noexcept { return h_->capacity; }
 
     // Called with the entry's spinlock held, once per recorded execution.
     // The clock hand lowers usage under the table's exclusive lock but not
     // the entry's, so both sides load and store it atomically (relaxed): a
     // lost step of a reference count only makes eviction less exact.
-    static void touch(StatEntry* e) {
+    static void touch(StatEntry* e) noexcept {
         uint32_t u = __atomic_load_n(&e->usage, __ATOMIC_RELAXED);
         if (u < kMaxUsage) __atomic_store_n(&e->usage, u + 1, __ATOMIC_RELAXED);
     }
@@ -128,15 +128,15 @@ private:
     static constexpr uint32_t kMagic = 0x506f5354;  // "PoST"
     static constexpr uint32_t kFreeMark = 0xffffffffu;
 
-    int32_t evict_one();
-    void lock(StatEntry* e) const {
+    int32_t evict_one() noexcept;
+    void lock(StatEntry* e) const noexcept {
         if (lock_) lock_(e);
     }
-    void unlock(StatEntry* e) const {
+    void unlock(StatEntry* e) const noexcept {
         if (unlock_) unlock_(e);
     }
-    void index_insert(int32_t slot, uint32_t hash);
-    void index_remove(int32_t slot);
+    void index_insert(int32_t slot, uint32_t hash) noexcept;
+    void index_remove(int32_t slot) noexcept;
 
     StatTableHeader* h_ = nullptr;
     int32_t* index_ = nullptr;

@@ -1,6 +1,5 @@
 // advisor/collect.cpp -- see advisor/collect.h. C-style glue: the plan walk
-// allocates only on sampled executions, in the executor's memory context;
-// the PredTable methods neither allocate nor throw.
+// allocates only on sampled executions, in the executor's memory context.
 #include "extension/common/pg.h"
 
 extern "C" {
@@ -14,8 +13,6 @@ extern "C" {
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
-#include "storage/ipc.h"
-#include "storage/shmem.h"
 #include "utils/lsyscache.h"
 #include "access/xact.h"
 #include "utils/timestamp.h"
@@ -25,6 +22,7 @@ extern "C" {
 #include "core/advisor/sampling.h"
 #include "extension/advisor/collect.h"
 #include "extension/advisor/guc.h"
+#include "extension/advisor/shmem.h"
 
 namespace pothos::ext {
 
@@ -33,16 +31,6 @@ using core::advisor::PredTable;
 using core::advisor::UseKind;
 
 namespace {
-
-struct AdvisorShared {
-    LWLock* lock;
-    // Rows of the last recommend_indexes() result plus one; 0: never run.
-    pg_atomic_uint64 last_recommendations;
-    // the PredTable block follows
-};
-
-AdvisorShared* shared = nullptr;
-PredTable table;
 
 // Executions chosen for sampling and not yet ended (a small ring: a stale
 // entry left by an error only makes a later lookup miss or walk a plan
@@ -60,10 +48,6 @@ inline double next_uniform() {
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return (double) (rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
-size_t shared_size() {
-    return MAXALIGN(sizeof(AdvisorShared)) + PredTable::required_bytes((uint32) advisor_guc_max_predicates);
 }
 
 // A fingerprint a backend sampled less than kMinSampleGapUs ago (by the
@@ -103,7 +87,7 @@ int64 sample_countdown = 1;
 // The countdown reached a candidate: samples qd if it can be sampled (else
 // the next execution is the candidate) and draws the next countdown.
 POTHOS_COLD void sampling_candidate(QueryDesc* qd, int eflags) {
-    if (advisor_guc_sample_rate <= 0 || shared == nullptr) {
+    if (advisor_guc_sample_rate <= 0 || !advisor_ready()) {
         sample_countdown = core::kNoSample;
         return;
     }
@@ -136,20 +120,9 @@ namespace {
 
 // ---------------------------------------------------------------- plan walk
 
-struct Obs {
-    Oid relid;
-    AttrNumber attnum;
-    UseKind kind;
-    uint8 pos;
-    uint32 flags;
-    double returned;
-    double filtered;
-    bool index_cond;
-};
-
 struct Walk {
     List* rtable;
-    Obs* obs;
+    AdvisorUse* obs;  // key without its database and statement (the caller's)
     int n;
     int cap;
 };
@@ -162,14 +135,15 @@ void add_obs(Walk* w, Oid relid, AttrNumber att, UseKind kind, uint8 pos, uint32
     if (relid < FirstNormalObjectId) return;
     if (w->n == w->cap) {
         w->cap *= 2;
-        w->obs = (Obs*) repalloc(w->obs, sizeof(Obs) * w->cap);
+        w->obs = (AdvisorUse*) repalloc(w->obs, sizeof(AdvisorUse) * w->cap);
     }
-    Obs* o = &w->obs[w->n++];
-    o->relid = relid;
-    o->attnum = att;
-    o->kind = kind;
-    o->pos = pos;
-    o->flags = flags;
+    AdvisorUse* o = &w->obs[w->n++];
+    memset(&o->key, 0, sizeof o->key);
+    o->key.relid = relid;
+    o->key.attnum = att;
+    o->key.kind = (uint8) kind;
+    o->key.pos = pos;
+    o->key.flags = flags;
     o->returned = returned;
     o->filtered = filtered;
     o->index_cond = index_cond;
@@ -424,68 +398,19 @@ static POTHOS_COLD void collect_sampled(const StmtEvent& ev) {
     w.rtable = qd->plannedstmt->rtable;
     w.cap = 16;
     w.n = 0;
-    w.obs = (Obs*) palloc(sizeof(Obs) * w.cap);
+    w.obs = (AdvisorUse*) palloc(sizeof(AdvisorUse) * w.cap);
     walk_node(qd->planstate, &w);
-    if (w.n > 0) {
-        LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-        for (int i = 0; i < w.n; i++) {
-            const Obs& o = w.obs[i];
-            PredKey k;
-            memset(&k, 0, sizeof k);
-            k.dbid = MyDatabaseId;
-            k.relid = o.relid;
-            k.queryid = ev.key.queryid;
-            k.attnum = o.attnum;
-            k.kind = (uint8) o.kind;
-            k.pos = o.pos;
-            k.flags = o.flags;
-            table.record(k, o.returned, o.filtered, o.index_cond);
-        }
-        LWLockRelease(shared->lock);
+    for (int i = 0; i < w.n; i++) {
+        w.obs[i].key.dbid = MyDatabaseId;
+        w.obs[i].key.queryid = ev.key.queryid;
     }
+    advisor_record(w.obs, w.n);
     pfree(w.obs);
 }
 
 POTHOS_HOT void advisor_statement_end(const StmtEvent& ev) {
     if (POTHOS_LIKELY(sampled_count == 0) || ev.qd == nullptr) return;
     collect_sampled(ev);
-}
-
-void advisor_shmem_request() {
-    if (advisor_guc_max_predicates <= 0) return;  // collection off
-    RequestAddinShmemSpace(shared_size());
-    RequestNamedLWLockTranche("pothos_perf_advisor", 1);
-}
-
-void advisor_shmem_startup() {
-    if (advisor_guc_max_predicates <= 0) return;
-    bool found;
-    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-    shared = (AdvisorShared*) ShmemInitStruct("pothos_perf advisor", shared_size(), &found);
-    void* block = (char*) shared + MAXALIGN(sizeof(AdvisorShared));
-    if (!found) {
-        shared->lock = &(GetNamedLWLockTranche("pothos_perf_advisor"))->lock;
-        pg_atomic_init_u64(&shared->last_recommendations, 0);
-        table = PredTable::create(block, (uint32) advisor_guc_max_predicates);
-    } else {
-        table = PredTable::attach(block);
-    }
-    LWLockRelease(AddinShmemInitLock);
-}
-
-PredTable* advisor_table() { return shared != nullptr && table.valid() ? &table : nullptr; }
-LWLock* advisor_lock() { return shared ? shared->lock : nullptr; }
-
-void advisor_note_recommendations(int64 n) {
-    if (shared != nullptr) pg_atomic_write_u64(&shared->last_recommendations, (uint64) n + 1);
-}
-
-bool advisor_last_recommendations(int64* n) {
-    if (shared == nullptr) return false;
-    uint64 v = pg_atomic_read_u64(&shared->last_recommendations);
-    if (v == 0) return false;
-    *n = (int64) (v - 1);
-    return true;
 }
 
 }  // namespace pothos::ext

@@ -4,8 +4,8 @@
 // (events_statement_end) the plan is walked and each column use -- filter
 // predicates of scans with rows returned and removed, join keys of hash,
 // merge and nested-loop joins, columns of a Sort under a Limit -- is added to
-// a bounded table in shared memory (core/advisor/pred_table.h, CLOCK
-// eviction), under one exclusive lock per sampled execution.
+// a bounded table in shared memory (advisor/shmem.h, CLOCK eviction), under
+// one exclusive lock per sampled execution.
 // Sampling is a Bernoulli process run as geometric skips: after each
 // sampling candidate the number of executions to the next one is drawn, so
 // an unsampled execution costs one decrement: no lock, no allocation, no
@@ -14,18 +14,9 @@
 
 #include "extension/common/pg.h"
 
-extern "C" {
-#include "port/atomics.h"
-#include "storage/lwlock.h"
-}
-
-#include "core/advisor/pred_table.h"
 #include "extension/hooks/events.h"
 
 namespace pothos::ext {
-
-void advisor_shmem_request();
-void advisor_shmem_startup();
 
 // events.cpp calls these: before every executor starts (the executions to
 // sample), and for every tracked statement that ended.
@@ -34,15 +25,5 @@ void advisor_executor_start(QueryDesc* qd, int eflags);
 // execution draws a skip for the new rate.
 void advisor_sample_rate_changed();
 void advisor_statement_end(const StmtEvent& ev);
-
-// How many indexes the last recommend_indexes() call recommended (metrics()
-// exports it without re-planning the workload on every scrape); false if it
-// has not run since start-up.
-void advisor_note_recommendations(int64 n);
-bool advisor_last_recommendations(int64* n);
-
-// The table (nullptr before start-up) and its lock.
-core::advisor::PredTable* advisor_table();
-LWLock* advisor_lock();
 
 }  // namespace pothos::ext

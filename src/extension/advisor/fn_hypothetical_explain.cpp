@@ -15,15 +15,17 @@ extern "C" {
 #include "executor/tstoreReceiver.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-
-PG_FUNCTION_INFO_V1(pothos_perf_hypothetical_explain);
 }
 
 #include "extension/advisor/hypo_index.h"
+#include "extension/common/guard.h"
+#include "extension/common/sql_result.h"
 
 using namespace pothos::ext;
 
 namespace {
+
+constexpr int kCols = 1;  // EXPLAIN's own: "QUERY PLAN"
 
 HypoIndex** indexes_from_array(ArrayType* arr, int* n) {
     Datum* elems;
@@ -55,7 +57,7 @@ RawStmt* single_plannable(const char* sql) {
 
 }  // namespace
 
-extern "C" Datum pothos_perf_hypothetical_explain(PG_FUNCTION_ARGS) {
+POTHOS_SQL_FUNCTION(pothos_perf_hypothetical_explain) {
     char* sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
     int n = 0;
     HypoIndex** hypos = indexes_from_array(PG_GETARG_ARRAYTYPE_P(1), &n);
@@ -70,8 +72,7 @@ extern "C" Datum pothos_perf_hypothetical_explain(PG_FUNCTION_ARGS) {
     wrap->stmt_len = rs->stmt_len;
     Query* q = parse_analyze_fixedparams(wrap, sql, NULL, 0, NULL);
 
-    InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "hypothetical_explain", MAT_SRF_USE_EXPECTED_DESC);
     DestReceiver* dest = CreateDestReceiver(DestTuplestore);
     SetTuplestoreDestReceiverParams(dest, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory, false, NULL,
                                     NULL);

@@ -7,21 +7,16 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-
-PG_FUNCTION_INFO_V1(pothos_perf_redundant_indexes);
 }
 
-#include <vector>
-
-#include "core/advisor/redundancy.h"
+#include "extension/advisor/redundancy_bridge.h"
 #include "extension/common/guard.h"
+#include "extension/common/sql_result.h"
 #include "extension/security/security.h"
 
 using namespace pothos::ext;
-namespace adv = pothos::core::advisor;
 
 namespace {
 
@@ -53,21 +48,7 @@ const char* kQuery =
     "   AND i.indisvalid AND t.relkind OPERATOR(pg_catalog.=) ANY ('{r,m}'::pg_catalog.\"char\"[])"
     " ORDER BY 2, 3";
 
-struct Fact {
-    Oid relid;
-    char* table;
-    char* name;
-    char* method;
-    int nkeys;
-    char** keys;
-    char** key_names;
-    char* include;
-    char* predicate;
-    bool unique;
-    bool primary;
-    int64 scans;
-    int64 size;
-};
+constexpr int kCols = 8;
 
 char** text_array(HeapTuple tup, TupleDesc desc, int col, int* n) {
     bool isnull;
@@ -82,24 +63,20 @@ char** text_array(HeapTuple tup, TupleDesc desc, int col, int* n) {
     return out;
 }
 
-}  // namespace
-
-extern "C" Datum pothos_perf_redundant_indexes(PG_FUNCTION_ARGS) {
-    InitMaterializedSRF(fcinfo, 0);
-    ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
+// The facts of this database's indexes (one SPI query), palloc'd in the
+// caller's context.
+IndexFact* index_facts(int* n) {
     MemoryContext outer = CurrentMemoryContext;
-    bool see_all = can_read_all_stats();
-
     SPI_connect();
     if (SPI_execute(kQuery, true, 0) != SPI_OK_SELECT) elog(ERROR, "pothos_perf: index catalog query failed");
-    int n = (int) SPI_processed;
+    *n = (int) SPI_processed;
     MemoryContext spi = MemoryContextSwitchTo(outer);
-    Fact* facts = (Fact*) palloc0(sizeof(Fact) * (n + 1));
-    for (int i = 0; i < n; i++) {
+    IndexFact* facts = (IndexFact*) palloc0(sizeof(IndexFact) * (*n + 1));
+    for (int i = 0; i < *n; i++) {
         HeapTuple tup = SPI_tuptable->vals[i];
         TupleDesc desc = SPI_tuptable->tupdesc;
         bool isnull;
-        Fact* f = &facts[i];
+        IndexFact* f = &facts[i];
         f->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
         f->table = SPI_getvalue(tup, desc, 2);
         f->name = SPI_getvalue(tup, desc, 3);
@@ -116,58 +93,36 @@ extern "C" Datum pothos_perf_redundant_indexes(PG_FUNCTION_ARGS) {
     }
     MemoryContextSwitchTo(spi);
     SPI_finish();
+    return facts;
+}
 
-    // Classification (C++), results into plain arrays.
-    int* idx = (int*) palloc(sizeof(int) * (n + 1));
-    int* kind = (int*) palloc(sizeof(int) * (n + 1));
-    int* cover = (int*) palloc(sizeof(int) * (n + 1));
-    int nout = 0;
+void put_redundant(ReturnSetInfo* rsinfo, const IndexFact* f, const RedundantIndex* r, const IndexFact* cover) {
+    Datum cols[INDEX_MAX_KEYS];
+    for (int c = 0; c < f->nkeys && c < INDEX_MAX_KEYS; c++) cols[c] = CStringGetTextDatum(f->key_names[c]);
+    ResultRow<kCols> row;
+    row.add_text(f->table).add_text(f->name);
+    row.add_datum(PointerGetDatum(construct_array(cols, f->nkeys, TEXTOID, -1, false, TYPALIGN_INT)));
+    row.add_text(r->kind).add_text(cover ? cover->name : NULL).add_int64(f->scans).add_int64(f->size);
+    row.add_text(psprintf("DROP INDEX CONCURRENTLY %s", f->name));
+    row.put(rsinfo);
+}
+
+}  // namespace
+
+POTHOS_SQL_FUNCTION(pothos_perf_redundant_indexes) {
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "redundant_indexes");
+    bool see_all = can_read_all_stats();
+    int n = 0;
+    IndexFact* facts = index_facts(&n);
+    RedundantIndex* found = NULL;
+    int nfound = 0;
     CppError err;
-    bool ok = cpp_call(&err, [&] {
-        std::vector<adv::ExistingIndex> in;
-        for (int i = 0; i < n; i++) {
-            adv::ExistingIndex e;
-            e.relid = facts[i].relid;
-            e.name = facts[i].name;
-            e.method = facts[i].method;
-            for (int k = 0; k < facts[i].nkeys; k++) e.keys.push_back(facts[i].keys[k]);
-            e.include = facts[i].include;
-            e.predicate = facts[i].predicate;
-            e.unique = facts[i].unique;
-            e.primary = facts[i].primary;
-            e.scans = facts[i].scans;
-            in.push_back(std::move(e));
-        }
-        for (const adv::Redundancy& r : adv::find_redundant_indexes(in)) {
-            idx[nout] = (int) r.index;
-            kind[nout] = (int) r.kind;
-            cover[nout] = (int) r.covered_by;
-            nout++;
-        }
-    });
-    if (!ok) POTHOS_RAISE_CPP_ERROR(err);
-
-    for (int i = 0; i < nout; i++) {
-        Fact* f = &facts[idx[i]];
+    if (!advisor_redundant(facts, n, &found, &nfound, &err)) POTHOS_RAISE_CPP_ERROR(err);
+    for (int i = 0; i < nfound; i++) {
+        const IndexFact* f = &facts[found[i].index];
         // Figures only for relations the caller may read (security.h).
         if (!may_read_relation(f->relid, see_all)) continue;
-        adv::RedundancyKind k = (adv::RedundancyKind) kind[i];
-        Datum cols[INDEX_MAX_KEYS];
-        for (int c = 0; c < f->nkeys && c < INDEX_MAX_KEYS; c++) cols[c] = CStringGetTextDatum(f->key_names[c]);
-        Datum v[8];
-        bool nulls[8] = {false, false, false, false, false, false, false, false};
-        v[0] = CStringGetTextDatum(f->table);
-        v[1] = CStringGetTextDatum(f->name);
-        v[2] = PointerGetDatum(construct_array(cols, f->nkeys, TEXTOID, -1, false, TYPALIGN_INT));
-        v[3] = CStringGetTextDatum(adv::redundancy_kind_name(k));
-        if (cover[i] >= 0)
-            v[4] = CStringGetTextDatum(facts[cover[i]].name);
-        else
-            nulls[4] = true;
-        v[5] = Int64GetDatum(f->scans);
-        v[6] = Int64GetDatum(f->size);
-        v[7] = CStringGetTextDatum(psprintf("DROP INDEX CONCURRENTLY %s", f->name));
-        tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+        put_redundant(rsinfo, f, &found[i], found[i].covered_by >= 0 ? &facts[found[i].covered_by] : NULL);
     }
     return (Datum) 0;
 }

@@ -1,6 +1,5 @@
 // hypo_index.cpp -- hypothetical btree indexes (see hypo_index.h).
-// C-style glue: no C++ object with a destructor is alive across a call that
-// may ereport; the core size estimate runs inside cpp_call.
+// C-style glue; the size estimate is core's (advisor/btree_size_bridge.h).
 #include "extension/common/pg.h"
 
 extern "C" {
@@ -27,12 +26,9 @@ extern "C" {
 #include "utils/ruleutils.h"
 }
 
-#include <vector>
-
-#include "core/advisor/cost.h"
-#include "core/common/hot.h"
-#include "extension/common/guard.h"
+#include "extension/advisor/btree_size_bridge.h"
 #include "extension/advisor/hypo_index.h"
+#include "extension/common/guard.h"
 #include "extension/security/security.h"
 
 namespace pothos::ext {
@@ -86,13 +82,7 @@ double predicate_fraction(HypoIndex* h) {
     return f > 1.0 ? 1.0 : (f <= 0 ? 1.0 / all : f);
 }
 
-struct SizeOut {
-    double pages;
-    int height;
-    double bytes;
-};
-
-void estimate_size(HypoIndex* h, double table_tuples, SizeOut* out) {
+void estimate_size(HypoIndex* h, double table_tuples, BtreeSizeC* out) {
     double widths[INDEX_MAX_KEYS];
     for (int i = 0; i < h->ncolumns; i++) {
         int32 w = get_attavgwidth(h->relid, h->keys[i]);
@@ -100,16 +90,8 @@ void estimate_size(HypoIndex* h, double table_tuples, SizeOut* out) {
         widths[i] = w;
     }
     double tuples = table_tuples * h->fraction;
-    int n = h->ncolumns;
     CppError err;
-    bool ok = cpp_call(&err, [&] {
-        std::vector<double> v(widths, widths + n);
-        core::advisor::BtreeSize s = core::advisor::estimate_btree_size(tuples, v);
-        out->pages = s.pages;
-        out->height = s.tree_height;
-        out->bytes = s.bytes;
-    });
-    if (!ok) POTHOS_RAISE_CPP_ERROR(err);
+    if (!advisor_btree_size(tuples, widths, h->ncolumns, out, &err)) POTHOS_RAISE_CPP_ERROR(err);
     h->tuples = tuples;
     h->pages = out->pages;
     h->tree_height = out->height;
@@ -167,7 +149,7 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
     info->unique = h->unique;
     info->immediate = true;
     info->hypothetical = true;  // e.g. get_actual_variable_range skips it
-    SizeOut size;
+    BtreeSizeC size;
     estimate_size(h, rel->tuples, &size);
     info->pages = (BlockNumber) size.pages;
     info->tuples = h->tuples;
@@ -299,7 +281,7 @@ double hypo_estimated_bytes(HypoIndex* h) {
     double tuples, allvisfrac;
     estimate_rel_size(rel, NULL, &pages, &tuples, &allvisfrac);
     table_close(rel, AccessShareLock);
-    SizeOut size;
+    BtreeSizeC size;
     estimate_size(h, tuples, &size);
     return size.bytes;
 }

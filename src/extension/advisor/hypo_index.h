@@ -18,8 +18,11 @@
 #include "extension/common/pg.h"
 
 extern "C" {
+#include "access/attnum.h"
 #include "nodes/pg_list.h"
 }
+
+#include "extension/common/guard.h"
 
 namespace pothos::ext {
 
@@ -46,6 +49,7 @@ struct HypoIndex {
     double pages;
     int tree_height;
 };
+POTHOS_PLAIN(HypoIndex);
 
 // Parses one CREATE INDEX statement with the server's parser and resolves
 // it against the catalogs, without creating anything. Any problem is a

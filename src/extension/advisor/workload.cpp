@@ -9,7 +9,6 @@ extern "C" {
 #include "miscadmin.h"
 #include "nodes/nodeFuncs.h"
 #include "parser/parsetree.h"
-#include "storage/lwlock.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -17,7 +16,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include "extension/advisor/collect.h"
+#include "extension/advisor/shmem.h"
 #include "extension/advisor/workload.h"
 #include "extension/security/security.h"
 #include "extension/stats/store.h"
@@ -26,38 +25,6 @@ extern "C" {
 namespace pothos::ext {
 
 namespace {
-
-struct RawEntry {
-    uint64 queryid;
-    Oid userid;
-    double calls;
-    double rows;
-    char* text;
-};
-
-// Statement store entries of this database (copied under the shared lock).
-RawEntry* read_store(int* n) {
-    core::StatTable& t = store_table();
-    LWLockAcquire(store_lock(), LW_SHARED);
-    uint32 cap = t.capacity();
-    uint32 room = t.header().count;
-    RawEntry* out = (RawEntry*) palloc_extended(sizeof(RawEntry) * (room + 1), MCXT_ALLOC_HUGE);
-    uint32 k = 0;
-    for (uint32 s = 0; s < cap && k < room; s++) {
-        if (!t.in_use((int32) s)) continue;
-        core::StatEntry* e = t.entry((int32) s);
-        if (e->key.dbid != MyDatabaseId || e->counters.calls <= 0) continue;
-        RawEntry* r = &out[k++];
-        r->queryid = e->key.queryid;
-        r->userid = e->key.userid;
-        r->calls = (double) e->counters.calls;
-        r->rows = (double) e->counters.rows;
-        r->text = pnstrdup(e->text(), e->text_len);
-    }
-    LWLockRelease(store_lock());
-    *n = (int) k;
-    return out;
-}
 
 bool starts_with_word(const char* s, const char* word) {
     while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '(') s++;
@@ -141,21 +108,13 @@ void record_write_fn(void* p) {
 
 Workload* workload_collect(bool see_all) {
     Oid me = GetUserId();
-    int nraw = 0;
-    RawEntry* raw = read_store(&nraw);
+    // This database's statements that ran (texts are in its encoding).
+    uint32 nraw = 0;
+    StoreRow* raw = store_snapshot(MyDatabaseId, true, &nraw);
 
-    // Column uses of this database, copied under the shared lock.
-    core::advisor::PredTable* pt = advisor_table();
-    int nuse = 0;
-    core::advisor::PredEntry* uses = NULL;
-    if (pt != nullptr) {
-        LWLockAcquire(advisor_lock(), LW_SHARED);
-        uses = (core::advisor::PredEntry*) palloc_extended(sizeof(core::advisor::PredEntry) * (pt->capacity() + 1),
-                                                           MCXT_ALLOC_HUGE);
-        for (uint32 i = 0; i < pt->capacity(); i++)
-            if (pt->in_use(i) && pt->slot(i)->key.dbid == MyDatabaseId) uses[nuse++] = *pt->slot(i);
-        LWLockRelease(advisor_lock());
-    }
+    // Column uses of this database.
+    uint32 nuse = 0;
+    core::advisor::PredEntry* uses = advisor_snapshot(MyDatabaseId, &nuse);
 
     Workload* w = (Workload*) palloc0(sizeof(Workload));
     w->stmts = (WlStatement*) palloc0(sizeof(WlStatement) * (nraw + 1));
@@ -164,24 +123,26 @@ Workload* workload_collect(bool see_all) {
 
     // Calls of the role each statement is planned as (the one with most).
     double* role_calls = (double*) palloc0(sizeof(double) * (nraw + 1));
-    for (int i = 0; i < nraw; i++) {
+    for (uint32 i = 0; i < nraw; i++) {
+        if (raw[i].counters.calls <= 0) continue;
         // The same fingerprint may be stored per role and nesting level: merge.
         WlStatement* s = NULL;
         for (int j = 0; j < w->nstmts; j++)
-            if (w->stmts[j].queryid == raw[i].queryid) s = &w->stmts[j];
+            if (w->stmts[j].queryid == raw[i].key.queryid) s = &w->stmts[j];
         if (s == NULL) {
             s = &w->stmts[w->nstmts++];
-            s->queryid = raw[i].queryid;
+            s->queryid = raw[i].key.queryid;
             s->text = raw[i].text;
             s->role = InvalidOid;
         }
-        s->calls += raw[i].calls;
-        s->rows += raw[i].rows;
-        s->visible = s->visible || see_all || raw[i].userid == me;
+        double calls = (double) raw[i].counters.calls;
+        s->calls += calls;
+        s->rows += (double) raw[i].counters.rows;
+        s->visible = s->visible || see_all || raw[i].key.userid == me;
         double* best = &role_calls[s - w->stmts];
-        if (raw[i].calls > *best && may_act_as(raw[i].userid)) {
-            s->role = raw[i].userid;
-            *best = raw[i].calls;
+        if (calls > *best && may_act_as(raw[i].key.userid)) {
+            s->role = raw[i].key.userid;
+            *best = calls;
         }
     }
     for (int i = 0; i < w->nstmts; i++)
@@ -190,7 +151,7 @@ Workload* workload_collect(bool see_all) {
     for (int i = 0; i < w->nstmts; i++) {
         WlStatement* s = &w->stmts[i];
         int n = 0;
-        for (int k = 0; k < nuse; k++)
+        for (uint32 k = 0; k < nuse; k++)
             if (uses[k].key.queryid == s->queryid) n++;
         bool writer = starts_with_word(s->text, "insert") || starts_with_word(s->text, "update") ||
                       starts_with_word(s->text, "delete") || starts_with_word(s->text, "with");
@@ -205,7 +166,7 @@ Workload* workload_collect(bool see_all) {
         query_relations(s->query, &s->relids, &s->nrelids);
         if (n == 0) continue;
         s->uses = (WlUse*) palloc(sizeof(WlUse) * n);
-        for (int k = 0; k < nuse; k++) {
+        for (uint32 k = 0; k < nuse; k++) {
             const core::advisor::PredEntry& e = uses[k];
             if (e.key.queryid != s->queryid) continue;
             char* col = get_attname(e.key.relid, e.key.attnum, true);

@@ -17,6 +17,7 @@ extern "C" {
 }
 
 #include "extension/advisor/hypo_index.h"
+#include "extension/common/guard.h"
 
 namespace pothos::ext {
 
@@ -32,6 +33,7 @@ struct WlUse {
     double distinct;     // estimated distinct values (pg_statistic), 0 if unknown
     const char* column;  // quoted identifier
 };
+POTHOS_PLAIN(WlUse);
 
 struct WlStatement {
     uint64 queryid;
@@ -47,12 +49,14 @@ struct WlStatement {
     WlUse* uses;
     int nuses;
 };
+POTHOS_PLAIN(WlStatement);
 
 struct WlUpdate {
     AttrNumber* cols;
     int ncols;
     double rows;
 };
+POTHOS_PLAIN(WlUpdate);
 
 struct WlWrites {
     Oid relid;
@@ -61,6 +65,7 @@ struct WlWrites {
     WlUpdate* updates;
     int nupdates;
 };
+POTHOS_PLAIN(WlWrites);
 
 struct Workload {
     WlStatement* stmts;
@@ -68,6 +73,7 @@ struct Workload {
     WlWrites* writes;
     int nwrites;
 };
+POTHOS_PLAIN(Workload);
 
 // see_all: superuser or pg_read_all_stats (ids of every role's statements).
 // A statement is parsed and planned as a role that recorded it and that the
@@ -78,8 +84,9 @@ Workload* workload_collect(bool see_all);
 // Plan cost (total cost of the top plan node, generic plan) of s with the
 // hypothetical indexes set[0..n) pretended to exist, planned as s->role;
 // -1 when planning fails.
-// A query cancel or other error that must not be swallowed is kept in
-// *pending (the first one) and every later call returns -1 at once; the
+// Core code calls it (the advisor's selection, through its cost oracle), so
+// no error escapes: one that must not be swallowed (a query cancel) is kept
+// in *pending (the first one) and every later call returns -1 at once; the
 // caller re-throws it once no C++ frame is alive.
 double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorData** pending);
 

@@ -7,39 +7,19 @@
 // do not count in it.
 #include "extension/common/pg.h"
 
-extern "C" {
-#include "access/htup_details.h"
-#include "catalog/pg_type.h"
-#include "funcapi.h"
-#include "utils/array.h"
-#include "utils/builtins.h"
-
-PG_FUNCTION_INFO_V1(pothos_perf_analyze_query);
-}
-
-#include <stdexcept>
-#include <string>
-
-#include "core/analysis/explain_json.h"
-#include "core/analysis/query_rules.h"
+#include "extension/advisor/hypo_index.h"
+#include "extension/analysis/query_facts_pg.h"
+#include "extension/analysis/rules_bridge.h"
 #include "extension/analysis/statement.h"
 #include "extension/common/datum_util.h"
 #include "extension/common/guard.h"
-#include "extension/advisor/hypo_index.h"
-#include "extension/common/palloc_copy.h"
-#include "extension/analysis/query_facts_pg.h"
+#include "extension/common/sql_result.h"
+#include "extension/common/subxact.h"
 
 namespace pothos::ext {
 namespace {
 
-struct AnalysisC {
-    char* optimized;
-    char** improvements;
-    char** issues;
-    char** rules;
-    char** suggestions;  // CREATE INDEX statements
-    char** hypo_ddls;    // the ones that can be pretended
-};
+constexpr int kCols = 9;
 
 struct AfterArgs {
     const AnalysedStmt* st;
@@ -50,7 +30,8 @@ struct AfterArgs {
 };
 
 // Plans the optimized text with the hypothetical indexes (in a
-// subtransaction: a failure only loses the measurement).
+// subtransaction: an error only loses the measurement; a cancel still
+// stops the call).
 void plan_after(void* p) {
     AfterArgs* a = (AfterArgs*) p;
     int n = 0;
@@ -71,57 +52,35 @@ void plan_after(void* p) {
     PG_END_TRY();
 }
 
+// The planner's cost of the optimized text with the suggested indexes
+// pretended to exist; false when it could not be measured.
+bool cost_after(const AnalysedStmt* st, const char* sql, const QueryAnalysisC* a, double* cost) {
+    if (a->hypo_ddls[0] == NULL && strcmp(a->optimized, sql) == 0) return false;
+    AfterArgs args{st, sql, a->optimized, a->hypo_ddls, 0};
+    if (!subxact_try(plan_after, &args, NULL)) return false;
+    *cost = args.cost;
+    return true;
+}
+
 }  // namespace
 }  // namespace pothos::ext
 
 using namespace pothos::ext;
 
-extern "C" Datum pothos_perf_analyze_query(PG_FUNCTION_ARGS) {
+POTHOS_SQL_FUNCTION(pothos_perf_analyze_query) {
     char* sql = analysis_text_arg(fcinfo, 0, "analyze_query");
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "return type must be a row type");
+    TupleDesc desc = result_row_desc(fcinfo, kCols, "analyze_query");
     AnalysedStmt st = analyse_single(sql, "analyze_query", true);
     QueryFactsC* fc = collect_query_facts(st.query, st.raw->stmt);
     PlannedStmt* ps = plan_copy(st.rewritten, sql, NULL);
     double cost_before = ps->planTree->total_cost;
     char* json = explain_json(ps, sql, false, 0);
 
-    AnalysisC a;
-    memset(&a, 0, sizeof a);
+    QueryAnalysisC a;
     CppError err;
-    bool ok = cpp_call(&err, [&] {
-        pothos::core::QueryFacts facts = to_core_facts(fc, sql);
-        std::string why;
-        std::optional<pothos::core::ExplainSummary> sum = pothos::core::parse_explain_json(json, &why);
-        if (!sum) throw std::runtime_error("cannot read the EXPLAIN output: " + why);
-        facts.plan = sum->plan;
-        pothos::core::QueryAnalysis r = pothos::core::analyze_query(facts, sql);
-        std::vector<std::string> rules, ddls, hypo;
-        for (const pothos::core::Finding& f : r.findings) rules.push_back(f.rule_id);
-        for (const pothos::core::IndexSuggestion& s : r.index_suggestions) {
-            ddls.push_back(s.ddl);
-            bool plain = s.method == "btree" && s.opclass.empty();
-            for (const std::string& c : s.columns)
-                if (!c.empty() && c[0] == '(') plain = false;
-            if (plain) hypo.push_back(s.ddl);
-        }
-        a.optimized = palloc_copy(r.optimized_query);
-        a.improvements = palloc_copy(r.improvements);
-        a.issues = palloc_copy(r.potential_issues);
-        a.rules = palloc_copy(rules);
-        a.suggestions = palloc_copy(ddls);
-        a.hypo_ddls = palloc_copy(hypo);
-    });
-    if (!ok) POTHOS_RAISE_CPP_ERROR(err);
-
+    if (!rules_query(fc, sql, json, &a, &err)) POTHOS_RAISE_CPP_ERROR(err);
     double after = cost_before;
-    bool measured = false;
-    if (a.hypo_ddls[0] != NULL || strcmp(a.optimized, sql) != 0) {
-        AfterArgs args{&st, sql, a.optimized, a.hypo_ddls, 0};
-        measured = run_in_subtransaction(plan_after, &args, true, false);
-        if (measured) after = args.cost;
-    }
+    bool measured = cost_after(&st, sql, &a, &after);
     double gain = 0;
     if (measured && cost_before > 0) {
         gain = (cost_before - after) / cost_before * 100.0;
@@ -129,19 +88,9 @@ extern "C" Datum pothos_perf_analyze_query(PG_FUNCTION_ARGS) {
         if (gain > 100) gain = 100;
     }
 
-    Datum v[9];
-    bool nulls[9] = {false, false, false, false, false, false, false, false, false};
-    v[0] = CStringGetTextDatum(sql);
-    v[1] = CStringGetTextDatum(a.optimized);
-    v[2] = text_array_datum(a.improvements);
-    v[3] = text_array_datum(a.issues);
-    v[4] = Float8GetDatum(gain);
-    v[5] = text_array_datum(a.rules);
-    v[6] = text_array_datum(a.suggestions);
-    v[7] = Float8GetDatum(cost_before);
-    if (measured)
-        v[8] = Float8GetDatum(after);
-    else
-        nulls[8] = true;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, nulls)));
+    ResultRow<kCols> row;
+    row.add_text(sql).add_text(a.optimized).add_datum(text_array_datum(a.improvements));
+    row.add_datum(text_array_datum(a.issues)).add_float8(gain).add_datum(text_array_datum(a.rules));
+    row.add_datum(text_array_datum(a.suggestions)).add_float8(cost_before).add_float8_if(measured, after);
+    PG_RETURN_DATUM(row.tuple(desc));
 }

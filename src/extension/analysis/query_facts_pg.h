@@ -1,7 +1,7 @@
 // query_facts_pg.h -- reads the facts the rule engines need (core/analysis/query_facts.h)
 // from PostgreSQL: the analysed Query, a plan's range table and the catalogs.
 // Collection is C-style glue (palloc'd plain structs, may ereport); turning
-// the result into core::QueryFacts is C++ and runs inside cpp_call.
+// the result into core::QueryFacts is the bridges' (analysis/query_facts_core.h).
 #pragma once
 
 #include "extension/common/pg.h"
@@ -11,7 +11,7 @@ extern "C" {
 #include "nodes/pg_list.h"
 }
 
-#include "core/analysis/query_facts.h"
+#include "extension/common/guard.h"
 
 namespace pothos::ext {
 
@@ -57,7 +57,7 @@ struct NotInC {
 };
 
 struct QueryFactsC {
-    int kind;       // core::StatementKind
+    int kind;       // core::StatementKind (core/analysis/query_kinds.h)
     List* relations;   // RelationC*
     List* predicates;  // PredicateC*
     List* or_groups;   // OrGroupC*
@@ -70,6 +70,10 @@ struct QueryFactsC {
     bool order_by_random;
     List* order_by;  // char*
 };
+POTHOS_PLAIN(IndexC);
+POTHOS_PLAIN(RelationC);
+POTHOS_PLAIN(PredicateC);
+POTHOS_PLAIN(QueryFactsC);
 
 // The relations of a range table (RTE_RELATION entries, each once).
 List* relations_of_rtable(List* rtable);
@@ -77,11 +81,5 @@ List* relations_of_rtable(List* rtable);
 // Everything collected from an analysed statement; raw is the parse tree's
 // statement (for SELECT * and ORDER BY directions), may be NULL.
 QueryFactsC* collect_query_facts(Query* q, Node* raw);
-
-// C++: the core form (inside cpp_call). `text` is the statement's text, for
-// counting literals and parameters.
-core::QueryFacts to_core_facts(const QueryFactsC* c, std::string_view text);
-// Only the relations (for plan-only rules).
-void add_core_relations(List* relations, core::QueryFacts& facts);
 
 }  // namespace pothos::ext

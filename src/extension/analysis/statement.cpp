@@ -2,7 +2,6 @@
 #include "extension/common/pg.h"
 
 extern "C" {
-#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/instrument.h"
@@ -10,7 +9,6 @@ extern "C" {
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
-#include "utils/resowner.h"
 }
 
 #include "extension/analysis/statement.h"
@@ -129,37 +127,6 @@ char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_t
     ExplainOnePlan(ps, NULL, es, sql, NULL, NULL, analyze ? planning : NULL, NULL);
     ExplainEndOutput(es);
     return es->str->data;
-}
-
-bool run_in_subtransaction(void (*fn)(void*), void* arg, bool keep, bool rethrow) {
-    MemoryContext cxt = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    BeginInternalSubTransaction(NULL);
-    MemoryContextSwitchTo(cxt);
-    PG_TRY();
-    {
-        fn(arg);
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(cxt);
-        ErrorData* ed = CopyErrorData();
-        FlushErrorState();
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(cxt);
-        CurrentResourceOwner = owner;
-        if (rethrow) ReThrowError(ed);
-        FreeErrorData(ed);
-        return false;
-    }
-    PG_END_TRY();
-    if (keep)
-        ReleaseCurrentSubTransaction();
-    else
-        RollbackAndReleaseCurrentSubTransaction();
-    MemoryContextSwitchTo(cxt);
-    CurrentResourceOwner = owner;
-    return true;
 }
 
 }  // namespace pothos::ext

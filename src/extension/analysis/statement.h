@@ -12,6 +12,8 @@ extern "C" {
 #include "portability/instr_time.h"
 }
 
+#include "extension/common/guard.h"
+
 namespace pothos::ext {
 
 // Longest statement text accepted.
@@ -27,6 +29,7 @@ struct AnalysedStmt {
     Query* rewritten;  // the single query the rewriter produced
     int nparams;       // $n parameters (typed by their use) when allowed
 };
+POTHOS_PLAIN(AnalysedStmt);
 
 // Parses `sql`; exactly one SELECT, INSERT, UPDATE or DELETE statement
 // (else a clear error naming what was given). With allow_params, $1... are
@@ -39,11 +42,5 @@ PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning);
 // EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of a plan. With analyze the
 // statement runs and planning (may be NULL) is reported as its planning time.
 char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning);
-
-// Runs fn(arg) in a subtransaction, in the caller's memory context. keep:
-// release the subtransaction (its effects stay), else roll it back. On an
-// error the subtransaction is rolled back; with rethrow the error is raised
-// again after that, otherwise it is dropped and false returned.
-bool run_in_subtransaction(void (*fn)(void*), void* arg, bool keep, bool rethrow);
 
 }  // namespace pothos::ext

@@ -11,7 +11,19 @@ extern "C" {
 
 namespace pothos::ext {
 
-bool subxact_try(void (*fn)(void*), void* arg, ErrorData** keep) {
+namespace {
+
+// Errors no caller may swallow: the user or the server wants the backend to
+// stop what it is doing.
+bool must_propagate(const ErrorData* ed) {
+    return ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+           ed->elevel > ERROR;
+}
+
+}  // namespace
+
+bool subxact_try(void (*fn)(void*), void* arg, ErrorData** keep, int flags) {
+    Assert(keep == NULL || !(flags & SUBXACT_RAISE));
     MemoryContext cxt = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     volatile bool open = false;
@@ -22,7 +34,10 @@ bool subxact_try(void (*fn)(void*), void* arg, ErrorData** keep) {
         open = true;
         MemoryContextSwitchTo(cxt);
         fn(arg);
-        ReleaseCurrentSubTransaction();
+        if (flags & SUBXACT_ROLLBACK)
+            RollbackAndReleaseCurrentSubTransaction();
+        else
+            ReleaseCurrentSubTransaction();
         open = false;
         MemoryContextSwitchTo(cxt);
         CurrentResourceOwner = owner;
@@ -35,9 +50,8 @@ bool subxact_try(void (*fn)(void*), void* arg, ErrorData** keep) {
         if (open) RollbackAndReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(cxt);
         CurrentResourceOwner = owner;
-        bool serious = ed->sqlerrcode == ERRCODE_QUERY_CANCELED || ed->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-                       ed->elevel > ERROR;
-        if (serious && keep == NULL) ReThrowError(ed);
+        bool serious = must_propagate(ed);
+        if ((serious && keep == NULL) || (flags & SUBXACT_RAISE)) ReThrowError(ed);
         if (serious && *keep == NULL)
             *keep = ed;
         else

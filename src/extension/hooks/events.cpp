@@ -17,14 +17,12 @@ POTHOS_HOT void events_tracked_start(uint64 queryid) {
 }
 
 POTHOS_HOT void events_statement_end(const StmtEvent& ev) {
-    (void) ev;
     nplus1_statement_end(ev);
     advisor_statement_end(ev);
     slow_statement_end(ev);
 }
 
-POTHOS_HOT void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level) {
-    (void) nesting_level;
+POTHOS_HOT void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate) {
     nplus1_parsed(query, jstate, pstate->p_sourcetext);
 }
 

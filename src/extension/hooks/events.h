@@ -45,7 +45,7 @@ void events_statement_end(const StmtEvent& ev);
 
 // A statement was parsed and analysed (called for every tracked statement,
 // whether or not the store knows it already).
-void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate, int nesting_level);
+void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate);
 
 // A statement with a query id was parsed but is not tracked (a module that
 // remembers what it saw of a statement's parses must not trust it now).

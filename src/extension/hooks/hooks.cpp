@@ -87,7 +87,7 @@ POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleSt
         events_parsed_untracked(query);
         return;
     }
-    events_parsed(pstate, query, jstate, nesting());
+    events_parsed(pstate, query, jstate);
     // The text is stored now, normalized with the constants the jumbler
     // located; a text first seen when a statement finishes has its literals
     // replaced by the store (a statement parsed while not tracked).

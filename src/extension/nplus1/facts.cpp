@@ -22,7 +22,7 @@ extern "C" {
 }
 
 #include "core/nplus1/event.h"
-#include "core/nplus1/rewrite.h"
+#include "core/nplus1/statement.h"
 #include "extension/nplus1/facts.h"
 #include "extension/nplus1/shape.h"
 #include "extension/security/security.h"

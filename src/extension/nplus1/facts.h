@@ -2,18 +2,20 @@
 // taken from the Query tree of its (normalized) text when the view is read:
 // table, key columns and their types, select list, ORDER BY, LIMIT, written
 // columns, and whether an index leads with the key column. C structs in
-// palloc'd memory; the C++ generator in core/nplus1_rewrite turns them into
-// text.
+// palloc'd memory; the C++ generator in core/nplus1/rewrite.h turns them into
+// text (nplus1/rewrite_bridge.h).
 #pragma once
 
 #include "extension/common/pg.h"
+
+#include "extension/common/guard.h"
 
 namespace pothos::ext {
 
 constexpr int kNplus1MaxItems = 64;
 
 struct Nplus1FactsC {
-    int statement;  // core::Nplus1Statement
+    int statement;  // core::Nplus1Statement (core/nplus1/statement.h)
     char* table;
     int nkeys;
     char* key_names[kNplus1MaxItems];
@@ -30,6 +32,7 @@ struct Nplus1FactsC {
     bool key_indexed;
     char* index_name;
 };
+POTHOS_PLAIN(Nplus1FactsC);
 
 // Parses and analyses sql in a subtransaction, as role (the role that
 // recorded it: security.h); false (no error raised) when it cannot be

@@ -102,18 +102,10 @@ Nplus1Config config() {
     return c;
 }
 
-void publish(const Nplus1Finding* f, size_t n) {
-    if (n == 0) return;
-    TimestampTz now = GetCurrentTimestamp();
-    LWLockAcquire(nplus1_lock(), LW_EXCLUSIVE);
-    for (size_t i = 0; i < n; i++) nplus1_findings().record(f[i], now);
-    LWLockRelease(nplus1_lock());
-}
-
 void detect_and_publish(const Nplus1Event* ev, size_t n) {
     Nplus1Scratch s{g_idx, g_hashes};
     size_t k = nplus1_detect(ev, n, config(), s, g_out, kMaxFindingsPerRun);
-    publish(g_out, k);
+    nplus1_publish(g_out, k);
 }
 
 // Stream order across rings: by start time; the events of one ring (one

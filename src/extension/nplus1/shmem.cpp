@@ -5,6 +5,7 @@
 extern "C" {
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/timestamp.h"
 }
@@ -25,6 +26,8 @@ struct Nplus1Shared {
 
 Nplus1Shared* g_np = nullptr;
 core::Nplus1Findings g_findings;
+POTHOS_PLAIN(core::Nplus1Findings);
+POTHOS_PLAIN(core::Nplus1Window);
 
 const char kShmemName[] = "pothos_perf n_plus_one";
 const char kTrancheName[] = "pothos_perf_n_plus_one";
@@ -71,7 +74,49 @@ void nplus1_shmem_startup() {
     g_nplus1_hot.ready = true;
 }
 
-core::Nplus1Findings& nplus1_findings() { return g_findings; }
-LWLock* nplus1_lock() { return g_np->lock; }
+void nplus1_publish(const core::Nplus1Finding* f, size_t n) {
+    if (n == 0) return;
+    TimestampTz now = GetCurrentTimestamp();
+    LWLockAcquire(g_np->lock, LW_EXCLUSIVE);
+    for (size_t i = 0; i < n; i++) g_findings.record(f[i], now);
+    LWLockRelease(g_np->lock);
+}
+
+core::Nplus1FindingEntry* nplus1_snapshot(int min_occurrences, uint32* n) {
+    LWLockAcquire(g_np->lock, LW_SHARED);
+    uint32 room = g_findings.header().count;
+    core::Nplus1FindingEntry* rows =
+        (core::Nplus1FindingEntry*) palloc(sizeof(core::Nplus1FindingEntry) * (room + 1));
+    uint32 k = 0;
+    for (uint32 i = 0; i < g_findings.capacity() && k < room; i++)
+        if (g_findings.entry(i).in_use && g_findings.entry(i).occurrences >= min_occurrences)
+            rows[k++] = g_findings.entry(i);
+    LWLockRelease(g_np->lock);
+    *n = k;
+    return rows;
+}
+
+Nplus1Info nplus1_info(int min_occurrences) {
+    LWLockAcquire(g_np->lock, LW_SHARED);
+    const core::Nplus1FindingsHeader& h = g_findings.header();
+    Nplus1Info info = {h.capacity, h.count, (int64) h.evictions, h.stats_reset, 0};
+    for (uint32 i = 0, seen = 0; i < h.capacity && seen < h.count; i++) {
+        const core::Nplus1FindingEntry& e = g_findings.entry(i);
+        if (!e.in_use) continue;
+        seen++;
+        if (e.occurrences >= min_occurrences) info.listed++;
+    }
+    LWLockRelease(g_np->lock);
+    return info;
+}
+
+int64 nplus1_reset() {
+    TimestampTz now = GetCurrentTimestamp();
+    LWLockAcquire(g_np->lock, LW_EXCLUSIVE);
+    int64 removed = g_findings.header().count;
+    g_findings.reset(now, now);
+    LWLockRelease(g_np->lock);
+    return removed;
+}
 
 }  // namespace pothos::ext

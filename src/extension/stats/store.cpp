@@ -6,6 +6,7 @@ extern "C" {
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/queryjumble.h"
@@ -13,15 +14,14 @@ extern "C" {
 }
 
 #include <cstdlib>
-#include <string>
 
 #include "core/stats/normalize.h"
-#include "core/security/value_scrub.h"
-#include "extension/common/guard.h"
+#include "extension/security/scrub_bridge.h"
 #include "extension/slow/guc.h"
 #include "extension/stats/guc.h"
 #include "extension/stats/persist.h"
 #include "extension/stats/store.h"
+#include "extension/stats/text_encoding.h"
 #include "core/common/hot.h"
 
 namespace pothos::ext {
@@ -39,6 +39,7 @@ struct alignas(64) SharedHeader {
 
 SharedHeader* g_shared = nullptr;
 StatTable g_table;
+POTHOS_PLAIN(StatTable);
 
 // Per-backend cache of the keys this backend has recorded: the slot each
 // had, and the table's generation (bumped by every removal) then.
@@ -108,15 +109,8 @@ const char* scrub_text(const char* s, int len, int* out_len) {
     if (buf == nullptr) buf = static_cast<char*>(malloc(static_cast<size_t>(cap) + 1));
     *out_len = 0;
     if (buf == nullptr) return "";
-    int n = 0;
-    CppError err;
-    bool ok = cpp_call(&err, [&] {
-        std::string clean = core::scrub_sql_literals(std::string_view(s, static_cast<size_t>(len)));
-        n = static_cast<int>(clean.size());
-        if (n > cap) n = cap;
-        memcpy(buf, clean.data(), static_cast<size_t>(n));
-    });
-    if (!ok) return "";
+    int n = scrub_sql_into(s, len, buf, cap);
+    if (n < 0) return "";
     // Longer than the capacity: cut at a character boundary, as clip_text.
     if (n == cap) n = pg_mbcliplen(buf, n, n);
     *out_len = n;
@@ -189,8 +183,6 @@ void store_shmem_startup() {
 }
 
 bool g_store_ready = false;
-StatTable& store_table() { return g_table; }
-LWLock* store_lock() { return g_shared->lock; }
 
 // The common path: the entry of a key this backend recorded before, locked
 // through its remembered slot without the table lock. False when the slot
@@ -274,6 +266,86 @@ void store_add_normalized(const StatKey& key, const char* text, int len) {
     LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
     if (g_table.find(key) < 0) g_table.insert(key, text, static_cast<size_t>(len), GetDatabaseEncoding(), now);
     LWLockRelease(g_shared->lock);
+}
+
+// ---- readers ----
+
+StoreRow* store_snapshot(Oid dbid, bool with_text, uint32* n) {
+    LWLockAcquire(g_shared->lock, LW_SHARED);
+    uint32 room = g_table.header().count;  // cannot grow while the lock is held
+    StoreRow* rows = static_cast<StoreRow*>(palloc_extended(sizeof(StoreRow) * (room + 1), MCXT_ALLOC_HUGE));
+    int* encodings = with_text ? static_cast<int*>(palloc(sizeof(int) * (room + 1))) : NULL;
+    uint32 k = 0;
+    for (uint32 s = 0; s < g_table.capacity() && k < room; s++) {
+        if (!g_table.in_use(static_cast<int32>(s))) continue;
+        StatEntry* e = g_table.entry(static_cast<int32>(s));
+        if (dbid != InvalidOid && e->key.dbid != dbid) continue;
+        StoreRow* r = &rows[k];
+        SpinLockAcquire(entry_lock(e));
+        r->key = e->key;
+        r->counters = e->counters;
+        SpinLockRelease(entry_lock(e));
+        r->text = with_text ? pnstrdup(e->text(), e->text_len) : NULL;
+        if (with_text) encodings[k] = e->encoding;
+        k++;
+    }
+    LWLockRelease(g_shared->lock);
+    for (uint32 i = 0; with_text && i < k; i++)
+        rows[i].text = text_to_server(rows[i].text, static_cast<int>(strlen(rows[i].text)), encodings[i]);
+    *n = k;
+    return rows;
+}
+
+char* store_text_of(const StatKey& key, bool any_level) {
+    if (!store_ready()) return NULL;
+    char* text = NULL;
+    int encoding = 0;
+    StatKey k = key;
+    LWLockAcquire(g_shared->lock, LW_SHARED);
+    for (uint32 top = 2; top-- > 0 && text == NULL;) {
+        if (any_level) k.toplevel = top;
+        int32 slot = g_table.find(k);
+        if (slot >= 0) {
+            StatEntry* e = g_table.entry(slot);
+            text = pnstrdup(e->text(), e->text_len);
+            encoding = e->encoding;
+        }
+        if (!any_level) break;
+    }
+    LWLockRelease(g_shared->lock);
+    return text ? text_to_server(text, static_cast<int>(strlen(text)), encoding) : NULL;
+}
+
+StoreInfo store_info() {
+    LWLockAcquire(g_shared->lock, LW_SHARED);
+    const core::StatTableHeader& h = g_table.header();
+    StoreInfo info = {h.capacity, h.count, static_cast<int64>(h.dealloc), h.stats_reset};
+    LWLockRelease(g_shared->lock);
+    return info;
+}
+
+StoreTotals store_totals() {
+    StoreTotals t = {0, 0, 0};
+    LWLockAcquire(g_shared->lock, LW_SHARED);
+    t.stats_reset = g_table.header().stats_reset;
+    for (uint32 s = 0; s < g_table.capacity(); s++) {
+        if (!g_table.in_use(static_cast<int32>(s))) continue;
+        StatEntry* e = g_table.entry(static_cast<int32>(s));
+        SpinLockAcquire(entry_lock(e));
+        t.calls += e->counters.calls;
+        t.exec_ms += e->counters.exec.total;
+        SpinLockRelease(entry_lock(e));
+    }
+    LWLockRelease(g_shared->lock);
+    return t;
+}
+
+int64 store_reset(Oid userid, Oid dbid, uint64 queryid) {
+    TimestampTz now = GetCurrentTimestamp();
+    LWLockAcquire(g_shared->lock, LW_EXCLUSIVE);
+    uint32 removed = g_table.reset(userid, dbid, queryid, now);
+    LWLockRelease(g_shared->lock);
+    return removed;
 }
 
 }  // namespace pothos::ext

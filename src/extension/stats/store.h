@@ -1,15 +1,20 @@
 // store.h -- the statement store in shared memory: a core::StatTable guarded
 // by one LWLock (shared for lookups and counter updates, exclusive only to
 // add or remove fingerprints) and a spinlock per entry.
+//
+// The store owns its locks: the per-statement writers below and the readers
+// at the end (copies taken under the locks, texts converted once they are
+// released) are the only code that takes them.
 #pragma once
 
 #include "extension/common/pg.h"
 
 extern "C" {
-#include "storage/lwlock.h"
+#include "datatype/timestamp.h"
 }
 
 #include "core/stats/table.h"
+#include "extension/common/guard.h"
 
 namespace pothos::ext {
 
@@ -20,8 +25,6 @@ extern bool g_store_ready;  // set by store_shmem_startup; read it through store
 // The store is in shared memory (asked on every statement: inline).
 inline bool store_ready() { return g_store_ready; }
 
-core::StatTable& store_table();
-LWLock* store_lock();
 
 // Text of a statement: the part [loc, loc + len) of a source string that may
 // hold several statements (len <= 0: to the end).
@@ -51,5 +54,45 @@ void store_error(const core::StatKey& key, StmtText text);
 bool store_has(const core::StatKey& key);
 // Adds key with an already normalized text, unless present.
 void store_add_normalized(const core::StatKey& key, const char* text, int len);
+
+// ---- readers (SQL functions; C-style: they may ereport) ----
+
+// One entry as copied under its lock.
+struct StoreRow {
+    core::StatKey key;
+    core::StatCounters counters;
+    char* text;  // palloc'd, in this database's encoding; NULL unless asked for
+};
+POTHOS_PLAIN(StoreRow);
+
+// The entries of database dbid (InvalidOid: of every database), in a
+// palloc'd array of *n rows; their texts too when with_text.
+StoreRow* store_snapshot(Oid dbid, bool with_text, uint32* n);
+
+// The stored text of key's statement in this database's encoding
+// (palloc'd); NULL when the store does not hold it. any_level: key.toplevel
+// is ignored, the top-level entry preferred.
+char* store_text_of(const core::StatKey& key, bool any_level);
+
+struct StoreInfo {
+    int64 capacity;
+    int64 entries;
+    int64 dealloc;
+    TimestampTz stats_reset;
+};
+POTHOS_PLAIN(StoreInfo);
+StoreInfo store_info();
+
+// Executions and their total time over every entry, and the last full reset.
+struct StoreTotals {
+    int64 calls;
+    double exec_ms;
+    TimestampTz stats_reset;
+};
+POTHOS_PLAIN(StoreTotals);
+StoreTotals store_totals();
+
+// Removes the entries matching the filter (0: any); returns how many.
+int64 store_reset(Oid userid, Oid dbid, uint64 queryid);
 
 }  // namespace pothos::ext
