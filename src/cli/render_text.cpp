@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/common/strings.h"
 #include "json_doc.hpp"
 #include "table.hpp"
 #include "units.hpp"
@@ -15,15 +16,6 @@ std::string heading(const std::string& title, const TextStyle& st) {
 
 std::string none(const char* what, const TextStyle& st) {
     return paint(std::string("(no ") + what + ")", "2", st.colour) + "\n";
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (i) out += sep;
-        out += v[i];
-    }
-    return out;
 }
 
 std::string bullets(const char* title, const std::vector<std::string>& items, const TextStyle& st) {
@@ -133,7 +125,7 @@ std::string text_advise(const std::vector<IndexRecommendation>& rows, const Text
         char before[32], after[32];
         std::snprintf(before, sizeof before, "%.1f", r.cost_before);
         std::snprintf(after, sizeof after, "%.1f", r.cost_after);
-        t.add_row({r.table_name, join(r.columns, ", "), format_bytes(r.estimated_size_bytes),
+        t.add_row({r.table_name, core::join(r.columns, ", "), format_bytes(r.estimated_size_bytes),
                    before, after, format_pct(r.improvement_pct),
                    format_count(r.affected_queries)});
     }
