@@ -137,10 +137,7 @@ std::optional<ExplainSummary> parse_explain_json(std::string_view json, std::str
     Json doc;
     try {
         doc = Json::parse(json);
-    } catch (const Json::parse_error& e) {
-        if (error) *error = std::string("invalid JSON: ") + e.what();
-        return std::nullopt;
-    } catch (const Json::out_of_range& e) {  // a number beyond a double
+    } catch (const Json::exception& e) {  // malformed, or a number beyond a double
         if (error) *error = std::string("invalid JSON: ") + e.what();
         return std::nullopt;
     }
