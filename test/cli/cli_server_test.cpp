@@ -702,3 +702,49 @@ TEST_F(CliServer, ProgressOnlyOnATerminalAndOnlyForSlowSteps) {
     EXPECT_EQ(piped.err.find("running the statement"), std::string::npos) << piped.err;
     EXPECT_TRUE(piped.err.empty()) << piped.err;
 }
+
+// ------------------------------------------------------- non-transactional
+
+TEST(CliMigrations, NoTransactionMarkerRunsOutsideATransaction) {
+    fresh_database("cli_mig5_test", false);
+    MigDir m;
+    m.write("V1__t.sql", "CREATE TABLE t (id int, a int);\nINSERT INTO t SELECT g, g FROM generate_series(1, 100) g;\n");
+    // CREATE INDEX CONCURRENTLY refuses a transaction block: applied only
+    // because the marker makes it run statement by statement.
+    m.write("V2__idx.sql", "-- pothos:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);\n"
+                           "CREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n");
+    CliRun ok = run("cli_mig5_test", "db migrate " + m.arg());
+    ASSERT_EQ(ok.code, 0) << ok.err;
+    EXPECT_NE(ok.err.find("applied V2__idx.sql (outside a transaction)"), std::string::npos) << ok.err;
+    Db d("cli_mig5_test");
+    EXPECT_EQ(d.one("SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid"), "2");
+    EXPECT_EQ(d.one("SELECT string_agg(name, ',' ORDER BY version) FROM public.pothos_migrations"),
+              "V1__t.sql,V2__idx.sql");
+    // Without the marker the same file fails and is rolled back.
+    m.write("V3__idx_in_tx.sql", "CREATE INDEX CONCURRENTLY t_both_idx ON t (id, a);\n");
+    CliRun tx = run("cli_mig5_test", "db migrate " + m.arg());
+    EXPECT_EQ(tx.code, 1);
+    EXPECT_NE(tx.err.find("cannot run inside a transaction block"), std::string::npos) << tx.err;
+    fs::remove(m.path / "V3__idx_in_tx.sql");
+    // Failing half-way: what ran stays, the file is not recorded, the error
+    // names the file, the line and what stays applied.
+    m.write("V4__half.sql", "-- pothos:no-transaction\nCREATE TABLE half (id int);\n\nSELECT no_such_function();\n"
+                            "CREATE TABLE never (id int);\n");
+    CliRun half = run("cli_mig5_test", "db migrate " + m.arg());
+    EXPECT_EQ(half.code, 1);
+    EXPECT_NE(half.err.find("V4__half.sql"), std::string::npos) << half.err;
+    EXPECT_NE(half.err.find("line 4, statement 2 of 3"), std::string::npos) << half.err;
+    EXPECT_NE(half.err.find("1 statement(s) before it stay applied"), std::string::npos) << half.err;
+    EXPECT_EQ(d.one("SELECT to_regclass('public.half') IS NOT NULL"), "t");
+    EXPECT_EQ(d.one("SELECT to_regclass('public.never') IS NULL"), "t");
+    EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "2");
+    // fixed to be re-runnable, it applies and is recorded
+    m.write("V4__half.sql", "-- pothos:no-transaction\nCREATE TABLE IF NOT EXISTS half (id int);\n"
+                            "CREATE TABLE never (id int);\n");
+    CliRun again = run("cli_mig5_test", "db migrate --json " + m.arg());
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_EQ(json_of(again)["applied"][0], "V4__half.sql");
+    EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "3");
+    CliRun st = run("cli_mig5_test", "db status " + m.arg());
+    EXPECT_NE(st.out.find("3 applied, 0 pending"), std::string::npos) << st.out;
+}
