@@ -6,7 +6,7 @@
 # on the read-only standby). health() reports each server's role and its
 # replication lag. The metrics endpoint serves on the standby. Statements the
 # standby recorded survive its restart (the statistics file is written at its
-# clean shutdown) and its promotion.
+# clean shutdown) and its promotion (with its slow executions).
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -160,11 +160,19 @@ is($standby->safe_psql('postgres', q{
     SELECT calls FROM pothos_perf.statements WHERE query = 'SELECT name FROM sb_users WHERE id = $1'}),
    '20', 'standby restart: with their calls');
 
-# Promotion: the server keeps running, and so do its statistics.
+# Promotion: the server keeps running, and so do its statistics and what
+# lives in shared memory only (a slow execution captured just before).
+$standby->safe_psql('postgres', q{
+    SET pothos_perf.slow_query_threshold = 0;
+    SELECT count(*) FROM t WHERE a = 44;
+});
 $standby->promote;
 $standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()')
   or die 'the standby was not promoted';
 is($standby->safe_psql('postgres', $recorded), '2', 'promotion: the statements are still there');
+is($standby->safe_psql('postgres', q{
+    SELECT sum(execution_count) FROM pothos_perf.slow_queries WHERE query = 'SELECT count(*) FROM t WHERE a = $1'}),
+   '1', 'promotion: the slow execution captured as a standby is still there');
 is($standby->safe_psql('postgres', q{SELECT pothos_perf.health() #>> '{replication,role}'}),
    'primary', 'promotion: health() says primary');
 is($standby->safe_psql('postgres', q{SELECT count(note) FROM pothos_perf.recommend_indexes()}),
@@ -175,7 +183,7 @@ $standby->restart;
 is($standby->safe_psql('postgres', $recorded), '2', 'promoted, restarted: the statements are still there');
 is($standby->safe_psql('postgres', q{
     SELECT count(*) || '|' || sum(calls) FROM pothos_perf.statements WHERE query = 'SELECT count(*) FROM t WHERE a = $1'}),
-   '1|3', 'promoted, restarted: one entry for the filter, its executions as standby and as primary together');
+   '1|4', 'promoted, restarted: one entry for the filter, its executions as standby and as primary together');
 
 $standby->stop;
 $primary->stop;
