@@ -97,6 +97,14 @@ my ($rc, $out, $err) = $standby->psql('postgres',
 isnt($rc, 0, 'standby: analyze_performance() of a write fails');
 like($err, qr/standby/, 'standby: saying it is a standby');
 
+# The resets work on the standby (its own shared memory).
+is($standby->safe_psql('postgres', q{
+    SELECT pothos_perf.n_plus_one_reset() > 0;
+    SELECT pothos_perf.slow_queries_reset() > 0;
+    SELECT findings FROM pothos_perf.n_plus_one_info();
+    SELECT count(*) FROM pothos_perf.slow_queries;
+}), "t\nt\n0\n0", 'standby: its N+1 findings and slow executions can be reset');
+
 # Advice on the primary carries no note. (Its own workload, without the
 # rows loaded at the start, whose write cost outweighs the index.)
 $primary->safe_psql('postgres', q{
