@@ -137,6 +137,15 @@ is($primary->safe_psql('postgres', q{
 is($primary->safe_psql('postgres', q{
     SET ROLE pg_monitor; SELECT jsonb_typeof(pothos_perf.health() #> '{replication,standbys,0,replayLagBytes}')}),
    'number', 'primary: pg_monitor sees its lag too');
+$primary->safe_psql('postgres', 'CREATE ROLE sb_plain');
+is($primary->safe_psql('postgres', q{
+    SET ROLE sb_plain;
+    SELECT concat_ws('|', jsonb_array_length(h #> '{replication,standbys}'),
+                     h #>> '{replication,standbys,0,name}',
+                     jsonb_typeof(h #> '{replication,standbys,0,state}'),
+                     jsonb_typeof(h #> '{replication,standbys,0,replayLagBytes}'))
+      FROM (SELECT pothos_perf.health() AS h) x}),
+   '1|standby|null|null', 'primary: a plain role sees the standby\'s name, not its state or lag');
 
 # The metrics endpoint serves on the standby.
 $standby->poll_query_until('postgres',

@@ -79,7 +79,7 @@ mc AS (
 -- replayed is while it is behind (seconds; 0 once it has replayed all it
 -- received); on either, the standbys streaming from it with their replay lag.
 -- pg_stat_replication shows a standby's details only to roles with
--- pg_read_all_stats: every field NULL for the others.
+-- pg_read_all_stats: the others see its name, every other field NULL.
 rep AS (
     SELECT pg_catalog.pg_is_in_recovery() AS standby,
            pg_catalog.pg_last_wal_receive_lsn() AS received,
