@@ -9,7 +9,9 @@
 //      generic plans with hypothetical indexes (advisor/select_bridge.h), the
 //      existing indexes counting for the prefix rule, the write cost of
 //      maintaining each index against its gain;
-//   5. one row per chosen index.
+//   5. one row per chosen index; on a standby (read-only, in recovery) each
+//      with a note that the index is to be created on the primary, from
+//      where it replicates.
 // The C++ steps are bridges; their state lives in a session freed with the
 // call's memory context. The cost oracle that core calls catches every
 // PostgreSQL error itself (workload_plan_cost) and keeps one that must not
@@ -17,6 +19,7 @@
 #include "extension/common/pg.h"
 
 extern "C" {
+#include "access/xlog.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -42,7 +45,7 @@ extern "C" {
 namespace pothos::ext {
 namespace {
 
-constexpr int kCols = 11;
+constexpr int kCols = 12;
 constexpr int kMaxIndexes = 10;
 
 double min_improvement_arg(FunctionCallInfo fcinfo) {
@@ -154,9 +157,9 @@ AdvisorChoice* choose(const AdvisorSession* sess, const Workload* w, const Hypot
     return out;
 }
 
-// 5. One row.
+// 5. One row; note is NULL on a primary.
 void put_choice(ReturnSetInfo* rsinfo, const Workload* w, const AdvisorCandidate* c, const AdvisorChoice* r,
-                double bytes) {
+                double bytes, const char* note) {
     char* table = regclass_name(c->relid);
     Datum* cols = (Datum*) palloc(sizeof(Datum) * (c->nkeys + 1));
     for (int k = 0; k < c->nkeys; k++) cols[k] = CStringGetTextDatum(c->key_names[k]);
@@ -172,7 +175,7 @@ void put_choice(ReturnSetInfo* rsinfo, const Workload* w, const AdvisorCandidate
     row.add_int64((int64) bytes).add_float8(r->cost_before).add_float8(r->cost_after).add_float8(r->improvement);
     row.add_int32(r->nstatements);
     row.add_datum(PointerGetDatum(construct_array(qids, nq, INT8OID, 8, true, TYPALIGN_DOUBLE)));
-    row.add_text(c->reasons).add_float8(r->write_cost);
+    row.add_text(c->reasons).add_float8(r->write_cost).add_text(note);
     row.put(rsinfo);
 }
 
@@ -193,7 +196,14 @@ POTHOS_SQL_FUNCTION(pothos_perf_recommend_indexes) {
     Hypotheticals h = hypotheticals_of(cands, nc, see_all);
     int n = 0;
     AdvisorChoice* chosen = choose(sess, w, &h, min_pct, &n);
-    for (int i = 0; i < n; i++) put_choice(rsinfo, w, &cands[chosen[i].candidate], &chosen[i], h.bytes[chosen[i].candidate]);
+    // A standby cannot create an index; its primary can, and the index
+    // reaches the standby through replication.
+    const char* note = RecoveryInProgress()
+                           ? "this server is a standby: run index_ddl on the primary; the index reaches the "
+                             "standbys through replication"
+                           : NULL;
+    for (int i = 0; i < n; i++)
+        put_choice(rsinfo, w, &cands[chosen[i].candidate], &chosen[i], h.bytes[chosen[i].candidate], note);
     // The figure metrics() reports: the whole database's advice.
     if (superuser()) advisor_note_recommendations(n);
     return (Datum) 0;
