@@ -1,6 +1,7 @@
 // Client: construction from Config, routing and retries for each entry point,
 // the result cache, prepared-statement registry and transactions.
 #include "client_core.hpp"
+#include "conninfo.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -55,6 +56,8 @@ ClientCore::ClientCore(Config c)
     : config(std::move(c)),
       logger(config.pool.logger ? config.pool.logger : std::make_shared<Logger>(config.debug)),
       cache(config.query_cache_size) {
+    check_conninfo(config.conninfo, "conninfo");
+    for (const auto& r : config.replicas) check_conninfo(r, "replicas");
     PoolOptions base = config.pool;
     base.logger = logger;
     base.max_prepared_statements = config.max_prepared_statements;

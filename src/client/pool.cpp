@@ -21,6 +21,8 @@
 
 #include <pothos/errors.hpp>
 
+#include "conninfo.hpp"
+
 namespace pothos {
 namespace {
 
@@ -108,7 +110,7 @@ void Lease::release() noexcept {
 // ---- Pool --------------------------------------------------------------
 
 Pool::Pool(PoolOptions options)
-    : opt_(std::move(options)),
+    : opt_((detail::check_conninfo(options.conninfo, "conninfo"), std::move(options))),
       log_(opt_.logger ? opt_.logger : std::make_shared<Logger>()),
       id_(next_pool_id.fetch_add(1)) {
     if (opt_.max == 0) throw ConfigError("max", "pool max must be at least 1");

@@ -52,6 +52,8 @@ private:
 
 class Client {
 public:
+    // Throws ConfigError when a connection string cannot be parsed
+    // (variable "conninfo" or "replicas").
     explicit Client(Config config);
     static Client from_env() { return Client(Config::from_env()); }
     ~Client();

@@ -1,5 +1,9 @@
 // Client configuration, usually read from the environment variables of the
 // application this library replaces (DATABASE_URL, DB_POOL_*, DB_*, DEBUG).
+// Connection strings are parsed by libpq when the configuration is built
+// (from_env, or the Client's constructor): a malformed one is a ConfigError
+// naming its variable at once, never a connection attempt retried until
+// the acquire timeout.
 #pragma once
 
 #include <chrono>

@@ -14,7 +14,7 @@ namespace pothos {
 using Millis = std::chrono::milliseconds;
 
 struct PoolOptions {
-    std::string conninfo;  // libpq connection string or URI
+    std::string conninfo;  // libpq connection string or URI, checked when the pool is built
     std::size_t min = 0;   // connections kept open even when idle
     std::size_t max = 10;  // upper bound on live connections
     Millis acquire_timeout{30000};  // how long acquire() waits
