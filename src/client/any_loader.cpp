@@ -6,17 +6,9 @@
 namespace pothos {
 
 std::string array_literal(const std::vector<std::string>& keys) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (char c : keys[i]) {
-            if (c == '"' || c == '\\') out += '\\';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "}";
+    std::string out;
+    ValueTraits<std::vector<std::string>>::to_text(keys, out);
+    return out;
 }
 
 std::unique_ptr<AnyLoader> make_any_loader(Client& client, std::string sql, std::string key_column,
@@ -27,7 +19,7 @@ std::unique_ptr<AnyLoader> make_any_loader(Client& client, std::string sql, std:
         QueryOptions o;
         o.read_only = true;
         o.request_id = request_id;
-        Result r = client.query(sql, params(array_literal(keys)), o);
+        Result r = client.query(sql, params(keys), o);
         const int key_col = r.column_index(key_column);
         std::unordered_map<std::string, Record> rows;
         for (int i = 0; i < r.rows(); ++i) {

@@ -30,23 +30,57 @@ std::string trimmed_error(PGconn* c) {
     return s;
 }
 
-// Parameter arrays for PQsend*Params.
-// (Up to 8 parameters without a heap allocation.)
-struct ParamArrays {
-    const char* inline_[8];
-    std::vector<const char*> heap_;
-    const char** values = inline_;
-    int n;
-    explicit ParamArrays(const Params& p) : n(static_cast<int>(p.size())) {
-        if (p.size() > 8) {
-            heap_.resize(p.size());
-            values = heap_.data();
+// Parameter arrays for PQsend*Params: values with their lengths, and formats
+// and types only when some parameter is binary. Up to 8 parameters without
+// a heap allocation.
+class ParamArrays {
+public:
+    explicit ParamArrays(const Params& p) : n_(static_cast<int>(p.size())) {
+        if (p.size() > kInline) {
+            values_heap_.resize(p.size());
+            lengths_heap_.resize(p.size());
+            values_ = values_heap_.data();
+            lengths_ = lengths_heap_.data();
         }
-        for (std::size_t i = 0; i < p.size(); ++i) values[i] = p[i] ? p[i]->c_str() : nullptr;
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            values_[i] = p[i].is_null() ? nullptr : p[i].data().data();
+            lengths_[i] = static_cast<int>(p[i].data().size());
+            binary_ = binary_ || p[i].is_binary();
+        }
+        if (binary_) {
+            formats_.resize(p.size());
+            types_.resize(p.size());
+            for (std::size_t i = 0; i < p.size(); ++i) {
+                formats_[i] = p[i].is_binary() ? 1 : 0;
+                types_[i] = p[i].type();
+            }
+        }
     }
-    int count() const { return n; }
-    const char* const* data() const { return n ? values : nullptr; }
+    int count() const { return n_; }
+    const char* const* values() const { return n_ ? values_ : nullptr; }
+    const int* lengths() const { return n_ ? lengths_ : nullptr; }
+    const int* formats() const { return binary_ ? formats_.data() : nullptr; }
+    const Oid* types() const { return binary_ ? types_.data() : nullptr; }
+
+private:
+    static constexpr std::size_t kInline = 8;
+    const char* values_inline_[kInline];
+    int lengths_inline_[kInline];
+    std::vector<const char*> values_heap_;
+    std::vector<int> lengths_heap_;
+    const char** values_ = values_inline_;
+    int* lengths_ = lengths_inline_;
+    std::vector<int> formats_;
+    std::vector<Oid> types_;
+    int n_;
+    bool binary_ = false;
 };
+
+bool send_params(PGconn* c, const std::string& sql, const Params& params) {
+    ParamArrays a(params);
+    return PQsendQueryParams(c, sql.c_str(), a.count(), a.types(), a.values(), a.lengths(),
+                             a.formats(), 0) != 0;
+}
 
 struct ResultGuard {
     PGresult* r;
@@ -210,9 +244,7 @@ Result Connection::exec(const std::string& sql, const Params& params, Deadline d
     if (params.empty()) {
         ok = PQsendQuery(conn_, sql.c_str());
     } else {
-        ParamArrays a(params);
-        ok = PQsendQueryParams(conn_, sql.c_str(), a.count(), nullptr, a.data(), nullptr, nullptr,
-                               0);
+        ok = send_params(conn_, sql, params);
     }
     if (!ok) send_failed();
     bool timed_out = false;
@@ -232,10 +264,7 @@ std::vector<BatchItem> Connection::pipeline(const std::vector<Statement>& statem
         }
     } exit_guard{this};
     for (const auto& s : statements) {
-        ParamArrays a(s.params);
-        if (!PQsendQueryParams(conn_, s.sql.c_str(), a.count(), nullptr, a.data(), nullptr,
-                               nullptr, 0))
-            send_failed();
+        if (!send_params(conn_, s.sql, s.params)) send_failed();
         if (!atomic && !PQpipelineSync(conn_)) send_failed();
     }
     if (atomic && !PQpipelineSync(conn_)) send_failed();
@@ -292,9 +321,7 @@ void Connection::stream(const std::string& sql, const Params& params, std::size_
                         const std::function<void(const RowBatch&)>& on_batch, Deadline deadline) {
     if (broken()) throw ConnectionError("connection is broken", "08003");
     if (batch_size == 0) batch_size = 1;
-    ParamArrays a(params);
-    if (!PQsendQueryParams(conn_, sql.c_str(), a.count(), nullptr, a.data(), nullptr, nullptr, 0))
-        send_failed();
+    if (!send_params(conn_, sql, params)) send_failed();
     if (!PQsetSingleRowMode(conn_)) {
         cancel();
         broken_ = true;
@@ -345,8 +372,11 @@ void Connection::stream(const std::string& sql, const Params& params, std::size_
     if (error) std::rethrow_exception(error);
 }
 
-void Connection::prepare_here(const std::string& name, const std::string& sql, Deadline deadline) {
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr)) send_failed();
+void Connection::prepare_here(const std::string& name, const std::string& sql,
+                              const Params& params, Deadline deadline) {
+    ParamArrays a(params);  // binary parameters fix their types at prepare time
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), a.types() ? a.count() : 0, a.types()))
+        send_failed();
     bool timed_out = false;
     collect(deadline, timed_out);
     if (auto evicted = prepared_.put(name, true)) {
@@ -364,9 +394,10 @@ Result Connection::exec_prepared(const std::string& name, const std::string& sql
                                  const Params& params, Deadline deadline) {
     if (broken()) throw ConnectionError("connection is broken", "08003");
     for (int attempt = 0;; ++attempt) {
-        if (!prepared_.find(name)) prepare_here(name, sql, deadline);
+        if (!prepared_.find(name)) prepare_here(name, sql, params, deadline);
         ParamArrays a(params);
-        if (!PQsendQueryPrepared(conn_, name.c_str(), a.count(), a.data(), nullptr, nullptr, 0))
+        if (!PQsendQueryPrepared(conn_, name.c_str(), a.count(), a.values(), a.lengths(),
+                                 a.formats(), 0))
             send_failed();
         bool timed_out = false;
         try {

@@ -5,7 +5,7 @@ namespace pothos {
 
 DatabaseError::DatabaseError(const std::string& message, std::string sqlstate, std::string detail,
                              std::string hint)
-    : std::runtime_error(sqlstate.empty() ? message : message + " (SQLSTATE " + sqlstate + ")"),
+    : Error(sqlstate.empty() ? message : message + " (SQLSTATE " + sqlstate + ")"),
       sqlstate_(std::move(sqlstate)),
       message_(message),
       detail_(std::move(detail)),
@@ -18,6 +18,10 @@ PoolTimeoutError::PoolTimeoutError(std::string limit, PoolStats stats, std::stri
       limit_(std::move(limit)),
       stats_(stats),
       last_create_error_(std::move(last_create_error)) {}
+
+ConversionError::ConversionError(const std::string& message, std::string column)
+    : Error(column.empty() ? message : "column " + column + ": " + message),
+      column_(std::move(column)) {}
 
 ConfigError::ConfigError(std::string variable, const std::string& reason)
     : std::invalid_argument(variable + ": " + reason), variable_(std::move(variable)) {}

@@ -83,7 +83,8 @@ private:
     void wait_readable(Deadline& deadline, bool& timed_out);
     void cancel() noexcept;
     Result collect(Deadline& deadline, bool& timed_out);
-    void prepare_here(const std::string& name, const std::string& sql, Deadline deadline);
+    void prepare_here(const std::string& name, const std::string& sql, const Params& params,
+                      Deadline deadline);
     [[noreturn]] void throw_connection_error(const char* what);
 
     pg_conn* conn_;

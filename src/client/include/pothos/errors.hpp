@@ -10,7 +10,13 @@
 
 namespace pothos {
 
-class DatabaseError : public std::runtime_error {
+// Base of every exception the library throws.
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class DatabaseError : public Error {
 public:
     explicit DatabaseError(const std::string& message, std::string sqlstate = {},
                            std::string detail = {}, std::string hint = {});
@@ -61,6 +67,23 @@ private:
     std::string limit_;
     PoolStats stats_;
     std::string last_create_error_;
+};
+
+// The program used the library wrongly, e.g. a text parameter with a NUL byte.
+class UsageError : public Error {
+public:
+    using Error::Error;
+};
+
+// A result value cannot be read as the requested type: NULL into a
+// non-optional, out of range, not a number. column() names the column.
+class ConversionError : public Error {
+public:
+    ConversionError(const std::string& message, std::string column = {});
+    const std::string& column() const noexcept { return column_; }
+
+private:
+    std::string column_;
 };
 
 // A configuration value (usually an environment variable) was refused.
