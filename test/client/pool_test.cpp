@@ -251,16 +251,18 @@ TEST(Pool, IdleConnectionsReusedMostRecentFirst) {
 
 TEST(Pool, ConnectionReturnedInTransactionIsRolledBack) {
     pothos::Pool pool(options(1));
+    const std::string t = "t_rb_" + std::to_string(::getpid());
     {
         auto l = pool.acquire();
-        l->exec("CREATE TEMP TABLE t_rb (x int)");
+        l->exec("CREATE TABLE " + t + " (x int)");
         l->exec("BEGIN");
-        l->exec("INSERT INTO t_rb VALUES (1)");
+        l->exec("INSERT INTO " + t + " VALUES (1)");
     }
     auto l = pool.acquire();
     EXPECT_TRUE(l->idle());
-    EXPECT_EQ(l->exec("SELECT count(*) FROM t_rb").as_int(0, 0), 0);
+    EXPECT_EQ(l->exec("SELECT count(*) FROM " + t).as_int(0, 0), 0);
     EXPECT_EQ(pool.stats().total_destroys, 0u);
+    l->exec("DROP TABLE " + t);
 }
 
 TEST(Pool, TerminatedBackendsAreEvicted) {

@@ -55,6 +55,11 @@ public:
         return true;
     }
 
+    template <class F>
+    void for_each_key(F&& f) const {
+        for (const auto& entry : order_) f(entry.first);
+    }
+
     void clear() {
         index_.clear();
         order_.clear();

@@ -1,8 +1,13 @@
-// Per-call options of the client: timeouts, retries, routing, caching, tagging.
+// Per-call options of the client: timeouts, retries, routing, caching,
+// tagging; and the options of a DataLoader.
+//
+// Thread safety: plain values.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,8 +17,8 @@
 namespace pothos {
 
 struct QueryOptions {
-    // Client deadline: when it passes the statement is cancelled and
-    // QueryTimeoutError is raised.
+    // Client deadline of each statement: when it passes the statement is
+    // cancelled and QueryTimeoutError is raised (limit() "timeout").
     std::optional<Millis> timeout;
     // Server-side limit: SET LOCAL statement_timeout around the statement
     // (same round trip). When it fires the error is a plain DatabaseError 57014.
@@ -22,8 +27,11 @@ struct QueryOptions {
     Millis retry_delay{50};
     double backoff = 2.0;
     Millis max_retry_delay{2000};
-    // Default: 40001 and 40P01 always, connection errors for reads only, never 08007.
-    std::function<bool(const DatabaseError&, int attempt)> retry_if;
+    // Default: SerializationError and DeadlockError always; ConnectionError
+    // and PoolTimeoutError for reads only; never InDoubtError. Usage,
+    // configuration, conversion and closing errors are never retried,
+    // whatever retry_if says.
+    std::function<bool(const Error&, int attempt)> retry_if;
     // Reads may go to replicas and may be retried after connection errors.
     // Unset: a statement starting with SELECT, SHOW, VALUES or TABLE (and not
     // FOR UPDATE/SHARE) counts as a read.
@@ -43,7 +51,7 @@ struct TxOptions {
     std::string request_id;
     std::string isolation;                    // e.g. "SERIALIZABLE"
     std::optional<Millis> statement_timeout;  // SET LOCAL statement_timeout
-    int retries = 0;                          // on 40001 / 40P01 (the whole function reruns)
+    int retries = 0;  // on SerializationError / DeadlockError (the whole function reruns)
     Millis retry_delay{20};
     double backoff = 2.0;
 };
