@@ -98,27 +98,43 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 const Config& Client::config() const noexcept { return core_->config; }
 
+namespace {
+// The result cache's key: the caller's key, the statement and its parameters.
+std::string cache_key_of(const std::string& key, const std::string& sql, const Params& params) {
+    std::string k = key;
+    k += '\x1f';
+    k += std::to_string(sql.size());
+    k += ':';
+    k += sql;
+    detail::append_key(k, params);
+    return k;
+}
+}  // namespace
+
 Result Client::query(const std::string& sql, const Params& params, const QueryOptions& o) {
     auto& c = *core_;
+    const Deadline deadline = detail::deadline_for(o.timeout);
     Millis ttl = o.cache_ttl.count() > 0 ? o.cache_ttl : Millis(60000);
+    std::string key;
     if (!o.cache_key.empty()) {
+        key = cache_key_of(o.cache_key, sql, params);
         std::lock_guard<std::mutex> lk(c.cache_mu);
-        if (auto* hit = c.cache.find(o.cache_key)) {
+        if (auto* hit = c.cache.find(key)) {
             if (hit->expires > Clock::now()) return hit->result;
-            c.cache.erase(o.cache_key);
+            c.cache.erase(key);
         }
     }
     // Whether it is a read matters only for routing to replicas and retries.
     const bool read = o.read_only ? *o.read_only
                                   : (!c.replicas.empty() || o.retries > 0) &&
                                         detail::looks_like_read(sql);
-    Result r = c.with_retries(o, read, [&](detail::Host& h) {
-        Lease l = c.acquire(h, o.request_id);
-        return c.run(l, sql, params, o, detail::deadline_for(o.timeout));
+    Result r = c.with_retries(o, read, deadline, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id, deadline);
+        return c.run(l, sql, params, o, deadline);
     });
-    if (!o.cache_key.empty()) {
+    if (!key.empty()) {
         std::lock_guard<std::mutex> lk(c.cache_mu);
-        c.cache.put(o.cache_key, detail::CachedResult{r, Clock::now() + ttl});
+        c.cache.put(key, detail::CachedResult{r, Clock::now() + ttl});
     }
     return r;
 }
@@ -130,8 +146,9 @@ void Client::clear_cache() {
 
 std::vector<BatchItem> Client::batch(const std::vector<Statement>& statements,
                                      const BatchOptions& o) {
-    Lease l = core_->acquire(*core_->primary, o.request_id);
-    return core_->run_batch(l, statements, o, detail::deadline_for(o.timeout));
+    const Deadline deadline = detail::deadline_for(o.timeout);
+    Lease l = core_->acquire(*core_->primary, o.request_id, deadline);
+    return core_->run_batch(l, statements, o, deadline);
 }
 
 void Client::stream(const std::string& sql, const Params& params, std::size_t batch_size,
@@ -139,18 +156,19 @@ void Client::stream(const std::string& sql, const Params& params, std::size_t ba
     // Rows already delivered cannot be taken back: no retries, and a replica
     // is used only for the choice of host (its failure is reported).
     auto& c = *core_;
+    const Deadline deadline = detail::deadline_for(o.timeout);
     const bool read = o.read_only ? *o.read_only : detail::looks_like_read(sql);
     detail::Host* h = read ? c.pick_replica() : nullptr;
     if (!h) h = c.primary.get();
     Lease l;
     try {
-        l = c.acquire(*h, o.request_id);
+        l = c.acquire(*h, o.request_id, deadline);
     } catch (const Error& e) {
         if (h == c.primary.get() || !detail::is_connection_failure(e)) throw;
         c.mark_down(*h, e.what());
-        l = c.acquire(*c.primary, o.request_id);
+        l = c.acquire(*c.primary, o.request_id, deadline);
     }
-    c.run_stream(l, sql, params, batch_size, on_batch, o, detail::deadline_for(o.timeout));
+    c.run_stream(l, sql, params, batch_size, on_batch, o, deadline);
 }
 
 void Client::prepare(const std::string& name, const std::string& sql) {
@@ -177,9 +195,10 @@ Result Client::execute(const std::string& name, const Params& params, const Quer
         auto it = c.prepared.find(name);
         read = it != c.prepared.end() && detail::looks_like_read(it->second.sql);
     }
-    return c.with_retries(o, read, [&](detail::Host& h) {
-        Lease l = c.acquire(h, o.request_id);
-        return c.run_prepared(l, name, params, o, detail::deadline_for(o.timeout));
+    const Deadline deadline = detail::deadline_for(o.timeout);
+    return c.with_retries(o, read, deadline, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id, deadline);
+        return c.run_prepared(l, name, params, o, deadline);
     });
 }
 
@@ -191,7 +210,7 @@ PreparedStats Client::prepared_stats(const std::string& name) const {
 }
 
 Session Client::session(const std::string& request_id, const char* file, int line) {
-    return Session(core_, core_->acquire(*core_->primary, request_id, file, line));
+    return Session(core_, core_->acquire(*core_->primary, request_id, {}, file, line));
 }
 
 void Client::begin(Session& s, const TxOptions& o) {

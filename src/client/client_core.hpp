@@ -70,8 +70,9 @@ struct ClientCore {
     std::unique_ptr<Host> make_host(PoolOptions options, const std::string& name);
 
     // session.cpp: statements on a leased connection, instrumented and tagged.
-    Lease acquire(Host& h, const std::string& request_id, const char* file = __builtin_FILE(),
-                  int line = __builtin_LINE());
+    // deadline: the call's own (QueryOptions::timeout), shared by the acquire.
+    Lease acquire(Host& h, const std::string& request_id, const Deadline& deadline = {},
+                  const char* file = __builtin_FILE(), int line = __builtin_LINE());
     Result run(Lease& l, const std::string& sql, const Params& params, const QueryOptions& o,
                const Deadline& deadline);
     std::vector<BatchItem> run_batch(Lease& l, const std::vector<Statement>& statements,
@@ -106,9 +107,10 @@ struct ClientCore {
         return f(*primary);
     }
 
-    // f(host) runs one attempt.
+    // f(host) runs one attempt; deadline is the call's own, shared by all attempts.
     template <class F>
-    auto with_retries(const QueryOptions& o, bool read, F&& f) -> decltype(f(std::declval<Host&>())) {
+    auto with_retries(const QueryOptions& o, bool read, const Deadline& deadline, F&& f)
+        -> decltype(f(std::declval<Host&>())) {
         auto delay = o.retry_delay;
         for (int attempt = 0;; ++attempt) {
             try {
@@ -116,6 +118,7 @@ struct ClientCore {
             } catch (const Error& e) {
                 if (never_retry(e) || attempt >= o.retries) throw;
                 if (!(o.retry_if ? o.retry_if(e, attempt) : default_retry(e, read))) throw;
+                if (deadline && Clock::now() + delay >= *deadline.at) throw;  // no time left
                 logger->debug("db:query", "retry " + std::to_string(attempt + 1) + " after: " +
                                               e.what());
             }

@@ -16,9 +16,14 @@ const std::string& request_id_for(const std::string& explicit_id, const Lease& l
 
 }  // namespace
 
-// Acquisition metrics come from the pool's observer.
-Lease ClientCore::acquire(Host& h, const std::string& request_id, const char* file, int line) {
-    Lease l = h.pool->acquire(file, line);
+// Waits acquire_timeout, or less when the call's own deadline comes sooner
+// (then a timeout names that limit, "timeout"). Acquisition metrics come
+// from the pool's observer.
+Lease ClientCore::acquire(Host& h, const std::string& request_id, const Deadline& deadline,
+                          const char* file, int line) {
+    Lease l = deadline && *deadline.at - Clock::now() < h.pool->options().acquire_timeout
+                  ? h.pool->acquire(deadline, file, line)
+                  : h.pool->acquire(file, line);
     if (!request_id.empty()) l.set_request_id(request_id);
     return l;
 }

@@ -184,6 +184,48 @@ TEST(Client, CachedResultsWithKeyAndTtl) {
     EXPECT_NE(a.get(0, 0), d.get(0, 0));
 }
 
+// The cache used to key on cache_key alone: the same key with other
+// parameters returned the first parameters' result.
+TEST(Client, CacheKeysOnTheStatementAndItsParameters) {
+    Client c(test_config());
+    QueryOptions o;
+    o.cache_key = "double";
+    EXPECT_EQ(c.query("SELECT $1::int * 2", params(1), o).get<int>(0, 0), 2);
+    EXPECT_EQ(c.query("SELECT $1::int * 2", params(2), o).get<int>(0, 0), 4);
+    EXPECT_EQ(c.query("SELECT $1::int * 3", params(2), o).get<int>(0, 0), 6);
+    EXPECT_EQ(c.query("SELECT $1::text", params(std::nullopt), o).value(0, 0), std::nullopt);
+    EXPECT_EQ(c.query("SELECT $1::text", params(""), o).value(0, 0), "");
+    // The same statement and parameters hit the cache.
+    o.cache_ttl = Millis(60000);
+    auto a = c.query("SELECT clock_timestamp()::text, $1::int", params(7), o);
+    auto b = c.query("SELECT clock_timestamp()::text, $1::int", params(7), o);
+    EXPECT_EQ(a.get(0, 0), b.get(0, 0));
+}
+
+// QueryOptions::timeout bounds the whole call: waiting for a connection,
+// the statement and every retry. It used to apply to the statement only,
+// each attempt waiting the full acquire_timeout (5 s here).
+TEST(Client, TimeoutCoversAcquireAndRetries) {
+    Client c(test_config(1));
+    auto holder = c.session();
+    QueryOptions o;
+    o.timeout = Millis(300);
+    o.retries = 5;
+    o.retry_delay = Millis(10);
+    o.read_only = true;  // pool timeouts of reads are retried
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        c.query("SELECT 1", {}, o);
+        FAIL() << "expected PoolTimeoutError";
+    } catch (const PoolTimeoutError& e) {
+        EXPECT_EQ(e.limit(), "timeout");
+        EXPECT_EQ(e.timeout(), Millis(300));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+    holder.lease().release();
+    EXPECT_EQ(c.query("SELECT 2", {}, o).get<int>(0, 0), 2);
+}
+
 TEST(Client, PipelinedBatchReportsEachFailureOnItsOwnStatement) {
     Client c(test_config(1));
     std::vector<Statement> st;

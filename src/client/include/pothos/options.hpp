@@ -17,8 +17,11 @@
 namespace pothos {
 
 struct QueryOptions {
-    // Client deadline of each statement: when it passes the statement is
-    // cancelled and QueryTimeoutError is raised (limit() "timeout").
+    // The call's own deadline, counted from the call: acquiring a connection,
+    // the statement and every retry share it. When it passes during the
+    // statement, the statement is cancelled and QueryTimeoutError raised
+    // (limit() "timeout"); while waiting for a connection, PoolTimeoutError
+    // with limit() "timeout". No retry starts once it has passed.
     std::optional<Millis> timeout;
     // Server-side limit: SET LOCAL statement_timeout around the statement
     // (same round trip). When it fires the error is a plain DatabaseError 57014.
@@ -36,7 +39,10 @@ struct QueryOptions {
     // Unset: a statement starting with SELECT, SHOW, VALUES or TABLE (and not
     // FOR UPDATE/SHARE) counts as a read.
     std::optional<bool> read_only;
-    std::string cache_key;  // non-empty: results cached under this key
+    // Non-empty: the result is cached under this key together with the
+    // statement and its parameters (the same key with other parameters is
+    // another entry).
+    std::string cache_key;
     Millis cache_ttl{0};    // 0 with a cache_key: 60 s
     std::string request_id; // sqlcommenter traceparent tag
 };
