@@ -16,6 +16,8 @@
 
 namespace pothos {
 
+class BatchScheduler;
+
 struct QueryOptions {
     // The call's own deadline, counted from the call: acquiring a connection,
     // the statement and every retry share it. When it passes during the
@@ -66,7 +68,10 @@ struct DataLoaderOptions {
     std::size_t max_batch_size = 100;
     std::chrono::microseconds window{1000};  // batch window after the first load
     bool cache = true;
-    std::string request_id;  // tags the dispatched queries
+    std::size_t cache_size = 0;  // 0: unbounded; else an LRU of this many keys
+    std::string request_id;      // tags the dispatched queries
+    // Runs batches and window timers; null: BatchScheduler::shared().
+    std::shared_ptr<BatchScheduler> scheduler;
 };
 
 }  // namespace pothos

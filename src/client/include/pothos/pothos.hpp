@@ -2,6 +2,7 @@
 #pragma once
 
 #include <pothos/any_loader.hpp>
+#include <pothos/batch_scheduler.hpp>
 #include <pothos/client.hpp>
 #include <pothos/config.hpp>
 #include <pothos/connection.hpp>
