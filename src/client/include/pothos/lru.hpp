@@ -1,4 +1,6 @@
-// A bounded least-recently-used map. Not thread-safe: callers lock.
+// A bounded least-recently-used map.
+//
+// Thread safety: none; callers lock.
 #pragma once
 
 #include <cstddef>
