@@ -18,10 +18,7 @@ using namespace pothos;
 using pothos::test::test_config;
 
 namespace {
-std::string unique(const std::string& base) {
-    static std::atomic<int> n{0};
-    return base + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-}
+using pothos::test::unique_name;
 }  // namespace
 
 TEST(Client, QueryWithParamsAndNulls) {
@@ -36,7 +33,7 @@ TEST(Client, QueryWithParamsAndNulls) {
 
 TEST(Client, TypedErrorsCarrySqlstateDetailAndHint) {
     Client c(test_config());
-    const auto parent = unique("parent"), child = unique("child");
+    const auto parent = unique_name("parent"), child = unique_name("child");
     c.query("CREATE TABLE " + parent + " (id int PRIMARY KEY)");
     c.query("CREATE TABLE " + child + " (p int REFERENCES " + parent + "(id))");
     c.query("INSERT INTO " + parent + " VALUES (1)");
@@ -99,7 +96,7 @@ TEST(Client, ServerStatementTimeoutIsNotAQueryTimeout) {
 
 TEST(Client, RetriesAForcedSerializationFailure) {
     Client c(test_config());
-    const auto seq = unique("flaky_seq"), fn = unique("flaky");
+    const auto seq = unique_name("flaky_seq"), fn = unique_name("flaky");
     c.query("CREATE SEQUENCE " + seq);
     c.query("CREATE FUNCTION " + fn + "() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
             "IF nextval('" + seq + "') <= 2 THEN "
@@ -121,7 +118,7 @@ TEST(Client, RetriesAForcedSerializationFailure) {
 
 TEST(Client, TransactionsRetryRealSerializationFailures) {
     Client c(test_config());
-    const auto t = unique("ser");
+    const auto t = unique_name("ser");
     c.query("CREATE TABLE " + t + " (k int PRIMARY KEY, v int)");
     c.query("INSERT INTO " + t + " VALUES (1, 0), (2, 0)");
     std::atomic<int> attempts{0};
@@ -154,7 +151,7 @@ TEST(Client, TransactionsRetryRealSerializationFailures) {
 
 TEST(Client, TransactionCommitsOrRollsBack) {
     Client c(test_config());
-    const auto t = unique("tx");
+    const auto t = unique_name("tx");
     c.query("CREATE TABLE " + t + " (x int)");
     int n = c.transaction([&](Session& s) {
         s.query("INSERT INTO " + t + " VALUES (1)");

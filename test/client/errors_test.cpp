@@ -16,10 +16,7 @@ using namespace pothos;
 using pothos::test::test_config;
 
 namespace {
-std::string unique(const std::string& base) {
-    static std::atomic<int> n{0};
-    return base + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-}
+using pothos::test::unique_name;
 
 template <class E, class F>
 E expect_error(F&& f) {
@@ -38,7 +35,7 @@ E expect_error(F&& f) {
 
 TEST(Errors, IntegrityErrorsCarryConstraintTableColumnAndStatement) {
     Client c(test_config());
-    const auto t = unique("items");
+    const auto t = unique_name("items");
     c.query("CREATE TABLE " + t + " (id int PRIMARY KEY, name text NOT NULL, qty int CHECK (qty > 0))");
     c.query("INSERT INTO " + t + " VALUES (1, 'a', 1)");
     const std::string dup = "INSERT INTO " + t + " VALUES ($1, 'b', 1)";
@@ -82,7 +79,7 @@ TEST(Errors, TransactionRollbackTypes) {
 
 TEST(Errors, RealDeadlockIsADeadlockError) {
     Client c(test_config(4));
-    const auto t = unique("dl");
+    const auto t = unique_name("dl");
     c.query("CREATE TABLE " + t + " (k int PRIMARY KEY, v int)");
     c.query("INSERT INTO " + t + " VALUES (1, 0), (2, 0)");
     std::atomic<int> deadlocks{0}, locked{0};
@@ -180,7 +177,7 @@ TEST(Errors, ClientDeadlineNamesItsLimit) {
 
 TEST(Errors, RetryRulesDispatchOnTypes) {
     Client c(test_config(1));
-    const auto seq = unique("retry_seq"), fn = unique("retry_fn");
+    const auto seq = unique_name("retry_seq"), fn = unique_name("retry_fn");
     c.query("CREATE SEQUENCE " + seq);
     c.query("CREATE FUNCTION " + fn + "() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
             "IF nextval('" + seq + "') <= 2 THEN "
@@ -202,7 +199,7 @@ TEST(Errors, RetryRulesDispatchOnTypes) {
 // unknown, and the error says so by its type.
 TEST(Errors, ConnectionLostDuringCommitIsInDoubt) {
     Client c(test_config(2));
-    const auto t = unique("doubt"), f = unique("doubt_fn");
+    const auto t = unique_name("doubt"), f = unique_name("doubt_fn");
     c.query("CREATE TABLE " + t + " (x int)");
     c.query("CREATE FUNCTION " + f + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             "PERFORM pg_sleep(3); RETURN NULL; END $$");

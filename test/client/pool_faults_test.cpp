@@ -26,14 +26,7 @@ using Captured = pothos::test::LogCapture;
 
 namespace {
 
-PoolOptions options(std::size_t max) {
-    PoolOptions o;
-    o.conninfo = test::database_url();
-    o.max = max;
-    o.acquire_timeout = Millis(5000);
-    o.create_timeout = Millis(5000);
-    return o;
-}
+PoolOptions options(std::size_t max) { return test::pool_options(max); }
 
 int server_port() {
     auto c = Connection::open(test::database_url(), 5s);
@@ -47,6 +40,20 @@ std::string via(const test::TcpProxy& proxy) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A pool that validates every acquire, with validation_timeout.
+PoolOptions validating(Millis validation_timeout) {
+    auto o = options(1);
+    o.validation_threshold = Millis(0);
+    o.validation_timeout = validation_timeout;
+    return o;
+}
+
+// The backend of a connection used once and returned: the pool's idle one.
+int idle_backend(Pool& pool) {
+    auto l = pool.acquire();
+    return l->backend_pid();
 }
 
 // SIGSTOP of a backend by its own pid, undone on scope exit.
@@ -68,12 +75,9 @@ struct FrozenBackend {
 TEST(PoolFaults, HungCreateDoesNotDelayALeakWarning) {
     test::TcpProxy proxy(server_port());
     Captured cap;
-    auto o = options(2);
+    auto o = test::with_leak_detection(options(2), cap);
     o.conninfo = via(proxy);
-    o.leak_detection_threshold = Millis(100);
-    o.reap_interval = Millis(50);
     o.create_timeout = Millis(4000);
-    o.logger = cap.logger;
     Pool pool(o);
     auto leaked = pool.acquire();  // a real connection, held past the threshold
     proxy.hang_new_connections(true);
@@ -120,15 +124,8 @@ TEST(PoolFaults, ConnectionAttemptsRunInParallelUpToTheLimit) {
 // used the whole acquire deadline, then a cancel waited up to 5 s, then the
 // slow path started over with a fresh deadline (about 6 s in all).
 TEST(PoolFaults, FrozenConnectionDuringValidationKeepsTheAcquireDeadline) {
-    auto o = options(1);
-    o.validation_threshold = Millis(0);  // validate on every acquire
-    o.validation_timeout = Millis(200);
-    Pool pool(o);
-    int pid;
-    {
-        auto l = pool.acquire();
-        pid = l->backend_pid();
-    }
+    Pool pool(validating(Millis(200)));
+    const int pid = idle_backend(pool);
     FrozenBackend frozen(pid);
     if (!frozen.pid) GTEST_SKIP() << "cannot signal the backend (not root?)";
     const auto t0 = std::chrono::steady_clock::now();
@@ -139,16 +136,8 @@ TEST(PoolFaults, FrozenConnectionDuringValidationKeepsTheAcquireDeadline) {
 }
 
 TEST(PoolFaults, FrozenConnectionWithoutTimeForAnotherTimesOutOnTime) {
-    auto o = options(1);
-    o.validation_threshold = Millis(0);
-    o.validation_timeout = Millis(5000);  // longer than the acquire: the deadline wins
-    Pool pool(o);
-    int pid;
-    {
-        auto l = pool.acquire();
-        pid = l->backend_pid();
-    }
-    FrozenBackend frozen(pid);
+    Pool pool(validating(Millis(5000)));  // longer than the acquire: the deadline wins
+    FrozenBackend frozen(idle_backend(pool));
     if (!frozen.pid) GTEST_SKIP() << "cannot signal the backend (not root?)";
     const auto t0 = std::chrono::steady_clock::now();
     try {
@@ -322,11 +311,7 @@ TEST(PoolFaults, EvictAllRetiresEveryConnection) {
 
 TEST(PoolFaults, ReturnOfAReportedLeakIsLogged) {
     Captured cap;
-    auto o = options(1);
-    o.leak_detection_threshold = Millis(100);
-    o.reap_interval = Millis(50);
-    o.logger = cap.logger;
-    Pool pool(o);
+    Pool pool(test::with_leak_detection(options(1), cap));
     {
         auto l = pool.acquire();
         std::this_thread::sleep_for(300ms);

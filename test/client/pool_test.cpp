@@ -25,14 +25,7 @@ using pothos::Millis;
 
 namespace {
 
-pothos::PoolOptions options(std::size_t max) {
-    pothos::PoolOptions o;
-    o.conninfo = pothos::test::database_url();
-    o.max = max;
-    o.acquire_timeout = Millis(5000);
-    o.create_timeout = Millis(5000);
-    return o;
-}
+pothos::PoolOptions options(std::size_t max) { return pothos::test::pool_options(max); }
 
 using Captured = pothos::test::LogCapture;
 
@@ -349,11 +342,7 @@ TEST(Pool, MaxLifetimeRetiresConnections) {
 
 TEST(Pool, LeakDetectionWarnsWithLeaseSite) {
     Captured cap;
-    auto o = options(1);
-    o.leak_detection_threshold = Millis(100);
-    o.reap_interval = Millis(50);
-    o.logger = cap.logger;
-    pothos::Pool pool(o);
+    pothos::Pool pool(pothos::test::with_leak_detection(options(1), cap));
     auto l = pool.acquire();
     std::this_thread::sleep_for(400ms);
     EXPECT_TRUE(cap.contains("possible connection leak"));
