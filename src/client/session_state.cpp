@@ -2,16 +2,16 @@
 // the reset statements (DISCARD ALL's parts, without DEALLOCATE ALL).
 #include "session_state.hpp"
 
-#include <cctype>
-
 namespace pothos::detail {
 namespace {
 
+// ASCII only, no locale: this runs on every statement a connection sends.
 bool word_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+    const char l = static_cast<char>(c | 0x20);
+    return (l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
 }
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
 
 bool equals(std::string_view word, std::string_view lower_text) {
     if (word.size() != lower_text.size()) return false;
@@ -54,17 +54,28 @@ unsigned word_changes(std::string_view w) {
 
 // What the first word (and the one after it) of a statement may mean.
 unsigned leading_changes(std::string_view first, std::string_view second) {
-    if (equals(first, "set"))
-        return equals(second, "local") || equals(second, "transaction") ||
-                       equals(second, "constraints")
-                   ? 0
-                   : kSettings;
-    if (equals(first, "reset")) return kSettings;
-    if (equals(first, "listen")) return kListen;
-    if (equals(first, "prepare")) return equals(second, "transaction") ? 0 : kPrepared;
-    if (equals(first, "declare")) return kCursors;
-    if (equals(first, "do") || equals(first, "call")) return kAllChanges;
-    return 0;
+    if (first.size() < 2 || first.size() > 7) return 0;
+    switch (lower(first[0])) {
+        case 's':
+            if (!equals(first, "set")) return 0;
+            return equals(second, "local") || equals(second, "transaction") ||
+                           equals(second, "constraints")
+                       ? 0
+                       : kSettings;
+        case 'r':
+            return equals(first, "reset") ? kSettings : 0;
+        case 'l':
+            return equals(first, "listen") ? kListen : 0;
+        case 'p':
+            return equals(first, "prepare") && !equals(second, "transaction") ? kPrepared : 0;
+        case 'd':
+            if (equals(first, "declare")) return kCursors;
+            return equals(first, "do") ? kAllChanges : 0;
+        case 'c':
+            return equals(first, "call") ? kAllChanges : 0;
+        default:
+            return 0;
+    }
 }
 
 }  // namespace
