@@ -26,12 +26,28 @@ std::shared_ptr<BatchScheduler> BatchScheduler::shared() {
     return instance;
 }
 
-void BatchScheduler::schedule(Clock::time_point at, std::function<void()> task) {
+BatchScheduler::Ticket BatchScheduler::schedule(Clock::time_point at, std::function<void()> task) {
+    Ticket ticket;
+    bool earliest;
     {
         std::lock_guard<std::mutex> lk(mu_);
-        tasks_.emplace(at, std::move(task));
+        ticket = Ticket(at, ++next_id_);
+        const auto it = tasks_.emplace(ticket, std::move(task)).first;
+        earliest = it == tasks_.begin();
     }
-    cv_.notify_one();
+    // A thread sleeping until an earlier task wakes in time for this one.
+    if (earliest) cv_.notify_one();
+    return ticket;
+}
+
+bool BatchScheduler::cancel(const Ticket& ticket) noexcept {
+    std::lock_guard<std::mutex> lk(mu_);
+    return tasks_.erase(ticket) == 1;
+}
+
+std::size_t BatchScheduler::queued() const {
+    std::lock_guard<std::mutex> lk(mu_);
+    return tasks_.size();
 }
 
 // When stopping, everything still queued runs at once, so no loader waits
@@ -45,7 +61,7 @@ void BatchScheduler::run() {
             continue;
         }
         auto first = tasks_.begin();
-        const Clock::time_point due = first->first;  // the node may go while we wait
+        const Clock::time_point due = first->first.first;  // the node may go while we wait
         if (!stopping_ && due > Clock::now()) {
             cv_.wait_until(lk, due);
             continue;

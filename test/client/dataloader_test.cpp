@@ -193,6 +193,24 @@ TEST(DataLoader, LoadersCostNoThreadOfTheirOwn) {
     EXPECT_EQ(rec.batches.size(), 50u);
 }
 
+// A window timer whose keys were dispatched explicitly leaves the queue:
+// per-request loaders that dispatch every tick leave no timers behind.
+TEST(DataLoader, ExplicitDispatchCancelsTheWindowTimer) {
+    auto scheduler = std::make_shared<BatchScheduler>(1);
+    auto o = opts(100, std::chrono::seconds(10));
+    o.scheduler = scheduler;
+    Recorder rec;
+    for (int i = 0; i < 50; ++i) {
+        IntLoader loader(rec.fn(), o);
+        auto f = loader.load(i);
+        EXPECT_EQ(scheduler->queued(), 1u);
+        loader.dispatch();
+        EXPECT_EQ(f.get(), "v" + std::to_string(i));
+        EXPECT_EQ(scheduler->queued(), 0u);
+    }
+    EXPECT_EQ(rec.batches.size(), 50u);
+}
+
 // The load() that filled a batch used to run the batch itself, blocking its
 // caller for the whole batch.
 TEST(DataLoader, LoadNeverRunsABatchOnItsCallersThread) {

@@ -17,11 +17,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pothos {
@@ -37,17 +39,25 @@ public:
 
     static std::shared_ptr<BatchScheduler> shared();
 
+    // Identifies a scheduled task, for cancel().
+    using Ticket = std::pair<Clock::time_point, std::uint64_t>;
+
     // Runs task on a scheduler thread at (or soon after) at; a time in the
-    // past means as soon as a thread is free. Tasks must not throw.
-    void schedule(Clock::time_point at, std::function<void()> task);
+    // past means as soon as a thread is free. Tasks must not throw. A
+    // sleeping thread is woken only when the task is the earliest queued.
+    Ticket schedule(Clock::time_point at, std::function<void()> task);
+    // Removes a task that has not started; false when it has (or is unknown).
+    bool cancel(const Ticket& ticket) noexcept;
     std::size_t threads() const noexcept { return threads_.size(); }
+    std::size_t queued() const;
 
 private:
     void run();
 
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::condition_variable cv_;
-    std::multimap<Clock::time_point, std::function<void()>> tasks_;
+    std::map<Ticket, std::function<void()>> tasks_;
+    std::uint64_t next_id_ = 0;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
 };

@@ -18,7 +18,8 @@
 // key types need a cache_key_fn. cache_size bounds the cache (an LRU).
 //
 // Thread safety: thread-safe; load(), dispatch(), clear() and prime() may be
-// called from any thread. The destructor runs the keys still pending (on the
+// called from any thread. (Lock order: a loader's lock, then the
+// scheduler's; the scheduler runs tasks without its lock.) The destructor runs the keys still pending (on the
 // destroying thread) and waits for batches under way, so the batch function
 // is never called after it returns.
 #pragma once
@@ -72,6 +73,7 @@ public:
         {
             std::unique_lock<std::mutex> lk(state_->mu);
             state_->closed = true;
+            state_->cancel_timer();
             rest.swap(state_->pending);
             ++state_->running;
         }
@@ -86,7 +88,6 @@ public:
     std::shared_future<V> load(const K& key) {
         State& st = *state_;
         std::shared_ptr<std::vector<Pending>> full;
-        std::uint64_t window = 0;
         std::shared_future<V> f;
         {
             std::lock_guard<std::mutex> lk(st.mu);
@@ -102,20 +103,18 @@ public:
             if (st.pending.size() >= st.opt.max_batch_size) {
                 full = std::make_shared<std::vector<Pending>>();
                 full->swap(st.pending);
-                ++st.window;  // the window timer of these keys has nothing left to do
+                st.cancel_timer();  // the window of these keys has nothing left to do
                 ++st.running;
             } else if (st.pending.size() == 1) {
-                window = ++st.window;
+                const std::uint64_t window = ++st.window;
+                st.timer = st.scheduler->schedule(BatchScheduler::Clock::now() + st.opt.window,
+                                                  [s = state_, window] { s->window_ended(window); });
             }
         }
-        if (full) {
+        if (full)
             st.scheduler->schedule(BatchScheduler::Clock::now(), [s = state_, full] {
                 s->run(std::move(*full));
             });
-        } else if (window) {
-            st.scheduler->schedule(BatchScheduler::Clock::now() + st.opt.window,
-                                   [s = state_, window] { s->window_ended(window); });
-        }
         return f;
     }
 
@@ -133,7 +132,7 @@ public:
             std::lock_guard<std::mutex> lk(state_->mu);
             if (state_->pending.empty()) return;
             batch.swap(state_->pending);
-            ++state_->window;
+            state_->cancel_timer();
             ++state_->running;
         }
         state_->run(std::move(batch));
@@ -205,11 +204,20 @@ private:
             {
                 std::lock_guard<std::mutex> lk(mu);
                 if (closed || which != window || pending.empty()) return;
+                timer.reset();
                 batch.swap(pending);
                 ++window;
                 ++running;
             }
             run(std::move(batch));
+        }
+
+        // mu held: the pending keys are taken; their window timer goes (a
+        // timer already running finds a newer window and does nothing).
+        void cancel_timer() {
+            ++window;
+            if (timer) scheduler->cancel(*timer);
+            timer.reset();
         }
 
         // Runs all (split at max_batch_size); running was counted by the caller.
@@ -268,6 +276,7 @@ private:
         LruMap<std::string, std::shared_future<V>> cache;
         std::shared_ptr<BatchScheduler> scheduler;
         std::uint64_t window = 0;  // the current batch window; timers of older ones do nothing
+        std::optional<BatchScheduler::Ticket> timer;  // the current window's timer
         std::size_t running = 0;   // batches taken and not finished
         std::size_t batches = 0;
         bool closed = false;
