@@ -406,33 +406,27 @@ void PoolCore::release_closing(std::uint32_t index) noexcept {
     if (last) delete this;
 }
 
-// The caller owns the slot (in use or reserved). Normal mode: the slot
-// becomes idle and the oldest waiter is woken to look for it. Starvation
-// mode: the slot goes straight to the oldest waiter.
-void PoolCore::make_available(std::uint32_t index) noexcept {
+// make_available (pool_core.hpp) found a waiter after making the slot idle:
+// wake the oldest, or hand the slot over in starvation mode.
+void PoolCore::wake_for_idle(std::uint32_t index) noexcept {
     Slot& s = slots_[index];
-    if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
-        !starving_.load(std::memory_order_seq_cst)) {
-        s.state.store(kIdle, std::memory_order_seq_cst);
-        // Nobody waits, or the oldest waiter is awake and has not scanned the
-        // slots yet (it clears wake_pending_ before it scans, so it will see
-        // this slot). Otherwise wake it.
-        if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
-            wake_pending_.load(std::memory_order_seq_cst))
-            return;
-        std::lock_guard<std::mutex> lk(mu_);
-        if (waiters_.empty()) return;
-        if (!starving_.load(std::memory_order_relaxed)) {
-            wake_head_locked();
-            return;
-        }
-        // Starvation mode (or a waiter queued while we released): hand the
-        // slot over unless somebody took it meanwhile.
-        int expect = kIdle;
-        if (s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acq_rel))
-            hand_over_locked(index);
+    std::lock_guard<std::mutex> lk(mu_);
+    if (waiters_.empty()) return;
+    if (!starving_.load(std::memory_order_relaxed)) {
+        wake_head_locked();
         return;
     }
+    // Starvation mode (or a waiter queued while we released): hand the
+    // slot over unless somebody took it meanwhile.
+    int expect = kIdle;
+    if (s.state.compare_exchange_strong(expect, kInUse, std::memory_order_acq_rel))
+        hand_over_locked(index);
+}
+
+// make_available in starvation mode with waiters: the slot goes straight to
+// the oldest waiter (or becomes idle if they left meanwhile).
+void PoolCore::hand_over_or_idle(std::uint32_t index) noexcept {
+    Slot& s = slots_[index];
     std::lock_guard<std::mutex> lk(mu_);
     if (waiters_.empty()) {
         s.state.store(kIdle, std::memory_order_seq_cst);

@@ -77,7 +77,9 @@ struct PoolCore {
     void release_dirty(std::uint32_t index) noexcept;
     void release_closing(std::uint32_t index) noexcept;
     long claim_idle_locked() noexcept;
-    void make_available(std::uint32_t index) noexcept;
+    inline void make_available(std::uint32_t index) noexcept;
+    void wake_for_idle(std::uint32_t index) noexcept;
+    void hand_over_or_idle(std::uint32_t index) noexcept;
     void hand_over_locked(std::uint32_t index) noexcept;
     void wake_head_locked() noexcept;
     void remove_waiter_locked(Waiter* w) noexcept;
@@ -179,6 +181,27 @@ struct PoolCore::Waiter {
     long slot = -1;
     std::exception_ptr error;
 };
+
+// The caller owns the slot (in use or reserved). Normal mode: the slot
+// becomes idle and the oldest waiter is woken to look for it. Starvation
+// mode: the slot goes straight to the oldest waiter. Inline: it ends every
+// release.
+inline void PoolCore::make_available(std::uint32_t index) noexcept {
+    Slot& s = slots_[index];
+    if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
+        !starving_.load(std::memory_order_seq_cst)) {
+        s.state.store(kIdle, std::memory_order_seq_cst);
+        // Nobody waits, or the oldest waiter is awake and has not scanned the
+        // slots yet (it clears wake_pending_ before it scans, so it will see
+        // this slot). Otherwise wake it.
+        if (waiter_count_.load(std::memory_order_seq_cst) == 0 ||
+            wake_pending_.load(std::memory_order_seq_cst))
+            return;
+        wake_for_idle(index);
+        return;
+    }
+    hand_over_or_idle(index);
+}
 
 // A cheap monotonic clock (a few ns, millisecond-ish resolution) for the
 // housekeeper: idle times, lease times and lifetimes.
