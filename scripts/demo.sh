@@ -80,7 +80,7 @@ psql -X -q -d postgres -c "CREATE DATABASE todo" >/dev/null
 # Two-dot parameters cannot go into postgresql.conf: set them on the database.
 # The advisor inspects every 4th execution (default 1 in 20) so that a short
 # run gives it evidence; the N+1 thresholds stay at their defaults.
-psql -X -q -d postgres -c "ALTER DATABASE todo SET pothos_perf.advisor.sample_rate = 0.25" >/dev/null
+psql -X -q -d postgres -c "ALTER DATABASE todo SET pothos_perf.advisor_sample_rate = 0.25" >/dev/null
 export PGDATABASE=todo
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/todo"
 

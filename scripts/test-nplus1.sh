@@ -23,7 +23,7 @@ cluster_start "$WORK" "pothos_perf.track = all"
 # Two-part names under the prefix cannot be written in postgresql.conf
 # (its syntax allows one dot), so the detector's thresholds are set per database.
 as_pg "$PG_BINDIR/psql" -X -q -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres \
-    -c "ALTER DATABASE postgres SET pothos_perf.n_plus_one.idle_gap = 200"
+    -c "ALTER DATABASE postgres SET pothos_perf.n_plus_one_idle_gap = 200"
 log "replaying the N+1 corpus"
 "$BUILD/test/nplus1/nplus1_corpus" "host=$PGHOST port=$PGPORT user=postgres dbname=postgres" \
     "$POTHOS_ROOT/test/nplus1/corpus.txt"

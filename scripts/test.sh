@@ -2,8 +2,9 @@
 # scripts/test.sh -- run every test of pothos_perf on this machine.
 #
 # Installs what it needs (Debian 12, as root), builds the extension and the
-# CMake tree, then runs: unit tests of src/core (no server); the server-side
-# suites (pg_regress, peer check against pg_stat_statements, isolation, TAP),
+# CMake tree, then runs: unit tests of src/core (no server); the check of the
+# extension's C++/PostgreSQL boundary; the server-side suites (pg_regress,
+# peer check against pg_stat_statements, isolation, TAP, fuzz),
 # each on its own temporary instance run by the unprivileged postgres user;
 # and the client-library tests against a throwaway cluster (also under ASan and
 # TSan). Exits non-zero if anything failed.
@@ -52,10 +53,12 @@ for part in $ONLY; do
     case $part in
         unit) stage "unit tests (src/core)" unit_tests ;;
         extension)
+            stage "C++/PostgreSQL boundary (scripts/check-boundary.sh)" bash "$POTHOS_ROOT/scripts/check-boundary.sh"
             stage "pg_regress" extension_suite check-regress
             stage "peer check with pg_stat_statements" extension_suite check-peer
             stage "isolation" extension_suite check-isolation
-            stage "TAP" extension_suite check-tap ;;
+            stage "TAP" extension_suite check-tap
+            stage "fuzz (every SQL function and view)" extension_suite check-fuzz ;;
         client)
             if [ -x "$POTHOS_ROOT/scripts/test-client.sh" ]; then
                 stage "client library" "$POTHOS_ROOT/scripts/test-client.sh"

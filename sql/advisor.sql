@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
 RESET client_min_messages;
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 SET max_parallel_workers_per_gather = 0;
 
 CREATE TABLE adv_users (id int PRIMARY KEY, email text NOT NULL, region int NOT NULL);
@@ -95,9 +95,9 @@ SELECT table_name, columns FROM adv_recs;
 SELECT adv_fresh();
 SELECT id FROM adv_users WHERE email = 'user42@example.com';
 SELECT count(*) AS at_100 FROM pothos_perf.recommend_indexes(100);
-SET pothos_perf.advisor.min_improvement = 100;
+SET pothos_perf.advisor_min_improvement = 100;
 SELECT count(*) AS view_at_100 FROM pothos_perf.index_recommendations;
-RESET pothos_perf.advisor.min_improvement;
+RESET pothos_perf.advisor_min_improvement;
 SELECT count(*) AS view_default FROM pothos_perf.index_recommendations;
 SELECT * FROM pothos_perf.recommend_indexes(-1);
 
@@ -126,19 +126,36 @@ SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1; SELECT 2', '{}');
 SELECT * FROM pothos_perf.hypothetical_explain('DROP TABLE adv_items', '{}');
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT nosuch FROM adv_items', '{}');
 
--- 10. Privileges: other roles' statement ids are hidden, the collected data
---     and the reset are not for PUBLIC; EXPLAIN needs the table privilege.
+-- 10. Privileges: a statement is re-planned only as the role that recorded
+--     it, so a role gets advice from the statements of roles it may act as
+--     (superusers: all), and only on relations it may read; other roles'
+--     statement ids are hidden; the collected data and the reset are not for
+--     PUBLIC; EXPLAIN needs the table privilege.
 SELECT adv_fresh();
+CREATE ROLE regress_adv_app;
+GRANT SELECT ON adv_users TO regress_adv_app;
+SET ROLE regress_adv_app;
 SELECT id FROM adv_users WHERE email = 'user42@example.com';
+RESET ROLE;
 CREATE ROLE regress_adv_reader;
+SET ROLE regress_adv_reader;
+SELECT count(*) AS recommendations FROM pothos_perf.index_recommendations;
+RESET ROLE;
+GRANT regress_adv_app TO regress_adv_reader;
 SET ROLE regress_adv_reader;
 SELECT table_name, columns, affected_queries, cardinality(queryids) AS visible_ids
   FROM pothos_perf.index_recommendations;
+RESET ROLE;
+REVOKE SELECT ON adv_users FROM regress_adv_app;
+SET ROLE regress_adv_reader;
+SELECT count(*) AS recommendations FROM pothos_perf.index_recommendations;
 SELECT count(*) FROM pothos_perf.advisor_predicates;
 SELECT pothos_perf.advisor_reset();
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE email = $$x$$', '{}');
 RESET ROLE;
+SELECT table_name, columns FROM pothos_perf.index_recommendations;
 DROP ROLE regress_adv_reader;
+DROP ROLE regress_adv_app;
 
 -- 11. Existing indexes that cost writes for nothing.
 CREATE TABLE adv_red (a int, b int, c int);
@@ -149,7 +166,7 @@ CREATE INDEX adv_red_a_desc ON adv_red (a DESC);
 CREATE UNIQUE INDEX adv_red_c ON adv_red (c);
 CREATE INDEX adv_red_b_part ON adv_red (b) WHERE c IS NULL;
 SELECT index_name, columns, kind, covered_by, drop_ddl
-  FROM pothos_perf.redundant_indexes() WHERE table_name = 'adv_red' ORDER BY index_name COLLATE "C";
+  FROM pothos_perf.redundant_indexes() WHERE table_name = 'public.adv_red' ORDER BY index_name COLLATE "C";
 DROP TABLE adv_red;
 
 -- 12. Sampling below rate 1 takes a fingerprint at most once per 100 ms per
@@ -158,10 +175,10 @@ DROP TABLE adv_red;
 -- every execution is inspected.
 SELECT adv_fresh();
 SET pothos_perf.track = 'all';
-SET pothos_perf.advisor.sample_rate = 0.999999;
+SET pothos_perf.advisor_sample_rate = 0.999999;
 DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 DO $$ BEGIN FOR i IN 1..40 LOOP PERFORM id FROM adv_users WHERE region = i % 20; END LOOP; END $$;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 RESET pothos_perf.track;
@@ -170,10 +187,10 @@ RESET pothos_perf.track;
 -- (sampling draws the gap to the next sampled execution, and a change of the
 -- rate starts a new gap).
 SELECT adv_fresh();
-SET pothos_perf.advisor.sample_rate = 0;
+SET pothos_perf.advisor_sample_rate = 0;
 SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
 SELECT count(*) AS uses_while_off FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
-SET pothos_perf.advisor.sample_rate = 1;
+SET pothos_perf.advisor_sample_rate = 1;
 SELECT count(*) AS region_3 FROM adv_users WHERE region = 3;
 SELECT column_name, samples FROM pothos_perf.advisor_predicates WHERE column_name = 'region';
 

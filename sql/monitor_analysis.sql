@@ -123,6 +123,21 @@ SELECT * FROM pothos_perf.analyze_performance('SELECT $1');
 SELECT * FROM pothos_perf.analyze_performance(repeat('y', 2000000));
 SELECT 'still alive' AS status;
 
+-- A statement with parameters, as the statements view shows it: planned
+-- generically, never run (no values), so a write with parameters is safe.
+SELECT execution_time IS NULL AS not_run, actual_rows IS NULL AS no_actual_rows, estimated_cost > 0 AS cost,
+       execution_plan -> 0 -> 'Plan' ->> 'Node Type' AS node, planning_time IS NULL AS no_planning_time
+  FROM pothos_perf.analyze_performance('SELECT id FROM mon_users WHERE email = $1 AND status = $2');
+SELECT execution_time IS NULL AS not_run, execution_plan -> 0 -> 'Plan' ->> 'Node Type' AS node
+  FROM pothos_perf.analyze_performance('UPDATE mon_users SET status = $1 WHERE id = $2');
+
+-- A statement no rule finds fault with is said to be well optimized (the
+-- specification's wording), not answered with empty lists.
+SELECT improvements, potential_issues, rules
+  FROM pothos_perf.analyze_query('SELECT id, email FROM mon_users WHERE id = $1');
+SELECT is_optimized, recommendations, rules
+  FROM pothos_perf.analyze_performance('SELECT id, email FROM mon_users WHERE id = 42');
+
 -- Privileges: planning needs the right to read the table.
 CREATE ROLE regress_mon_analyst;
 SET ROLE regress_mon_analyst;

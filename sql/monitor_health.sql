@@ -30,7 +30,17 @@ CREATE TABLE mon_app.todos (
     done boolean NOT NULL DEFAULT false);
 CREATE INDEX todos_open ON mon_app.todos (list_id, done) WHERE NOT done;
 SELECT jsonb_pretty(pothos_perf.introspect_schema('mon_app'));
-SELECT jsonb_array_length(pothos_perf.introspect_schema() -> 'tables') >= 2 AS all_schemas;
+-- The specification's shape: maps keyed by table, column and index name.
+SELECT s #>> '{tables,users_x}' IS NULL AS no_such_table,
+       s #>> '{tables,todos,columns,title,default}' AS title_default,
+       s #> '{tables,todos,columns,list_id,nullable}' AS list_id_nullable,
+       s #> '{tables,lists,columns,name,unique}' AS name_unique,
+       s #> '{tables,lists,indexes,lists_pkey}' AS lists_pkey,
+       (s #> '{tables,lists,relations,0}') - '{name,direction,columns,foreignColumns,onDelete}'::text[] AS relation
+  FROM pothos_perf.introspect_schema('mon_app') s;
+-- Every user schema: tables outside public keyed with their schema.
+SELECT (SELECT count(*) FROM jsonb_object_keys(pothos_perf.introspect_schema() -> 'tables') k
+         WHERE k IN ('mon_app.lists', 'mon_app.todos')) AS all_schemas;
 SELECT pothos_perf.introspect_schema('mon_nope');
 SELECT pothos_perf.introspect_schema(NULL) ->> 'schema' AS null_schema;
 SELECT pothos_perf.introspect_schema('') -> 'tables' AS empty_name;
@@ -48,12 +58,33 @@ SELECT count(*) > 0 AS labelled
   FROM regexp_split_to_table(pothos_perf.metrics(), E'\n') l
  WHERE l LIKE 'pothos_database_queries_total{operation="select",model="%",status="success"} %';
 
--- Privileges: a plain role can call all three.
+-- Privileges: a plain role can call health() and introspect_schema();
+-- metrics() names every role's tables, so it is for pg_monitor.
 CREATE ROLE regress_mon_viewer;
 SET ROLE regress_mon_viewer;
 SELECT pothos_perf.health() ? 'status' AS health;
-SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 0 ->> 'name' AS first_table;
+SELECT pothos_perf.introspect_schema('mon_app') -> 'tables' -> 'lists' ->> 'name' AS lists_table;
+SELECT length(pothos_perf.metrics()) > 0 AS metrics;
+RESET ROLE;
+GRANT pg_monitor TO regress_mon_viewer;
+SET ROLE regress_mon_viewer;
 SELECT length(pothos_perf.metrics()) > 0 AS metrics;
 RESET ROLE;
 DROP ROLE regress_mon_viewer;
 DROP SCHEMA mon_app CASCADE;
+
+-- Extreme numbers: every reason written out in full (no stale bytes).
+SELECT status, reasons
+  FROM pothos_perf._health_eval(1, 1, 0, 0, 100, 1e100, 0, NULL, NULL, 0, 0, 0, NULL);
+SELECT status, connections_status, performance_status, database_status, r AS reason
+  FROM pothos_perf._health_eval(9223372036854775807, 0, 0, 9223372036854775807, 1, 1.7976931348623157e308,
+                                9223372036854775807, -1e308, 9223372036854775807, 9223372036854775807,
+                                0, 9223372036854775807, 1e300) e,
+       unnest(e.reasons) r;
+SELECT status, reasons
+  FROM pothos_perf._health_eval(-9223372036854775808, -1, -1, -1, -9223372036854775808, '-Infinity',
+                                -9223372036854775808, 'NaN', -9223372036854775808, -1, -1, -1, 'Infinity');
+SELECT status, reasons
+  FROM pothos_perf._health_eval(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+SELECT bool_and(r !~ '[^ -~]') AS printable
+  FROM pothos_perf._health_eval(5, 5, 0, 0, 1, 5e-324, 0, 1e-300, 1, 0, 0, 0, 4.9e-324) e, unnest(e.reasons) r;

@@ -3,9 +3,9 @@
 -- separated by request tags (SET pothos_perf.request_id) so that nothing
 -- depends on timing.
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
-SET pothos_perf.n_plus_one.min_occurrences = 1;
+SET pothos_perf.n_plus_one_min_occurrences = 1;
 SET pothos_perf.track = 'all';
-SET pothos_perf.n_plus_one.idle_gap = '1h';  -- no unit ends by a pause on a slow machine
+SET pothos_perf.n_plus_one_idle_gap = '1h';  -- no unit ends by a pause on a slow machine
 SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
 
 -- View shape (DESIGN.md section 2 columns, plus round trips, siblings and the children).
@@ -136,13 +136,13 @@ SELECT kind, count(*) AS findings, bool_and(child_queryids = ARRAY[queryid]) AS 
  GROUP BY kind ORDER BY kind COLLATE "C";
 
 -- Confirmation: with the default (3 units) nothing seen once is listed.
-RESET pothos_perf.n_plus_one.min_occurrences;
+RESET pothos_perf.n_plus_one_min_occurrences;
 SELECT count(*) AS confirmed FROM pothos_perf.n_plus_one;
-SET pothos_perf.n_plus_one.min_occurrences = 1;
+SET pothos_perf.n_plus_one_min_occurrences = 1;
 
 -- Bad settings get clear errors.
-SET pothos_perf.n_plus_one.min_repeats = 1;
-SET pothos_perf.n_plus_one.idle_gap = -5;
+SET pothos_perf.n_plus_one_min_repeats = 1;
+SET pothos_perf.n_plus_one_idle_gap = -5;
 
 -- Every finding counts at most its child's executions and time; metrics()
 -- exports the listed findings from n_plus_one_info(), without the view.
@@ -155,14 +155,11 @@ SELECT count(*) AS over_counted
  WHERE n.total_repeats > s.calls OR n.wasted_time_ms > s.total_exec_time * 1.001 + 0.01;
 SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_findings ' || :listed_rows || '\n') AS metric_is_listed;
 
--- Privileges: another role sees no texts or ids, and may not reset.
+-- Privileges: another role sees no finding of statements it did not record
+-- (the findings name tables it may not read), and may not reset.
 CREATE ROLE np_reader;
 SET ROLE np_reader;
-SELECT kind, queryid IS NULL AS id_hidden, query, parent_query, suggested_query IS NULL AS no_rewrite,
-       child_queryids IS NULL AS ids_hidden, child_queries[1] AS first_child,
-       child_suggested_queries IS NULL AS no_rewrites
-  FROM pothos_perf.n_plus_one
- ORDER BY kind COLLATE "C" LIMIT 2;
+SELECT count(*) AS listed FROM pothos_perf.n_plus_one;
 SELECT pothos_perf.n_plus_one_reset();
 SELECT window_size > 0 AS has_window, findings > 0 AS has_findings FROM pothos_perf.n_plus_one_info();
 RESET ROLE;

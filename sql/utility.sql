@@ -21,11 +21,11 @@ SELECT query, calls, rows FROM pothos_perf.statements
  WHERE query NOT LIKE '%pothos_perf%'
  ORDER BY query COLLATE "C";
 
--- Two-dot parameter names cannot go into postgresql.auto.conf (the server
--- would not start again): ALTER SYSTEM SET refuses them; RESET and one-dot
--- names work.
-ALTER SYSTEM SET pothos_perf.n_plus_one.min_repeats = 7;
-ALTER SYSTEM SET pothos_perf.advisor.min_improvement TO DEFAULT;
-ALTER SYSTEM RESET pothos_perf.advisor.min_improvement;
+-- Every parameter has a one-dot name, which postgresql.auto.conf (like
+-- postgresql.conf) accepts: ALTER SYSTEM takes them all.
+ALTER SYSTEM SET pothos_perf.n_plus_one_min_repeats = 7;
+ALTER SYSTEM RESET pothos_perf.n_plus_one_min_repeats;
+ALTER SYSTEM SET pothos_perf.advisor_min_improvement TO DEFAULT;
+ALTER SYSTEM RESET pothos_perf.advisor_min_improvement;
 ALTER SYSTEM SET pothos_perf.track_planning = on;
 ALTER SYSTEM RESET pothos_perf.track_planning;

@@ -53,9 +53,9 @@ PGDATABASE=todo_base "$POTHOS_ROOT/examples/todo/load.sh" "$SCALE" | tee "$OUT/l
 q -d todo_base -c "VACUUM ANALYZE"
 for db in todo_pothos todo_qualstats; do q -d postgres -c "CREATE DATABASE $db TEMPLATE todo_base"; done
 q -d todo_pothos -c "CREATE EXTENSION pothos_perf" \
-    -c "ALTER DATABASE todo_pothos SET pothos_perf.advisor.sample_rate = $SAMPLE"
+    -c "ALTER DATABASE todo_pothos SET pothos_perf.advisor_sample_rate = $SAMPLE"
 q -d todo_qualstats -c "CREATE EXTENSION pothos_perf" -c "CREATE EXTENSION pg_qualstats" \
-    -c "ALTER DATABASE todo_qualstats SET pothos_perf.advisor.sample_rate = 0"
+    -c "ALTER DATABASE todo_qualstats SET pothos_perf.advisor_sample_rate = 0"
 
 # statement means of this database since the last reset
 snapshot() {  # db file

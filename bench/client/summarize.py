@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Medians of a pothos_client_bench JSON run as Markdown tables, with the
-ratios issue 7 asks for. Usage: summarize.py RESULT.json"""
+ratios docs/benchmarks.md reports. Usage: summarize.py RESULT.json"""
 import json
 import re
 import sys

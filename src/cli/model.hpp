@@ -38,14 +38,14 @@ struct SlowQuery {
 // One repeated statement of a finding (the view's child_* arrays). The first
 // is the finding's own query; lookups interleaved per parent row (A B A B)
 // add more.
-struct NPlusOneChild {
+struct Nplus1Child {
     std::int64_t queryid = 0;
     std::string query;
     std::int64_t total_repeats = 0;
     std::string suggested_query;
 };
 
-struct NPlusOne {
+struct Nplus1 {
     std::string kind;
     std::int64_t parent_queryid = 0;
     std::string parent_query;
@@ -56,7 +56,7 @@ struct NPlusOne {
     std::int64_t round_trips_saved = 0;
     std::string suggested_query;
     std::string suggestion;
-    std::vector<NPlusOneChild> children;
+    std::vector<Nplus1Child> children;
 };
 
 struct IndexRecommendation {
@@ -76,7 +76,9 @@ struct Explain {
     std::vector<std::string> improvements;
     std::vector<std::string> potential_issues;
     double performance_gain_pct = 0;
-    // analyze_performance
+    // analyze_performance; executed is false for a statement with $n
+    // parameters, planned generically and not run (no times, no actual rows)
+    bool executed = true;
     double execution_ms = 0, planning_ms = 0, estimated_cost = 0;
     double actual_rows = 0, estimated_rows = 0;
     std::int64_t buffer_hits = 0, buffer_reads = 0;
@@ -95,7 +97,7 @@ struct Report {
     std::string generated_at;
     std::vector<Statement> top;
     std::vector<SlowQuery> slow;
-    std::vector<NPlusOne> n_plus_one;
+    std::vector<Nplus1> n_plus_one;
     std::vector<IndexRecommendation> recommendations;
     std::string health_json;  // pothos_perf.health() as JSON text
 };

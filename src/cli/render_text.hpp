@@ -16,7 +16,7 @@ struct TextStyle {
 
 std::string text_top(const std::vector<Statement>& rows, const TextStyle& st);
 std::string text_slow(const std::vector<SlowQuery>& rows, const TextStyle& st);
-std::string text_n_plus_one(const std::vector<NPlusOne>& rows, const TextStyle& st);
+std::string text_n_plus_one(const std::vector<Nplus1>& rows, const TextStyle& st);
 std::string text_advise(const std::vector<IndexRecommendation>& rows, const TextStyle& st);
 std::string text_explain(const Explain& e, const TextStyle& st);
 // health() JSON flattened into "path  value" lines; throws std::runtime_error on bad JSON.

@@ -39,7 +39,9 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
         "SELECT queryid, query, duration_ms, to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.MS TZ'),"
         "       execution_count, average_duration_ms,"
         "       coalesce(array_to_json(recommendations), '[]')"
-        "  FROM pothos_perf.get_slow_queries($1::float8, 100000, false)"
+        "  FROM pothos_perf.get_slow_queries(coalesce($1::float8,"
+        "           (SELECT nullif(greatest(setting::float8, 0), 0) FROM pg_catalog.pg_settings"
+        "             WHERE name = 'pothos_perf.slow_query_threshold')), 100000, false)"
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY duration_ms DESC, queryid LIMIT $2",
         {thr, std::to_string(limit)});
@@ -58,7 +60,7 @@ std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold
     return out;
 }
 
-std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
+std::vector<Nplus1> fetch_n_plus_one(Connection& c, int limit) {
     Result r = c.exec(
         "SELECT kind, parent_queryid, parent_query, queryid, query, occurrences, total_repeats,"
         "       max_repeats, wasted_time_ms, round_trips_saved, suggested_query, suggestion,"
@@ -69,9 +71,9 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         " WHERE dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
         " ORDER BY wasted_time_ms DESC NULLS LAST, queryid LIMIT $1",
         {std::to_string(limit)});
-    std::vector<NPlusOne> out;
+    std::vector<Nplus1> out;
     for (int i = 0; i < r.rows(); ++i) {
-        NPlusOne f;
+        Nplus1 f;
         f.kind = r.text(i, 0);
         f.parent_queryid = r.int64(i, 1);
         f.parent_query = r.text(i, 2);
@@ -88,7 +90,7 @@ std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit) {
         const std::vector<std::string> ids = r.strings(i, 12), queries = r.strings(i, 13),
                                        repeats = r.strings(i, 14), suggested = r.strings(i, 15);
         for (size_t c = 0; c < queries.size(); ++c) {
-            NPlusOneChild child;
+            Nplus1Child child;
             child.queryid = c < ids.size() ? std::stoll(ids[c]) : 0;
             child.query = queries[c];
             child.total_repeats = c < repeats.size() ? std::stoll(repeats[c]) : 0;
@@ -147,6 +149,7 @@ Explain fetch_explain(Connection& c, const std::string& sql, bool allow_writes) 
         "  FROM pothos_perf.analyze_performance($1, $2::bool)",
         {sql, std::string(allow_writes ? "true" : "false")});
     if (p.rows() > 0) {
+        e.executed = !p.is_null(0, 0);
         e.execution_ms = p.number(0, 0);
         e.planning_ms = p.number(0, 1);
         e.estimated_cost = p.number(0, 2);

@@ -14,7 +14,7 @@ namespace pothos::cli {
 
 std::vector<Statement> fetch_top(Connection& c, int limit);
 std::vector<SlowQuery> fetch_slow(Connection& c, std::optional<double> threshold_ms, int limit);
-std::vector<NPlusOne> fetch_n_plus_one(Connection& c, int limit);
+std::vector<Nplus1> fetch_n_plus_one(Connection& c, int limit);
 // recommend_indexes(min_improvement_pct), or the index_recommendations view when none given.
 std::vector<IndexRecommendation> fetch_recommendations(Connection& c, std::optional<double> min_improvement_pct);
 Explain fetch_explain(Connection& c, const std::string& sql, bool allow_writes);

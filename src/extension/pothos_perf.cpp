@@ -1,7 +1,7 @@
 // pothos_perf.cpp -- module entry point. _PG_init, in order: refuse unless
 // preloaded, define the GUCs (sizes shared memory), ask core for query ids,
 // request shared memory, install the hooks.
-#include "extension/pg.h"
+#include "extension/common/pg.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -12,16 +12,17 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
-#include "extension/advisor_collect.h"
-#include "extension/advisor_guc.h"
-#include "extension/guc.h"
-#include "extension/hooks.h"
-#include "extension/metrics_worker.h"
-#include "extension/monitor_guc.h"
-#include "extension/nplus1_guc.h"
-#include "extension/nplus1_shmem.h"
-#include "extension/slow_capture.h"
-#include "extension/store.h"
+#include "extension/advisor/guc.h"
+#include "extension/advisor/shmem.h"
+#include "extension/stats/guc.h"
+#include "extension/hooks/hooks.h"
+#include "extension/metrics/worker.h"
+#include "extension/metrics/guc.h"
+#include "extension/slow/guc.h"
+#include "extension/nplus1/guc.h"
+#include "extension/nplus1/shmem.h"
+#include "extension/slow/shmem.h"
+#include "extension/stats/store.h"
 
 namespace {
 
@@ -52,10 +53,11 @@ void _PG_init(void) {
                 (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
                  errmsg("pothos_perf must be loaded via shared_preload_libraries"),
                  errhint("Add pothos_perf to shared_preload_libraries in postgresql.conf and restart the server.")));
-    pothos::ext::define_gucs();
+    pothos::ext::stats_define_gucs();
     pothos::ext::advisor_define_gucs();
-    pothos::ext::define_nplus1_gucs();
-    pothos::ext::monitor_define_gucs();
+    pothos::ext::nplus1_define_gucs();
+    pothos::ext::slow_define_gucs();
+    pothos::ext::metrics_define_gucs();
     pothos::ext::reserve_guc_prefix();  // last: after every module's GUCs
     EnableQueryId();
     prev_shmem_request_hook = shmem_request_hook;

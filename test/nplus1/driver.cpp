@@ -6,7 +6,7 @@
 //
 //   nplus1_corpus <conninfo> <corpus.txt>
 // The server should run with pothos_perf.track = all (server_side_loop) and
-// a short pothos_perf.n_plus_one.idle_gap (the corpus pauses 250-300 ms).
+// a short pothos_perf.n_plus_one_idle_gap (the corpus pauses 250-300 ms).
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -183,8 +183,8 @@ public:
         // Statement statistics too: every finding is checked against its child's calls.
         exec_admin("SELECT pothos_perf.reset()");
         exec_admin("SELECT pothos_perf.n_plus_one_reset()");
-        if (const char* occ = getenv("NP_MIN_OCCURRENCES"))
-            exec_admin(std::string("SET pothos_perf.n_plus_one.min_occurrences = ") + occ);
+        if (const char* occ = getenv("NPLUS1_MIN_OCCURRENCES"))
+            exec_admin(std::string("SET pothos_perf.n_plus_one_min_occurrences = ") + occ);
         for (unit_ = 0; unit_ < t.units; unit_++) {
             for (const Step& s : t.steps) step(s);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -214,7 +214,7 @@ private:
     PGconn* conn(int i) {
         auto it = conns_.find(i);
         if (it != conns_.end()) return it->second;
-        PGconn* c = open("np_" + trace_->name + "_c" + std::to_string(i / 10));
+        PGconn* c = open("nplus1_" + trace_->name + "_c" + std::to_string(i / 10));
         conns_[i] = c;
         return c;
     }
@@ -480,9 +480,9 @@ private:
 };
 
 const char* kSchema = R"SQL(
-DROP SCHEMA IF EXISTS np_corpus CASCADE;
-CREATE SCHEMA np_corpus;
-SET search_path = np_corpus;
+DROP SCHEMA IF EXISTS nplus1_corpus CASCADE;
+CREATE SCHEMA nplus1_corpus;
+SET search_path = nplus1_corpus;
 CREATE TABLE users (id int PRIMARY KEY, name text);
 CREATE TABLE lists (id int PRIMARY KEY, owner_id int NOT NULL, name text);
 CREATE TABLE todos (id int PRIMARY KEY, list_id int NOT NULL, user_id int NOT NULL, title text,
@@ -516,7 +516,7 @@ int main(int argc, char** argv) {
     try {
         Corpus corpus = load(argv[2]);
         // Every connection works in the corpus schema.
-        std::string conninfo = std::string(argv[1]) + " options='-c search_path=np_corpus'";
+        std::string conninfo = std::string(argv[1]) + " options='-c search_path=nplus1_corpus'";
         Runner runner(conninfo, corpus);
         runner.exec_admin("SET client_min_messages = warning");
         runner.exec_admin("CREATE EXTENSION IF NOT EXISTS pothos_perf");
@@ -524,7 +524,7 @@ int main(int argc, char** argv) {
         int tp = 0, fp = 0, fn = 0, positives = 0, negatives = 0, miscounted = 0;
         for (size_t n = 0; n < corpus.traces.size(); n++) {
             const Trace& t = corpus.traces[n];
-            if (getenv("NP_ONLY") && t.name != getenv("NP_ONLY")) continue;
+            if (getenv("NPLUS1_ONLY") && t.name != getenv("NPLUS1_ONLY")) continue;
             std::map<std::pair<std::string, std::string>, Listed> got = runner.run(t, int(n));
             std::set<std::pair<std::string, std::string>> want(t.labels.begin(), t.labels.end());
             (want.empty() ? negatives : positives)++;

@@ -83,7 +83,7 @@ like($body, qr/^pothos_database_queries_total\{operation="select",model="m_t",st
      'select on m_t counted');
 like($body, qr/^pothos_database_query_duration_seconds_bucket\{operation="insert",model="m_t",le="\+Inf"\} 1$/m,
      'insert histogram');
-like($body, qr/^pothos_database_slow_queries_total \d+$/m, 'slow queries counter');
+like($body, qr/^pothos_database_slow_queries_total\{threshold="0"\} [1-9]\d*$/m, 'slow queries counter, with its threshold');
 promtool_ok($body, 'http');
 promtool_ok($node->safe_psql('postgres', 'SELECT pothos_perf.metrics()') . "\n", 'sql');
 

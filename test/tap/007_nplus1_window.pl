@@ -32,7 +32,7 @@ cmp_ok($rings_x_slots / 64, '>', $max_backends, 'one ring per backend (connectio
 my $busy = $node->background_psql('postgres');
 $busy->query_safe('SELECT count(*) FROM w_users WHERE id < ' . $_) for 1 .. 100;
 
-my $loop = "SET pothos_perf.n_plus_one.min_occurrences = 1;\n"
+my $loop = "SET pothos_perf.n_plus_one_min_occurrences = 1;\n"
   . "SET pothos_perf.request_id = 'long-loop';\n"
   . "SELECT id, owner_id FROM w_lists WHERE id <= 200 \\g /dev/null\n";
 $loop .= "SELECT name FROM w_users WHERE id = $_ \\g /dev/null\n" for 1 .. 200;
@@ -42,7 +42,7 @@ $busy->query_safe('SELECT count(*) FROM w_users WHERE id < ' . $_) for 1 .. 100;
 $busy->quit;
 
 my ($kind, $query, $max_repeats, $distinct) = split /\|/, $node->safe_psql('postgres', q{
-    SET pothos_perf.n_plus_one.min_occurrences = 1;
+    SET pothos_perf.n_plus_one_min_occurrences = 1;
     SELECT kind, query, max_repeats, distinct_params FROM pothos_perf.n_plus_one
      WHERE parent_query LIKE '%FROM w_lists%'});
 is($kind, 'n_plus_one', 'a loop longer than the ring is found');

@@ -33,13 +33,13 @@ sub check_advisor {
     $node->safe_psql('postgres', q{
         SELECT pothos_perf.advisor_reset();
         SELECT pothos_perf.reset();
-        SET pothos_perf.advisor.sample_rate = 1;
+        SET pothos_perf.advisor_sample_rate = 1;
         SELECT count(*) FROM t WHERE a = 42;
         SELECT count(*) FROM t WHERE a = 43;
     });
     my $rec = $node->safe_psql('postgres',
         'SELECT string_agg(index_ddl, \'|\') FROM pothos_perf.recommend_indexes()');
-    is($rec, 'CREATE INDEX CONCURRENTLY ON t USING btree (a)', "$label: recommendation");
+    is($rec, 'CREATE INDEX CONCURRENTLY ON public.t USING btree (a)', "$label: recommendation");
     my $plan = $node->safe_psql('postgres', q{
         SELECT string_agg("QUERY PLAN", ' ') FROM pothos_perf.hypothetical_explain(
             'SELECT * FROM t WHERE a = 42', ARRAY['CREATE INDEX ON t (a)'])});
@@ -55,7 +55,7 @@ ok($node->log_contains('Query Text: SELECT count\(\*\) FROM t WHERE a = 42'), 'a
 
 # Eviction: 30 columns, 120 two-column filters -> 240 column uses for 100 slots.
 $node->safe_psql('postgres', 'CREATE TABLE w (' . join(', ', map { "c$_ int" } 1 .. 30) . ')');
-my $sql = "SET pothos_perf.advisor.sample_rate = 1;\n";
+my $sql = "SET pothos_perf.advisor_sample_rate = 1;\n";
 my $n = 0;
 for my $x (1 .. 30) {
     for my $y ($x + 1 .. 30) {

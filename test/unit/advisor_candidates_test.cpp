@@ -1,4 +1,4 @@
-#include "core/advisor_candidates.h"
+#include "core/advisor/candidates.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/advisor_pred_table.h"
+#include "core/advisor/pred_table.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/advisor_redundancy.h"
+#include "core/advisor/redundancy.h"
 
 #include <gtest/gtest.h>
 

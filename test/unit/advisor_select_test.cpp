@@ -1,4 +1,4 @@
-#include "core/advisor_select.h"
+#include "core/advisor/select.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "core/advisor_cost.h"
+#include "core/advisor/cost.h"
 
 using namespace pothos::core::advisor;
 

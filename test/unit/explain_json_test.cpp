@@ -1,11 +1,11 @@
-#include "core/explain_json.h"
+#include "core/analysis/explain_json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/query_rules.h"
+#include "core/analysis/query_rules.h"
 
 using namespace pothos::core;
 
@@ -130,6 +130,28 @@ TEST(ExplainJson, PlainExplainAndBareObject) {
     EXPECT_FALSE(s->plan.nodes[0].actual_rows.has_value());
 }
 
+TEST(ExplainJson, DeepPlansInPreOrder) {
+    // A Result over an InitPlan over ... 5000 levels deep (what nested scalar
+    // subqueries give), each level with a sibling scan after the nested one.
+    const int n = 5000;
+    std::string s = "[{\"Plan\": ";
+    for (int i = 0; i < n; i++)
+        s += "{\"Node Type\": \"Result\", \"Total Cost\": " + std::to_string(n - i) + ", \"Plans\": [";
+    s += "{\"Node Type\": \"Seq Scan\", \"Relation Name\": \"deepest\"}";
+    for (int i = 0; i < n; i++) s += ", {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"t" + std::to_string(i) + "\"}]}";
+    s += "}]";
+    std::string err;
+    std::optional<ExplainSummary> sum = parse_explain_json(s, &err);
+    ASSERT_TRUE(sum.has_value()) << err;
+    ASSERT_EQ(sum->plan.nodes.size(), size_t(2 * n + 1));
+    EXPECT_EQ(sum->plan.total_cost, n);
+    EXPECT_EQ(sum->plan.nodes[n - 1].node_type, "Result");
+    EXPECT_EQ(sum->plan.nodes[n].relation, "deepest");
+    // Pre-order: after the deepest scan, the siblings from the inside out.
+    EXPECT_EQ(sum->plan.nodes[n + 1].relation, "t0");
+    EXPECT_EQ(sum->plan.nodes[2 * n].relation, "t" + std::to_string(n - 1));
+}
+
 TEST(ExplainJson, RejectsDocumentsWithoutPlan) {
     std::string err;
     EXPECT_FALSE(parse_explain_json("[]", &err).has_value());
@@ -139,7 +161,9 @@ TEST(ExplainJson, RejectsDocumentsWithoutPlan) {
     EXPECT_EQ(err, "EXPLAIN output with a malformed \"Plans\" list");
     EXPECT_FALSE(parse_explain_json(R"({"Plan": {"Plans": [1]}})", &err).has_value());
     EXPECT_FALSE(parse_explain_json("{\"Plan\": ", &err).has_value());
-    EXPECT_EQ(err.rfind("invalid JSON at byte", 0), 0u);
+    EXPECT_EQ(err.rfind("invalid JSON: ", 0), 0u) << err;
+    EXPECT_FALSE(parse_explain_json(R"({"Plan": {"Total Cost": 1e999}})", &err).has_value());
+    EXPECT_EQ(err.rfind("invalid JSON: ", 0), 0u) << err;
 }
 
 TEST(ExplainJson, FilterColumns) {

@@ -1,4 +1,4 @@
-#include "core/health.h"
+#include "core/health/health.h"
 
 #include <gtest/gtest.h>
 
@@ -173,4 +173,27 @@ TEST(Health, ZeroThresholdSwitchesALevelOff) {
     t.cache_hit_degraded = 0;
     t.cache_hit_unhealthy = 0;
     EXPECT_EQ(evaluate_health(in, t).status, HealthStatus::Healthy);
+}
+
+TEST(Health, ExtremeNumbersAreWrittenOut) {
+    HealthInput in = calm();
+    in.average_query_time_ms = 1e100;
+    HealthReport r = evaluate_health(in);
+    ASSERT_EQ(r.reasons.size(), 1u);
+    EXPECT_EQ(r.reasons[0], "unhealthy: average query time 1e+100 ms (unhealthy at 2000 ms)");
+    in.average_query_time_ms = -1.7976931348623157e308;
+    in.longest_transaction_seconds = 1.7976931348623157e308;
+    r = evaluate_health(in);
+    ASSERT_EQ(r.reasons.size(), 1u);
+    EXPECT_EQ(r.reasons[0],
+              "unhealthy: oldest open transaction 1.7976931348623157e+308 s (unhealthy at 3600 s)");
+    in = calm();
+    in.average_query_time_ms = 999999999999999.0;  // just below the exponent form
+    EXPECT_EQ(evaluate_health(in).reasons.at(0),
+              "unhealthy: average query time 999999999999999 ms (unhealthy at 2000 ms)");
+    in.average_query_time_ms = 1e15;
+    EXPECT_EQ(evaluate_health(in).reasons.at(0), "unhealthy: average query time 1e+15 ms (unhealthy at 2000 ms)");
+    in = calm();
+    in.cache_hit_ratio = -1e300;  // a percentage beyond every fixed-point buffer
+    EXPECT_EQ(evaluate_health(in).reasons.at(0), "unhealthy: cache hit ratio -1e+302% (unhealthy below 80%)");
 }

@@ -1,4 +1,4 @@
-#include "core/histogram.h"
+#include "core/stats/histogram.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "core/metrics_text.h"
+#include "core/metrics/metrics_text.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <string>
 
-#include "core/statement_class.h"
+#include "core/metrics/statement_class.h"
 #include "promtool.h"
 
 using namespace pothos::core;
@@ -155,4 +155,19 @@ TEST(MetricsText, EmptyStoreStillValid) {
     if (pothos::test::promtool_available()) {
         EXPECT_EQ(pothos::test::promtool_check(text).exit_code, 0);
     }
+}
+
+TEST(MetricsText, SlowQueriesCarryTheirThreshold) {
+    MetricsInput in;
+    in.slow_threshold_ms = 1000;
+    pothos::core::StatementSample s;
+    s.operation = "select";
+    s.model = "todos";
+    s.calls = 3;
+    s.slow_calls = 2;
+    in.statements.push_back(s);
+    std::string text = render_metrics(in);
+    EXPECT_NE(text.find("pothos_database_slow_queries_total{threshold=\"1000\"} 2\n"), std::string::npos) << text;
+    in.slow_threshold_ms = 2.5;
+    EXPECT_NE(render_metrics(in).find("pothos_database_slow_queries_total{threshold=\"2.5\"} 2\n"), std::string::npos);
 }

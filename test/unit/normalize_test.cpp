@@ -1,4 +1,4 @@
-#include "core/normalize.h"
+#include "core/stats/normalize.h"
 
 #include <gtest/gtest.h>
 

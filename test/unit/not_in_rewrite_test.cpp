@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/query_rules.h"
+#include "core/analysis/query_rules.h"
 
 using namespace pothos::core;
 

@@ -1,4 +1,4 @@
-#include "core/nplus1_detector.h"
+#include "core/nplus1/detector.h"
 
 #include <gtest/gtest.h>
 
@@ -10,16 +10,16 @@ using namespace pothos::core;
 namespace {
 
 constexpr uint64_t PARENT = 100, CHILD = 200, CHILD2 = 300, KEEPALIVE = 400, INSERT = 500, FN = 600;
-constexpr uint16_t LOOKUP = NP_SELECT | NP_HAS_TABLE | NP_KEY_LOOKUP;
-constexpr uint16_t SCAN = NP_SELECT | NP_HAS_TABLE;
+constexpr uint16_t LOOKUP = NPLUS1_SELECT | NPLUS1_HAS_TABLE | NPLUS1_KEY_LOOKUP;
+constexpr uint16_t SCAN = NPLUS1_SELECT | NPLUS1_HAS_TABLE;
 
 struct Trace {
-    std::vector<NpEvent> ev;
+    std::vector<Nplus1Event> ev;
     int64_t now = 1000000;
-    NpEvent& add(uint64_t q, uint16_t flags, int64_t rows, uint64_t param, int64_t gap_us = 1000,
+    Nplus1Event& add(uint64_t q, uint16_t flags, int64_t rows, uint64_t param, int64_t gap_us = 1000,
                  uint32_t backend = 1, uint16_t nesting = 0) {
         now += gap_us;
-        NpEvent e{};
+        Nplus1Event e{};
         e.seq = ev.size();
         e.id = e.seq;
         e.queryid = q;
@@ -35,32 +35,32 @@ struct Trace {
         ev.push_back(e);
         return ev.back();
     }
-    std::vector<NpFinding> detect(int min_repeats = 5) {
-        NpConfig cfg;
+    std::vector<Nplus1Finding> detect(int min_repeats = 5) {
+        Nplus1Config cfg;
         cfg.min_repeats = min_repeats;
         std::vector<uint32_t> idx(ev.size());
         std::vector<uint64_t> h(ev.size());
-        std::vector<NpFinding> out(64);
-        size_t n = np_detect(ev.data(), ev.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size());
+        std::vector<Nplus1Finding> out(64);
+        size_t n = nplus1_detect(ev.data(), ev.size(), cfg, Nplus1Scratch{idx.data(), h.data()}, out.data(), out.size());
         out.resize(n);
         return out;
     }
 };
 
-std::vector<NpFinding> of_kind(const std::vector<NpFinding>& f, NpKind k) {
-    std::vector<NpFinding> out;
+std::vector<Nplus1Finding> of_kind(const std::vector<Nplus1Finding>& f, Nplus1Kind k) {
+    std::vector<Nplus1Finding> out;
     for (const auto& x : f)
         if (x.kind == k) out.push_back(x);
     return out;
 }
 
-TEST(NPlusOneDetector, ClassicLoopAfterParent) {
+TEST(Nplus1Detector, ClassicLoopAfterParent) {
     Trace t;
     t.add(PARENT, SCAN, 10, 1);
     for (int i = 0; i < 10; i++) t.add(CHILD, LOOKUP, 1, 1000 + i);
     auto f = t.detect();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].kind, NpKind::NPlusOne);
+    EXPECT_EQ(f[0].kind, Nplus1Kind::Nplus1);
     EXPECT_EQ(f[0].parent_queryid, PARENT);
     EXPECT_EQ(f[0].queryid, CHILD);
     EXPECT_EQ(f[0].repeats, 10);
@@ -69,30 +69,30 @@ TEST(NPlusOneDetector, ClassicLoopAfterParent) {
     EXPECT_EQ(f[0].anchor, 0u);
 }
 
-TEST(NPlusOneDetector, BelowMinRepeatsIsNothing) {
+TEST(Nplus1Detector, BelowMinRepeatsIsNothing) {
     Trace t;
     t.add(PARENT, SCAN, 10, 1);
     for (int i = 0; i < 4; i++) t.add(CHILD, LOOKUP, 1, 1000 + i);
     EXPECT_TRUE(t.detect().empty());
 }
 
-TEST(NPlusOneDetector, ParentWithFewRowsIsNotAParent) {
+TEST(Nplus1Detector, ParentWithFewRowsIsNotAParent) {
     Trace t;
     t.add(PARENT, SCAN, 1, 1);  // single-row load
     for (int i = 0; i < 6; i++) t.add(CHILD, LOOKUP, 1, 1000 + i);
-    EXPECT_TRUE(of_kind(t.detect(), NpKind::NPlusOne).empty());
+    EXPECT_TRUE(of_kind(t.detect(), Nplus1Kind::Nplus1).empty());
 }
 
 // A B A B ...: two lookups per parent row are ONE finding listing both
 // children, in order of first execution; the scalars describe the first.
-TEST(NPlusOneDetector, InterleavedChildrenAreOneFinding) {
+TEST(Nplus1Detector, InterleavedChildrenAreOneFinding) {
     Trace t;
     t.add(PARENT, SCAN, 8, 1);
     for (int i = 0; i < 8; i++) {
-        t.add(CHILD2, LOOKUP | NP_LIMIT1, 1, 2000 + i);
+        t.add(CHILD2, LOOKUP | NPLUS1_LIMIT1, 1, 2000 + i);
         t.add(CHILD, LOOKUP, 1, 1000 + i);
     }
-    auto f = of_kind(t.detect(), NpKind::NPlusOne);
+    auto f = of_kind(t.detect(), Nplus1Kind::Nplus1);
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].parent_queryid, PARENT);
     EXPECT_EQ(f[0].anchor, 0u);
@@ -102,26 +102,26 @@ TEST(NPlusOneDetector, InterleavedChildrenAreOneFinding) {
     EXPECT_EQ(f[0].children[1].queryid, CHILD);
     EXPECT_EQ(f[0].children[0].repeats, 8);
     EXPECT_EQ(f[0].children[1].repeats, 8);
-    EXPECT_EQ(f[0].children[0].flags, LOOKUP | NP_LIMIT1);
+    EXPECT_EQ(f[0].children[0].flags, LOOKUP | NPLUS1_LIMIT1);
     EXPECT_EQ(f[0].children[1].flags, LOOKUP);
     EXPECT_EQ(f[0].queryid, CHILD2);
     EXPECT_EQ(f[0].repeats, 8);
-    EXPECT_EQ(f[0].flags, LOOKUP | NP_LIMIT1);
+    EXPECT_EQ(f[0].flags, LOOKUP | NPLUS1_LIMIT1);
     EXPECT_FALSE(f[0].by_rate);
 }
 
 // Children of different parent executions stay apart; more than
-// kNpMaxChildren children of one execution make further findings.
-TEST(NPlusOneDetector, AtMostFourChildrenPerFinding) {
+// kNplus1MaxChildren children of one execution make further findings.
+TEST(Nplus1Detector, AtMostFourChildrenPerFinding) {
     Trace t;
     t.add(PARENT, SCAN, 6, 1);
     for (int i = 0; i < 6; i++)
         for (uint64_t c = 0; c < 5; c++) t.add(CHILD + c, LOOKUP, 1, 1000 * (c + 1) + i);
     t.add(PARENT, SCAN, 6, 2);
     for (int i = 0; i < 6; i++) t.add(CHILD, LOOKUP, 1, 9000 + i);
-    auto f = of_kind(t.detect(), NpKind::NPlusOne);
+    auto f = of_kind(t.detect(), Nplus1Kind::Nplus1);
     ASSERT_EQ(f.size(), 3u);
-    std::sort(f.begin(), f.end(), [](const NpFinding& a, const NpFinding& b) {
+    std::sort(f.begin(), f.end(), [](const Nplus1Finding& a, const Nplus1Finding& b) {
         return a.anchor != b.anchor ? a.anchor < b.anchor : a.nchildren > b.nchildren;
     });
     ASSERT_EQ(f[0].nchildren, 4);
@@ -134,19 +134,19 @@ TEST(NPlusOneDetector, AtMostFourChildrenPerFinding) {
     EXPECT_EQ(f[2].queryid, CHILD);
 }
 
-TEST(NPlusOneDetector, KeepAliveDoesNotHideTheLoop) {
+TEST(Nplus1Detector, KeepAliveDoesNotHideTheLoop) {
     Trace t;
     t.add(PARENT, SCAN, 6, 1);
     for (int i = 0; i < 6; i++) {
         t.add(CHILD, LOOKUP, 1, 1000 + i);
-        if (i % 2) t.add(KEEPALIVE, NP_SELECT, 1, 7);
+        if (i % 2) t.add(KEEPALIVE, NPLUS1_SELECT, 1, 7);
     }
     auto f = t.detect();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].kind, NpKind::NPlusOne);
+    EXPECT_EQ(f[0].kind, Nplus1Kind::Nplus1);
 }
 
-TEST(NPlusOneDetector, IdleGapSplitsUnits) {
+TEST(Nplus1Detector, IdleGapSplitsUnits) {
     Trace t;
     t.add(PARENT, SCAN, 10, 1);
     for (int i = 0; i < 3; i++) t.add(CHILD, LOOKUP, 1, 1000 + i);
@@ -154,7 +154,7 @@ TEST(NPlusOneDetector, IdleGapSplitsUnits) {
     EXPECT_TRUE(t.detect().empty());
 }
 
-TEST(NPlusOneDetector, EachParentExecutionIsOneOccurrence) {
+TEST(Nplus1Detector, EachParentExecutionIsOneOccurrence) {
     Trace t;
     for (int r = 0; r < 3; r++) {
         t.add(PARENT, SCAN, 5, 1);
@@ -166,56 +166,56 @@ TEST(NPlusOneDetector, EachParentExecutionIsOneOccurrence) {
     EXPECT_EQ(f[2].repeats, 5);
 }
 
-TEST(NPlusOneDetector, SameParametersAreADuplicateNotAnNPlusOne) {
+TEST(Nplus1Detector, SameParametersAreADuplicateNotAnNPlusOne) {
     Trace t;
     t.add(PARENT, SCAN, 10, 1);
     for (int i = 0; i < 10; i++) t.add(CHILD, LOOKUP, 1, 42);
     auto f = t.detect();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].kind, NpKind::DuplicateQuery);
+    EXPECT_EQ(f[0].kind, Nplus1Kind::DuplicateQuery);
     EXPECT_EQ(f[0].distinct_params, 1);
 }
 
-TEST(NPlusOneDetector, BatchedAndQueueQueriesAreNotLoops) {
+TEST(Nplus1Detector, BatchedAndQueueQueriesAreNotLoops) {
     Trace t;
     t.add(PARENT, SCAN, 100, 1);
-    for (int i = 0; i < 6; i++) t.add(CHILD, SCAN | NP_BATCHED, 20, 1000 + i);  // chunked IN batches
-    for (int i = 0; i < 6; i++) t.add(CHILD2, LOOKUP | NP_SKIP_LOCKED, 1, 2000 + i);
+    for (int i = 0; i < 6; i++) t.add(CHILD, SCAN | NPLUS1_BATCHED, 20, 1000 + i);  // chunked IN batches
+    for (int i = 0; i < 6; i++) t.add(CHILD2, LOOKUP | NPLUS1_SKIP_LOCKED, 1, 2000 + i);
     EXPECT_TRUE(t.detect().empty());
 }
 
-TEST(NPlusOneDetector, RowByRowInsert) {
+TEST(Nplus1Detector, RowByRowInsert) {
     Trace t;
-    for (int i = 0; i < 7; i++) t.add(INSERT, NP_DML | NP_SINGLE_ROW, 1, 1000 + i);
+    for (int i = 0; i < 7; i++) t.add(INSERT, NPLUS1_DML | NPLUS1_SINGLE_ROW, 1, 1000 + i);
     auto f = t.detect();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].kind, NpKind::RowByRowDml);
+    EXPECT_EQ(f[0].kind, Nplus1Kind::RowByRowDml);
     EXPECT_EQ(f[0].repeats, 7);
 }
 
-TEST(NPlusOneDetector, MultiRowInsertsAreBulk) {
+TEST(Nplus1Detector, MultiRowInsertsAreBulk) {
     Trace t;
-    for (int i = 0; i < 7; i++) t.add(INSERT, NP_DML, 100, 1000 + i);
+    for (int i = 0; i < 7; i++) t.add(INSERT, NPLUS1_DML, 100, 1000 + i);
     EXPECT_TRUE(t.detect().empty());
 }
 
-TEST(NPlusOneDetector, NestedRepeatsAreAServerSideLoop) {
+TEST(Nplus1Detector, NestedRepeatsAreAServerSideLoop) {
     Trace t;
     int64_t start = t.now + 1000;
     for (int i = 0; i < 6; i++) {
-        NpEvent& e = t.add(CHILD, LOOKUP, 1, 1000 + i, 0, 1, 1);
+        Nplus1Event& e = t.add(CHILD, LOOKUP, 1, 1000 + i, 0, 1, 1);
         e.ts_us = start;
     }
-    NpEvent& outer = t.add(FN, NP_SELECT, 1, 1, 0);
+    Nplus1Event& outer = t.add(FN, NPLUS1_SELECT, 1, 1, 0);
     outer.ts_us = start;
     auto f = t.detect();
     ASSERT_EQ(f.size(), 1u);
-    EXPECT_EQ(f[0].kind, NpKind::ServerSideLoop);
+    EXPECT_EQ(f[0].kind, Nplus1Kind::ServerSideLoop);
     EXPECT_EQ(f[0].parent_queryid, FN);
     EXPECT_EQ(f[0].repeats, 6);
 }
 
-TEST(NPlusOneDetector, ConcurrentChildrenOnManyBackends) {
+TEST(Nplus1Detector, ConcurrentChildrenOnManyBackends) {
     Trace t;
     t.add(PARENT, SCAN, 20, 1, 1000, 1);
     for (int i = 0; i < 20; i++) t.add(CHILD, LOOKUP, 1, 1000 + i, 100, uint32_t(2 + i % 10));
@@ -224,17 +224,17 @@ TEST(NPlusOneDetector, ConcurrentChildrenOnManyBackends) {
     EXPECT_EQ(f[0].repeats, 20);
 }
 
-TEST(NPlusOneDetector, OutputCapacityIsRespected) {
+TEST(Nplus1Detector, OutputCapacityIsRespected) {
     Trace t;
     for (int r = 0; r < 4; r++) {
         t.add(PARENT, SCAN, 10, 1);
         for (int i = 0; i < 10; i++) t.add(CHILD, LOOKUP, 1, 1000 * r + i);
     }
-    NpConfig cfg;
+    Nplus1Config cfg;
     std::vector<uint32_t> idx(t.ev.size());
     std::vector<uint64_t> h(t.ev.size());
-    NpFinding out[2];
-    EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out, 2), 2u);
+    Nplus1Finding out[2];
+    EXPECT_EQ(nplus1_detect(t.ev.data(), t.ev.size(), cfg, Nplus1Scratch{idx.data(), h.data()}, out, 2), 2u);
 }
 
 // ---- the rate rule: weak per-burst evidence, executions per parent row ----
@@ -255,12 +255,12 @@ Trace slow_pooled_loop(int requests, int rows, int per_half, bool pooled, bool d
     return t;
 }
 
-TEST(NPlusOneRateRule, SplitBurstsOnPooledConnectionsAreAnNPlusOne) {
+TEST(Nplus1RateRule, SplitBurstsOnPooledConnectionsAreAnNPlusOne) {
     Trace t = slow_pooled_loop(3, 6, 3, true);
     auto f = t.detect();
     ASSERT_EQ(f.size(), 3u);  // one occurrence per parent execution
-    for (const NpFinding& x : f) {
-        EXPECT_EQ(x.kind, NpKind::NPlusOne);
+    for (const Nplus1Finding& x : f) {
+        EXPECT_EQ(x.kind, Nplus1Kind::Nplus1);
         EXPECT_TRUE(x.by_rate);
         EXPECT_EQ(x.parent_queryid, PARENT);
         EXPECT_EQ(x.queryid, CHILD);
@@ -271,18 +271,18 @@ TEST(NPlusOneRateRule, SplitBurstsOnPooledConnectionsAreAnNPlusOne) {
     EXPECT_NE(f[0].anchor, f[1].anchor);
 }
 
-TEST(NPlusOneRateRule, NeedsEnoughParentExecutions) {
+TEST(Nplus1RateRule, NeedsEnoughParentExecutions) {
     EXPECT_TRUE(slow_pooled_loop(2, 6, 3, true).detect().empty());  // rate_min_parents = 3
     Trace t = slow_pooled_loop(2, 6, 3, true);
-    NpConfig cfg;
+    Nplus1Config cfg;
     cfg.rate_min_parents = 2;
     std::vector<uint32_t> idx(t.ev.size());
     std::vector<uint64_t> h(t.ev.size());
-    std::vector<NpFinding> out(16);
-    EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size()), 2u);
+    std::vector<Nplus1Finding> out(16);
+    EXPECT_EQ(nplus1_detect(t.ev.data(), t.ev.size(), cfg, Nplus1Scratch{idx.data(), h.data()}, out.data(), out.size()), 2u);
 }
 
-TEST(NPlusOneRateRule, NegativesStayNegative) {
+TEST(Nplus1RateRule, NegativesStayNegative) {
     // One connection: the same query far apart in time, not a pooled loop.
     EXPECT_TRUE(slow_pooled_loop(3, 6, 3, false).detect().empty());
     // The same parameters in every request (polling, a cacheable lookup).
@@ -292,27 +292,27 @@ TEST(NPlusOneRateRule, NegativesStayNegative) {
     // More lookups per parent row than the ratio allows (1 per row, at most 0.9 here).
     {
         Trace t = slow_pooled_loop(3, 6, 3, true);
-        NpConfig cfg;
+        Nplus1Config cfg;
         cfg.rate_max_ratio = 0.9;
         std::vector<uint32_t> idx(t.ev.size());
         std::vector<uint64_t> h(t.ev.size());
-        std::vector<NpFinding> out(16);
-        EXPECT_EQ(np_detect(t.ev.data(), t.ev.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size()),
+        std::vector<Nplus1Finding> out(16);
+        EXPECT_EQ(nplus1_detect(t.ev.data(), t.ev.size(), cfg, Nplus1Scratch{idx.data(), h.data()}, out.data(), out.size()),
                   0u);
     }
     // Parents that return fewer than min_repeats rows (one lookup after a small load).
     EXPECT_TRUE(slow_pooled_loop(3, 3, 2, true).detect().empty());
     // Batched fetches and queue workers are never children.
-    for (uint16_t extra : {uint16_t(NP_BATCHED), uint16_t(NP_SKIP_LOCKED)}) {
+    for (uint16_t extra : {uint16_t(NPLUS1_BATCHED), uint16_t(NPLUS1_SKIP_LOCKED)}) {
         Trace t = slow_pooled_loop(3, 6, 3, true);
-        for (NpEvent& e : t.ev)
+        for (Nplus1Event& e : t.ev)
             if (e.queryid == CHILD) e.flags |= extra;
         EXPECT_TRUE(t.detect().empty());
     }
 }
 
 // A burst that qualifies on its own is reported as such, not again by rate.
-TEST(NPlusOneRateRule, StrongBurstsAreNotReportedByRate) {
+TEST(Nplus1RateRule, StrongBurstsAreNotReportedByRate) {
     Trace t;
     for (int r = 0; r < 3; r++) {
         t.add(PARENT, SCAN, 6, 1, 1000, 1);
@@ -320,7 +320,7 @@ TEST(NPlusOneRateRule, StrongBurstsAreNotReportedByRate) {
     }
     auto f = t.detect();
     ASSERT_EQ(f.size(), 3u);
-    for (const NpFinding& x : f) EXPECT_FALSE(x.by_rate);
+    for (const Nplus1Finding& x : f) EXPECT_FALSE(x.by_rate);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 // it ends, and the whole window at every read of the view. Every occurrence
 // must be counted once, and no finding may count more repeats than its child
 // executed.
-#include "core/nplus1_detector.h"
-#include "core/nplus1_findings.h"
+#include "core/nplus1/detector.h"
+#include "core/nplus1/findings.h"
 
 #include <gtest/gtest.h>
 
@@ -17,17 +17,17 @@ using namespace pothos::core;
 namespace {
 
 constexpr uint64_t VIEWER = 10, LISTS = 20, TODOS = 30, USER = 40;
-constexpr uint16_t LOOKUP = NP_SELECT | NP_HAS_TABLE | NP_KEY_LOOKUP;
+constexpr uint16_t LOOKUP = NPLUS1_SELECT | NPLUS1_HAS_TABLE | NPLUS1_KEY_LOOKUP;
 
 struct Window {
-    std::vector<NpEvent> ev;  // the stream, seq = position
+    std::vector<Nplus1Event> ev;  // the stream, seq = position
     int64_t now = 1000000;
     std::map<uint64_t, int64_t> executions;  // per queryid
     uint64_t next_param = 1;
 
     void add(uint64_t group, uint64_t q, int64_t rows) {
         now += 300;
-        NpEvent e{};
+        Nplus1Event e{};
         e.seq = ev.size();
         e.id = e.seq;
         e.group = group;
@@ -45,51 +45,51 @@ struct Window {
     }
 
     // Events of group with seq in [from, to), as analyze_group gathers them.
-    size_t analyze(NpFindings& t, uint64_t group, uint64_t from, uint64_t to) const {
-        std::vector<NpEvent> g;
+    size_t analyze(Nplus1Findings& t, uint64_t group, uint64_t from, uint64_t to) const {
+        std::vector<Nplus1Event> g;
         for (uint64_t s = from; s < to && s < ev.size(); s++)
             if (ev[s].group == group) g.push_back(ev[s]);
         return detect(t, g);
     }
 
-    // The whole window, group by group (np_sweep).
-    void sweep(NpFindings& t) const {
-        std::vector<NpEvent> all = ev;
+    // The whole window, group by group (nplus1_sweep).
+    void sweep(Nplus1Findings& t) const {
+        std::vector<Nplus1Event> all = ev;
         std::stable_sort(all.begin(), all.end(),
-                         [](const NpEvent& a, const NpEvent& b) { return a.group > b.group; });
+                         [](const Nplus1Event& a, const Nplus1Event& b) { return a.group > b.group; });
         size_t b = 0;
         while (b < all.size()) {
             size_t e = b + 1;
             while (e < all.size() && all[e].group == all[b].group) e++;
-            detect(t, std::vector<NpEvent>(all.begin() + long(b), all.begin() + long(e)));
+            detect(t, std::vector<Nplus1Event>(all.begin() + long(b), all.begin() + long(e)));
             b = e;
         }
     }
 
-    static size_t detect(NpFindings& t, const std::vector<NpEvent>& g) {
+    static size_t detect(Nplus1Findings& t, const std::vector<Nplus1Event>& g) {
         if (g.empty()) return 0;
         std::vector<uint32_t> idx(g.size());
         std::vector<uint64_t> h(g.size());
-        std::vector<NpFinding> out(256);
-        NpConfig cfg;
-        size_t n = np_detect(g.data(), g.size(), cfg, NpScratch{idx.data(), h.data()}, out.data(), out.size());
+        std::vector<Nplus1Finding> out(256);
+        Nplus1Config cfg;
+        size_t n = nplus1_detect(g.data(), g.size(), cfg, Nplus1Scratch{idx.data(), h.data()}, out.data(), out.size());
         for (size_t i = 0; i < n; i++) t.record(out[i], int64_t(i));
         return n;
     }
 };
 
-const NpFindingEntry* find(const NpFindings& t, uint64_t parent, uint64_t child) {
+const Nplus1FindingEntry* find(const Nplus1Findings& t, uint64_t parent, uint64_t child) {
     for (uint32_t i = 0; i < t.capacity(); i++) {
-        const NpFindingEntry& e = t.entry(i);
-        if (e.in_use && e.kind == uint8_t(NpKind::NPlusOne) && e.parent_queryid == parent && e.queryid == child)
+        const Nplus1FindingEntry& e = t.entry(i);
+        if (e.in_use && e.kind == uint8_t(Nplus1Kind::Nplus1) && e.parent_queryid == parent && e.queryid == child)
             return &e;
     }
     return nullptr;
 }
 
-void expect_bounded_by_executions(const NpFindings& t, const Window& w) {
+void expect_bounded_by_executions(const Nplus1Findings& t, const Window& w) {
     for (uint32_t i = 0; i < t.capacity(); i++) {
-        const NpFindingEntry& e = t.entry(i);
+        const Nplus1FindingEntry& e = t.entry(i);
         if (!e.in_use) continue;
         EXPECT_LE(e.total_repeats, w.executions.at(e.queryid)) << "child " << e.queryid;
         EXPECT_LE(e.time_ms, double(w.executions.at(e.queryid)) * 0.1 + 1e-3) << "child " << e.queryid;
@@ -120,8 +120,8 @@ TEST_P(NestedChain, EachOccurrenceCountedOnceHoweverOftenAnalysed) {
     const bool breadth_first = GetParam();
     constexpr int kRequests = 12, kLists = 6, kTodos = 7;
     const uint32_t window = 4096;
-    std::vector<uint64_t> mem(NpFindings::required_bytes(64, NpFindings::ledger_slots_for(window)) / 8 + 1);
-    NpFindings t = NpFindings::create(mem.data(), 64, 0, NpFindings::ledger_slots_for(window));
+    std::vector<uint64_t> mem(Nplus1Findings::required_bytes(64, Nplus1Findings::ledger_slots_for(window)) / 8 + 1);
+    Nplus1Findings t = Nplus1Findings::create(mem.data(), 64, 0, Nplus1Findings::ledger_slots_for(window));
     Window w;
     for (int r = 0; r < kRequests; r++) {
         const uint64_t group = 0x1000 + uint64_t(r) * 7919;
@@ -135,14 +135,14 @@ TEST_P(NestedChain, EachOccurrenceCountedOnceHoweverOftenAnalysed) {
     w.sweep(t);
     w.sweep(t);
 
-    const NpFindingEntry* todos = find(t, LISTS, TODOS);
+    const Nplus1FindingEntry* todos = find(t, LISTS, TODOS);
     ASSERT_NE(todos, nullptr);
     EXPECT_EQ(todos->occurrences, kRequests);
     EXPECT_EQ(todos->total_repeats, kRequests * kLists);
     EXPECT_EQ(todos->max_repeats, kLists);
     EXPECT_EQ(todos->total_parent_rows, kRequests * kLists);
 
-    const NpFindingEntry* users = find(t, TODOS, USER);
+    const Nplus1FindingEntry* users = find(t, TODOS, USER);
     ASSERT_NE(users, nullptr);
     if (breadth_first) {
         // Every assignee lookup follows the last todos query: one burst per request.
@@ -165,12 +165,12 @@ INSTANTIATE_TEST_SUITE_P(Order, NestedChain, ::testing::Values(false, true),
 // The ledger forgets only the oldest occurrences of a set: with the ledger
 // sized for the window, re-reading a window of 400 occurrences of one
 // finding adds nothing.
-TEST(NPlusOneFindings, ManyOccurrencesOfOneFindingReadAgain) {
+TEST(Nplus1Findings, ManyOccurrencesOfOneFindingReadAgain) {
     const uint32_t window = 4096;
-    std::vector<uint64_t> mem(NpFindings::required_bytes(4, NpFindings::ledger_slots_for(window)) / 8 + 1);
-    NpFindings t = NpFindings::create(mem.data(), 4, 0, NpFindings::ledger_slots_for(window));
-    NpFinding f{};
-    f.kind = NpKind::NPlusOne;
+    std::vector<uint64_t> mem(Nplus1Findings::required_bytes(4, Nplus1Findings::ledger_slots_for(window)) / 8 + 1);
+    Nplus1Findings t = Nplus1Findings::create(mem.data(), 4, 0, Nplus1Findings::ledger_slots_for(window));
+    Nplus1Finding f{};
+    f.kind = Nplus1Kind::Nplus1;
     f.parent_queryid = TODOS;
     f.queryid = USER;
     f.repeats = 7;

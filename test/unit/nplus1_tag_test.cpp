@@ -1,4 +1,4 @@
-#include "core/nplus1_tag.h"
+#include "core/nplus1/tag.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@ using namespace pothos::core;
 
 namespace {
 
-bool tag(const char* s, uint64_t* h) { return np_find_tag(s, std::strlen(s), h); }
+bool tag(const char* s, uint64_t* h) { return nplus1_find_tag(s, std::strlen(s), h); }
 
-TEST(NPlusOneTag, TraceparentTraceIdIsTheTag) {
+TEST(Nplus1Tag, TraceparentTraceIdIsTheTag) {
     uint64_t a = 0, b = 0, c = 0;
     ASSERT_TRUE(tag("SELECT 1 /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/", &a));
     ASSERT_TRUE(tag("SELECT 2 /*db='x',traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01'*/", &b));
@@ -21,7 +21,7 @@ TEST(NPlusOneTag, TraceparentTraceIdIsTheTag) {
     EXPECT_NE(a, 0u);
 }
 
-TEST(NPlusOneTag, RequestIdAndBadComments) {
+TEST(Nplus1Tag, RequestIdAndBadComments) {
     uint64_t a = 0;
     EXPECT_TRUE(tag("SELECT 1 /*request_id='abc'*/", &a));
     EXPECT_FALSE(tag("SELECT 1 /* just a comment */", &a));
@@ -30,7 +30,7 @@ TEST(NPlusOneTag, RequestIdAndBadComments) {
     EXPECT_FALSE(tag("SELECT 1", &a));
     std::string big(5000, ' ');
     big = "SELECT 1" + big + "/*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/";
-    EXPECT_TRUE(np_find_tag(big.data(), big.size(), &a));
+    EXPECT_TRUE(nplus1_find_tag(big.data(), big.size(), &a));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "core/nplus1_text.h"
+#include "core/nplus1/text.h"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -40,15 +40,15 @@ private:
     char* mem_ = nullptr;
 };
 
-TEST(NPlusOneText, LengthAndSlashOfEveryShortLength) {
+TEST(Nplus1Text, LengthAndSlashOfEveryShortLength) {
     GuardedPage g;
     std::string s;
     for (int n = 0; n < 40; n++) {
         for (size_t slack = 0; slack < 9; slack++) {
-            NpTextScan r = np_scan_text(g.place(s, slack));
+            Nplus1TextScan r = nplus1_scan_text(g.place(s, slack));
             EXPECT_EQ(r.length, s.size()) << n << " " << slack;
             EXPECT_FALSE(r.slash) << n;
-            NpTextScan q = np_scan_slash(g.place(s, slack));
+            Nplus1TextScan q = nplus1_scan_slash(g.place(s, slack));
             EXPECT_EQ(q.length, s.size()) << n << " " << slack;
             EXPECT_FALSE(q.slash) << n;
             EXPECT_EQ(q.hash, 0u);
@@ -59,45 +59,45 @@ TEST(NPlusOneText, LengthAndSlashOfEveryShortLength) {
         std::string t(20, 'x');
         t[pos] = '/';
         for (size_t slack = 0; slack < 9; slack++) {
-            EXPECT_TRUE(np_scan_text(g.place(t, slack)).slash) << pos;
-            EXPECT_TRUE(np_scan_slash(g.place(t, slack)).slash) << pos;
+            EXPECT_TRUE(nplus1_scan_text(g.place(t, slack)).slash) << pos;
+            EXPECT_TRUE(nplus1_scan_slash(g.place(t, slack)).slash) << pos;
         }
     }
 }
 
-TEST(NPlusOneText, SlashAfterTheEndIsNotSeen) {
+TEST(Nplus1Text, SlashAfterTheEndIsNotSeen) {
     GuardedPage g;
     // "abc\0/" : the '/' lies in the same word as the NUL, after it.
     const char* p = g.at(std::string("abc") + '\0' + "/////", 64);
-    NpTextScan r = np_scan_text(p);
+    Nplus1TextScan r = nplus1_scan_text(p);
     EXPECT_EQ(r.length, 3u);
     EXPECT_FALSE(r.slash);
-    EXPECT_FALSE(np_scan_slash(p).slash);
+    EXPECT_FALSE(nplus1_scan_slash(p).slash);
 }
 
-TEST(NPlusOneText, HashDependsOnTheTextNotItsAddress) {
+TEST(Nplus1Text, HashDependsOnTheTextNotItsAddress) {
     GuardedPage g;
     const std::string q = "SELECT * FROM todos WHERE list_id = 12345";
-    uint64_t h0 = np_scan_text(q.c_str()).hash;
-    for (size_t off = 0; off < 16; off++) EXPECT_EQ(np_scan_text(g.at(q, 128 + off)).hash, h0) << off;
-    for (size_t slack = 0; slack < 9; slack++) EXPECT_EQ(np_scan_text(g.place(q, slack)).hash, h0) << slack;
+    uint64_t h0 = nplus1_scan_text(q.c_str()).hash;
+    for (size_t off = 0; off < 16; off++) EXPECT_EQ(nplus1_scan_text(g.at(q, 128 + off)).hash, h0) << off;
+    for (size_t slack = 0; slack < 9; slack++) EXPECT_EQ(nplus1_scan_text(g.place(q, slack)).hash, h0) << slack;
 }
 
-TEST(NPlusOneText, DifferentConstantsGiveDifferentHashes) {
-    uint64_t a = np_scan_text("SELECT * FROM todos WHERE list_id = 12345").hash;
-    uint64_t b = np_scan_text("SELECT * FROM todos WHERE list_id = 12346").hash;
-    uint64_t c = np_scan_text("SELECT * FROM todos WHERE list_id = 1234").hash;
-    uint64_t d = np_scan_text("SELECT * FROM todos WHERE list_id = 12345 ").hash;
+TEST(Nplus1Text, DifferentConstantsGiveDifferentHashes) {
+    uint64_t a = nplus1_scan_text("SELECT * FROM todos WHERE list_id = 12345").hash;
+    uint64_t b = nplus1_scan_text("SELECT * FROM todos WHERE list_id = 12346").hash;
+    uint64_t c = nplus1_scan_text("SELECT * FROM todos WHERE list_id = 1234").hash;
+    uint64_t d = nplus1_scan_text("SELECT * FROM todos WHERE list_id = 12345 ").hash;
     EXPECT_NE(a, b);
     EXPECT_NE(a, c);
     EXPECT_NE(a, d);
     // A NUL-padded tail is not the same text as a shorter one.
-    EXPECT_NE(np_scan_text("ab").hash, np_scan_text("a").hash);
-    EXPECT_NE(np_scan_text("").hash, np_scan_text("a").hash);
+    EXPECT_NE(nplus1_scan_text("ab").hash, nplus1_scan_text("a").hash);
+    EXPECT_NE(nplus1_scan_text("").hash, nplus1_scan_text("a").hash);
 }
 
-TEST(NPlusOneText, HashWithoutCommentsIgnoresOnlyComments) {
-    auto h = [](const char* s) { return np_text_hash_without_comments(s, std::strlen(s)); };
+TEST(Nplus1Text, HashWithoutCommentsIgnoresOnlyComments) {
+    auto h = [](const char* s) { return nplus1_text_hash_without_comments(s, std::strlen(s)); };
     uint64_t base = h("SELECT * FROM users WHERE id = 7");
     EXPECT_EQ(h("SELECT * FROM users WHERE id = 7 /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/"), base);
     EXPECT_EQ(h("SELECT * FROM users WHERE id = 7 /*traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01'*/"), base);

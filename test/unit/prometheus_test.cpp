@@ -1,4 +1,4 @@
-#include "core/prometheus.h"
+#include "core/metrics/prometheus.h"
 
 #include <gtest/gtest.h>
 

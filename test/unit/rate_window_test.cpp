@@ -1,4 +1,4 @@
-#include "core/rate_window.h"
+#include "core/health/rate_window.h"
 
 #include <gtest/gtest.h>
 
@@ -11,36 +11,37 @@ constexpr int64_t kSec = 1000000;
 TEST(RateWindow, NoRateUntilASampleIsOneSecondOld) {
     RateWindow w;
     w.clear();
-    EXPECT_FALSE(w.observe(10 * kSec, 100, 60 * kSec, 5 * kSec));
-    EXPECT_FALSE(w.observe(10 * kSec + kSec / 2, 150, 60 * kSec, 5 * kSec));
-    std::optional<double> r = w.observe(12 * kSec, 300, 60 * kSec, 5 * kSec);
-    ASSERT_TRUE(r);
-    EXPECT_DOUBLE_EQ(*r, 100.0);
+    double r = -1;
+    EXPECT_FALSE(w.observe(10 * kSec, 100, 60 * kSec, 5 * kSec, &r));
+    EXPECT_FALSE(w.observe(10 * kSec + kSec / 2, 150, 60 * kSec, 5 * kSec, &r));
+    ASSERT_TRUE(w.observe(12 * kSec, 300, 60 * kSec, 5 * kSec, &r));
+    EXPECT_DOUBLE_EQ(r, 100.0);
 }
 
 TEST(RateWindow, UsesTheOldestSampleInsideTheWindow) {
     RateWindow w;
     w.clear();
-    w.observe(0, 0, 60 * kSec, 5 * kSec);
-    w.observe(30 * kSec, 300, 60 * kSec, 5 * kSec);
-    std::optional<double> r = w.observe(70 * kSec, 700, 60 * kSec, 5 * kSec);
-    ASSERT_TRUE(r);
-    EXPECT_DOUBLE_EQ(*r, 10.0);  // (700 - 300) / 40 s; the sample at 0 is too old
+    double r = -1;
+    w.observe(0, 0, 60 * kSec, 5 * kSec, &r);
+    w.observe(30 * kSec, 300, 60 * kSec, 5 * kSec, &r);
+    ASSERT_TRUE(w.observe(70 * kSec, 700, 60 * kSec, 5 * kSec, &r));
+    EXPECT_DOUBLE_EQ(r, 10.0);  // (700 - 300) / 40 s; the sample at 0 is too old
 }
 
 TEST(RateWindow, ResetOfTheTotalForgetsSamples) {
     RateWindow w;
     w.clear();
-    w.observe(0, 1000, 60 * kSec, 0);
-    EXPECT_FALSE(w.observe(10 * kSec, 5, 60 * kSec, 0));
-    std::optional<double> r = w.observe(20 * kSec, 105, 60 * kSec, 0);
-    ASSERT_TRUE(r);
-    EXPECT_DOUBLE_EQ(*r, 10.0);
+    double r = -1;
+    w.observe(0, 1000, 60 * kSec, 0, &r);
+    EXPECT_FALSE(w.observe(10 * kSec, 5, 60 * kSec, 0, &r));
+    ASSERT_TRUE(w.observe(20 * kSec, 105, 60 * kSec, 0, &r));
+    EXPECT_DOUBLE_EQ(r, 10.0);
 }
 
 TEST(RateWindow, KeepsAtMostOneSamplePerGap) {
     RateWindow w;
     w.clear();
-    for (int i = 0; i < 100; i++) w.observe(i * kSec / 10, i, 60 * kSec, 5 * kSec);
+    double r = -1;
+    for (int i = 0; i < 100; i++) w.observe(i * kSec / 10, i, 60 * kSec, 5 * kSec, &r);
     EXPECT_EQ(w.count, 2u);  // at 0 s and 5 s
 }

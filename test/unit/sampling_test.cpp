@@ -1,9 +1,9 @@
-// Unit tests for core/sampling.h: the gaps of a Bernoulli process.
+// Unit tests for core/advisor/sampling.h: the gaps of a Bernoulli process.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 
-#include "core/sampling.h"
+#include "core/advisor/sampling.h"
 
 using pothos::core::geometric_gap;
 using pothos::core::kMaxGap;

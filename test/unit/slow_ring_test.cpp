@@ -1,4 +1,4 @@
-#include "core/slow_ring.h"
+#include "core/slow/aggregate.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/sql_text.h"
+#include "core/common/sql_text.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/stat_table.h"
+#include "core/stats/table.h"
 
 #include <gtest/gtest.h>
 
@@ -28,7 +28,7 @@ struct Table {
         t = StatTable::create(mem.data(), cap, text_cap, 100);
     }
     int32_t add(uint64_t q, const std::string& text = "q") {
-        return t.insert(key(q), text.data(), text.size(), 200);
+        return t.insert(key(q), text.data(), text.size(), 6, 200);
     }
     void use(uint64_t q, int times) {
         int32_t s = t.find(key(q));
@@ -50,6 +50,7 @@ TEST(StatTable, InsertFindAndText) {
     EXPECT_EQ(tb.t.find(key(1, 10, 5, false)), -1);  // nested
     const StatEntry* e = tb.t.entry(s);
     EXPECT_EQ(std::string(e->text(), e->text_len), "SELECT $1");
+    EXPECT_EQ(e->encoding, 6);  // as given: the extension's encoding number
     EXPECT_EQ(e->counters.calls, 0);
     EXPECT_EQ(e->counters.first_seen, 200);
     EXPECT_EQ(tb.add(1, "other"), s) << "a present key is not inserted twice";
@@ -142,9 +143,9 @@ TEST(StatTable, RemoveKeepsProbeChainsIntact) {
 
 TEST(StatTable, ResetByFilterAndFull) {
     Table tb(16, 8);
-    tb.t.insert(key(1, 10, 5), "a", 1, 0);
-    tb.t.insert(key(2, 11, 5), "b", 1, 0);
-    tb.t.insert(key(3, 10, 6), "c", 1, 0);
+    tb.t.insert(key(1, 10, 5), "a", 1, 6, 0);
+    tb.t.insert(key(2, 11, 5), "b", 1, 6, 0);
+    tb.t.insert(key(3, 10, 6), "c", 1, 6, 0);
     uint64_t gen = tb.t.header().generation;
     EXPECT_EQ(tb.t.reset(10, 0, 0, 500), 2u);
     EXPECT_GT(tb.t.header().generation, gen);
@@ -247,13 +248,13 @@ TEST(StatTable, UpdatesThroughRememberedSlotsAreNotLostWhileOthersInsertAndRemov
     tb.t.set_entry_lock(spin_lock, spin_unlock);
     std::mutex table_lock;
     std::vector<int32_t> slots;
-    for (int w = 0; w < kWriters; w++) slots.push_back(tb.t.insert(key(w, 42), "w", 1, 0));  // user 42: not the churner's
+    for (int w = 0; w < kWriters; w++) slots.push_back(tb.t.insert(key(w, 42), "w", 1, 6, 0));  // user 42: not the churner's
     std::atomic<bool> stop{false};
     std::thread churner([&] {
         uint64_t q = 1;
         while (!stop.load()) {
             std::lock_guard<std::mutex> g(table_lock);
-            for (int i = 0; i < 40; i++) tb.t.insert(key(q + i), "x", 1, 0);
+            for (int i = 0; i < 40; i++) tb.t.insert(key(q + i), "x", 1, 6, 0);
             tb.t.reset(0, 0, q + 3, 0);
             for (int i = 0; i < 40; i++) {
                 int32_t s = tb.t.find(key(q + i));

@@ -1,4 +1,4 @@
-#include "core/statement_class.h"
+#include "core/metrics/statement_class.h"
 
 #include <gtest/gtest.h>
 

@@ -48,7 +48,8 @@ CREATE FUNCTION pothos_perf.get_statements(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_statements'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.get_statements(boolean) IS
   'Per-fingerprint statement statistics; showtext => false skips the query texts.';
@@ -67,7 +68,8 @@ CREATE FUNCTION pothos_perf.get_statements_info(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_statements_info'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE VIEW pothos_perf.statements_info AS
   SELECT * FROM pothos_perf.get_statements_info();
@@ -79,7 +81,8 @@ CREATE FUNCTION pothos_perf.reset(
 )
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pothos_perf_reset'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.reset(oid, oid, bigint) IS
   'Removes the statistics of matching statements (0 matches any); returns how many entries were removed.';

@@ -1,4 +1,4 @@
--- pothos_perf: slow-query capture (issue 3).
+-- pothos_perf: slow-query capture.
 
 CREATE FUNCTION pothos_perf.get_slow_queries(
     threshold_ms float8 DEFAULT NULL,
@@ -20,7 +20,8 @@ CREATE FUNCTION pothos_perf.get_slow_queries(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_get_slow_queries'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.get_slow_queries(float8, int, boolean) IS
   'Recent slow executions aggregated per fingerprint, slowest first: duration_ms is the slowest, occurred_at the latest; plan, params, rows of the slowest.';
@@ -34,7 +35,8 @@ COMMENT ON VIEW pothos_perf.slow_queries IS
 CREATE FUNCTION pothos_perf.slow_queries_reset()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pothos_perf_slow_queries_reset'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.slow_queries_reset() IS
   'Forgets the recorded slow executions; returns how many were held.';

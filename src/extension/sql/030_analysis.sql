@@ -1,4 +1,4 @@
--- pothos_perf: query analysis (issue 3).
+-- pothos_perf: query analysis.
 
 CREATE FUNCTION pothos_perf.analyze_query(
     query text,
@@ -14,7 +14,8 @@ CREATE FUNCTION pothos_perf.analyze_query(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_analyze_query'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+SET transaction_read_only = on;
 
 COMMENT ON FUNCTION pothos_perf.analyze_query(text) IS
   'Parses and plans (never executes) one statement and applies the query rules; performance_gain is the estimated % from planner costs with the suggested B-tree indexes pretended to exist and the rewrite applied.';

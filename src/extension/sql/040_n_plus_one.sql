@@ -1,4 +1,4 @@
--- pothos_perf: N+1 detection (issue 4).
+-- pothos_perf: N+1 detection.
 
 CREATE FUNCTION pothos_perf.get_n_plus_one(
     showtext boolean DEFAULT true,
@@ -33,10 +33,11 @@ CREATE FUNCTION pothos_perf.get_n_plus_one(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;  -- parses texts in subtransactions
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE  -- parses texts in subtransactions
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.get_n_plus_one(boolean) IS
-  'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one.min_occurrences units of work).';
+  'Confirmed N+1 findings (seen in at least pothos_perf.n_plus_one_min_occurrences units of work).';
 
 CREATE VIEW pothos_perf.n_plus_one AS
   SELECT * FROM pothos_perf.get_n_plus_one(true);
@@ -55,7 +56,8 @@ CREATE FUNCTION pothos_perf.n_plus_one_info(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_info'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;  -- reads shared memory only: no sweep, no parse
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE  -- reads shared memory only: no sweep, no parse
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.n_plus_one_info() IS
   'The detection window and the findings table; listed: findings confirmed in min_occurrences units (the rows of n_plus_one, counted without analysing the window first).';
@@ -63,7 +65,8 @@ COMMENT ON FUNCTION pothos_perf.n_plus_one_info() IS
 CREATE FUNCTION pothos_perf.n_plus_one_reset()
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_reset'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.n_plus_one_reset() IS
   'Forgets every N+1 finding (and the statements already in the detection window); returns how many were removed.';

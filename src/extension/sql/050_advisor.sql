@@ -3,7 +3,8 @@
 CREATE FUNCTION pothos_perf.hypothetical_explain(query text, index_ddl text[])
 RETURNS TABLE ("QUERY PLAN" text)
 AS 'MODULE_PATHNAME', 'pothos_perf_hypothetical_explain'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET transaction_read_only = on;
 
 COMMENT ON FUNCTION pothos_perf.hypothetical_explain(text, text[]) IS
   'EXPLAIN of one statement planned as if the CREATE INDEX statements in index_ddl had run (nothing is created or executed).';
@@ -24,17 +25,18 @@ CREATE FUNCTION pothos_perf.recommend_indexes(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_recommend_indexes'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.recommend_indexes(float8) IS
   'Indexes for this database''s workload, checked by re-planning its statements with hypothetical indexes; a set chosen by benefit per byte net of write cost.';
 
 CREATE VIEW pothos_perf.index_recommendations AS
   SELECT * FROM pothos_perf.recommend_indexes(
-      current_setting('pothos_perf.advisor.min_improvement')::float8);
+      current_setting('pothos_perf.advisor_min_improvement')::float8);
 
 COMMENT ON VIEW pothos_perf.index_recommendations IS
-  'recommend_indexes() with pothos_perf.advisor.min_improvement.';
+  'recommend_indexes() with pothos_perf.advisor_min_improvement.';
 
 CREATE FUNCTION pothos_perf.get_advisor_predicates(
     OUT queryid bigint,
@@ -49,7 +51,8 @@ CREATE FUNCTION pothos_perf.get_advisor_predicates(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_advisor_predicates'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE VIEW pothos_perf.advisor_predicates AS
   SELECT * FROM pothos_perf.get_advisor_predicates();
@@ -65,12 +68,14 @@ CREATE FUNCTION pothos_perf.advisor_info(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_advisor_info'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION pothos_perf.advisor_reset(all_databases boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pothos_perf_advisor_reset'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 REVOKE ALL ON FUNCTION pothos_perf.advisor_reset(boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pothos_perf.get_advisor_predicates() FROM PUBLIC;
@@ -89,7 +94,8 @@ CREATE FUNCTION pothos_perf.redundant_indexes(
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_redundant_indexes'
-LANGUAGE C STRICT VOLATILE;
+LANGUAGE C STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.redundant_indexes() IS
   'Existing indexes that cost writes for nothing: duplicate (same definition as covered_by), prefix (a wider btree, covered_by, serves its lookups), unused (never scanned since the statistics were reset; not unique, not primary key).';

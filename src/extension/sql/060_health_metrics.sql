@@ -1,4 +1,4 @@
--- pothos_perf: health, schema introspection and Prometheus metrics (issue 3).
+-- pothos_perf: health, schema introspection and Prometheus metrics.
 
 -- Helpers (C): statement-store totals and the health verdict.
 CREATE FUNCTION pothos_perf._performance_numbers(
@@ -9,7 +9,8 @@ CREATE FUNCTION pothos_perf._performance_numbers(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_performance_numbers'
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION pothos_perf._health_eval(
     connections_total bigint,
@@ -33,7 +34,8 @@ CREATE FUNCTION pothos_perf._health_eval(
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_health_eval'
-LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE;
+LANGUAGE C CALLED ON NULL INPUT IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION pothos_perf._metrics_text(
     connections_active bigint,
@@ -42,34 +44,36 @@ CREATE FUNCTION pothos_perf._metrics_text(
 )
 RETURNS text
 AS 'MODULE_PATHNAME', 'pothos_perf_metrics_text'
-LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 
 -- PARALLEL RESTRICTED: pg_stat_activity and pg_stat_database are restricted.
 CREATE FUNCTION pothos_perf.health()
 RETURNS jsonb
 LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
 AS $$
 WITH act AS (
-    SELECT count(*) AS total,
-           count(*) FILTER (WHERE state = 'active') AS active,
-           count(*) FILTER (WHERE state = 'idle') AS idle,
-           count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_xact,
-           extract(epoch FROM max(clock_timestamp() - xact_start))::float8 AS longest_xact
+    SELECT pg_catalog.count(*) AS total,
+           pg_catalog.count(*) FILTER (WHERE state = 'active') AS active,
+           pg_catalog.count(*) FILTER (WHERE state = 'idle') AS idle,
+           pg_catalog.count(*) FILTER (WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')) AS idle_xact,
+           extract(epoch FROM pg_catalog.max(pg_catalog.clock_timestamp() - xact_start))::float8 AS longest_xact
       FROM pg_catalog.pg_stat_activity
      WHERE backend_type = 'client backend'),
 db AS (
     SELECT numbackends, deadlocks, blks_hit, blks_read
-      FROM pg_catalog.pg_stat_database WHERE datname = current_database()),
+      FROM pg_catalog.pg_stat_database WHERE datname = pg_catalog.current_database()),
 lk AS (
-    SELECT count(*) AS total, count(*) FILTER (WHERE NOT granted) AS waiting FROM pg_catalog.pg_locks),
+    SELECT pg_catalog.count(*) AS total, pg_catalog.count(*) FILTER (WHERE NOT granted) AS waiting FROM pg_catalog.pg_locks),
 perf AS (
     SELECT total_queries, slow_queries_last_hour, queries_per_second,
            CASE WHEN total_queries > 0 THEN total_exec_time / total_queries ELSE 0 END AS avg_ms
       FROM pothos_perf._performance_numbers()),
 mc AS (
-    SELECT current_setting('max_connections')::bigint AS max,
-           current_setting('max_connections')::bigint
-             - current_setting('superuser_reserved_connections')::bigint AS usable),
+    SELECT pg_catalog.current_setting('max_connections')::bigint AS max,
+           pg_catalog.current_setting('max_connections')::bigint
+             - pg_catalog.current_setting('superuser_reserved_connections')::bigint AS usable),
 ev AS (
     SELECT e.*
       FROM act, db, lk, perf, mc,
@@ -78,30 +82,30 @@ ev AS (
                CASE WHEN db.blks_hit + db.blks_read > 0
                     THEN db.blks_hit::float8 / (db.blks_hit + db.blks_read) END,
                db.blks_hit + db.blks_read, db.deadlocks, lk.total, lk.waiting, act.longest_xact) e)
-SELECT jsonb_build_object(
+SELECT pg_catalog.jsonb_build_object(
     'status', ev.status,
-    'reasons', to_jsonb(ev.reasons),
-    'timestamp', to_jsonb(clock_timestamp()),
-    'connections', jsonb_build_object(
+    'reasons', pg_catalog.to_jsonb(ev.reasons),
+    'timestamp', pg_catalog.to_jsonb(pg_catalog.clock_timestamp()),
+    'connections', pg_catalog.jsonb_build_object(
         'total', act.total, 'active', act.active, 'idle', act.idle,
         'idleInTransaction', act.idle_xact, 'maxConnections', mc.max,
         'status', ev.connections_status),
-    'performance', jsonb_build_object(
-        'averageQueryTime', round(perf.avg_ms::numeric, 3),
+    'performance', pg_catalog.jsonb_build_object(
+        'averageQueryTime', pg_catalog.round(perf.avg_ms::numeric, 3),
         'slowQueryCount', perf.slow_queries_last_hour,
         'totalQueries', perf.total_queries,
-        'queriesPerSecond', round(perf.queries_per_second::numeric, 3),
+        'queriesPerSecond', pg_catalog.round(perf.queries_per_second::numeric, 3),
         'status', ev.performance_status),
-    'database', jsonb_build_object(
-        'name', current_database(),
-        'size', pg_catalog.pg_database_size(current_database()),
-        'sizePretty', pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database())),
+    'database', pg_catalog.jsonb_build_object(
+        'name', pg_catalog.current_database(),
+        'size', pg_catalog.pg_database_size(pg_catalog.current_database()),
+        'sizePretty', pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(pg_catalog.current_database())),
         'connections', db.numbackends,
         'locksCount', lk.total,
         'locksWaiting', lk.waiting,
         'deadlocksCount', db.deadlocks,
         'cacheHitRatio', CASE WHEN db.blks_hit + db.blks_read > 0
-                              THEN round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
+                              THEN pg_catalog.round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
         'status', ev.database_status))
   FROM act, db, lk, perf, mc, ev
 $$;
@@ -112,12 +116,13 @@ COMMENT ON FUNCTION pothos_perf.health() IS
 CREATE FUNCTION pothos_perf.introspect_schema(schema text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     wanted text := introspect_schema.schema;
 BEGIN
-    IF octet_length(wanted) >= 64 THEN
-        RAISE EXCEPTION 'introspect_schema: schema name is too long (% bytes; at most 63)', octet_length(wanted)
+    IF pg_catalog.octet_length(wanted) >= 64 THEN
+        RAISE EXCEPTION 'introspect_schema: schema name is too long (% bytes; at most 63)', pg_catalog.octet_length(wanted)
             USING ERRCODE = 'name_too_long';
     END IF;
     IF wanted IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = wanted) THEN
@@ -126,88 +131,94 @@ BEGIN
     END IF;
     RETURN (
     WITH rels AS (
-        SELECT c.oid, n.nspname, c.relname, c.relkind
+        SELECT c.oid, n.nspname, c.relname, c.relkind,
+               -- the key of the table in the result: its name, with its
+               -- schema unless it is the schema asked for (or public)
+               CASE WHEN n.nspname = coalesce(wanted, 'public') THEN c.relname::text
+                    ELSE n.nspname || '.' || c.relname END AS key
           FROM pg_catalog.pg_class c
           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p', 'm', 'f', 'v')
            AND CASE WHEN wanted IS NULL
                     THEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pothos_perf')
                          AND n.nspname !~ '^pg_(toast|temp_)'
-                    ELSE n.nspname = wanted END)
-    SELECT jsonb_build_object(
+                    ELSE n.nspname = wanted END),
+    fks AS (
+        -- each foreign key seen from both of its tables
+        SELECT r.oid AS relid, con.conname, con.conrelid = r.oid AS outgoing,
+               CASE WHEN con.conrelid = r.oid THEN con.confrelid ELSE con.conrelid END AS other,
+               con.conrelid, con.conkey, con.confrelid, con.confkey, con.confdeltype
+          FROM rels r
+          JOIN pg_catalog.pg_constraint con
+            ON con.contype = 'f' AND (con.conrelid = r.oid OR con.confrelid = r.oid))
+    SELECT pg_catalog.jsonb_build_object(
         'schema', wanted,
-        'tables', coalesce(jsonb_agg(jsonb_build_object(
+        'tables', coalesce(pg_catalog.jsonb_object_agg(r.key, pg_catalog.jsonb_build_object(
             'schema', r.nspname,
             'name', r.relname,
             'kind', CASE r.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
                                    WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table'
                                    ELSE 'view' END,
             'columns', (
-                SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'name', a.attname,
+                SELECT coalesce(pg_catalog.jsonb_object_agg(a.attname, pg_catalog.jsonb_build_object(
                     'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
                     'nullable', NOT a.attnotnull,
                     'default', pg_catalog.pg_get_expr(d.adbin, d.adrelid),
                     'unique', EXISTS (
                         SELECT 1 FROM pg_catalog.pg_index i
                          WHERE i.indrelid = r.oid AND i.indisunique AND i.indnkeyatts = 1
-                           AND i.indkey[0] = a.attnum AND i.indpred IS NULL))
-                    ORDER BY a.attnum), '[]'::jsonb)
+                           AND i.indkey[0] = a.attnum AND i.indpred IS NULL),
+                    'position', a.attnum)), '{}'::jsonb)
                   FROM pg_catalog.pg_attribute a
                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
                  WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped),
             'indexes', (
-                SELECT coalesce(jsonb_agg(jsonb_build_object(
-                    'name', ic.relname,
-                    'columns', (SELECT jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
-                                  FROM generate_series(1, i.indnkeyatts::int) k),
+                SELECT coalesce(pg_catalog.jsonb_object_agg(ic.relname, pg_catalog.jsonb_build_object(
+                    'columns', (SELECT pg_catalog.jsonb_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k, true) ORDER BY k)
+                                  FROM pg_catalog.generate_series(1, i.indnkeyatts::int) k),
                     'unique', i.indisunique,
                     'primary', i.indisprimary,
                     'method', am.amname,
-                    'partial', i.indpred IS NOT NULL)
-                    ORDER BY ic.relname COLLATE "C"), '[]'::jsonb)
+                    'partial', i.indpred IS NOT NULL)), '{}'::jsonb)
                   FROM pg_catalog.pg_index i
                   JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
                   JOIN pg_catalog.pg_am am ON am.oid = ic.relam
                  WHERE i.indrelid = r.oid),
+            -- {table, column, references}: the other table, the referencing
+            -- column, the referenced column (the first of each for keys of
+            -- several columns; all of them in columns/foreignColumns)
             'relations', (
-                SELECT coalesce(jsonb_agg(f.obj ORDER BY f.direction, f.conname COLLATE "C"), '[]'::jsonb)
-                  FROM (SELECT con.conname,
-                               CASE WHEN con.conrelid = r.oid THEN 1 ELSE 2 END AS direction,
-                               jsonb_build_object(
-                                   'name', con.conname,
-                                   'direction', CASE WHEN con.conrelid = r.oid THEN 'references'
-                                                     ELSE 'referenced_by' END,
-                                   'columns', (SELECT jsonb_agg(a.attname ORDER BY k.i)
-                                                 FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.conkey
-                                                                  ELSE con.confkey END) WITH ORDINALITY k(attnum, i)
-                                                 JOIN pg_catalog.pg_attribute a
-                                                   ON a.attrelid = r.oid AND a.attnum = k.attnum),
-                                   'table', (SELECT format('%s.%s', quote_ident(n2.nspname), quote_ident(c2.relname))
-                                               FROM pg_catalog.pg_class c2
-                                               JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace
-                                              WHERE c2.oid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
-                                                                  ELSE con.conrelid END),
-                                   'foreignColumns', (
-                                       SELECT jsonb_agg(a.attname ORDER BY k.i)
-                                         FROM unnest(CASE WHEN con.conrelid = r.oid THEN con.confkey
-                                                          ELSE con.conkey END) WITH ORDINALITY k(attnum, i)
-                                         JOIN pg_catalog.pg_attribute a
-                                           ON a.attrelid = CASE WHEN con.conrelid = r.oid THEN con.confrelid
-                                                                ELSE con.conrelid END
-                                          AND a.attnum = k.attnum),
-                                   'onDelete', CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
-                                                   WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'
-                                                   ELSE 'SET DEFAULT' END) AS obj
-                          FROM pg_catalog.pg_constraint con
-                         WHERE con.contype = 'f' AND (con.conrelid = r.oid OR con.confrelid = r.oid)) f))
-            ORDER BY r.nspname COLLATE "C", r.relname COLLATE "C"), '[]'::jsonb))
+                SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                    'table', coalesce(o.key, ocls.nspname || '.' || ocls.relname),
+                    'column', fcol.attname,
+                    'references', tcol.attname,
+                    'name', f.conname,
+                    'direction', CASE WHEN f.outgoing THEN 'references' ELSE 'referenced_by' END,
+                    'columns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                  FROM pg_catalog.unnest(CASE WHEN f.outgoing THEN f.conkey ELSE f.confkey END)
+                                       WITH ORDINALITY k(attnum, i)
+                                  JOIN pg_catalog.pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.attnum),
+                    'foreignColumns', (SELECT pg_catalog.jsonb_agg(a.attname ORDER BY k.i)
+                                         FROM pg_catalog.unnest(CASE WHEN f.outgoing THEN f.confkey ELSE f.conkey END)
+                                              WITH ORDINALITY k(attnum, i)
+                                         JOIN pg_catalog.pg_attribute a ON a.attrelid = f.other AND a.attnum = k.attnum),
+                    'onDelete', CASE f.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT'
+                                    WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END)
+                    ORDER BY f.outgoing DESC, f.conname COLLATE "C"), '[]'::jsonb)
+                  FROM fks f
+                  LEFT JOIN rels o ON o.oid = f.other
+                  JOIN (SELECT c2.oid, n2.nspname, c2.relname
+                          FROM pg_catalog.pg_class c2
+                          JOIN pg_catalog.pg_namespace n2 ON n2.oid = c2.relnamespace) ocls ON ocls.oid = f.other
+                  JOIN pg_catalog.pg_attribute fcol ON fcol.attrelid = f.conrelid AND fcol.attnum = f.conkey[1]
+                  JOIN pg_catalog.pg_attribute tcol ON tcol.attrelid = f.confrelid AND tcol.attnum = f.confkey[1]
+                 WHERE f.relid = r.oid))), '{}'::jsonb))
       FROM rels r);
 END
 $$;
 
 COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
-  'Tables (and views) of one schema, or of every user schema: columns (type, nullable, default, unique), indexes (columns, unique, primary), foreign keys both ways.';
+  'Tables (and views) of one schema, or of every user schema, keyed by name: columns keyed by name (type, nullable, default, unique), indexes keyed by name (columns, unique, primary), relations [{table, column, references}] both ways.';
 
 -- PARALLEL RESTRICTED: pg_stat_activity (pg_stat_get_activity) is restricted.
 -- The N+1 count is n_plus_one_info().listed (the findings table under its
@@ -216,13 +227,14 @@ COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
 CREATE FUNCTION pothos_perf.metrics()
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     active bigint;
     idle bigint;
     findings bigint;
 BEGIN
-    SELECT count(*) FILTER (WHERE state = 'active'), count(*) FILTER (WHERE state = 'idle')
+    SELECT pg_catalog.count(*) FILTER (WHERE state = 'active'), pg_catalog.count(*) FILTER (WHERE state = 'idle')
       INTO active, idle
       FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend';
     SELECT listed INTO findings FROM pothos_perf.n_plus_one_info();
@@ -232,3 +244,10 @@ $$;
 
 COMMENT ON FUNCTION pothos_perf.metrics() IS
   'The pothos_database_* metrics in the Prometheus text exposition format (0.0.4).';
+
+-- The metrics name tables and count their statements for every role: as the
+-- statistics views of pg_monitor, not for PUBLIC.
+REVOKE ALL ON FUNCTION pothos_perf.metrics() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pothos_perf.metrics() TO pg_monitor;
+GRANT EXECUTE ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) TO pg_monitor;

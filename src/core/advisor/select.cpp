@@ -1,0 +1,143 @@
+// advisor/select.cpp -- see advisor/select.h.
+#include "core/advisor/select.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/advisor/cost.h"
+
+namespace pothos::core::advisor {
+
+namespace {
+
+class Pricer {
+public:
+    Pricer(const SelectionInput& in, const CostOracle& oracle) : in_(in), oracle_(oracle) {}
+
+    bool touches(size_t stmt, uint32_t relid) const {
+        const auto& r = in_.statements[stmt].relids;
+        return std::find(r.begin(), r.end(), relid) != r.end();
+    }
+
+    // Cost of stmt with the members of set that are on relations it reads.
+    double cost(const std::vector<size_t>& set, size_t stmt) {
+        std::vector<size_t> relevant;
+        for (size_t c : set)
+            if (touches(stmt, in_.candidates[c].shape.relid)) relevant.push_back(c);
+        std::sort(relevant.begin(), relevant.end());
+        auto key = std::make_pair(stmt, relevant);
+        auto it = cache_.find(key);
+        if (it != cache_.end()) return it->second;
+        double v = oracle_(relevant, stmt);
+        cache_.emplace(std::move(key), v);
+        return v;
+    }
+
+    // Choice of c on top of `others`: the statements whose cost c lowers,
+    // its saving (calls x reduction) and its share of their cost today.
+    Choice price(size_t c, const std::vector<size_t>& others, double min_gain) {
+        Choice ch;
+        ch.candidate = c;
+        std::vector<size_t> with = others;
+        with.push_back(c);
+        std::vector<double> calls, today, after;
+        double today_total = 0, current_total = 0;
+        for (size_t s = 0; s < in_.statements.size(); s++) {
+            if (!touches(s, in_.candidates[c].shape.relid)) continue;
+            double b = cost(others, s);
+            double a = cost(with, s);
+            double t = cost({}, s);
+            if (b <= 0 || a < 0 || t <= 0 || a >= b * (1.0 - min_gain)) continue;
+            double n = in_.statements[s].calls;
+            ch.statements.push_back(s);
+            calls.push_back(n);
+            today.push_back(t);
+            after.push_back(a);
+            ch.saving += n * (b - a);
+            today_total += n * t;
+            current_total += n * b;
+        }
+        ch.cost_before = weighted_mean(calls, today);
+        ch.cost_after = weighted_mean(calls, after);
+        ch.write_cost = in_.write_cost[c];
+        ch.improvement_pct = today_total > 0 ? 100.0 * ch.saving / today_total : 0;
+        ch.gain_pct = current_total > 0 ? 100.0 * ch.saving / current_total : 0;
+        return ch;
+    }
+
+private:
+    const SelectionInput& in_;
+    const CostOracle& oracle_;
+    std::map<std::pair<size_t, std::vector<size_t>>, double> cache_;
+};
+
+bool pays(const SelectionInput& in, const Choice& ch, const SelectOptions& o) {
+    bool breaks_hot = ch.candidate < in.breaks_hot.size() && in.breaks_hot[ch.candidate];
+    double pct = breaks_hot ? ch.improvement_pct : ch.gain_pct;
+    return !ch.statements.empty() && ch.saving > ch.write_cost && pct >= o.min_improvement_pct;
+}
+
+}  // namespace
+
+std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& oracle,
+                                   const SelectOptions& options) {
+    Pricer pricer(in, oracle);
+    const size_t n = in.candidates.size();
+    std::vector<bool> dead(n, false);
+    for (size_t c = 0; c < n; c++)
+        for (const IndexShape& e : in.existing)
+            if (serves(e, in.candidates[c].shape)) dead[c] = true;
+
+    std::vector<size_t> chosen;
+    while (chosen.size() < options.max_indexes) {
+        double best_score = 0;
+        size_t best = n;
+        for (size_t c = 0; c < n; c++) {
+            if (dead[c]) continue;
+            bool served = false;
+            for (size_t k : chosen) served = served || serves(in.candidates[k].shape, in.candidates[c].shape);
+            if (served) {
+                dead[c] = true;
+                continue;
+            }
+            Choice ch = pricer.price(c, chosen, options.min_statement_gain);
+            if (!pays(in, ch, options)) continue;
+            double score = (ch.saving - ch.write_cost) / std::max(1.0, in.bytes[c]);
+            if (best == n || score > best_score) {
+                best = c;
+                best_score = score;
+            }
+        }
+        if (best == n) break;
+        dead[best] = true;
+        // A chosen index the new, wider one serves is no longer needed.
+        std::vector<size_t> kept;
+        for (size_t k : chosen)
+            if (!serves(in.candidates[best].shape, in.candidates[k].shape)) kept.push_back(k);
+        kept.push_back(best);
+        chosen = std::move(kept);
+    }
+
+    // Marginal benefit of each in the final set; drop those that no longer
+    // pay, one at a time (the least saving first), until all do.
+    for (;;) {
+        std::vector<Choice> out;
+        size_t worst = chosen.size();
+        double worst_saving = 0;
+        for (size_t i = 0; i < chosen.size(); i++) {
+            std::vector<size_t> others;
+            for (size_t j = 0; j < chosen.size(); j++)
+                if (j != i) others.push_back(chosen[j]);
+            Choice ch = pricer.price(chosen[i], others, options.min_statement_gain);
+            if (!pays(in, ch, options) && (worst == chosen.size() || ch.saving < worst_saving)) {
+                worst = i;
+                worst_saving = ch.saving;
+            }
+            out.push_back(std::move(ch));
+        }
+        if (worst == chosen.size()) return out;
+        chosen.erase(chosen.begin() + static_cast<long>(worst));
+    }
+}
+
+}  // namespace pothos::core::advisor

@@ -1,0 +1,95 @@
+// advisor/workload.h -- the workload the index advisor works on, gathered
+// from this database's statements in the statement store and the column
+// uses collected for them (advisor/collect.h):
+//  - every statement whose normalized text parses again with its $n as
+//    parameters of inferred types (others are skipped);
+//  - for reads, the column uses and the relations it reads;
+//  - for INSERT/UPDATE/DELETE, the rows written per table (and, for UPDATE,
+//    which columns it assigns) -- the write rate an index must pay for, over
+//    the same window as the reads' calls.
+// Plain C structs in palloc'd memory (the caller's context).
+#pragma once
+
+#include "extension/common/pg.h"
+
+extern "C" {
+#include "nodes/parsenodes.h"
+}
+
+#include "extension/advisor/hypo_index.h"
+#include "extension/common/guard.h"
+
+namespace pothos::ext {
+
+struct WlUse {
+    Oid relid;
+    AttrNumber attnum;
+    uint8 kind;  // core::advisor::UseKind
+    uint8 pos;
+    uint32 flags;
+    double returned;
+    double filtered;
+    bool index_cond;
+    double distinct;     // estimated distinct values (pg_statistic), 0 if unknown
+    const char* column;  // quoted identifier
+};
+POTHOS_PLAIN(WlUse);
+
+struct WlStatement {
+    uint64 queryid;
+    double calls;
+    double rows;
+    bool visible;  // the caller may see this statement's id
+    Oid role;      // parsed and planned as this role (InvalidOid: not at all)
+    char* path;    // with this search_path (role_search_path)
+    const char* text;
+    Query* query;  // analysed and rewritten; NULL when it could not be
+    Oid* relids;   // relations it reads or writes
+    int nrelids;
+    WlUse* uses;
+    int nuses;
+};
+POTHOS_PLAIN(WlStatement);
+
+struct WlUpdate {
+    AttrNumber* cols;
+    int ncols;
+    double rows;
+};
+POTHOS_PLAIN(WlUpdate);
+
+struct WlWrites {
+    Oid relid;
+    double inserted;
+    double deleted;
+    WlUpdate* updates;
+    int nupdates;
+};
+POTHOS_PLAIN(WlWrites);
+
+struct Workload {
+    WlStatement* stmts;
+    int nstmts;
+    WlWrites* writes;
+    int nwrites;
+};
+POTHOS_PLAIN(Workload);
+
+// see_all: superuser or pg_read_all_stats (ids of every role's statements).
+// A statement is parsed and planned as a role that recorded it and that the
+// caller may act as (security.h), the one with the most calls; statements
+// no such role recorded are left unparsed (query NULL).
+Workload* workload_collect(bool see_all);
+
+// Plan cost (total cost of the top plan node, generic plan) of s with the
+// hypothetical indexes set[0..n) pretended to exist, planned as s->role;
+// -1 when planning fails.
+// Core code calls it (the advisor's selection, through its cost oracle), so
+// no error escapes: one that must not be swallowed (a query cancel) is kept
+// in *pending (the first one) and every later call returns -1 at once; the
+// caller re-throws it once no C++ frame is alive.
+double workload_plan_cost(const WlStatement* s, HypoIndex** set, int n, ErrorData** pending);
+
+const WlWrites* workload_writes(const Workload* w, Oid relid);
+
+}  // namespace pothos::ext

@@ -1,0 +1,156 @@
+// nplus1/shape.cpp -- see nplus1/shape.h.
+#include "extension/common/pg.h"
+#include "core/common/hot.h"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/primnodes.h"
+#include "utils/lsyscache.h"
+}
+
+#include "core/nplus1/event.h"
+#include "core/nplus1/text.h"
+#include "extension/nplus1/shape.h"
+
+namespace pothos::ext {
+
+using namespace pothos::core;
+
+Nplus1ShapeSlot g_nplus1_shapes[kNplus1ShapeSlots];
+
+namespace {
+
+bool is_value(const Node* n) { return n && (IsA(n, Param) || IsA(n, Const)); }
+
+bool is_plain_var(const Node* n) { return n && IsA(n, Var) && ((const Var*) n)->varlevelsup == 0; }
+
+// column = value, either way round, with an equality operator.
+bool is_key_predicate(const Node* n) {
+    if (!n || !IsA(n, OpExpr)) return false;
+    const OpExpr* op = (const OpExpr*) n;
+    if (list_length(op->args) != 2) return false;
+    const Node* l = nplus1_strip_casts((const Node*) linitial(op->args));
+    const Node* r = nplus1_strip_casts((const Node*) lsecond(op->args));
+    const Node* var = is_plain_var(l) ? l : (is_plain_var(r) ? r : nullptr);
+    const Node* val = var == l ? r : l;
+    if (!var || !is_value(val)) return false;
+    return op_mergejoinable(op->opno, exprType(l)) || op_hashjoinable(op->opno, exprType(l));
+}
+
+// Walks the AND-ed conjuncts of quals: all key predicates (at least one)?
+// Sets *batched when one is an = ANY / IN list.
+bool key_quals(const Node* quals, bool* batched) {
+    if (!quals) return false;
+    if (IsA(quals, BoolExpr)) {
+        const BoolExpr* b = (const BoolExpr*) quals;
+        if (b->boolop != AND_EXPR) return false;
+        bool all = true;
+        ListCell* lc;
+        foreach (lc, b->args) all = key_quals((const Node*) lfirst(lc), batched) && all;
+        return all;
+    }
+    if (IsA(quals, List)) {
+        bool all = list_length((const List*) quals) > 0;
+        ListCell* lc;
+        foreach (lc, (const List*) quals) all = key_quals((const Node*) lfirst(lc), batched) && all;
+        return all;
+    }
+    if (IsA(quals, ScalarArrayOpExpr)) {
+        *batched = true;
+        return false;
+    }
+    return is_key_predicate(quals);
+}
+
+bool limit_is_one(const Query* q) {
+    const Node* n = nplus1_strip_casts(q->limitCount);
+    if (!n || !IsA(n, Const)) return false;
+    const Const* c = (const Const*) n;
+    if (c->constisnull) return false;
+    if (c->consttype == INT8OID) return DatumGetInt64(c->constvalue) == 1;
+    if (c->consttype == INT4OID) return DatumGetInt32(c->constvalue) == 1;
+    return false;
+}
+
+}  // namespace
+
+const Node* nplus1_strip_casts(const Node* n) {
+    while (n) {
+        if (IsA(n, RelabelType))
+            n = (const Node*) ((const RelabelType*) n)->arg;
+        else if (IsA(n, CoerceViaIO))
+            n = (const Node*) ((const CoerceViaIO*) n)->arg;
+        else if (IsA(n, FuncExpr) && ((const FuncExpr*) n)->funcformat == COERCE_IMPLICIT_CAST &&
+                 list_length(((const FuncExpr*) n)->args) == 1)
+            n = (const Node*) linitial(((const FuncExpr*) n)->args);
+        else
+            break;
+    }
+    return n;
+}
+
+POTHOS_COLD uint16 nplus1_classify(const Query* q) {
+    uint16 flags = 0;
+    bool one_relation = false, has_table = false, other_rte = false;
+    int relations = 0;
+    ListCell* lc;
+    foreach (lc, q->rtable) {
+        const RangeTblEntry* rte = (const RangeTblEntry*) lfirst(lc);
+        if (rte->rtekind == RTE_RELATION) {
+            relations++;
+            has_table = true;
+        } else if (rte->rtekind != RTE_JOIN) {
+            other_rte = true;
+        }
+    }
+    one_relation = relations == 1 && !other_rte;
+    if (has_table) flags |= NPLUS1_HAS_TABLE;
+    bool batched = false;
+    const Node* quals = q->jointree ? q->jointree->quals : nullptr;
+    switch (q->commandType) {
+        case CMD_SELECT: {
+            flags |= NPLUS1_SELECT;
+            foreach (lc, q->rowMarks) {
+                const RowMarkClause* rc = (const RowMarkClause*) lfirst(lc);
+                if (rc->waitPolicy == LockWaitSkip) flags |= NPLUS1_SKIP_LOCKED;
+            }
+            if (one_relation && !q->hasSubLinks && !q->setOperations && !q->cteList &&
+                key_quals(quals, &batched))
+                flags |= NPLUS1_KEY_LOOKUP;
+            if (batched) flags |= NPLUS1_BATCHED;
+            if (limit_is_one(q)) flags |= NPLUS1_LIMIT1;
+            break;
+        }
+        case CMD_INSERT:
+            flags |= NPLUS1_DML;
+            // One VALUES row is folded into the target list; several make an
+            // RTE_VALUES, INSERT ... SELECT a subquery.
+            if (relations == 1 && !other_rte) flags |= NPLUS1_SINGLE_ROW;
+            break;
+        case CMD_UPDATE:
+        case CMD_DELETE:
+            flags |= NPLUS1_DML;
+            if (one_relation && !q->hasSubLinks && key_quals(quals, &batched)) flags |= NPLUS1_SINGLE_ROW;
+            if (batched) flags |= NPLUS1_BATCHED;
+            break;
+        default:
+            break;
+    }
+    return flags;
+}
+
+POTHOS_COLD void nplus1_note_shape(const Query* query) {
+    Nplus1ShapeSlot* s = &g_nplus1_shapes[query->queryId % kNplus1ShapeSlots];
+    s->queryid = query->queryId;
+    s->flags = nplus1_classify(query);
+    s->may_tag = false;  // nplus1_note_parsed notes the text next
+}
+
+bool nplus1_text_may_tag(const JumbleState* jstate, const char* src) {
+    if (jstate == nullptr || jstate->highest_extern_param_id <= 0 || src == nullptr) return true;
+    return nplus1_scan_slash(src).slash;
+}
+
+
+}  // namespace pothos::ext
