@@ -165,6 +165,7 @@ TEST(Errors, LibraryErrorsHaveTheirOwnTypesAndNoSqlstate) {
 
 TEST(Errors, ClientDeadlineNamesItsLimit) {
     Client c(test_config(1));
+    c.query("SELECT 1");  // the connection exists: the deadline is the statement's alone
     QueryOptions o;
     o.timeout = Millis(150);
     auto e = expect_error<QueryTimeoutError>([&] { c.query("SELECT pg_sleep(5)", {}, o); });
