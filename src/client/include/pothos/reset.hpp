@@ -19,6 +19,8 @@
 //
 // PoolOptions::init_sql is run again after a reset, so the session returns
 // to its state right after connecting.
+//
+// Thread safety: plain values.
 #pragma once
 
 namespace pothos {
