@@ -16,7 +16,7 @@ SELECT g, 'SKU-' || lpad(g::text, 7, '0'),
   FROM generate_series(1, 10000 * :scale) g;
 -- 2 % of orders are still pending, 1.5 % not shipped yet.
 INSERT INTO orders
-SELECT g, 1 + (g * 7919) % (50000 * :scale),
+SELECT g, 1 + (g::bigint * 7919) % (50000 * :scale),
        CASE WHEN g % 50 = 0 THEN 'pending' WHEN g % 50 = 1 THEN 'cancelled'
             WHEN g % 50 < 10 THEN 'shipped' ELSE 'delivered' END,
        timestamp '2025-01-01' + (g * interval '150 seconds'),
@@ -24,7 +24,7 @@ SELECT g, 1 + (g * 7919) % (50000 * :scale),
        round((10 + random() * 500)::numeric, 2), NULL
   FROM generate_series(1, 200000 * :scale) g;
 INSERT INTO order_items
-SELECT g, 1 + (g - 1) / 3, 1 + (g * 104729) % (10000 * :scale), 1 + g % 4, round((5 + random() * 200)::numeric, 2)
+SELECT g, 1 + (g - 1) / 3, 1 + (g::bigint * 104729) % (10000 * :scale), 1 + g % 4, round((5 + random() * 200)::numeric, 2)
   FROM generate_series(1, 600000 * :scale) g;
 INSERT INTO reviews
 SELECT g, 1 + (g * 31) % (10000 * :scale), 1 + (g * 17) % (50000 * :scale), 1 + g % 5,
