@@ -18,7 +18,9 @@
 # advisors observe; the advisor's indexes are created
 # (pothos_perf.recommend_indexes(10), every distinct DDL of
 # pg_qualstats_index_advisor()); VACUUM ANALYZE; then the timed run of the
-# mix (ADV_DURATION s) and WAL per inserted row (ADV_WAL_BATCHES batches of
+# mix (ADV_TXNS transactions: the same number in every configuration, so
+# that each inserts as many events and its event reads scan as many rows)
+# and WAL per inserted row (ADV_WAL_BATCHES batches of
 # 100 events inserted by one client, pg_current_wal_lsn() before and after,
 # after a CHECKPOINT). Every database runs the same pass, so the data is the
 # same size in each.
@@ -27,7 +29,7 @@
 # Environment (default):
 #   ADV_SCALE        data scale (1 = 200 000 orders, 600 000 order items)    (1)
 #   ADV_PASS         transactions of the observed pass (all clients)         (300)
-#   ADV_DURATION     seconds of each timed run                                (60)
+#   ADV_TXNS         transactions of each timed run (all clients)           (4000)
 #   ADV_CLIENTS      pgbench clients                                          (2)
 #   ADV_WAL_BATCHES  event batches for the WAL figure                         (200)
 #   ADV_CONFIGS      configurations to run     (none hand pothos pothos1 qualstats)
@@ -42,7 +44,7 @@ SHOP=$HERE/shop
 
 SCALE=${ADV_SCALE:-1}
 PASS=${ADV_PASS:-300}
-DURATION=${ADV_DURATION:-60}
+TXNS=${ADV_TXNS:-4000}
 CLIENTS=${ADV_CLIENTS:-2}
 WAL_BATCHES=${ADV_WAL_BATCHES:-200}
 CONFIGS=${ADV_CONFIGS:-none hand pothos pothos1 qualstats}
@@ -126,8 +128,8 @@ for cfg in $CONFIGS; do
     q -d "$db" -At -c "SELECT count(*), coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_stat_user_indexes
                         WHERE indexrelname NOT LIKE '%_pkey'" >"$OUT/$db.indexes"
 
-    log "$db: timed run (${DURATION}s, $CLIENTS clients)"
-    pgb "$db" -T "$DURATION" "${mix_args[@]}" >"$OUT/$db.run.txt" 2>&1
+    log "$db: timed run ($TXNS transactions, $CLIENTS clients)"
+    pgb "$db" -t $((TXNS / CLIENTS)) "${mix_args[@]}" >"$OUT/$db.run.txt" 2>&1
 
     log "$db: WAL per inserted event row"
     q -d "$db" -c "CHECKPOINT"

@@ -41,15 +41,17 @@ public:
     }
 
     // What the members of set on relid save the statements reading relid,
-    // less what their writes cost; *left: what those statements still cost.
-    double net_saving(const std::vector<size_t>& set, uint32_t relid, double* left) {
+    // less what their writes cost; *left: what those statements still cost,
+    // *today: what they cost without a new index.
+    double net_saving(const std::vector<size_t>& set, uint32_t relid, double* left, double* today) {
         double v = 0;
-        *left = 0;
+        *left = *today = 0;
         for (size_t s = 0; s < in_.statements.size(); s++) {
             if (!touches(s, relid)) continue;
             double t = cost({}, s), a = cost(set, s);
             if (t <= 0 || a < 0) continue;
             *left += weight(s, t) * std::min(a, t);
+            *today += weight(s, t) * t;
             if (a < t) v += weight(s, t) * (t - a);
         }
         for (size_t c : set)
@@ -145,15 +147,16 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
     // Refinement: a chosen index is swapped for a candidate of its table with
     // the same leading key when the table's indexes then save more, net of
     // their writes, by min_improvement_pct of what the table's statements
-    // still cost: the greedy step prefers the smaller of two indexes that
+    // still cost (of what they cost today if the swap would make HOT updates
+    // non-HOT): the greedy step prefers the smaller of two indexes that
     // serve the same statements, and a wider one chosen instead may serve
     // more of them.
     for (size_t i = 0; i < chosen.size(); i++) {
         const IndexShape& mine = in.candidates[chosen[i]].shape;
         uint32_t relid = mine.relid;
-        double left = 0;
-        double best_net = pricer.net_saving(chosen, relid, &left);
-        double margin = options.min_improvement_pct / 100.0 * left;
+        double left = 0, today = 0;
+        double best_net = pricer.net_saving(chosen, relid, &left, &today);
+        bool hot_now = chosen[i] < in.breaks_hot.size() && in.breaks_hot[chosen[i]];
         size_t best = n;
         for (size_t c = 0; c < n; c++) {
             const IndexShape& other = in.candidates[c].shape;
@@ -162,8 +165,13 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
                 continue;
             std::vector<size_t> trial = chosen;
             trial[i] = c;
-            double trial_left = 0;
-            double net = pricer.net_saving(trial, relid, &trial_left);
+            double trial_left = 0, trial_today = 0;
+            double net = pricer.net_saving(trial, relid, &trial_left, &trial_today);
+            // As for a candidate of the greedy step: one that would make
+            // updates that are HOT today non-HOT must gain the threshold's
+            // share of today's cost, not of what is left.
+            bool breaks = c < in.breaks_hot.size() && in.breaks_hot[c] && !hot_now;
+            double margin = options.min_improvement_pct / 100.0 * (breaks ? today : left);
             if (net > best_net + margin) {
                 best_net = net;
                 best = c;

@@ -32,11 +32,11 @@ namespace pothos::core::advisor {
 struct SelectStatement {
     uint64_t queryid = 0;
     double calls = 0;
+    std::vector<uint32_t> relids;  // relations it reads
     // Measured execution time of those calls (ms). When known, a plan cost
     // change counts as that share of it: savings are in milliseconds (and
     // write_cost must be too); else in plan cost units x calls.
     double exec_ms = 0;
-    std::vector<uint32_t> relids;  // relations it reads
 };
 
 struct SelectionInput {

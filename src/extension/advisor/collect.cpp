@@ -215,7 +215,7 @@ uint32 advisor_const_hash(const char* value) {
 }
 
 POTHOS_COLD void advisor_new_statement(Query* query) {
-    if (advisor_guc_sample_rate <= 0 || !advisor_ready() || query->jointree == NULL) return;
+    if (!advisor_ready() || query->jointree == NULL) return;
     ConstHashes c;
     c.n = 0;
     c.queryid = query->queryId;
