@@ -52,8 +52,7 @@ OUT=${ADV_OUT:-/tmp/pothos-shop.$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 
 WORK=$(make_pg_tmpdir)
-cleanup() { cluster_stop || true; rm -rf "$WORK"; }
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 [ "${ADV_BUILD:-1}" = 1 ] && build_extension
 cluster_start "$WORK" "shared_preload_libraries = 'pothos_perf,pg_qualstats'" \

@@ -103,6 +103,14 @@ bool pays(const SelectionInput& in, const Choice& ch, const SelectOptions& o) {
     return !ch.statements.empty() && ch.saving > ch.write_cost && pct >= o.min_improvement_pct;
 }
 
+// A chosen index that `wider` (also chosen) serves is no longer needed.
+void drop_served(const SelectionInput& in, size_t wider, std::vector<size_t>* chosen) {
+    std::vector<size_t> kept;
+    for (size_t k : *chosen)
+        if (k == wider || !serves(in.candidates[wider].shape, in.candidates[k].shape)) kept.push_back(k);
+    *chosen = std::move(kept);
+}
+
 }  // namespace
 
 std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& oracle,
@@ -136,12 +144,8 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
         }
         if (best == n) break;
         dead[best] = true;
-        // A chosen index the new, wider one serves is no longer needed.
-        std::vector<size_t> kept;
-        for (size_t k : chosen)
-            if (!serves(in.candidates[best].shape, in.candidates[k].shape)) kept.push_back(k);
-        kept.push_back(best);
-        chosen = std::move(kept);
+        chosen.push_back(best);
+        drop_served(in, best, &chosen);
     }
 
     // Refinement: a chosen index is swapped for a candidate of its table with
@@ -179,10 +183,7 @@ std::vector<Choice> select_indexes(const SelectionInput& in, const CostOracle& o
         }
         if (best == n) continue;
         chosen[i] = best;
-        std::vector<size_t> kept;
-        for (size_t k : chosen)
-            if (k == best || !serves(in.candidates[best].shape, in.candidates[k].shape)) kept.push_back(k);
-        chosen = std::move(kept);
+        drop_served(in, best, &chosen);
         i = static_cast<size_t>(-1);  // the set changed: again from the first (each swap saves more: this ends)
     }
 

@@ -28,24 +28,24 @@ adv::StatementUse statement_use(const WlStatement& s) {
         const WlUse& u = s.uses[k];
         adv::RelationUse* ru = nullptr;
         for (adv::RelationUse& r : su.relations)
-            if (r.relid == u.relid) ru = &r;
+            if (r.relid == u.use.relid) ru = &r;
         if (ru == nullptr) {
-            su.relations.push_back(adv::RelationUse{u.relid, {}});
+            su.relations.push_back(adv::RelationUse{u.use.relid, {}});
             ru = &su.relations.back();
         }
         adv::ColumnUse cu;
-        cu.attnum = u.attnum;
+        cu.attnum = u.use.attnum;
         cu.name = u.column;
-        cu.kind = static_cast<adv::UseKind>(u.kind);
-        cu.pos = u.pos;
-        cu.flags = u.flags;
-        cu.returned = u.returned;
-        cu.filtered = u.filtered;
-        cu.index_cond = u.index_cond;
+        cu.kind = static_cast<adv::UseKind>(u.use.kind);
+        cu.pos = u.use.pos;
+        cu.flags = u.use.flags;
+        cu.returned = u.use.returned;
+        cu.filtered = u.use.filtered;
+        cu.index_cond = u.use.index_cond;
         cu.distinct = u.distinct;
         cu.width = u.width;
-        if (u.expr != NULL) {
-            cu.expr = u.expr;
+        if (u.expr_sql != NULL) {
+            cu.expr = u.expr_sql;
             cu.expr_attnums.assign(u.expr_atts, u.expr_atts + u.nexpr_atts);
         }
         ru->uses.push_back(cu);

@@ -370,9 +370,9 @@ WlUse* add_column_use(WlStatement* s, int* cap, Oid relid, AttrNumber att, uint8
     char* col = get_attname(relid, att, true);
     if (col == NULL) return NULL;
     WlUse* u = next_use(s, cap);
-    u->relid = relid;
-    u->attnum = att;
-    u->kind = kind;
+    u->use.relid = relid;
+    u->use.attnum = att;
+    u->use.kind = kind;
     u->distinct = column_distinct(relid, att);
     u->width = get_attavgwidth(relid, att);
     u->column = quote_identifier(col);
@@ -387,25 +387,15 @@ void statement_uses(WlStatement* s, const core::advisor::PredEntry* sampled, uin
     if (run_as_role(s->role, s->path, extract_fn, &a, NULL)) {
         for (int i = 0; i < a.found.n; i++) {
             const PlanUse& p = a.found.uses[i];
-            WlUse* u;
-            if (a.exprs[i] != NULL) {
-                u = next_use(s, &cap);
-                u->relid = p.relid;
-                u->kind = p.kind;
-                u->column = a.exprs[i];
-                u->expr = a.exprs[i];
-                u->expr_atts = (AttrNumber*) palloc(sizeof(AttrNumber) * (bms_num_members(a.expr_atts[i]) + 1));
-                int m = -1;
-                while ((m = bms_next_member(a.expr_atts[i], m)) >= 0)
-                    u->expr_atts[u->nexpr_atts++] = (AttrNumber) (m + FirstLowInvalidHeapAttributeNumber);
-            } else if ((u = add_column_use(s, &cap, p.relid, p.attnum, p.kind)) == NULL) {
-                continue;
-            }
-            u->pos = p.pos;
-            u->flags = p.flags;
-            u->returned = p.returned;
-            u->filtered = p.filtered;
-            u->index_cond = p.index_cond;
+            WlUse* u = a.exprs[i] != NULL ? next_use(s, &cap) : add_column_use(s, &cap, p.relid, p.attnum, p.kind);
+            if (u == NULL) continue;
+            u->use = p;
+            if (a.exprs[i] == NULL) continue;
+            u->column = u->expr_sql = a.exprs[i];
+            u->expr_atts = (AttrNumber*) palloc(sizeof(AttrNumber) * (bms_num_members(a.expr_atts[i]) + 1));
+            int m = -1;
+            while ((m = bms_next_member(a.expr_atts[i], m)) >= 0)
+                u->expr_atts[u->nexpr_atts++] = (AttrNumber) (m + FirstLowInvalidHeapAttributeNumber);
         }
     }
     if (s->query->commandType == CMD_SELECT) {
@@ -423,8 +413,8 @@ void statement_uses(WlStatement* s, const core::advisor::PredEntry* sampled, uin
                 if (att < 0) continue;  // system columns
                 if (att == 0) {
                     WlUse* u = next_use(s, &cap);
-                    u->relid = rte->relid;
-                    u->kind = (uint8) core::advisor::UseKind::Output;
+                    u->use.relid = rte->relid;
+                    u->use.kind = (uint8) core::advisor::UseKind::Output;
                     u->column = "*";
                 } else {
                     add_column_use(s, &cap, rte->relid, att, (uint8) core::advisor::UseKind::Output);
@@ -438,19 +428,19 @@ void statement_uses(WlStatement* s, const core::advisor::PredEntry* sampled, uin
         WlUse* u = NULL;
         for (int j = 0; j < s->nuses && u == NULL; j++) {
             WlUse* x = &s->uses[j];
-            if (x->expr == NULL && x->relid == e.key.relid && x->attnum == e.key.attnum && x->kind == e.key.kind &&
-                x->pos == e.key.pos && x->flags == e.key.flags)
+            if (x->expr_sql == NULL && x->use.relid == e.key.relid && x->use.attnum == e.key.attnum &&
+                x->use.kind == e.key.kind && x->use.pos == e.key.pos && x->use.flags == e.key.flags)
                 u = x;
         }
         if (u == NULL) {
             u = add_column_use(s, &cap, e.key.relid, e.key.attnum, e.key.kind);
             if (u == NULL) continue;
-            u->pos = e.key.pos;
-            u->flags = e.key.flags;
+            u->use.pos = e.key.pos;
+            u->use.flags = e.key.flags;
         }
-        u->returned = e.stats.rows_returned;
-        u->filtered = e.stats.rows_filtered;
-        u->index_cond = u->index_cond || e.stats.index_cond != 0;
+        u->use.returned = e.stats.rows_returned;
+        u->use.filtered = e.stats.rows_filtered;
+        u->use.index_cond = u->use.index_cond || e.stats.index_cond != 0;
     }
 }
 

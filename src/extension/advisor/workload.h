@@ -24,23 +24,17 @@ extern "C" {
 }
 
 #include "extension/advisor/hypo_index.h"
+#include "extension/advisor/plan_uses.h"
 #include "extension/common/guard.h"
 
 namespace pothos::ext {
 
 struct WlUse {
-    Oid relid;
-    AttrNumber attnum;
-    uint8 kind;  // core::advisor::UseKind
-    uint8 pos;
-    uint32 flags;
-    double returned;
-    double filtered;
-    bool index_cond;
+    PlanUse use;         // what the plan showed (use.expr is NULL: see expr_sql)
     double distinct;     // estimated distinct values (pg_statistic), 0 if unknown
     double width;        // average width in bytes (pg_statistic), 0 if unknown
     const char* column;  // quoted identifier, or the expression
-    const char* expr;    // an expression of the table's columns (attnum 0), deparsed; NULL for a column
+    const char* expr_sql;   // an expression of the table's columns (use.attnum 0), deparsed; NULL for a column
     AttrNumber* expr_atts;  // the columns it reads
     int nexpr_atts;
 };
