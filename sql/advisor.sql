@@ -209,7 +209,18 @@ SELECT id FROM adv_users WHERE email = 'user42@example.com';
 SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 7;
 SELECT count(*) AS sampled_uses FROM pothos_perf.advisor_predicates;
 SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+CREATE TEMP TABLE adv_unsampled AS SELECT index_ddl FROM pothos_perf.recommend_indexes();
+--    Sampling every execution of the same statements gives the same advice.
 SET pothos_perf.advisor_sample_rate = 1;
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 7;
+SELECT count(*) > 0 AS sampled FROM pothos_perf.advisor_predicates;
+SELECT count(*) AS differences
+  FROM ((SELECT index_ddl FROM pothos_perf.recommend_indexes() EXCEPT SELECT index_ddl FROM adv_unsampled)
+        UNION ALL
+        (SELECT index_ddl FROM adv_unsampled EXCEPT SELECT index_ddl FROM pothos_perf.recommend_indexes())) d;
+DROP TABLE adv_unsampled;
 
 -- 15. Expression keys: lower(col) = lower(...), and date_trunc with a unit
 -- that normalization turned into a parameter (the unit's hash was recorded
