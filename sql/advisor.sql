@@ -222,7 +222,7 @@ SELECT count(*) AS differences
         (SELECT index_ddl FROM adv_unsampled EXCEPT SELECT index_ddl FROM pothos_perf.recommend_indexes())) d;
 DROP TABLE adv_unsampled;
 
--- 15. Expression keys: lower(col) = lower(...), and date_trunc with a unit
+-- 15. Expression keys: lower(col) = lower(...), a cast, and date_trunc with a unit
 -- that normalization turned into a parameter (the unit's hash was recorded
 -- when the statement was first seen). date_trunc of a timestamptz is not
 -- immutable: no index can hold it.
@@ -236,6 +236,7 @@ SELECT adv_fresh();
 SELECT id FROM adv_users WHERE lower(email) = lower('USER42@example.com');
 SELECT count(*) FROM adv_orders WHERE date_trunc('day', placed) = '2025-02-03';
 SELECT count(*) FROM adv_orders WHERE date_trunc('day', placed_tz) = '2025-02-03 00:00+00';
+SELECT sum(total) FROM adv_orders WHERE placed::date = '2025-02-04';
 SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
 SELECT regexp_replace("QUERY PLAN", '  \(cost=.*$', '') AS plan
   FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE lower(email) = $$u@x$$',
@@ -277,3 +278,21 @@ DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users, adv_order
 -- recommended (without re-planning the workload on every scrape).
 SELECT count(*) AS last_recs FROM pothos_perf.recommend_indexes(10) \gset
 SELECT pothos_perf.metrics() LIKE ('%' || E'\npothos_database_index_recommendations ' || :last_recs || E'\n%') AS metrics_has_recommendations;
+
+-- 18. LIKE 'prefix%' in a database whose collation is not C: a plain btree
+-- cannot serve it, text_pattern_ops can. The pattern is a parameter in the
+-- stored text: the advice prices it as a prefix search.
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE adv_utf8 TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.utf8';
+\c adv_utf8
+SET client_min_messages = warning;
+CREATE EXTENSION pothos_perf;
+RESET client_min_messages;
+CREATE TABLE adv_products (id int PRIMARY KEY, name text NOT NULL, price int NOT NULL);
+INSERT INTO adv_products SELECT g, 'product ' || g, g % 100 FROM generate_series(1, 20000) g;
+ANALYZE adv_products;
+SELECT pothos_perf.reset() IS NOT NULL AS reset;
+SELECT count(*) FROM adv_products WHERE name LIKE 'product 1234%';
+SELECT table_name, columns, index_ddl FROM pothos_perf.recommend_indexes();
+\c :regress_db
+DROP DATABASE adv_utf8;

@@ -123,10 +123,11 @@ void record_write_fn(void* p) {
 
 // ---------------------------------------------------------------- LIKE $n
 
-// A LIKE pattern standing for a prefix search on relid.att: the first half
-// (at least 3 characters) of the middle value of the column's histogram (a
-// value of the table's statistics, never of a statement) followed by '%';
-// "a%" without statistics. A search by prefix is taken to be selective.
+// A LIKE pattern standing for a prefix search on relid.att: the middle value
+// of the column's histogram (a value of the table's statistics, never of a
+// statement) less its last character, followed by '%'; "a%" without
+// statistics. A search by prefix is taken to be selective: values often
+// share their first characters, a prefix typed to find one shares most.
 Const* prefix_pattern(Oid relid, AttrNumber att, Oid collid) {
     char* sample = NULL;
     if (OidIsValid(relid) && att > 0) {
@@ -145,8 +146,8 @@ Const* prefix_pattern(Oid relid, AttrNumber att, Oid collid) {
     StringInfoData pat;
     initStringInfo(&pat);
     if (sample != NULL) {
-        int chars = pg_mbstrlen(sample) / 2;
-        int len = pg_mbcharcliplen(sample, (int) strlen(sample), chars < 3 ? 3 : chars);
+        int chars = pg_mbstrlen(sample) - 1;
+        int len = pg_mbcharcliplen(sample, (int) strlen(sample), chars < 1 ? 1 : chars);
         for (int i = 0; i < len; i++) {
             if (sample[i] == '%' || sample[i] == '_' || sample[i] == '\\') appendStringInfoChar(&pat, '\\');
             appendStringInfoChar(&pat, sample[i]);
