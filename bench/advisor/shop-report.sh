@@ -8,7 +8,7 @@ set -euo pipefail
 export LC_ALL=C
 DIR=${1:?usage: shop-report.sh RESULTS_DIR}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CONFIGS=$(for c in none hand pothos pothos1 qualstats; do [ -f "$DIR/shop_$c.run.txt" ] && echo "$c"; done)
+CONFIGS=$(for c in none hand pothos pothos1 qualstats; do if [ -f "$DIR/shop_$c.run.txt" ]; then echo "$c"; fi; done)
 
 label() {
     case $1 in
