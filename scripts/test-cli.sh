@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # scripts/test-cli.sh -- the pothos-perf command's tests against a real server
-# (ctest label "cli"; its formatting unit tests carry label "unit").
+# (ctest label "cli", db diff's round-trip corpus among them; its formatting
+# unit tests carry label "unit").
 #
 # Called by scripts/test.sh after the extension is installed and the CMake
 # tree is built in build/ (POTHOS_BUILD_DIR to use another). Starts a
 # throwaway cluster with pothos_perf preloaded, run by the postgres OS user,
 # sets DATABASE_URL to it, builds and runs the tests (they create their own
 # databases: cli_test, cli_noext, cli_mig*_test, cli_mig4_dev, cli_mig_prod,
+# cli_diff*_test, cli_diff_want (and db diff's pothos_shadow_* ones),
 # cli_todo_dev). The cluster is stopped by its own pg_ctl on exit, also on
 # failure. Needs xmllint (libxml2-utils) for the HTML report check.
 source "$(dirname "$0")/lib.sh"

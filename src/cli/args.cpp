@@ -52,6 +52,10 @@ Schema migrations (no extension needed):
   db reset   --dir DIR --force
                          drop and recreate schema public, then migrate
                          (only databases named *_dev or *_test)
+  db diff    --dir DIR --schema FILE [--name NAME] [--dry-run] [--allow-destructive]
+                         write the next migration: the DDL from what DIR builds
+                         to what FILE describes (needs CREATEDB: two throwaway
+                         shadow databases)
 
 Connection (default: DATABASE_URL, then the libpq environment PGHOST, PGPORT, ...):
   -h HOST  -p PORT  -U USER  -d DBNAME|URI
@@ -89,9 +93,12 @@ Args parse_args(const std::vector<std::string>& argv) {
     app.add_option("--threshold", threshold);
     app.add_option("--min-improvement", min_improvement);
     app.add_option("--dir", a.dir);
+    app.add_option("--schema", a.schema_file);
+    app.add_option("--name", a.name);
     for (auto [names, flag] : {std::pair{"--json", &a.json}, {"--no-color,--no-colour", &a.no_colour},
                                {"--help,-?", &a.help}, {"--version", &a.version}, {"--apply", &a.apply},
-                               {"-y,--yes", &a.yes}, {"--allow-writes", &a.allow_writes}, {"--force", &a.force}})
+                               {"-y,--yes", &a.yes}, {"--allow-writes", &a.allow_writes}, {"--force", &a.force},
+                               {"--dry-run", &a.dry_run}, {"--allow-destructive", &a.allow_destructive}})
         app.add_flag(names, *flag)->disable_flag_override();
     app.add_option("command", positional);
 
@@ -130,11 +137,12 @@ Args parse_args(const std::vector<std::string>& argv) {
         a.sql = positional[1];
         expected = 2;
     } else if (a.command == "db") {
-        if (positional.size() < 2) throw UsageError("db needs an action: migrate, status or reset");
+        if (positional.size() < 2) throw UsageError("db needs an action: migrate, status, reset or diff");
         a.db_action = positional[1];
-        if (a.db_action != "migrate" && a.db_action != "status" && a.db_action != "reset")
-            throw UsageError("unknown db action '" + a.db_action + "' (migrate, status or reset)");
+        if (a.db_action != "migrate" && a.db_action != "status" && a.db_action != "reset" && a.db_action != "diff")
+            throw UsageError("unknown db action '" + a.db_action + "' (migrate, status, reset or diff)");
         if (a.dir.empty()) throw UsageError("db " + a.db_action + " needs --dir DIR");
+        if (a.db_action == "diff" && a.schema_file.empty()) throw UsageError("db diff needs --schema FILE");
         expected = 2;
     }
     if (positional.size() > expected) throw UsageError("unexpected argument '" + positional[expected] + "'");
@@ -142,6 +150,14 @@ Args parse_args(const std::vector<std::string>& argv) {
     if ((a.apply || a.yes) && a.command != "advise") throw UsageError("--apply and --yes are options of advise");
     if (a.force && !(a.command == "db" && a.db_action == "reset")) throw UsageError("--force is an option of db reset");
     if (!a.dir.empty() && a.command != "db") throw UsageError("--dir is an option of db");
+    bool diff = a.command == "db" && a.db_action == "diff";
+    if (!diff && (!a.schema_file.empty() || app.count("--name") || a.dry_run || a.allow_destructive))
+        throw UsageError("--schema, --name, --dry-run and --allow-destructive are options of db diff");
+    if (app.count("--name") &&
+        (a.name.empty() || a.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789_") != std::string::npos))
+        throw UsageError("--name expects letters, digits and underscores (the migration's file name), got '" +
+                         a.name + "'");
     if (a.threshold_ms && a.command != "slow") throw UsageError("--threshold is an option of slow");
     if (a.allow_writes && a.command != "explain") throw UsageError("--allow-writes is an option of explain");
     return a;

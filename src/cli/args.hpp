@@ -14,7 +14,7 @@ namespace pothos::cli {
 
 struct Args {
     std::string command;      // report, top, slow, n-plus-one, advise, explain, health, metrics, reset, db
-    std::string db_action;    // migrate, status, reset (command == "db")
+    std::string db_action;    // migrate, status, reset, diff (command == "db")
     std::string sql;          // explain
     ConnectOptions conn;
     bool json = false;
@@ -30,6 +30,10 @@ struct Args {
     bool allow_writes = false;
     bool force = false;
     std::string dir;
+    std::string schema_file;  // db diff
+    std::string name;         // db diff: the new migration's description
+    bool dry_run = false;     // db diff
+    bool allow_destructive = false;  // db diff
 };
 
 class UsageError : public std::invalid_argument {

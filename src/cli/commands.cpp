@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "db_diff.hpp"
 #include "html_report.hpp"
 #include "migrator.hpp"
 #include "prometheus_parse.hpp"
@@ -79,7 +80,22 @@ int run_advise(Connection& c, const Args& a, const TextStyle& st) {
     return kExitOk;
 }
 
+int run_db_diff(const Args& a) {
+    Connection c(a.conn);
+    DiffOutcome o = run_schema_diff(c, {a.dir, a.schema_file, a.name, a.dry_run, a.allow_destructive});
+    for (const auto& w : o.warnings) note("pothos-perf: warning: " + w);
+    if (!o.changes) {
+        out("no changes: the migrations in " + a.dir + " already build " + a.schema_file + "\n");
+        return kExitOk;
+    }
+    out(o.listing);
+    for (const auto& p : o.written) note("wrote " + p);
+    if (a.dry_run) note("--dry-run: nothing written");
+    return kExitOk;
+}
+
 int run_db(const Args& a, const TextStyle& st) {
+    if (a.db_action == "diff") return run_db_diff(a);
     std::vector<MigrationFile> files;
     try {
         files = load_migrations(a.dir);

@@ -31,6 +31,13 @@ std::optional<MigrationName> parse_migration_name(std::string_view n) {
     return MigrationName{std::stoll(std::string(digits)), pretty};
 }
 
+bool is_non_transactional(std::string_view content) {
+    std::string_view first = content.substr(0, content.find('\n'));
+    while (!first.empty() && (first.back() == ' ' || first.back() == '\t' || first.back() == '\r'))
+        first.remove_suffix(1);
+    return first == kNoTransactionMarker;
+}
+
 std::string sha256_hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
@@ -75,6 +82,7 @@ std::vector<MigrationFile> load_migrations(const std::string& dir) {
         f.description = parsed->description;
         f.content = ss.str();
         f.checksum = sha256_hex(f.content);
+        f.transactional = !is_non_transactional(f.content);
         out.push_back(std::move(f));
     }
     if (ec) throw std::runtime_error("cannot list " + dir + ": " + ec.message());
@@ -99,6 +107,21 @@ MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
     for (const auto& f : files)
         if (!done.count(f.version)) plan.pending.push_back(f);
     return plan;
+}
+
+std::string next_migration_name(const std::vector<MigrationFile>& files,
+                                const std::vector<AppliedMigration>& applied, const std::string& description,
+                                int offset) {
+    std::int64_t top = 0;
+    std::size_t width = 3;
+    for (const auto& f : files) {
+        top = std::max(top, f.version);
+        width = std::max<std::size_t>(3, f.name.find("__") - 1);
+    }
+    for (const auto& a : applied) top = std::max(top, a.version);
+    std::string v = std::to_string(top + 1 + offset);
+    if (v.size() < width) v.insert(0, width - v.size(), '0');
+    return "V" + v + "__" + description + ".sql";
 }
 
 std::string migration_names(const std::vector<AppliedMigration>& v) {

@@ -6,6 +6,9 @@
 // (leading zeros allowed, compared as a number), description letters,
 // digits and underscores, e.g. V001__create_users.sql. Other *.sql files in
 // the directory are an error; files not ending in .sql are ignored.
+//
+// A file whose first line is exactly kNoTransactionMarker runs outside a
+// transaction, one statement at a time (for CREATE INDEX CONCURRENTLY).
 #pragma once
 
 #include <cstdint>
@@ -16,12 +19,19 @@
 
 namespace pothos::cli {
 
+constexpr std::string_view kNoTransactionMarker = "-- pothos:no-transaction";
+
+// True when the first line of `content` is the no-transaction marker
+// (trailing blanks and a carriage return allowed).
+bool is_non_transactional(std::string_view content);
+
 struct MigrationFile {
     std::int64_t version = 0;
     std::string name;         // the file name, e.g. V001__create_users.sql
     std::string description;  // "create users"
     std::string content;
     std::string checksum;     // sha256 of the content, lowercase hex
+    bool transactional = true;  // false: first line is kNoTransactionMarker
 };
 
 struct MigrationName {
@@ -58,6 +68,13 @@ MigrationPlan plan_migrations(const std::vector<MigrationFile>& files,
 
 // "V1__a.sql, V2__b.sql"
 std::string migration_names(const std::vector<AppliedMigration>& v);
+
+// The file name of the migration after `files` and `applied`: version one
+// more than the highest of both (plus `offset`), zero-padded like the last
+// file's version (at least 3 digits), e.g. V007__add_due_dates.sql.
+std::string next_migration_name(const std::vector<MigrationFile>& files,
+                                const std::vector<AppliedMigration>& applied, const std::string& description,
+                                int offset = 0);
 
 struct MigrateOutcome {
     std::vector<std::string> applied;  // file names applied by this run

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "sql_split.hpp"
+
 namespace pothos::cli {
 namespace {
 
@@ -35,6 +37,46 @@ void ensure_table(Connection& c) {
     c.exec("RESET client_min_messages");
 }
 
+void record(Connection& c, const MigrationFile& f, double ms) {
+    c.exec(std::string("INSERT INTO ") + kMigrationsTable +
+               " (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)",
+           {std::to_string(f.version), f.name, f.checksum, std::to_string(ms)});
+}
+
+void run_in_transaction(Connection& c, const MigrationFile& f) {
+    auto t0 = std::chrono::steady_clock::now();
+    c.exec("BEGIN");
+    try {
+        c.exec(f.content);
+        record(c, f, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        c.exec("COMMIT");
+    } catch (const CliError& e) {
+        c.try_exec("ROLLBACK");
+        throw CliError(e.code(), "migration " + f.name + " failed and was rolled back: " + e.what());
+    }
+}
+
+// Each statement on its own (CREATE INDEX CONCURRENTLY refuses a
+// multi-statement string); a failure leaves the statements before it applied
+// and the file unrecorded, so the next run starts it again from the top.
+void run_statement_by_statement(Connection& c, const MigrationFile& f) {
+    std::vector<SqlStatement> stmts = split_sql(f.content);
+    for (std::size_t i = 0; i < stmts.size(); ++i) {
+        try {
+            c.exec(stmts[i].text);
+        } catch (const CliError& e) {
+            throw CliError(e.code(),
+                           "migration " + f.name + " (" + std::string(kNoTransactionMarker) + ") failed at line " +
+                               std::to_string(stmts[i].line) + ", statement " + std::to_string(i + 1) + " of " +
+                               std::to_string(stmts.size()) + ": " + e.what() +
+                               "\nnote: it ran outside a transaction: the " + std::to_string(i) +
+                               " statement(s) before it stay applied and the file is not recorded as applied;"
+                               " make the file safe to run again (IF NOT EXISTS; drop an INVALID index a failed"
+                               " CREATE INDEX CONCURRENTLY left) before the next migrate");
+        }
+    }
+}
+
 MigrateOutcome apply_pending(Connection& c, const std::vector<MigrationFile>& files, const MigrationLog& log) {
     ensure_table(c);
     MigrationPlan plan = plan_migrations(files, read_applied(c));
@@ -46,22 +88,16 @@ MigrateOutcome apply_pending(Connection& c, const std::vector<MigrationFile>& fi
     out.already_applied = plan.applied.size();
     for (const auto& f : plan.pending) {
         auto t0 = std::chrono::steady_clock::now();
-        c.exec("BEGIN");
-        try {
-            c.exec(f.content);
-            double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-            c.exec(std::string("INSERT INTO ") + kMigrationsTable +
-                       " (version, name, checksum, execution_ms) VALUES ($1, $2, $3, $4)",
-                   {std::to_string(f.version), f.name, f.checksum, std::to_string(ms)});
-            c.exec("COMMIT");
-            char buf[64];
-            std::snprintf(buf, sizeof buf, " (%.1f ms)", ms);
-            log("applied " + f.name + buf);
-            out.applied.push_back(f.name);
-        } catch (const CliError& e) {
-            c.try_exec("ROLLBACK");
-            throw CliError(e.code(), "migration " + f.name + " failed and was rolled back: " + e.what());
-        }
+        if (f.transactional) run_in_transaction(c, f);
+        else run_statement_by_statement(c, f);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        char buf[64];
+        std::snprintf(buf, sizeof buf, " (%.1f ms)", ms);
+        // A transactional file's row was written in its transaction; the
+        // other kind is recorded once every statement succeeded.
+        if (!f.transactional) record(c, f, ms);
+        log("applied " + f.name + (f.transactional ? "" : " (outside a transaction)") + buf);
+        out.applied.push_back(f.name);
     }
     return out;
 }

@@ -1,6 +1,8 @@
 // `pothos-perf db migrate|status|reset`: applies migration files to a
 // database. Each file runs in its own transaction together with its row in
-// public.pothos_migrations; migrate and reset hold a session advisory lock
+// public.pothos_migrations, except a file marked with kNoTransactionMarker:
+// its statements run one by one outside a transaction and its row is written
+// after the last one succeeded; migrate and reset hold a session advisory lock
 // (key kMigrationLockKey) so concurrent runs serialise and the later one
 // finds nothing left to do.
 #pragma once

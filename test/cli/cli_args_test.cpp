@@ -28,6 +28,12 @@ TEST(CliArgs, Subcommands) {
     EXPECT_EQ(d.db_action, "reset");
     EXPECT_EQ(d.dir, "m");
     EXPECT_TRUE(d.force);
+    Args diff = parse({"db", "diff", "--dir", "m", "--schema", "s.sql", "--name", "add_x", "--dry-run",
+                       "--allow-destructive"});
+    EXPECT_EQ(diff.db_action, "diff");
+    EXPECT_EQ(diff.schema_file, "s.sql");
+    EXPECT_EQ(diff.name, "add_x");
+    EXPECT_TRUE(diff.dry_run && diff.allow_destructive);
     Args ad = parse({"advise", "--apply", "--yes", "--min-improvement", "25"});
     EXPECT_TRUE(ad.apply && ad.yes);
     EXPECT_EQ(*ad.min_improvement_pct, 25);
@@ -78,6 +84,13 @@ TEST(CliArgs, BadInputIsAUsageError) {
         {"top", "--html", "f.html"},
         {"top", "--apply"},
         {"db", "migrate", "--dir", "x", "--force"},
+        {"db", "diff", "--dir", "x"},
+        {"db", "diff", "--schema", "s.sql"},
+        {"db", "diff", "--dir", "x", "--schema", "s.sql", "--name", "a-b"},
+        {"db", "diff", "--dir", "x", "--schema", "s.sql", "--name", ""},
+        {"db", "migrate", "--dir", "x", "--dry-run"},
+        {"db", "status", "--dir", "x", "--schema", "s.sql"},
+        {"top", "--allow-destructive"},
         {"slow", "--threshold", "-1"},
         {"advise", "--min-improvement", "101"},
         {"top", "--json=yes"},

@@ -2,7 +2,9 @@
 // (scripts/test-cli.sh starts one and sets DATABASE_URL to a superuser
 // connection). Runs the installed-in-build binary as a child process and
 // checks exit codes, JSON shapes (parsed), the indexes --apply creates, the
-// HTML report (xmllint), and the migration runner's guarantees.
+// HTML report (xmllint), the migration runner's guarantees, and db diff's
+// round trips (diff, migrate, compare the introspection with the desired
+// schema's, diff again: nothing).
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <sys/wait.h>
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -19,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pg.hpp"
+#include "schema_introspect.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -148,6 +153,15 @@ public:
         return rows;
     }
     std::string one(const std::string& sql) { return exec(sql).at(0).at(0); }
+    // Several statements in one string (simple protocol).
+    void script(const std::string& sql) {
+        PGresult* r = PQexec(c_, sql.c_str());
+        std::string msg = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK
+                              ? ""
+                              : PQresultErrorMessage(r);
+        PQclear(r);
+        if (!msg.empty()) throw std::runtime_error(msg);
+    }
 
 private:
     PGconn* c_;
@@ -701,4 +715,271 @@ TEST_F(CliServer, ProgressOnlyOnATerminalAndOnlyForSlowSteps) {
     ASSERT_EQ(piped.code, 0) << piped.err;
     EXPECT_EQ(piped.err.find("running the statement"), std::string::npos) << piped.err;
     EXPECT_TRUE(piped.err.empty()) << piped.err;
+}
+
+// ------------------------------------------------------- non-transactional
+
+TEST(CliMigrations, NoTransactionMarkerRunsOutsideATransaction) {
+    fresh_database("cli_mig5_test", false);
+    MigDir m;
+    m.write("V1__t.sql", "CREATE TABLE t (id int, a int);\nINSERT INTO t SELECT g, g FROM generate_series(1, 100) g;\n");
+    // CREATE INDEX CONCURRENTLY refuses a transaction block: applied only
+    // because the marker makes it run statement by statement.
+    m.write("V2__idx.sql", "-- pothos:no-transaction\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);\n"
+                           "CREATE INDEX CONCURRENTLY t_id_idx ON t (id);\n");
+    CliRun ok = run("cli_mig5_test", "db migrate " + m.arg());
+    ASSERT_EQ(ok.code, 0) << ok.err;
+    EXPECT_NE(ok.err.find("applied V2__idx.sql (outside a transaction)"), std::string::npos) << ok.err;
+    Db d("cli_mig5_test");
+    EXPECT_EQ(d.one("SELECT count(*) FROM pg_index WHERE indrelid = 't'::regclass AND indisvalid"), "2");
+    EXPECT_EQ(d.one("SELECT string_agg(name, ',' ORDER BY version) FROM public.pothos_migrations"),
+              "V1__t.sql,V2__idx.sql");
+    // Without the marker the same file fails and is rolled back.
+    m.write("V3__idx_in_tx.sql", "CREATE INDEX CONCURRENTLY t_both_idx ON t (id, a);\n");
+    CliRun tx = run("cli_mig5_test", "db migrate " + m.arg());
+    EXPECT_EQ(tx.code, 1);
+    EXPECT_NE(tx.err.find("cannot run inside a transaction block"), std::string::npos) << tx.err;
+    fs::remove(m.path / "V3__idx_in_tx.sql");
+    // Failing half-way: what ran stays, the file is not recorded, the error
+    // names the file, the line and what stays applied.
+    m.write("V4__half.sql", "-- pothos:no-transaction\nCREATE TABLE half (id int);\n\nSELECT no_such_function();\n"
+                            "CREATE TABLE never (id int);\n");
+    CliRun half = run("cli_mig5_test", "db migrate " + m.arg());
+    EXPECT_EQ(half.code, 1);
+    EXPECT_NE(half.err.find("V4__half.sql"), std::string::npos) << half.err;
+    EXPECT_NE(half.err.find("line 4, statement 2 of 3"), std::string::npos) << half.err;
+    EXPECT_NE(half.err.find("1 statement(s) before it stay applied"), std::string::npos) << half.err;
+    EXPECT_EQ(d.one("SELECT to_regclass('public.half') IS NOT NULL"), "t");
+    EXPECT_EQ(d.one("SELECT to_regclass('public.never') IS NULL"), "t");
+    EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "2");
+    // fixed to be re-runnable, it applies and is recorded
+    m.write("V4__half.sql", "-- pothos:no-transaction\nCREATE TABLE IF NOT EXISTS half (id int);\n"
+                            "CREATE TABLE never (id int);\n");
+    CliRun again = run("cli_mig5_test", "db migrate --json " + m.arg());
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_EQ(json_of(again)["applied"][0], "V4__half.sql");
+    EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "3");
+    CliRun st = run("cli_mig5_test", "db status " + m.arg());
+    EXPECT_NE(st.out.find("3 applied, 0 pending"), std::string::npos) << st.out;
+}
+
+// ----------------------------------------------------------------- db diff
+
+namespace {
+
+std::string describe_db(const std::string& db) {
+    pothos::cli::ConnectOptions o;
+    o.dbname = url_for(db);
+    pothos::cli::Connection c(o);
+    return pothos::cli::describe_schema(pothos::cli::introspect_schema(c));
+}
+
+int shadow_databases() {
+    return std::stoi(Db("postgres").one("SELECT count(*) FROM pg_database WHERE datname LIKE 'pothos_shadow_%'"));
+}
+
+std::size_t count_files(const fs::path& dir) {
+    return std::size_t(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
+}
+
+const char* kDiffBase =
+    "CREATE TABLE users (\n"
+    "    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,\n"
+    "    email text NOT NULL,\n"
+    "    name text\n"
+    ");\n"
+    "CREATE TABLE lists (id serial PRIMARY KEY, owner_id bigint NOT NULL, title varchar(50));\n"
+    "CREATE TABLE old_logs (id int, msg text);\n";
+
+// A fresh database, a migrations directory and a schema file for db diff.
+struct DiffSetup {
+    explicit DiffSetup(std::string name) : db(std::move(name)) { fresh_database(db, false); }
+    void write_schema(const std::string& sql) const {
+        std::ofstream(schema, std::ios::binary | std::ios::trunc) << sql;
+    }
+    // "--dir ... --schema ..."
+    std::string args() const { return m.arg() + " --schema " + quote(schema); }
+
+    std::string db;
+    MigDir m;
+    pothos::cli::test::TempDir schema_dir;
+    std::string schema = (schema_dir.path / "schema.sql").string();
+};
+
+void replace_in(std::string& s, const std::string& from, const std::string& to) {
+    auto p = s.find(from);
+    ASSERT_NE(p, std::string::npos) << from;
+    s.replace(p, from.size(), to);
+}
+
+}  // namespace
+
+TEST(CliDbDiff, RoundTripCorpus) {
+    DiffSetup setup("cli_diff_test");
+    const MigDir& m = setup.m;
+    m.write("V001__base.sql", std::string(kDiffBase) +
+                                  "INSERT INTO users (email, name) VALUES ('a@x', 'A'), ('b@x', NULL);\n"
+                                  "INSERT INTO lists (owner_id, title) VALUES (1, 'first');\n");
+    ASSERT_EQ(run("cli_diff_test", "db migrate " + m.arg()).code, 0);
+
+    struct Case {
+        const char* name;
+        std::function<void(std::string&)> edit;
+        bool destructive;
+        const char* expect;  // a line the generated migration holds
+    };
+    std::string s = kDiffBase;
+    const std::vector<Case> corpus = {
+        {"add_columns", [](std::string& t) {
+             replace_in(t, "    name text\n", "    name text,\n    nickname text,\n"
+                                              "    created_at timestamptz NOT NULL DEFAULT now()\n");
+         }, false, "ALTER TABLE public.users ADD COLUMN created_at timestamp with time zone DEFAULT now() NOT NULL;"},
+        {"name_not_null", [](std::string& t) { replace_in(t, "    name text,", "    name text NOT NULL DEFAULT '',"); },
+         false, "UPDATE public.users SET name = DEFAULT WHERE name IS NULL;"},
+        {"widen_title", [](std::string& t) { replace_in(t, "title varchar(50)", "title text"); }, false,
+         "ALTER TABLE public.lists ALTER COLUMN title TYPE text;"},
+        {"add_fk", [](std::string& t) { replace_in(t, "owner_id bigint NOT NULL", "owner_id bigint NOT NULL REFERENCES users"); },
+         false, "ALTER TABLE public.lists VALIDATE CONSTRAINT lists_owner_id_fkey;"},
+        {"add_index", [](std::string& t) { t += "CREATE INDEX lists_owner_id_idx ON lists (owner_id);\n"; }, false,
+         "CREATE INDEX CONCURRENTLY IF NOT EXISTS lists_owner_id_idx ON public.lists USING btree (owner_id);"},
+        {"add_check", [](std::string& t) { replace_in(t, "email text NOT NULL,", "email text NOT NULL CHECK (email LIKE '%@%'),"); },
+         false, "ALTER TABLE public.users ADD CONSTRAINT users_email_check CHECK ((email ~~ '%@%'::text)) NOT VALID;"},
+        {"change_default", [](std::string& t) { replace_in(t, "title text", "title text DEFAULT 'untitled'"); }, false,
+         "ALTER TABLE public.lists ALTER COLUMN title SET DEFAULT 'untitled'::text;"},
+        {"new_table", [](std::string& t) {
+             t += "CREATE TABLE \"Todo Items\" (\n"
+                  "    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+                  "    list_id int NOT NULL REFERENCES lists ON DELETE CASCADE,\n"
+                  "    \"position\" int NOT NULL DEFAULT 0,\n"
+                  "    done boolean,\n"
+                  "    UNIQUE (list_id, \"position\")\n"
+                  ");\n"
+                  "CREATE INDEX todo_done_idx ON \"Todo Items\" (done) WHERE done;\n"
+                  "COMMENT ON TABLE \"Todo Items\" IS 'what''s to do';\n"
+                  "COMMENT ON COLUMN \"Todo Items\".done IS 'finished';\n";
+         }, false, "CREATE TABLE public.\"Todo Items\" ("},
+        {"drop_column", [](std::string& t) { replace_in(t, "    nickname text,\n", ""); }, true,
+         "ALTER TABLE public.users DROP COLUMN nickname;"},
+        {"drop_table", [](std::string& t) { replace_in(t, "CREATE TABLE old_logs (id int, msg text);\n", ""); }, true,
+         "DROP TABLE public.old_logs;"},
+        {"narrow_title", [](std::string& t) { replace_in(t, "title text DEFAULT 'untitled'", "title varchar(100) DEFAULT 'untitled'"); },
+         true, "ALTER TABLE public.lists ALTER COLUMN title TYPE character varying(100) USING title::character varying(100);"},
+    };
+    for (const auto& c : corpus) {
+        SCOPED_TRACE(c.name);
+        c.edit(s);
+        setup.write_schema(s);
+        std::size_t before = count_files(m.path);
+        std::string args = "db diff " + setup.args() + " --name " + c.name;
+        // without --allow-destructive, a destructive step is written commented out
+        if (c.destructive) {
+            CliRun safe = run("cli_diff_test", args + " --dry-run");
+            ASSERT_EQ(safe.code, 0) << safe.err;
+            EXPECT_NE(safe.out.find(std::string("-- ") + c.expect), std::string::npos) << safe.out;
+            EXPECT_NE(safe.err.find("destructive step(s) written commented out"), std::string::npos) << safe.err;
+            EXPECT_EQ(count_files(m.path), before) << "--dry-run wrote a file";
+            args += " --allow-destructive";
+        }
+        const bool first = &c == &corpus.front();
+        CliRun dry;
+        if (first) {  // once: --dry-run prints the same and writes nothing
+            dry = run("cli_diff_test", args + " --dry-run");
+            ASSERT_EQ(dry.code, 0) << dry.err;
+            EXPECT_EQ(count_files(m.path), before) << "--dry-run wrote a file";
+        }
+        CliRun diff = run("cli_diff_test", args);
+        if (first) {
+            EXPECT_EQ(diff.out, dry.out);
+        }
+        ASSERT_EQ(diff.code, 0) << diff.err;
+        EXPECT_NE(diff.out.find(std::string("\n") + c.expect + "\n"), std::string::npos) << diff.out;
+        const std::size_t written = count_files(m.path);
+        EXPECT_GT(written, before);
+        CliRun mig = run("cli_diff_test", "db migrate --json " + m.arg());
+        ASSERT_EQ(mig.code, 0) << mig.err << "\n" << diff.out;
+        EXPECT_EQ(json_of(mig)["applied"].size(), written - before);
+        fresh_database("cli_diff_want", false);
+        Db("cli_diff_want").script(s);
+        EXPECT_EQ(describe_db("cli_diff_test"), describe_db("cli_diff_want")) << diff.out;
+        CliRun again = run("cli_diff_test", "db diff " + setup.args());
+        ASSERT_EQ(again.code, 0) << again.err;
+        EXPECT_EQ(again.out.substr(0, 11), "no changes:") << again.out;
+        EXPECT_EQ(count_files(m.path), written);
+    }
+    // the rows survived, the NULL name got the default, the index is valid
+    Db d("cli_diff_test");
+    EXPECT_EQ(d.one("SELECT string_agg(email || ':' || name, ',' ORDER BY id) FROM users"), "a@x:A,b@x:");
+    EXPECT_EQ(d.one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'lists_owner_id_idx'::regclass"), "t");
+    CliRun st = run("cli_diff_test", "db status --json " + m.arg());
+    ASSERT_EQ(st.code, 0) << st.err;
+    EXPECT_EQ(json_of(st)["applied"].size(), count_files(m.path));
+    EXPECT_EQ(json_of(st)["applied"][5]["name"], "V006__add_index.sql");
+    EXPECT_EQ(shadow_databases(), 0);
+}
+
+TEST(CliDbDiff, RenameIsFlaggedAndTheTodoSchemaHasNoChanges) {
+    DiffSetup setup("cli_diff2_test");
+    setup.m.write("V1__t.sql", "CREATE TABLE t (id int, old_name text);\n");
+    setup.write_schema("CREATE TABLE t (id int, new_name text);\n");
+    CliRun r = run("cli_diff2_test", "db diff --dry-run " + setup.args());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("-- V002__schema_changes.sql\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-- REVIEW: table t: column(s) old_name dropped and new_name added"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-- ALTER TABLE public.t DROP COLUMN old_name;"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nALTER TABLE public.t ADD COLUMN new_name text;"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("review: table t"), std::string::npos) << r.err;
+    // examples/todo/schema.sql (psql \ir includes) is what its migrations build
+    std::string todo = std::string(POTHOS_SOURCE_DIR) + "/examples/todo";
+    CliRun t = run("cli_diff2_test", "db diff --dir " + quote(todo + "/migrations") + " --schema " +
+                                         quote(todo + "/schema.sql") + " --dry-run");
+    ASSERT_EQ(t.code, 0) << t.err;
+    EXPECT_EQ(t.out.substr(0, 11), "no changes:") << t.out;
+}
+
+TEST(CliDbDiff, ClearErrors) {
+    DiffSetup setup("cli_diff3_test");
+    const MigDir& m = setup.m;
+    m.write("V1__t.sql", "CREATE TABLE t (id int);\n");
+    const std::string args = "db diff " + setup.args();
+    // a syntax error in schema.sql: its file and line
+    setup.write_schema("-- desired\nCREATE TABLE t (id int);\n\nCREATE TABLE u (\n  a int,,\n  b int\n);\n");
+    CliRun syntax = run("cli_diff3_test", args);
+    EXPECT_EQ(syntax.code, 1);
+    EXPECT_NE(syntax.err.find("schema.sql:5: syntax error at or near \",\""), std::string::npos) << syntax.err;
+    // a migration that does not build
+    m.write("V2__broken.sql", "CREATE TABLE t (id int);\n");
+    CliRun broken = run("cli_diff3_test", args);
+    EXPECT_EQ(broken.code, 1);
+    EXPECT_NE(broken.err.find("do not build"), std::string::npos) << broken.err;
+    EXPECT_NE(broken.err.find("V2__broken.sql"), std::string::npos) << broken.err;
+    fs::remove(m.path / "V2__broken.sql");
+    // checksum drift between the files and the database
+    ASSERT_EQ(run("cli_diff3_test", "db migrate " + m.arg()).code, 0);
+    m.write("V1__t.sql", "CREATE TABLE t (id bigint);\n");
+    setup.write_schema("CREATE TABLE t (id bigint);\n");
+    CliRun drift = run("cli_diff3_test", args);
+    EXPECT_EQ(drift.code, 1);
+    EXPECT_NE(drift.err.find("checksum differs): V1__t.sql"), std::string::npos) << drift.err;
+    EXPECT_EQ(count_files(m.path), 1u);
+    // no privilege to create the shadow databases
+    Db admin("postgres");
+    admin.exec("DROP ROLE IF EXISTS cli_nocreatedb");
+    admin.exec("CREATE ROLE cli_nocreatedb LOGIN NOCREATEDB");
+    Db("cli_diff3_test").exec("GRANT SELECT ON public.pothos_migrations TO cli_nocreatedb");
+    std::string url = url_for("cli_diff3_test");
+    replace_in(url, "//postgres@", "//cli_nocreatedb@");
+    m.write("V1__t.sql", "CREATE TABLE t (id int);\n");
+    CliRun denied = run("cli_diff3_test", args, "DATABASE_URL=" + quote(url));
+    EXPECT_EQ(denied.code, 1);
+    EXPECT_NE(denied.err.find("cannot create the shadow database"), std::string::npos) << denied.err;
+    EXPECT_NE(denied.err.find("permission denied to create database"), std::string::npos) << denied.err;
+    EXPECT_NE(denied.err.find("ALTER ROLE cli_nocreatedb CREATEDB"), std::string::npos) << denied.err;
+    Db("cli_diff3_test").exec("REVOKE SELECT ON public.pothos_migrations FROM cli_nocreatedb");
+    admin.exec("DROP ROLE cli_nocreatedb");
+    // usage
+    EXPECT_EQ(run("cli_diff3_test", "db diff " + m.arg()).code, 2);
+    EXPECT_EQ(run("cli_diff3_test", args + " --name 'bad name'").code, 2);
+    EXPECT_EQ(run("cli_diff3_test", "db migrate --dry-run " + m.arg()).code, 2);
+    // every shadow database was dropped, the failed runs' too
+    EXPECT_EQ(shadow_databases(), 0);
 }

@@ -107,8 +107,11 @@ while read -r n line; do
 done < <(blocks "$DOCS/client.md" sh "$W/client-sh")
 
 # ---- docs/cli.md ----------------------------------------------------------
-[ -x "$BUILD/pothos-perf" ] || cmake --build "$BUILD" -j2 --target pothos-perf >/dev/null
-export PATH=$BUILD:$PATH
+# The command as built from this tree (src/cli/ of the build), never one
+# installed elsewhere on PATH.
+cmake --build "$BUILD" -j2 --target pothos-perf >/dev/null
+export PATH=$BUILD/src/cli:$PATH
+[ "$(command -v pothos-perf)" = "$BUILD/src/cli/pothos-perf" ] || fail "docs/cli.md: pothos-perf of $BUILD not first on PATH"
 psql -X -q -d postgres -c "CREATE DATABASE todo_test" >/dev/null
 TODO_URL="postgresql://postgres@127.0.0.1:$PGPORT/todo"
 while read -r n line; do
