@@ -99,11 +99,14 @@ bool Nplus1Window::read(uint32_t r, uint64_t seq, Nplus1Event* out) const noexce
     out->ts_us = copy.ts_us;
     out->rows = copy.rows;
     out->exec_ms = copy.exec_ms;
-    out->backend = copy.backend;
+    out->backend = r;
     out->userid = copy.userid;
     out->dbid = copy.dbid;
     out->flags = copy.flags;
     out->nesting = copy.nesting;
+    out->keys[0] = copy.keys[0];
+    out->keys[1] = copy.keys[1];
+    out->prov = copy.prov;
     return true;
 }
 
