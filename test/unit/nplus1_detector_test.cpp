@@ -47,7 +47,7 @@ struct Trace {
     }
     // A SELECT whose rows' values were hashed: one row per value.
     Nplus1Event& parent(uint64_t q, const std::vector<int64_t>& values, int64_t gap_us = 1000, uint32_t backend = 1) {
-        Nplus1Event& e = add(q, SCAN | NPLUS1_HASHED, int64_t(values.size()), 0x9a7e07 + q, gap_us, backend);
+        Nplus1Event& e = add(q, SCAN | NPLUS1_HASHED, int64_t(values.size()), 0x9a7e070000 + ev.size(), gap_us, backend);
         for (int64_t v : values) prov.push_back(Nplus1ProvEntry{nplus1_key_int(v), uint32_t(ev.size() - 1)});
         return e;
     }
@@ -391,13 +391,13 @@ TEST(Nplus1Detector, ConcurrentChildrenOnManyBackends) {
 // returned by chance, at the rate they did before the list ran: no loop, no
 // duplicate, no row-by-row write. With one request type that does loop over
 // its list's rows, exactly that loop is found, with its parent.
-struct Rng {
+struct Rng {  // splitmix64
     uint64_t s = 0x2545f4914f6cdd1dull;
     uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
+        uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
     }
     int64_t in(int64_t lo, int64_t hi) { return lo + int64_t(next() % uint64_t(hi - lo + 1)); }
 };
@@ -468,6 +468,8 @@ TEST(Nplus1Detector, BackgroundHitsAreNotALoop) {
     for (int i = 0; i < 6; i++) u.keyed(CHILD, 1 + i, 5000, 2);
     EXPECT_TRUE(u.detect(read_from_start(u)).empty());  // 100 ms of history, 25 ms loop
     EXPECT_EQ(u.detect().size(), 1u);                    // everything before was read: nothing
+    for (Nplus1Event& e : u.ev) e.group = TAG;           // one request: no chance hits of others to weigh
+    EXPECT_EQ(u.detect(read_from_start(u)).size(), 1u);
 }
 
 // In a client group, a duplicate is one backend repeating one lookup with
@@ -525,6 +527,45 @@ TEST(Nplus1Detector, UnitsStartingOutOfSightAreNotReported) {
     EXPECT_TRUE(t.detect(cfg).empty());
     cfg.visible_from_us = t.ev[0].ts_us - cfg.idle_gap_us;
     EXPECT_EQ(t.detect(cfg).size(), 1u);
+}
+
+// A window that came round may have lost the start of a unit: it is
+// reported only when its first statement started its backend's unit of the
+// tag (what came before on that backend was another group's). A client's
+// run has no such start.
+TEST(Nplus1Detector, UnitsOfAWindowThatCameRound) {
+    for (uint64_t group : {TAG, CLIENT}) {
+        Trace t;
+        t.group = group;
+        for (int i = 0; i < 6; i++) t.keyed(CHILD, 42);
+        Nplus1Config cfg;
+        cfg.wrapped_from_us = t.ev[0].ts_us;
+        EXPECT_TRUE(t.detect(cfg).empty());
+        t.ev[0].flags |= NPLUS1_UNIT_START;
+        EXPECT_EQ(t.detect(cfg).size(), group == TAG ? 1u : 0u);
+        cfg.wrapped_from_us = t.ev[0].ts_us - cfg.idle_gap_us;
+        EXPECT_EQ(t.detect(cfg).size(), 1u);
+    }
+}
+
+// A client's duplicate is a burst: not a batched fetch that requests repeat,
+// not the same lookup spread over more than idle_gap.
+TEST(Nplus1Detector, ClientDuplicatesAreBurstsOfLookups) {
+    Trace t;
+    t.group = CLIENT;
+    uint64_t other = 1;
+    for (int i = 0; i < 6; i++) {
+        t.add(CHILD, SCAN | NPLUS1_BATCHED, 10, 77);
+        t.add(KEEPALIVE, SCAN, 1, other++);
+    }
+    EXPECT_TRUE(t.detect().empty());
+    Trace u;
+    u.group = CLIENT;
+    for (int i = 0; i < 6; i++) u.keyed(CHILD, 42, 200000);  // 200 ms apart, 1 s in all
+    EXPECT_TRUE(u.detect().empty());
+    Trace v;  // the same in one unit of a tag
+    for (int i = 0; i < 6; i++) v.add(CHILD, SCAN | NPLUS1_BATCHED, 10, 77);
+    EXPECT_EQ(v.detect().size(), 1u);
 }
 
 TEST(Nplus1Detector, OutputCapacityIsRespected) {

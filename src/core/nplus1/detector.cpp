@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 namespace pothos::core {
 
@@ -206,36 +207,53 @@ long parent_by_key(const Nplus1Event* ev, uint32_t x, uint32_t key, const Proven
     return best;
 }
 
-// Executions of the child (idx[c0..c1), in stream order) with a key among
-// parent p's values that started in [from, to).
-int64_t hits_before(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, uint32_t p, int64_t from,
-                    int64_t to, const Provenance& prov) {
+// owner of an execution that is no loop iteration; of one whose parent was
+// not judged (it is neither counted as chance nor reported).
+constexpr int32_t kUnexplained = -1;
+constexpr int32_t kUnjudged = -2;
+
+// Executions of the child (idx[c0..c1), in stream order) that started in
+// [from, to), are no loop iteration of a parent found to loop, and have a
+// key among parent p's values.
+int64_t chance_hits(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
+                    int64_t from, int64_t to, const Provenance& prov) {
     const uint32_t* it = std::lower_bound(idx + c0, idx + c1, from,
                                           [ev](uint32_t a, int64_t ts) { return ev[a].ts_us < ts; });
     int64_t hits = 0;
     for (; it != idx + c1 && ev[*it].ts_us < to; ++it) {
         const Nplus1Event& x = ev[*it];
+        if (owner[*it] != kUnexplained) continue;
         if ((x.keys[0] && prov.holds(p, x.keys[0])) || (x.keys[1] && prov.holds(p, x.keys[1]))) hits++;
     }
     return hits;
 }
 
-// Whether parent p's count iterations of the child stand out from chance:
-// at least min_repeats + 2 mu, mu being the hits on p's values expected in
-// the loop's span at the rate seen before p ran (over idle_gap, or what the
-// caller read of it, at least four times the span: with less history the
-// rate is not known and p is not judged here).
-bool beyond_chance(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, uint32_t p, int64_t count,
-                   int64_t last_end, const Nplus1Config& cfg, const Provenance& prov) {
+enum class Verdict { Loop, Chance, Unjudged };
+
+// Whether parent p's count iterations of the child are a loop: at least
+// min_repeats of them. In a client group, where independent requests run
+// side by side, they must also stand out from chance:
+// at least min_repeats + 2 mu + 2 sqrt(mu) (rounded down: a mu below 0.1
+// adds nothing), mu being the hits on p's values expected in the loop's
+// span at the rate of the chance hits before p ran (the child's executions
+// that were no iteration of a loop found, over idle_gap, or what the caller
+// read of it, at least 16 times the span: with less history the rate is not
+// known and p is not judged here). The caller judges parents in stream
+// order, so the executions before p are settled.
+Verdict judge(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
+              int64_t count, int64_t last_end, const Nplus1Config& cfg, const Provenance& prov) {
+    if (count < cfg.min_repeats) return Verdict::Chance;
     const Nplus1Event& pe = ev[p];
+    if (nplus1_group_kind(pe.group) != Nplus1GroupKind::Client) return Verdict::Loop;
     const int64_t span = std::max<int64_t>(last_end - end_of(pe), 1000);
     int64_t history = cfg.idle_gap_us;
     const int64_t seen_from = std::max(cfg.visible_from_us, cfg.wrapped_from_us);
     if (seen_from != INT64_MIN) history = std::min(history, std::max<int64_t>(pe.ts_us - seen_from, 0));
-    if (history < std::min(cfg.idle_gap_us, 4 * span)) return false;
-    const int64_t before = hits_before(ev, idx, c0, c1, p, pe.ts_us - history, pe.ts_us, prov);
+    if (history < std::min(cfg.idle_gap_us, 16 * span)) return Verdict::Unjudged;
+    const int64_t before = chance_hits(ev, idx, c0, c1, owner, p, pe.ts_us - history, pe.ts_us, prov);
     const double mu = double(before) * double(span) / double(std::max(history, span));
-    return double(count) >= double(cfg.min_repeats) + 2.0 * mu;
+    const bool loop = double(count) >= double(cfg.min_repeats) + std::floor(2.0 * mu + 2.0 * std::sqrt(mu));
+    return loop ? Verdict::Loop : Verdict::Chance;
 }
 
 // One occurrence of one child of parent execution ev[p]: its lookups
@@ -260,10 +278,11 @@ Nplus1Finding loop_occurrence(const Nplus1Event* ev, uint32_t p, const Nplus1Eve
 
 // Attributes every keyed child execution to its parent execution (owner),
 // keeps the attributions that stand out from chance and reports them; the
-// others are cleared (owner -1).
+// others become kUnexplained, or kUnjudged when their parent could not be
+// judged.
 void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, const Provenance& prov,
                      Nplus1Scratch s, Out* out) {
-    std::fill(s.owner, s.owner + n, -1);
+    std::fill(s.owner, s.owner + n, kUnexplained);
     if (prov.n == 0) return;
     std::fill(s.count, s.count + n, 0);
     uint32_t* idx = s.idx;
@@ -291,10 +310,10 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
                 s.last_end[best] = std::max(s.last_end[best], end_of(ev[x]));
             }
         }
+        std::sort(s.touched, s.touched + touched);  // judged in stream order
         for (size_t t = 0; t < touched; t++) {
             const uint32_t p = s.touched[t];
-            const bool loop = s.count[p] >= cfg.min_repeats &&
-                              beyond_chance(ev, idx, c0, c1, p, s.count[p], s.last_end[p], cfg, prov);
+            const Verdict v = judge(ev, idx, c0, c1, s.owner, p, s.count[p], s.last_end[p], cfg, prov);
             size_t m = 0;
             double time_ms = 0;
             uint64_t first_seq = 0;
@@ -302,8 +321,8 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
             for (size_t k = c0; k < c1; k++) {
                 const uint32_t x = idx[k];
                 if (s.owner[x] != int32_t(p)) continue;
-                if (!loop) {
-                    s.owner[x] = -1;
+                if (v != Verdict::Loop) {
+                    s.owner[x] = v == Verdict::Chance ? kUnexplained : kUnjudged;
                     continue;
                 }
                 if (m == 0) first_seq = ev[x].seq;
@@ -311,7 +330,7 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
                 time_ms += ev[x].exec_ms;
                 last = &ev[x];
             }
-            if (loop && last) {
+            if (last) {
                 const int64_t distinct = distinct_of(s.hashes, m, nullptr);
                 out->emit(loop_occurrence(ev, p, *last, first_seq, int64_t(m), distinct, time_ms, last->ts_us));
             }
@@ -387,7 +406,7 @@ void detect_unit(const Nplus1Event* ev, size_t b, size_t e, const Nplus1Config& 
                 const Nplus1Event* last = nullptr;
                 for (size_t k = r0; k < r1; k++) {
                     const Nplus1Event& x = ev[idx[k]];
-                    if (s.owner[idx[k]] >= 0) continue;
+                    if (s.owner[idx[k]] != kUnexplained) continue;
                     single = single && is_single_row_write(x);
                     s.hashes[count++] = x.param_hash;
                     time_ms += x.exec_ms;
@@ -479,11 +498,11 @@ void detect_client(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Npl
     for (size_t k = 0; k < m;) {
         const Nplus1Event& x0 = ev[idx[k]];
         size_t j = k + 1;
-        if (is_single_row_write(x0) && s.owner[idx[k]] < 0) {
+        if (is_single_row_write(x0) && s.owner[idx[k]] == kUnexplained) {
             while (j < m) {
                 const Nplus1Event& x = ev[idx[j]];
                 if (x.backend != x0.backend || x.queryid != x0.queryid || !is_single_row_write(x) ||
-                    s.owner[idx[j]] >= 0 || x.ts_us - end_of(ev[idx[j - 1]]) > cfg.idle_gap_us)
+                    s.owner[idx[j]] != kUnexplained || x.ts_us - end_of(ev[idx[j - 1]]) > cfg.idle_gap_us)
                     break;
                 j++;
             }
@@ -491,8 +510,11 @@ void detect_client(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Npl
         }
         k = j;
     }
-    // Duplicates: consecutive executions of one SELECT on one backend with
-    // the same parameters (other statements in between).
+    // Duplicates: a burst of one SELECT on one backend with the same
+    // parameters (consecutive executions of it, other statements in between,
+    // all within idle_gap of the first). Batched fetches are left out: a
+    // DataLoader sends one per request, and requests that load the same keys
+    // are not one unit of work.
     std::stable_sort(idx, idx + m, [ev](uint32_t a, uint32_t c) {
         if (ev[a].backend != ev[c].backend) return ev[a].backend < ev[c].backend;
         return ev[a].queryid < ev[c].queryid;
@@ -502,13 +524,14 @@ void detect_client(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Npl
         const Nplus1Event& x0 = ev[idx[k]];
         size_t j = k + 1;
         while (j < m && ev[idx[j]].backend == x0.backend && ev[idx[j]].queryid == x0.queryid) j++;
-        if (is_repeatable_select(x0) && j - k >= size_t(cfg.min_repeats)) {
+        if (is_repeatable_select(x0) && !(x0.flags & NPLUS1_BATCHED) && j - k >= size_t(cfg.min_repeats)) {
             size_t count = 0;
             for (size_t t = k; t < j; t++) {
                 const Nplus1Event& x = ev[idx[t]];
-                const bool member = s.owner[idx[t]] < 0 && x.param_hash != 0;
+                const bool member = s.owner[idx[t]] == kUnexplained && x.param_hash != 0;
                 const bool joins = member && count > 0 && x.param_hash == ev[run[0]].param_hash &&
-                                   x.ts_us - end_of(ev[run[count - 1]]) <= cfg.idle_gap_us;
+                                   x.ts_us - end_of(ev[run[count - 1]]) <= cfg.idle_gap_us &&
+                                   x.ts_us - ev[run[0]].ts_us <= cfg.idle_gap_us;
                 if (count > 0 && !joins) {
                     report_run(Nplus1Kind::DuplicateQuery, ev, run, count, cfg, s.hashes, out);
                     count = 0;

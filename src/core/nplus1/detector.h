@@ -17,9 +17,14 @@
 //    returned rows is never the parent of its siblings unless its rows hold
 //    their keys. Per parent execution and child, the iterations are one
 //    occurrence (anchored on the parent execution) when they number at
-//    least min_repeats + 2 mu, mu being the iterations expected by chance:
-//    the child's executions with a key among the parent's values in the
-//    idle_gap before the parent ran, scaled to the length of the loop. Keys
+//    least min_repeats; in a client group (independent requests side by
+//    side, whose keys may hit a parent's values by chance) at least
+//    min_repeats + 2 mu + 2 sqrt(mu) (rounded down), mu being the
+//    iterations expected by chance: the child's executions with a key among
+//    the parent's values in the idle_gap before the parent ran (those that
+//    were no iteration of an earlier loop), scaled to the length of the loop
+//    (a parent read with less history than that, and than 16 times its
+//    loop, is left to an analysis that reads more). Keys
 //    may repeat (a lookup per row of values that repeat is still an N+1; its
 //    batched query takes the distinct keys). The children of one parent
 //    execution (A B A B ...) are ONE occurrence: one Nplus1Finding listing up
@@ -35,11 +40,11 @@
 //    of one backend (nothing else in between, no pause over idle_gap).
 //  * duplicate_query: a top-level SELECT on a table run min_repeats times
 //    with the same parameters, none of them a loop iteration above: within
-//    one unit of a tag or block group, or, in a client group, as
-//    min_repeats consecutive executions of it on one backend with the same
-//    parameters (other statements in between allowed, no pause over
-//    idle_gap): independent requests whose random keys collide never make
-//    one.
+//    one unit of a tag or block group, or, in a client group, as a burst of
+//    one backend: min_repeats consecutive executions of it with the same
+//    parameters (other statements in between allowed) within idle_gap of
+//    the first, not a batched fetch (= ANY, IN list). Independent requests
+//    whose keys collide now and then never make one.
 //  * server_side_loop: nested statements repeated min_repeats times inside
 //    one top-level statement (a function looping); the parent is that
 //    statement.
