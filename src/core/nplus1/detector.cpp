@@ -183,34 +183,37 @@ struct Provenance {
     }
 };
 
-// The parent of lookup x by one of its keys: the latest parent execution
-// before x whose values hold the key, that ended before x started, and
-// whose loop of x's fingerprint is still going (its last iteration, or the
-// parent itself, ended at most idle_gap before x); an execution of x's own
-// statement whose rows only echo its own key is none. best: the latest
-// found so far by another key.
-long parent_by_key(const Nplus1Event* ev, uint32_t x, uint32_t key, const Provenance& prov, const Nplus1Scratch& s,
-                   const Nplus1Config& cfg, long best) {
+// The parents of lookup x by one of its keys: parent executions before x
+// whose values hold the key, that ended before x started, and whose loop of
+// x's fingerprint is still going (its last iteration, or the parent itself,
+// ended at most idle_gap before x); an execution of x's own statement whose
+// rows only echo its own key is none. Updates the latest of them (*latest)
+// and the latest on x's backend (*own): a loop on one connection runs on the
+// connection of its parent, whatever parent of another request returned the
+// same values meanwhile.
+void parents_by_key(const Nplus1Event* ev, uint32_t x, uint32_t key, const Provenance& prov, const Nplus1Scratch& s,
+                    const Nplus1Config& cfg, long* latest, long* own) {
     const Nplus1ProvEntry* lo = prov.lower(key, 0);
     const Nplus1ProvEntry* it = prov.lower(key, x);
     for (int probes = 0; it != lo && probes < kMaxProbes; probes++) {
         --it;
         const long p = long(it->event);
-        if (p <= best) break;
+        if (p <= *own) break;  // older than what is known
         const Nplus1Event& pe = ev[p];
         if (!is_hashed_parent(pe, cfg.min_repeats) || end_of(pe) > ev[x].ts_us) continue;
         if (pe.queryid == ev[x].queryid && (pe.keys[0] == key || pe.keys[1] == key)) continue;
         const int64_t last = s.count[p] > 0 ? s.last_end[p] : end_of(pe);
         if (ev[x].ts_us - last > cfg.idle_gap_us) continue;
-        return p;
+        *latest = std::max(*latest, p);
+        if (pe.backend == ev[x].backend) {
+            *own = p;
+            break;
+        }
     }
-    return best;
 }
 
-// owner of an execution that is no loop iteration; of one whose parent was
-// not judged (it is neither counted as chance nor reported).
+// owner of an execution that is no loop iteration.
 constexpr int32_t kUnexplained = -1;
-constexpr int32_t kUnjudged = -2;
 
 // Executions of the child (idx[c0..c1), in stream order) that started in
 // [from, to), are no loop iteration of a parent found to loop, and have a
@@ -228,32 +231,28 @@ int64_t chance_hits(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_
     return hits;
 }
 
-enum class Verdict { Loop, Chance, Unjudged };
-
 // Whether parent p's count iterations of the child are a loop: at least
 // min_repeats of them. In a client group, where independent requests run
-// side by side, they must also stand out from chance:
-// at least min_repeats + 2 mu + 2 sqrt(mu) (rounded down: a mu below 0.1
-// adds nothing), mu being the hits on p's values expected in the loop's
-// span at the rate of the chance hits before p ran (the child's executions
-// that were no iteration of a loop found, over idle_gap, or what the caller
-// read of it, at least 16 times the span: with less history the rate is not
-// known and p is not judged here). The caller judges parents in stream
-// order, so the executions before p are settled.
-Verdict judge(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
-              int64_t count, int64_t last_end, const Nplus1Config& cfg, const Provenance& prov) {
-    if (count < cfg.min_repeats) return Verdict::Chance;
+// side by side, they must also stand out from chance: at least
+// min_repeats + 2 mu + 2 sqrt(mu) (rounded down: a mu below 0.1 adds
+// nothing), mu being the hits on p's values expected in the loop's span at
+// the rate of the chance hits seen before p ran (the child's executions that
+// were no iteration of a loop found), over idle_gap or what the caller read
+// of it; one hit more than seen is assumed, so that a short history raises
+// the bar. The caller judges parents in stream order, so the executions
+// before p are settled.
+bool is_loop(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
+             int64_t count, int64_t last_end, const Nplus1Config& cfg, const Provenance& prov) {
+    if (count < cfg.min_repeats) return false;
     const Nplus1Event& pe = ev[p];
-    if (nplus1_group_kind(pe.group) != Nplus1GroupKind::Client) return Verdict::Loop;
+    if (nplus1_group_kind(pe.group) != Nplus1GroupKind::Client) return true;
     const int64_t span = std::max<int64_t>(last_end - end_of(pe), 1000);
     int64_t history = cfg.idle_gap_us;
     const int64_t seen_from = std::max(cfg.visible_from_us, cfg.wrapped_from_us);
     if (seen_from != INT64_MIN) history = std::min(history, std::max<int64_t>(pe.ts_us - seen_from, 0));
-    if (history < std::min(cfg.idle_gap_us, 16 * span)) return Verdict::Unjudged;
     const int64_t before = chance_hits(ev, idx, c0, c1, owner, p, pe.ts_us - history, pe.ts_us, prov);
-    const double mu = double(before) * double(span) / double(std::max(history, span));
-    const bool loop = double(count) >= double(cfg.min_repeats) + std::floor(2.0 * mu + 2.0 * std::sqrt(mu));
-    return loop ? Verdict::Loop : Verdict::Chance;
+    const double mu = double(before + 1) * double(span) / double(std::max<int64_t>(history, 1000));
+    return double(count) >= double(cfg.min_repeats) + std::floor(2.0 * mu + 2.0 * std::sqrt(mu));
 }
 
 // One occurrence of one child of parent execution ev[p]: its lookups
@@ -277,9 +276,8 @@ Nplus1Finding loop_occurrence(const Nplus1Event* ev, uint32_t p, const Nplus1Eve
 }
 
 // Attributes every keyed child execution to its parent execution (owner),
-// keeps the attributions that stand out from chance and reports them; the
-// others become kUnexplained, or kUnjudged when their parent could not be
-// judged.
+// keeps the attributions that make a loop and reports them; the others
+// become kUnexplained.
 void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, const Provenance& prov,
                      Nplus1Scratch s, Out* out) {
     std::fill(s.owner, s.owner + n, kUnexplained);
@@ -298,9 +296,10 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
         for (size_t k = c0; k < c1; k++) {
             const uint32_t x = idx[k];
             if (!is_keyed_child(ev[x])) continue;
-            long best = -1;
+            long latest = -1, own = -1;
             for (uint32_t key : ev[x].keys)
-                if (key) best = parent_by_key(ev, x, key, prov, s, cfg, best);
+                if (key) parents_by_key(ev, x, key, prov, s, cfg, &latest, &own);
+            const long best = own >= 0 ? own : latest;
             if (best < 0) continue;
             s.owner[x] = int32_t(best);
             if (s.count[best]++ == 0) {
@@ -313,7 +312,7 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
         std::sort(s.touched, s.touched + touched);  // judged in stream order
         for (size_t t = 0; t < touched; t++) {
             const uint32_t p = s.touched[t];
-            const Verdict v = judge(ev, idx, c0, c1, s.owner, p, s.count[p], s.last_end[p], cfg, prov);
+            const bool loop = is_loop(ev, idx, c0, c1, s.owner, p, s.count[p], s.last_end[p], cfg, prov);
             size_t m = 0;
             double time_ms = 0;
             uint64_t first_seq = 0;
@@ -321,8 +320,8 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
             for (size_t k = c0; k < c1; k++) {
                 const uint32_t x = idx[k];
                 if (s.owner[x] != int32_t(p)) continue;
-                if (v != Verdict::Loop) {
-                    s.owner[x] = v == Verdict::Chance ? kUnexplained : kUnjudged;
+                if (!loop) {
+                    s.owner[x] = kUnexplained;
                     continue;
                 }
                 if (m == 0) first_seq = ev[x].seq;

@@ -9,7 +9,9 @@
 //    values were hashed: nplus1/provenance.h) that holds one of its key
 //    values, that ended before it started, and whose loop of this child is
 //    still going (its previous iteration, or the parent itself, ended at most
-//    idle_gap before); a lookup's own key echoed in its rows (todos of list 3
+//    idle_gap before); the latest such on the lookup's own connection comes
+//    first (another request may have read the same rows meanwhile); a
+//    lookup's own key echoed in its rows (todos of list 3
 //    carry list_id 3) makes it no parent of the next lookup of that key by
 //    the same statement. Nothing else links a child to a parent: not the order
 //    of statements, not the rows returned, so lookups of independent requests
@@ -22,9 +24,9 @@
 //    min_repeats + 2 mu + 2 sqrt(mu) (rounded down), mu being the
 //    iterations expected by chance: the child's executions with a key among
 //    the parent's values in the idle_gap before the parent ran (those that
-//    were no iteration of an earlier loop), scaled to the length of the loop
-//    (a parent read with less history than that, and than 16 times its
-//    loop, is left to an analysis that reads more). Keys
+//    were no iteration of an earlier loop; one more than seen, so that what
+//    was read of that idle_gap bounds the estimate), scaled to the length of
+//    the loop. Keys
 //    may repeat (a lookup per row of values that repeat is still an N+1; its
 //    batched query takes the distinct keys). The children of one parent
 //    execution (A B A B ...) are ONE occurrence: one Nplus1Finding listing up
