@@ -197,6 +197,7 @@ public:
         exec_admin("SELECT pothos_perf.n_plus_one_reset()");
         if (const char* occ = getenv("NPLUS1_MIN_OCCURRENCES"))
             exec_admin(std::string("SET pothos_perf.n_plus_one_min_occurrences = ") + occ);
+        open_pool(t);
         for (unit_ = 0; unit_ < t.units; unit_++) {
             for (const Step& s : t.steps) step(s);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -229,6 +230,29 @@ private:
         PGconn* c = open("nplus1_" + trace_->name + "_c" + std::to_string(i / 10));
         conns_[i] = c;
         return c;
+    }
+
+    // Opens every connection the trace uses before it runs, as a pool
+    // would: a loop on pooled connections does not wait for connections
+    // being set up between two lookups.
+    void open_pool(const Trace& t) {
+        std::set<int> used;
+        for (const Step& s : t.steps) {
+            const std::vector<std::string>& w = s.words;
+            auto add_spec = [&](const std::string& spec) {
+                if (spec.rfind("rr", 0) == 0)
+                    for (int c = 0; c < std::stoi(spec.substr(2)); c++) used.insert(c);
+                else
+                    used.insert(std::stoi(spec));
+            };
+            if (w[0] == "loop" || w[0] == "loopq" || w[0] == "txloop") add_spec(w[2]);
+            if (w[0] == "conc")
+                for (int c = 0; c < std::stoi(w[2]); c++) used.insert(c);
+            if (w[0] == "overlap")
+                for (int c = 0; c < std::stoi(w[1]); c++)
+                    for (int j = 0; j < 10; j++) used.insert(c * 10 + j);
+        }
+        for (int c : used) conn(c);
     }
 
     static void check(PGresult* r, PGconn* c, const std::string& what) {
@@ -561,7 +585,7 @@ CREATE TABLE logs (user_id int, note text);
 CREATE TABLE jobs (id int PRIMARY KEY, done bool NOT NULL DEFAULT false);
 INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 500) g;
 INSERT INTO lists SELECT g, g, 'list ' || g FROM generate_series(1, 100) g;
-INSERT INTO todos SELECT g, g % 100 + 1, g % 500 + 1, 'todo ' || g, false, g FROM generate_series(1, 2000) g;
+INSERT INTO todos SELECT g, g % 100 + 1, (g * 37 + 50) % 500 + 1, 'todo ' || g, false, g FROM generate_series(1, 2000) g;
 INSERT INTO list_members SELECT l, u, 'member' FROM generate_series(1, 100) l, generate_series(0, 5) u;
 INSERT INTO jobs SELECT g, false FROM generate_series(1, 1000) g;
 CREATE FUNCTION pothos_np_names(n int) RETURNS text LANGUAGE plpgsql AS $$
