@@ -8,10 +8,14 @@
 #     query returned, with the row's key: exactly that finding, with its
 #     parent;
 #  3. the same mix plus a lookup per row of keys that repeat (each todo's
-#     owner, three owners per list): n_plus_one, not a cacheable duplicate.
+#     owner, three owners per list): n_plus_one, not a cacheable duplicate;
+#  4. the mix, the N+1 request and a request that looks up one user six
+#     times, every request tagged as a tracing library does (a sqlcommenter
+#     comment on each statement, simple protocol: keys are constants): the
+#     N+1 and the duplicate, each counting no more repeats than ran.
 # No finding counts more repeats than its statement ran. Each phase runs
 # POTHOS_PGBENCH_SECONDS (180 by default: several minutes in all) scaled
-# 1, 1/3, 1/4, with 8 clients.
+# 1, 1/3, 1/4, 1/4, with 8 clients.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -106,6 +110,21 @@ sub run_mix {
         "pgbench: $clients clients for $secs s");
 }
 
+# The same scripts with every statement tagged by its request (a random
+# request id per transaction in a sqlcommenter comment).
+sub tagged {
+    my ($file) = @_;
+    open my $in, '<', $file or die "$file: $!";
+    my $text = "\\set rid random(1, 2000000000)\n";
+    while (my $line = <$in>) {
+        $line =~ s/;$/ \/*request_id=':rid'*\/;/ unless $line =~ /^\\/;
+        $text .= $line;
+    }
+    close $in;
+    (my $name = $file) =~ s{.*/|\.sql$}{}g;
+    return script("tagged_$name", $text);
+}
+
 sub findings {
     return $node->safe_psql('postgres', q{
         SELECT kind || ' | ' || coalesce(parent_query, '-') || ' | ' || query
@@ -159,6 +178,35 @@ ok($node->safe_psql('postgres', q{SELECT distinct_params < max_repeats FROM poth
    'the keys of an occurrence repeat');
 like($node->safe_psql('postgres', q{SELECT suggestion FROM pothos_perf.n_plus_one}),
      qr/keys repeat/, 'the advice says to pass the distinct keys');
+
+# 4. Tagged requests, simple protocol.
+my $dup = script('dup', <<'SQL');
+\set u1 random(1, 100000)
+SELECT name FROM users WHERE id = :u1;
+SELECT name FROM users WHERE id = :u1;
+SELECT name FROM users WHERE id = :u1;
+SELECT name FROM users WHERE id = :u1;
+SELECT name FROM users WHERE id = :u1;
+SELECT name FROM users WHERE id = :u1;
+SQL
+reset_all();
+my $tagged_secs = int($seconds / 4) || 1;
+command_ok(
+    [ 'pgbench', '-n', '-M', 'simple', '-c', $clients, '-j', 2, '-T', $tagged_secs,
+      '-f', tagged($list) . '@2', '-f', tagged($lookups) . '@3', '-f', tagged($write) . '@1',
+      '-f', tagged($nplus1) . '@1', '-f', tagged($dup) . '@1', '-d', $node->connstr('postgres') ],
+    "pgbench, tagged requests: $clients clients for $tagged_secs s");
+is($node->safe_psql('postgres', q{
+    SELECT string_agg(kind || ' ' || coalesce((parent_query LIKE 'SELECT id, list_id FROM todos WHERE list_id = %')::text, '')
+                      || ' ' || split_part(query, ' /*', 1), ', ' ORDER BY kind COLLATE "C")
+      FROM pothos_perf.n_plus_one}),
+   'duplicate_query  SELECT name FROM users WHERE id = $1, '
+     . 'n_plus_one true SELECT note FROM todo_notes WHERE todo_id = $1',
+   'tagged: the N+1 with its parent and the duplicate, nothing else');
+counted_within_calls('tagged');
+is($node->safe_psql('postgres', q{
+    SELECT max_repeats = 6 AND distinct_params = 1 FROM pothos_perf.n_plus_one WHERE kind = 'duplicate_query'}),
+   't', 'tagged: a duplicate of six executions with one parameter set');
 
 $node->stop;
 done_testing();
