@@ -156,13 +156,6 @@ bool is_repeatable_select(const Nplus1Event& x) {
 // Parents holding one key that a lookup examines (the latest first).
 constexpr int kMaxProbes = 32;
 
-bool is_keyed_child(const Nplus1Event& x) {
-    if (x.nesting != 0 || (x.keys[0] == 0 && x.keys[1] == 0) || (x.flags & NPLUS1_BATCHED)) return false;
-    if (x.flags & NPLUS1_SELECT)
-        return (x.flags & NPLUS1_HAS_TABLE) && (x.flags & NPLUS1_KEY_LOOKUP) && !(x.flags & NPLUS1_SKIP_LOCKED);
-    return is_single_row_write(x);
-}
-
 bool is_hashed_parent(const Nplus1Event& p, int min_repeats) {
     return p.nesting == 0 && (p.flags & NPLUS1_SELECT) && (p.flags & NPLUS1_HASHED) && p.rows >= min_repeats;
 }
@@ -295,7 +288,7 @@ void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, c
         size_t touched = 0;
         for (size_t k = c0; k < c1; k++) {
             const uint32_t x = idx[k];
-            if (!is_keyed_child(ev[x])) continue;
+            if (!nplus1_is_keyed_child(ev[x])) continue;
             long latest = -1, own = -1;
             for (uint32_t key : ev[x].keys)
                 if (key) parents_by_key(ev, x, key, prov, s, cfg, &latest, &own);
@@ -595,6 +588,13 @@ void merge_children(Out* out) {
 }
 
 }  // namespace
+
+bool nplus1_is_keyed_child(const Nplus1Event& x) noexcept {
+    if (x.nesting != 0 || (x.keys[0] == 0 && x.keys[1] == 0) || (x.flags & NPLUS1_BATCHED)) return false;
+    if (x.flags & NPLUS1_SELECT)
+        return (x.flags & NPLUS1_HAS_TABLE) && (x.flags & NPLUS1_KEY_LOOKUP) && !(x.flags & NPLUS1_SKIP_LOCKED);
+    return is_single_row_write(x);
+}
 
 size_t nplus1_detect(const Nplus1Event* events, size_t n, const Nplus1Config& cfg, const Nplus1ProvEntry* prov,
                      size_t nprov, Nplus1Scratch scratch, Nplus1Finding* out, size_t out_cap) noexcept {

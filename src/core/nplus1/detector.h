@@ -118,6 +118,10 @@ struct Nplus1Finding {
     Nplus1Child children[kNplus1MaxChildren];
 };
 
+// Whether e may be a loop iteration found by provenance: a top-level key
+// lookup or single-row write with a key.
+bool nplus1_is_keyed_child(const Nplus1Event& e) noexcept;
+
 // One hashed value of a parent execution: the value's hash and the
 // parent's position among the events handed to nplus1_detect.
 struct Nplus1ProvEntry {

@@ -110,13 +110,22 @@ POTHOS_COLD bool ensure_scratch() {
 
 // The hashed values of the parent executions among ev[0..n), read from the
 // provenance records of their backends, indexed for nplus1_detect; the
-// newest parents first when there is no room for all.
+// newest parents first when there is no room for all. Only parents that
+// lookups (or row writes) with keys follow, min_repeats of them at least,
+// are read: without them there is no loop to find.
 size_t collect_provenance(const Nplus1Event* ev, size_t n) {
     const Nplus1ProvArea& area = nplus1_prov_area();
     constexpr uint64 kSeqMask = (uint64(1) << Nplus1Window::kSeqBits) - 1;
+    size_t children = 0, last_child = 0;
+    for (size_t i = 0; i < n; i++)
+        if (nplus1_is_keyed_child(ev[i])) {
+            children++;
+            last_child = i;
+        }
+    if (children < size_t(g_nplus1_hot.min_repeats)) return 0;
     uint32 values[kNplus1HashedValues];
     size_t k = 0;
-    for (size_t i = n; i-- > 0 && k + kNplus1HashedValues <= kMaxProvEntries;) {
+    for (size_t i = last_child; i-- > 0 && k + kNplus1HashedValues <= kMaxProvEntries;) {
         const Nplus1Event& e = ev[i];
         if (!(e.flags & NPLUS1_HASHED) || e.nesting != 0 || e.rows < g_nplus1_hot.min_repeats) continue;
         const int m = area.read(e.backend, area.record_number(e.backend, e.prov), e.id & kSeqMask, values,
