@@ -40,6 +40,7 @@ struct RowsReceiver {
     DestReceiver* inner;
     int ncols;         // columns looked at (up to the last one of a key type)
     Oid types[kNplus1HashedColumns];  // InvalidOid: not a key type
+    uint32 last[kNplus1HashedColumns];  // each column's previous hash: a value repeated row after row is kept once
 };
 RowsReceiver g_receiver;
 
@@ -78,7 +79,8 @@ bool rows_receive(TupleTableSlot* slot, DestReceiver* self) {
         for (int a = 0; a < r->ncols && !w.full(); a++) {
             if (r->types[a] == InvalidOid || slot->tts_isnull[a]) continue;
             const uint32 k = nplus1_key_of(slot->tts_values[a], r->types[a]);
-            if (k != 0) w.put(k);
+            if (k != 0 && k != r->last[a]) w.put(k);
+            r->last[a] = k;
         }
     }
     return r->inner->receiveSlot(slot, r->inner);
@@ -87,6 +89,7 @@ bool rows_receive(TupleTableSlot* slot, DestReceiver* self) {
 void rows_startup(DestReceiver* self, int operation, TupleDesc desc) {
     RowsReceiver* r = (RowsReceiver*) self;
     r->ncols = 0;
+    memset(r->last, 0, sizeof r->last);
     for (int a = 0; a < desc->natts && a < kNplus1HashedColumns; a++) {
         const Form_pg_attribute att = TupleDescAttr(desc, a);
         r->types[a] = !att->attisdropped && is_key_type(att->atttypid) ? att->atttypid : InvalidOid;
