@@ -22,8 +22,15 @@ EXT_SRCS  = $(wildcard src/extension/*.cpp src/extension/*/*.cpp)
 OBJS      = $(EXT_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
 PG_CONFIG ?= pg_config
+# nlohmann/json (header-only; the core reads EXPLAIN output with it).
+ifeq ($(filter clean distclean check-boundary,$(MAKECMDGOALS)),)
+ifneq ($(shell pkg-config --exists 'nlohmann_json >= 3.11' && echo yes),yes)
+$(error nlohmann_json >= 3.11 not found: install the Debian package nlohmann-json3-dev)
+endif
+endif
 # Server headers as system headers: their warnings are not ours.
-PG_CPPFLAGS = -I$(srcdir)/src -isystem $(shell $(PG_CONFIG) --includedir-server) \
+PG_CPPFLAGS = -I$(srcdir)/src $(shell pkg-config --cflags nlohmann_json 2>/dev/null) \
+              -isystem $(shell $(PG_CONFIG) --includedir-server) \
               -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
 PG_CXXFLAGS = -std=c++17 -flto=2 -Wall -Wextra -Wno-register -Wno-missing-field-initializers \
               -fno-rtti -fvisibility-inlines-hidden -MMD -MP

@@ -9,8 +9,9 @@
 #                 PostgreSQL, so no C++ object with a destructor may live in
 #                 them. None may include, directly or through the project's
 #                 headers, a standard header declaring strings, containers,
-#                 smart pointers or other owning types; none may try, catch,
-#                 throw, new, delete or call cpp_call.
+#                 smart pointers or other owning types, nor nlohmann/json
+#                 (whose values own memory and whose calls throw); none may
+#                 try, catch, throw, new, delete or call cpp_call.
 #   SQL functions every function the install script binds to the library is
 #                 defined with POTHOS_SQL_FUNCTION, and nothing else declares
 #                 an entry point by hand.
@@ -33,10 +34,11 @@ my $src = shift;
 my $ext = "$src/extension";
 -d $ext or die "check-boundary: no $ext\n";
 
-# Standard headers whose types own memory (or throw it about).
+# Standard headers whose types own memory (or throw it about), and those of
+# the JSON library (core code uses it below the cpp_call of a bridge only).
 my $banned = qr/^(?:any|deque|forward_list|fstream|functional|future|iostream|istream|list|map|memory|mutex
     |optional|ostream|queue|regex|set|sstream|stack|stdexcept|string|thread|unordered_map|unordered_set
-    |valarray|variant|vector)$/x;
+    |valarray|variant|vector|nlohmann\/.+)$/x;
 # PostgreSQL calls a bridge must not make: each may raise an error.
 my $pg_raising = qr/\b(?:ereport|elog|PG_TRY|PG_CATCH|PG_FINALLY|PG_RE_THROW|ReThrowError|palloc0?|repalloc
     |pstrdup|pnstrdup|psprintf|MemoryContextAlloc\w*|CStringGetTextDatum|cstring_to_text\w*|text_to_cstring

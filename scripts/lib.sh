@@ -19,6 +19,7 @@ POTHOS_PACKAGES=(
     postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
     postgresql-$PG_MAJOR-pg-qualstats libpq-dev
     g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev
+    nlohmann-json3-dev libcli11-dev
     libipc-run-perl prometheus curl util-linux procps libxml2-utils libssl-dev
 )
 

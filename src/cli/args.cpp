@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <set>
 
+#include <CLI/CLI.hpp>
+
 namespace pothos::cli {
 namespace {
 
@@ -67,49 +69,56 @@ Exit status: 0 ok, 1 failure, 2 usage error, 3 cannot connect, 4 extension missi
 }
 
 Args parse_args(const std::vector<std::string>& argv) {
+    // Every option is accepted anywhere on the line, before or after the
+    // command; which command an option belongs to is checked below, with
+    // the command's own messages. -h is --host (as in psql): help is
+    // --help or -?.
     Args a;
     std::vector<std::string> positional;
-    for (std::size_t i = 0; i < argv.size(); ++i) {
-        std::string arg = argv[i];
-        std::optional<std::string> inline_value;
-        if (arg.rfind("--", 0) == 0) {
-            auto eq = arg.find('=');
-            if (eq != std::string::npos) {
-                inline_value = arg.substr(eq + 1);
-                arg = arg.substr(0, eq);
-            }
-        }
-        auto value = [&]() -> std::string {
-            if (inline_value) return *inline_value;
-            if (i + 1 >= argv.size()) throw UsageError(arg + " needs a value");
-            return argv[++i];
-        };
-        auto flag = [&]() {
-            if (inline_value) throw UsageError(arg + " takes no value");
-            return true;
-        };
-        if (arg == "-h" || arg == "--host") a.conn.host = value();
-        else if (arg == "-p" || arg == "--port") a.conn.port = value();
-        else if (arg == "-U" || arg == "--username") a.conn.user = value();
-        else if (arg == "-d" || arg == "--dbname") a.conn.dbname = value();
-        else if (arg == "--json") a.json = flag();
-        else if (arg == "--no-color" || arg == "--no-colour") a.no_colour = flag();
-        else if (arg == "--help" || arg == "-?") a.help = flag();
-        else if (arg == "--version") a.version = flag();
-        else if (arg == "--html") a.html_file = value();
-        else if (arg == "--limit") a.limit = parse_limit(value());
-        else if (arg == "--threshold") a.threshold_ms = parse_number(arg, value(), 0, 86400000);
-        else if (arg == "--min-improvement") a.min_improvement_pct = parse_number(arg, value(), 0, 100);
-        else if (arg == "--apply") a.apply = flag();
-        else if (arg == "--yes" || arg == "-y") a.yes = flag();
-        else if (arg == "--allow-writes") a.allow_writes = flag();
-        else if (arg == "--force") a.force = flag();
-        else if (arg == "--dir") a.dir = value();
-        else if (arg == "--") {
-            for (++i; i < argv.size(); ++i) positional.push_back(argv[i]);
-        } else if (arg.size() > 1 && arg[0] == '-') throw UsageError("unknown option " + arg);
-        else positional.push_back(arg);
+    std::string limit, threshold, min_improvement;
+    CLI::App app;
+    app.set_help_flag();
+    app.allow_extras();  // unknown options: reported below
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("-h,--host", a.conn.host);
+    app.add_option("-p,--port", a.conn.port);
+    app.add_option("-U,--username", a.conn.user);
+    app.add_option("-d,--dbname", a.conn.dbname);
+    app.add_option("--html", a.html_file);
+    app.add_option("--limit", limit);
+    app.add_option("--threshold", threshold);
+    app.add_option("--min-improvement", min_improvement);
+    app.add_option("--dir", a.dir);
+    for (auto [names, flag] : {std::pair{"--json", &a.json}, {"--no-color,--no-colour", &a.no_colour},
+                               {"--help,-?", &a.help}, {"--version", &a.version}, {"--apply", &a.apply},
+                               {"-y,--yes", &a.yes}, {"--allow-writes", &a.allow_writes}, {"--force", &a.force}})
+        app.add_flag(names, *flag)->disable_flag_override();
+    app.add_option("command", positional);
+
+    for (const std::string& arg : argv) {
+        if (arg == "--") break;
+        auto eq = arg.find('=');
+        const CLI::Option* o = eq == std::string::npos ? nullptr : app.get_option_no_throw(arg.substr(0, eq));
+        if (o && o->get_expected_max() == 0) throw UsageError(arg.substr(0, eq) + " takes no value");
     }
+    // CLI11 reads the arguments last to first.
+    std::vector<std::string> reversed(argv.rbegin(), argv.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::ParseError& e) {
+        // A value option last on the line, in this command's words; anything
+        // else in CLI11's.
+        const CLI::Option* last = argv.empty() ? nullptr : app.get_option_no_throw(argv.back());
+        if (last && last->get_expected_min() > 0) throw UsageError(argv.back() + " needs a value");
+        throw UsageError(e.what());
+    }
+    for (const std::string& extra : app.remaining()) {
+        if (extra != "--") throw UsageError("unknown option " + extra);
+    }
+    if (app.count("--limit")) a.limit = parse_limit(limit);
+    if (app.count("--threshold")) a.threshold_ms = parse_number("--threshold", threshold, 0, 86400000);
+    if (app.count("--min-improvement"))
+        a.min_improvement_pct = parse_number("--min-improvement", min_improvement, 0, 100);
     if (a.help || a.version) return a;
     if (positional.empty()) throw UsageError("no command given");
     a.command = positional[0];

@@ -1,6 +1,6 @@
 // The pothos-perf command line: subcommand, connection flags and options,
-// checked up front so that bad input gives a usage error (exit 2), never a
-// half-run command. Plain C++.
+// read with CLI11 and checked up front so that bad input gives a usage error
+// (exit 2), never a half-run command. No libpq here.
 #pragma once
 
 #include <optional>

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "core/common/json.h"
+#include "json_doc.hpp"
 
 namespace pothos::cli {
 namespace {
@@ -51,10 +51,10 @@ bool Result::boolean(int row, int col) const {
 std::vector<std::string> Result::strings(int row, int col) const {
     std::vector<std::string> out;
     if (is_null(row, col)) return out;
-    auto v = core::parse_json(PQgetvalue(r_.get(), row, col));
-    if (!v || v->kind != core::JsonValue::Kind::Array) return out;
-    for (const auto& item : v->items)
-        if (item.kind == core::JsonValue::Kind::String) out.push_back(item.string);
+    auto v = parse_json(PQgetvalue(r_.get(), row, col));
+    if (!v || !v->is_array()) return out;
+    for (const auto& item : *v)
+        if (item.is_string()) out.push_back(item.get<std::string>());
     return out;
 }
 

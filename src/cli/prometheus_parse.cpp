@@ -4,7 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "json_writer.hpp"
+#include "json_doc.hpp"
+#include "units.hpp"
 
 namespace pothos::cli {
 namespace {
@@ -80,19 +81,13 @@ std::vector<MetricSample> parse_prometheus(const std::string& text) {
 }
 
 std::string json_metrics(const std::vector<MetricSample>& samples) {
-    JsonWriter w;
-    w.begin_object().key("samples").begin_array();
+    Json out = Json::array();
     for (const auto& s : samples) {
-        w.begin_object();
-        w.key("name").value(s.name);
-        w.key("labels").begin_object();
-        for (const auto& [k, v] : s.labels) w.key(k).value(v);
-        w.end_object();
-        w.key("value").value(s.value);
-        w.end_object();
+        Json labels = Json::object();
+        for (const auto& [k, v] : s.labels) labels[valid_utf8(k)] = json_text(v);
+        out.push_back({{"name", json_text(s.name)}, {"labels", std::move(labels)}, {"value", json_number(s.value)}});
     }
-    w.end_array().end_object();
-    return w.str();
+    return json_document({{"samples", std::move(out)}});
 }
 
 }  // namespace pothos::cli

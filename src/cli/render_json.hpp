@@ -6,15 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "json_writer.hpp"
 #include "model.hpp"
 
 namespace pothos::cli {
-
-void write_statements(JsonWriter& w, const std::vector<Statement>& rows);
-void write_slow(JsonWriter& w, const std::vector<SlowQuery>& rows);
-void write_n_plus_one(JsonWriter& w, const std::vector<Nplus1>& rows);
-void write_recommendations(JsonWriter& w, const std::vector<IndexRecommendation>& rows);
 
 std::string json_top(const std::vector<Statement>& rows);
 std::string json_slow(const std::vector<SlowQuery>& rows);

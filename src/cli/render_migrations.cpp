@@ -1,6 +1,6 @@
 #include "render_migrations.hpp"
 
-#include "json_writer.hpp"
+#include "json_doc.hpp"
 #include "table.hpp"
 
 namespace pothos::cli {
@@ -20,23 +20,21 @@ std::string text_migration_status(const MigrationPlan& plan, const TextStyle& st
 }
 
 std::string json_migration_status(const std::string& database, const MigrationPlan& plan) {
-    JsonWriter w;
-    w.begin_object().key("database").value(database).key("applied").begin_array();
-    for (const auto& m : plan.applied) {
-        w.begin_object().key("version").value(m.version).key("name").value(m.name);
-        w.key("checksum").value(m.checksum).key("applied_at").value(m.applied_at).end_object();
-    }
-    w.end_array().key("pending").begin_array();
-    for (const auto& f : plan.pending) {
-        w.begin_object().key("version").value(f.version).key("name").value(f.name);
-        w.key("checksum").value(f.checksum).end_object();
-    }
-    w.end_array().key("changed").begin_array();
-    for (const auto& m : plan.changed) w.value(m.name);
-    w.end_array().key("missing").begin_array();
-    for (const auto& m : plan.missing) w.value(m.name);
-    w.end_array().end_object();
-    return w.str();
+    Json applied = Json::array(), pending = Json::array(), changed = Json::array(), missing = Json::array();
+    for (const auto& m : plan.applied)
+        applied.push_back({{"version", m.version},
+                           {"name", json_text(m.name)},
+                           {"checksum", json_text(m.checksum)},
+                           {"applied_at", json_text(m.applied_at)}});
+    for (const auto& f : plan.pending)
+        pending.push_back({{"version", f.version}, {"name", json_text(f.name)}, {"checksum", json_text(f.checksum)}});
+    for (const auto& m : plan.changed) changed.push_back(json_text(m.name));
+    for (const auto& m : plan.missing) missing.push_back(json_text(m.name));
+    return json_document({{"database", json_text(database)},
+                          {"applied", std::move(applied)},
+                          {"pending", std::move(pending)},
+                          {"changed", std::move(changed)},
+                          {"missing", std::move(missing)}});
 }
 
 std::string text_migrate(const std::string& database, const MigrateOutcome& o) {
@@ -47,13 +45,11 @@ std::string text_migrate(const std::string& database, const MigrateOutcome& o) {
 }
 
 std::string json_migrate(const std::string& database, const MigrateOutcome& o, bool reset) {
-    JsonWriter w;
-    w.begin_object().key("database").value(database);
-    if (reset) w.key("reset").value("schema public");
-    w.key("applied").strings(o.applied);
-    w.key("already_applied").value(std::int64_t(o.already_applied));
-    w.end_object();
-    return w.str();
+    Json doc = {{"database", json_text(database)}};
+    if (reset) doc["reset"] = "schema public";
+    doc["applied"] = json_texts(o.applied);
+    doc["already_applied"] = o.already_applied;
+    return json_document(doc);
 }
 
 }  // namespace pothos::cli

@@ -1,9 +1,9 @@
 #include "render_text.hpp"
 
 #include <cstdio>
-#include <stdexcept>
 
-#include "core/common/json.h"
+#include "core/common/strings.h"
+#include "json_doc.hpp"
 #include "table.hpp"
 #include "units.hpp"
 
@@ -18,15 +18,6 @@ std::string none(const char* what, const TextStyle& st) {
     return paint(std::string("(no ") + what + ")", "2", st.colour) + "\n";
 }
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (i) out += sep;
-        out += v[i];
-    }
-    return out;
-}
-
 std::string bullets(const char* title, const std::vector<std::string>& items, const TextStyle& st) {
     std::string out = paint(title, "1", st.colour) + ":";
     if (items.empty()) return out + " none\n";
@@ -38,28 +29,28 @@ std::string bullets(const char* title, const std::vector<std::string>& items, co
     return out;
 }
 
-void flatten(const core::JsonValue& v, const std::string& path, TextTable& t) {
-    using K = core::JsonValue::Kind;
-    switch (v.kind) {
-        case K::Object:
-            for (std::size_t i = 0; i < v.keys.size(); ++i)
-                flatten(v.items[i], path.empty() ? v.keys[i] : path + "." + v.keys[i], t);
+void flatten(const Json& v, const std::string& path, TextTable& t) {
+    switch (v.type()) {
+        case Json::value_t::object:
+            for (const auto& [key, member] : v.items())
+                flatten(member, path.empty() ? key : path + "." + key, t);
             return;
-        case K::Array:
-            for (std::size_t i = 0; i < v.items.size(); ++i)
-                flatten(v.items[i], path + "[" + std::to_string(i) + "]", t);
+        case Json::value_t::array:
+            for (std::size_t i = 0; i < v.size(); ++i) flatten(v[i], path + "[" + std::to_string(i) + "]", t);
             return;
-        case K::Null: t.add_row({path, "null"}); return;
-        case K::Bool: t.add_row({path, v.boolean ? "true" : "false"}); return;
-        case K::String: t.add_row({path, v.string}); return;
-        case K::Number: {
+        case Json::value_t::string: t.add_row({path, v.get<std::string>()}); return;
+        case Json::value_t::boolean: t.add_row({path, v.get<bool>() ? "true" : "false"}); return;
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned:
+        case Json::value_t::number_float: {
             char buf[40];
-            std::snprintf(buf, sizeof buf, "%.10g", v.number);
+            std::snprintf(buf, sizeof buf, "%.10g", v.get<double>());
             std::string unit;
             if (path.size() > 3 && path.compare(path.size() - 3, 3, "_ms") == 0) unit = " ms";
             t.add_row({path, buf + unit});
             return;
         }
+        default: t.add_row({path, "null"}); return;
     }
 }
 
@@ -134,7 +125,7 @@ std::string text_advise(const std::vector<IndexRecommendation>& rows, const Text
         char before[32], after[32];
         std::snprintf(before, sizeof before, "%.1f", r.cost_before);
         std::snprintf(after, sizeof after, "%.1f", r.cost_after);
-        t.add_row({r.table_name, join(r.columns, ", "), format_bytes(r.estimated_size_bytes),
+        t.add_row({r.table_name, core::join(r.columns, ", "), format_bytes(r.estimated_size_bytes),
                    before, after, format_pct(r.improvement_pct),
                    format_count(r.affected_queries)});
     }
@@ -179,11 +170,9 @@ std::string text_explain(const Explain& e, const TextStyle& st) {
 }
 
 std::string text_health(const std::string& health_json, const TextStyle& st) {
-    std::string err;
-    auto v = core::parse_json(health_json.empty() ? "null" : health_json, &err);
-    if (!v) throw std::runtime_error("health(): " + err);
+    Json v = json_from_server(health_json, "health()");
     TextTable t({{"measure"}, {"value"}});
-    flatten(*v, "", t);
+    flatten(v, "", t);
     return t.render(st.colour);
 }
 

@@ -34,6 +34,33 @@ TEST(CliArgs, Subcommands) {
     EXPECT_TRUE(parse({"--help"}).help);
 }
 
+TEST(CliArgs, OptionFormsAndPlaces) {
+    Args a = parse({"--json", "-p5433", "top", "--limit", "5", "--limit=7", "--no-colour", "-hdb"});
+    EXPECT_EQ(a.command, "top");
+    EXPECT_EQ(a.conn.port, "5433");
+    EXPECT_EQ(a.conn.host, "db");
+    EXPECT_EQ(a.limit, 7);  // the last one given
+    EXPECT_TRUE(a.json && a.no_colour);
+    EXPECT_TRUE(parse({"--apply", "-y", "advise"}).yes);
+    EXPECT_TRUE(parse({"-?"}).help);
+    EXPECT_TRUE(parse({"--version"}).version);
+    // after --, everything is an argument, even what looks like an option
+    Args e = parse({"explain", "--", "--x"});
+    EXPECT_EQ(e.sql, "--x");
+    try {
+        parse({"top", "--limit"});
+        FAIL() << "accepted --limit without a value";
+    } catch (const UsageError& err) {
+        EXPECT_STREQ(err.what(), "--limit needs a value");
+    }
+    try {
+        parse({"top", "--bogus"});
+        FAIL() << "accepted --bogus";
+    } catch (const UsageError& err) {
+        EXPECT_STREQ(err.what(), "unknown option --bogus");
+    }
+}
+
 TEST(CliArgs, BadInputIsAUsageError) {
     const std::vector<std::vector<std::string>> bad = {
         {},
@@ -54,6 +81,9 @@ TEST(CliArgs, BadInputIsAUsageError) {
         {"slow", "--threshold", "-1"},
         {"advise", "--min-improvement", "101"},
         {"top", "--json=yes"},
+        {"top", "--json="},
+        {"top", "-yq"},
+        {"-h"},
     };
     for (const auto& v : bad) {
         std::string joined;

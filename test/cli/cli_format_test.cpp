@@ -1,13 +1,12 @@
 // Unit tests of the pothos-perf formatting layer: units, tables, the JSON
-// writer (read back with the core JSON reader), the renderers' JSON shapes,
+// documents (read back with nlohmann/json), the renderers' JSON shapes,
 // the Prometheus reader and the HTML report's escaping.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "core/common/json.h"
 #include "html_report.hpp"
-#include "json_writer.hpp"
+#include "json_doc.hpp"
 #include "prometheus_parse.hpp"
 #include "render_json.hpp"
 #include "render_text.hpp"
@@ -15,16 +14,13 @@
 #include "units.hpp"
 
 using namespace pothos::cli;
-using pothos::core::JsonValue;
-using pothos::core::parse_json;
 
 namespace {
 
-JsonValue parsed(const std::string& text) {
-    std::string err;
-    auto v = parse_json(text, &err);
-    EXPECT_TRUE(v.has_value()) << err << "\n" << text;
-    return v ? *v : JsonValue{};
+Json parsed(const std::string& text) {
+    auto v = parse_json(text);
+    EXPECT_TRUE(v.has_value()) << text;
+    return v ? *v : Json{};
 }
 
 Statement sample_statement() {
@@ -88,50 +84,55 @@ TEST(CliTable, AlignsColumnsAndChecksRowWidth) {
     EXPECT_NE(t.render(true).find("\x1b[1m"), std::string::npos);
 }
 
-TEST(CliJsonWriter, EscapesAndNests) {
-    JsonWriter w;
-    w.begin_object();
-    w.key("s").value("quote \" backslash \\ newline \n tab \t ctl \x01");
-    w.key("n").value(1.5);
-    w.key("i").value(std::int64_t(-9007199254740993LL));
-    w.key("nan").value(std::nan(""));
-    w.key("b").value(true);
-    w.key("empty").begin_array().end_array();
-    w.key("o").begin_object().key("x").null().end_object();
-    w.end_object();
-    JsonValue v = parsed(w.str());
-    EXPECT_EQ(*v.string_at("s"), "quote \" backslash \\ newline \n tab \t ctl \x01");
-    EXPECT_EQ(*v.number_at("n"), 1.5);
-    EXPECT_EQ(v.get("nan")->kind, JsonValue::Kind::Null);
-    EXPECT_TRUE(v.get("b")->boolean);
-    EXPECT_EQ(v.get("empty")->items.size(), 0u);
-    EXPECT_EQ(v.get("o")->get("x")->kind, JsonValue::Kind::Null);
-    EXPECT_NE(w.str().find("-9007199254740993"), std::string::npos);
+TEST(CliJson, EscapesNumbersAndLayout) {
+    Json doc = {{"s", json_text("quote \" backslash \\ newline \n tab \t ctl \x01")},
+                {"n", json_number(1.5)},
+                {"whole", json_number(2185.0)},
+                {"i", std::int64_t(-9007199254740993LL)},
+                {"nan", json_number(std::nan(""))},
+                {"inf", json_number(HUGE_VAL)},
+                {"none", json_number(std::optional<double>())},
+                {"b", true},
+                {"empty", Json::array()},
+                {"o", {{"x", nullptr}}}};
+    std::string text = json_document(doc);
+    Json v = parsed(text);
+    EXPECT_EQ(v["s"], "quote \" backslash \\ newline \n tab \t ctl \x01");
+    EXPECT_EQ(v["n"], 1.5);
+    EXPECT_TRUE(v["nan"].is_null() && v["inf"].is_null() && v["none"].is_null());
+    EXPECT_EQ(v["b"], true);
+    EXPECT_EQ(v["empty"].size(), 0u);
+    EXPECT_TRUE(v["o"]["x"].is_null());
+    EXPECT_NE(text.find("-9007199254740993"), std::string::npos);
+    // Keys in the order given, two spaces of indentation, whole numbers
+    // without a fraction, control characters escaped, one final newline.
+    EXPECT_EQ(text.rfind("{\n  \"s\": \"quote", 0), 0u) << text;
+    EXPECT_NE(text.find("\\u0001"), std::string::npos);
+    EXPECT_NE(text.find("\"whole\": 2185,"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"empty\": [],\n  \"o\": {\n    \"x\": null\n  }\n}\n"), std::string::npos) << text;
+    EXPECT_LT(text.find("\"s\""), text.find("\"n\""));
 }
 
-TEST(CliJsonWriter, RefusesMisuse) {
-    JsonWriter a;
-    a.begin_object();
-    EXPECT_THROW(a.value(1), std::logic_error);
-    EXPECT_THROW(a.str(), std::logic_error);
-    JsonWriter b;
-    b.begin_array();
-    EXPECT_THROW(b.key("k"), std::logic_error);
-    EXPECT_THROW(b.end_object(), std::logic_error);
+TEST(CliJson, ServerJsonKeepsItsOrderAndRefusesGarbage) {
+    Json h = json_from_server(R"({"status": "ok", "reasons": [], "database": {"name": "x"}})", "health()");
+    EXPECT_EQ(h.begin().key(), "status");
+    EXPECT_TRUE(json_from_server("", "health()").is_null());
+    EXPECT_THROW(json_from_server("{not json", "health()"), std::runtime_error);
+    EXPECT_FALSE(parse_json("[1,").has_value());
 }
 
 TEST(CliRenderJson, TopShape) {
-    JsonValue v = parsed(json_top({sample_statement()}));
-    const JsonValue* rows = v.get("statements");
-    ASSERT_TRUE(rows && rows->kind == JsonValue::Kind::Array);
-    ASSERT_EQ(rows->items.size(), 1u);
-    const JsonValue& s = rows->items[0];
+    Json v = parsed(json_top({sample_statement()}));
+    const Json& rows = v["statements"];
+    ASSERT_TRUE(rows.is_array());
+    ASSERT_EQ(rows.size(), 1u);
+    const Json& s = rows[0];
     for (const char* k : {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
                           "p99_ms", "rows", "shared_blks_hit", "shared_blks_read", "hit_ratio"})
-        EXPECT_NE(s.get(k), nullptr) << k;
-    EXPECT_EQ(*s.number_at("hit_ratio"), 0.75);
-    EXPECT_EQ(*s.number_at("queryid"), -42);
-    EXPECT_EQ(*s.string_at("query"), sample_statement().query);
+        EXPECT_TRUE(s.contains(k)) << k;
+    EXPECT_EQ(s["hit_ratio"], 0.75);
+    EXPECT_EQ(s["queryid"], -42);
+    EXPECT_EQ(s["query"], sample_statement().query);
 }
 
 TEST(CliRenderJson, ReportAndExplainShapes) {
@@ -149,26 +150,28 @@ TEST(CliRenderJson, ReportAndExplainShapes) {
     x.columns = {"a", "b"};
     x.index_ddl = "CREATE INDEX CONCURRENTLY ON t (a, b)";
     r.recommendations = {x};
-    JsonValue v = parsed(json_report(r));
+    Json v = parsed(json_report(r));
     for (const char* k : {"database", "generated_at", "statements", "slow_queries", "findings",
                           "recommendations", "health"})
-        EXPECT_NE(v.get(k), nullptr) << k;
-    EXPECT_EQ(*v.get("health")->string_at("status"), "healthy");
-    EXPECT_EQ(v.get("recommendations")->items[0].get("columns")->items[1].string, "b");
-    EXPECT_EQ(*v.get("findings")->items[0].number_at("round_trips_saved"), 99);
+        EXPECT_TRUE(v.contains(k)) << k;
+    EXPECT_EQ(v["health"]["status"], "healthy");
+    EXPECT_EQ(v["recommendations"][0]["columns"][1], "b");
+    EXPECT_EQ(v["findings"][0]["round_trips_saved"], 99);
 
     Explain e;
     e.query = "SELECT 1";
     e.plan_json = R"([{"Plan": {"Node Type": "Result"}}])";
-    JsonValue ev = parsed(json_explain(e));
-    EXPECT_EQ(ev.get("performance")->get("plan")->items[0].get("Plan")->string_at("Node Type"), "Result");
+    Json ev = parsed(json_explain(e));
+    EXPECT_EQ(ev["performance"]["plan"][0]["Plan"]["Node Type"], "Result");
     e.plan_json.clear();
-    EXPECT_EQ(parsed(json_explain(e)).get("performance")->get("plan")->kind, JsonValue::Kind::Null);
+    EXPECT_TRUE(parsed(json_explain(e))["performance"]["plan"].is_null());
+    e.plan_json = "[{\"Plan\": ";
+    EXPECT_THROW(json_explain(e), std::runtime_error);
 
     std::vector<std::string> applied = {"CREATE INDEX CONCURRENTLY ON t (a, b)"};
-    JsonValue av = parsed(json_advise({x}, &applied));
-    EXPECT_EQ(av.get("applied")->items.size(), 1u);
-    EXPECT_EQ(parsed(json_advise({x}, nullptr)).get("applied"), nullptr);
+    Json av = parsed(json_advise({x}, &applied));
+    EXPECT_EQ(av["applied"].size(), 1u);
+    EXPECT_FALSE(parsed(json_advise({x}, nullptr)).contains("applied"));
 }
 
 // A finding with two lookups per parent row lists both, each with its batch.
@@ -186,13 +189,12 @@ TEST(CliRenderText, InterleavedLookupsAreAllListed) {
     EXPECT_NE(out.find("and:       SELECT * FROM todos WHERE list_id = $1 (5 repeats)"), std::string::npos) << out;
     EXPECT_NE(out.find("batch as:  SELECT list_id, * FROM todos WHERE list_id = ANY($1::int[])"), std::string::npos)
         << out;
-    JsonValue v = parsed(json_n_plus_one({f}));
-    const JsonValue* children = v.get("findings")->items[0].get("children");
-    ASSERT_NE(children, nullptr);
-    ASSERT_EQ(children->items.size(), 2u);
-    EXPECT_EQ(*children->items[1].number_at("queryid"), 12);
-    EXPECT_EQ(*children->items[1].string_at("query"), "SELECT * FROM todos WHERE list_id = $1");
-    EXPECT_EQ(*children->items[1].number_at("total_repeats"), 5);
+    Json v = parsed(json_n_plus_one({f}));
+    const Json& children = v["findings"][0]["children"];
+    ASSERT_EQ(children.size(), 2u);
+    EXPECT_EQ(children[1]["queryid"], 12);
+    EXPECT_EQ(children[1]["query"], "SELECT * FROM todos WHERE list_id = $1");
+    EXPECT_EQ(children[1]["total_repeats"], 5);
 }
 
 TEST(CliRenderText, EmptySectionsAndHealth) {
@@ -222,8 +224,9 @@ TEST(CliPrometheus, ParsesSamplesAndRejectsGarbage) {
     EXPECT_THROW(parse_prometheus("x{le=\"1\" 3\n"), std::invalid_argument);
     EXPECT_THROW(parse_prometheus("x abc\n"), std::invalid_argument);
     EXPECT_THROW(parse_prometheus("{} 1\n"), std::invalid_argument);
-    JsonValue v = parsed(json_metrics(s));
-    EXPECT_EQ(*v.get("samples")->items[1].get("labels")->string_at("le"), "0.5");
+    Json v = parsed(json_metrics(s));
+    EXPECT_EQ(v["samples"][1]["labels"]["le"], "0.5");
+    EXPECT_TRUE(v["samples"][2]["value"].is_null());  // +Inf
 }
 
 TEST(CliHtml, EscapesEverythingAndChartsScale) {
@@ -256,16 +259,16 @@ TEST(CliUnits, InvalidUtf8IsReplacedInJsonAndXml) {
     EXPECT_EQ(valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
     EXPECT_EQ(valid_utf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
     EXPECT_EQ(valid_utf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
-    JsonWriter w;
-    w.value("bad \xfe byte");
-    EXPECT_TRUE(parse_json(w.str()).has_value());
+    std::string doc = json_document(json_text("bad \xfe byte"));
+    EXPECT_EQ(doc, "\"bad \xEF\xBF\xBD byte\"\n");
+    EXPECT_TRUE(parse_json(doc).has_value());
     EXPECT_EQ(xml_escape("x\xff"), "x\xEF\xBF\xBD");
 }
 
 TEST(CliRenderJson, MissingServerJsonIsNull) {
-    EXPECT_EQ(parsed(json_health("")).get("health")->kind, JsonValue::Kind::Null);
+    EXPECT_TRUE(parsed(json_health(""))["health"].is_null());
     Report r;
-    EXPECT_EQ(parsed(json_report(r)).get("health")->kind, JsonValue::Kind::Null);
+    EXPECT_TRUE(parsed(json_report(r))["health"].is_null());
     EXPECT_NO_THROW(text_report(r, TextStyle{}));
 }
 

@@ -1,7 +1,7 @@
 // Unit tests of migration file naming, loading, checksums and planning.
 #include <gtest/gtest.h>
 
-#include "core/common/json.h"
+#include "json_doc.hpp"
 #include "migration_files.hpp"
 #include "render_migrations.hpp"
 #include "temp_dir.hpp"
@@ -89,17 +89,17 @@ TEST(CliRenderMigrations, StatusAndMigrateOutput) {
     EXPECT_NE(text.find("CHANGED"), std::string::npos);
     EXPECT_NE(text.find("2 applied, 1 pending"), std::string::npos);
     EXPECT_NE(text.find("changed after they ran: V2__b.sql"), std::string::npos);
-    auto v = pothos::core::parse_json(json_migration_status("db_dev", plan));
+    auto v = parse_json(json_migration_status("db_dev", plan));
     ASSERT_TRUE(v);
-    EXPECT_EQ(*v->get("applied")->items[0].string_at("checksum"), "aaa");
-    EXPECT_EQ(*v->get("pending")->items[0].number_at("version"), 3);
-    EXPECT_EQ(v->get("changed")->items[0].string, "V2__b.sql");
-    EXPECT_EQ(v->get("missing")->items.size(), 0u);
+    EXPECT_EQ((*v)["applied"][0]["checksum"], "aaa");
+    EXPECT_EQ((*v)["pending"][0]["version"], 3);
+    EXPECT_EQ((*v)["changed"][0], "V2__b.sql");
+    EXPECT_EQ((*v)["missing"].size(), 0u);
     MigrateOutcome none{{}, 4};
     EXPECT_EQ(text_migrate("db", none), "database \"db\" is up to date (4 migrations applied)\n");
-    auto m = pothos::core::parse_json(json_migrate("db", MigrateOutcome{{"V3__c.sql"}, 2}, true));
+    auto m = parse_json(json_migrate("db", MigrateOutcome{{"V3__c.sql"}, 2}, true));
     ASSERT_TRUE(m);
-    EXPECT_EQ(*m->string_at("reset"), "schema public");
-    EXPECT_EQ(m->get("applied")->items[0].string, "V3__c.sql");
-    EXPECT_EQ(*m->number_at("already_applied"), 2);
+    EXPECT_EQ((*m)["reset"], "schema public");
+    EXPECT_EQ((*m)["applied"][0], "V3__c.sql");
+    EXPECT_EQ((*m)["already_applied"], 2);
 }

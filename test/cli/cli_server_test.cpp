@@ -17,11 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "core/common/json.h"
+#include <nlohmann/json.hpp>
+
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
-using pothos::core::JsonValue;
+using Json = nlohmann::ordered_json;
 
 namespace {
 
@@ -81,25 +82,43 @@ CliRun run(const std::string& db, const std::string& args, const std::string& en
 }
 
 // Every key of `keys` is a member of object `o`.
-void expect_keys(const JsonValue& o, std::initializer_list<const char*> keys) {
-    ASSERT_EQ(o.kind, JsonValue::Kind::Object);
-    for (const char* k : keys) EXPECT_NE(o.get(k), nullptr) << "missing key " << k;
+void expect_keys(const Json& o, std::initializer_list<const char*> keys) {
+    ASSERT_TRUE(o.is_object());
+    for (const char* k : keys) EXPECT_TRUE(o.contains(k)) << "missing key " << k;
 }
 
-JsonValue json_of(const CliRun& r) {
-    std::string err;
-    auto v = pothos::core::parse_json(r.out, &err);
-    EXPECT_TRUE(v.has_value()) << err << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
-    return v ? *v : JsonValue{};
+// The member `key` of an object, or nullptr.
+const Json* member(const Json& o, const char* key) {
+    if (!o.is_object()) return nullptr;
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> string_at(const Json& o, const char* key) {
+    const Json* v = member(o, key);
+    if (!v || !v->is_string()) return std::nullopt;
+    return v->get<std::string>();
+}
+
+std::optional<double> number_at(const Json& o, const char* key) {
+    const Json* v = member(o, key);
+    if (!v || !v->is_number()) return std::nullopt;
+    return v->get<double>();
+}
+
+Json json_of(const CliRun& r) {
+    Json v = Json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(v.is_discarded()) << "stdout:\n" << r.out << "\nstderr:\n" << r.err;
+    return v.is_discarded() ? Json() : v;
 }
 
 // The array member `key` of the JSON document a successful run printed.
-std::vector<JsonValue> array_of(const CliRun& r, const char* key) {
+std::vector<Json> array_of(const CliRun& r, const char* key) {
     EXPECT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* a = v.get(key);
-    EXPECT_TRUE(a && a->kind == JsonValue::Kind::Array) << key << " in " << r.out;
-    return a && a->kind == JsonValue::Kind::Array ? a->items : std::vector<JsonValue>{};
+    Json v = json_of(r);
+    const Json* a = member(v, key);
+    EXPECT_TRUE(a && a->is_array()) << key << " in " << r.out;
+    return a && a->is_array() ? a->get<std::vector<Json>>() : std::vector<Json>{};
 }
 
 class Db {
@@ -224,23 +243,23 @@ TEST(CliConnect, UsageErrorsAreExit2) {
 
 TEST_F(CliServer, TopJson) {
     CliRun r = run(kDb, "top --json --limit 50");
-    const std::vector<JsonValue> rows = array_of(r, "statements");
+    const std::vector<Json> rows = array_of(r, "statements");
     ASSERT_FALSE(HasFailure());
     bool found = false;
     for (const auto& s : rows) {
         expect_keys(s, {"queryid", "query", "calls", "total_ms", "mean_ms", "p50_ms", "p95_ms",
                         "p99_ms", "rows", "hit_ratio"});
-        if (s.string_at("query").value_or("") == "SELECT id, v FROM cli_child WHERE k = $1") {
+        if (string_at(s, "query").value_or("") == "SELECT id, v FROM cli_child WHERE k = $1") {
             found = true;
-            EXPECT_EQ(*s.number_at("calls"), 10);
-            EXPECT_LE(*s.number_at("p50_ms"), *s.number_at("p99_ms"));
-            EXPECT_GT(*s.number_at("total_ms"), 0);
+            EXPECT_EQ(*number_at(s, "calls"), 10);
+            EXPECT_LE(*number_at(s, "p50_ms"), *number_at(s, "p99_ms"));
+            EXPECT_GT(*number_at(s, "total_ms"), 0);
         }
     }
     EXPECT_TRUE(found) << r.out;
     // ordered by total time
     for (std::size_t i = 1; i < rows.size(); ++i)
-        EXPECT_GE(*rows[i - 1].number_at("total_ms"), *rows[i].number_at("total_ms"));
+        EXPECT_GE(*number_at(rows[i - 1], "total_ms"), *number_at(rows[i], "total_ms"));
     CliRun text = run(kDb, "top --limit 3");
     EXPECT_EQ(text.code, 0);
     EXPECT_NE(text.out.find("p95"), std::string::npos);
@@ -249,15 +268,15 @@ TEST_F(CliServer, TopJson) {
 
 TEST_F(CliServer, SlowJson) {
     CliRun r = run(kDb, "slow --json");
-    const std::vector<JsonValue> rows = array_of(r, "slow_queries");
+    const std::vector<Json> rows = array_of(r, "slow_queries");
     ASSERT_FALSE(HasFailure());
     bool found = false;
     for (const auto& s : rows) {
         expect_keys(s, {"queryid", "query", "duration_ms", "occurred_at", "execution_count",
                         "average_duration_ms", "recommendations"});
-        if (s.string_at("query").value_or("").find("pg_sleep") != std::string::npos) {
+        if (string_at(s, "query").value_or("").find("pg_sleep") != std::string::npos) {
             found = true;
-            EXPECT_GE(*s.number_at("duration_ms"), 100);
+            EXPECT_GE(*number_at(s, "duration_ms"), 100);
         }
     }
     EXPECT_TRUE(found) << r.out;
@@ -275,7 +294,7 @@ TEST_F(CliServer, SlowJson) {
 
 TEST_F(CliServer, Nplus1Json) {
     CliRun r = run(kDb, "n-plus-one --json");
-    const std::vector<JsonValue> rows = array_of(r, "findings");
+    const std::vector<Json> rows = array_of(r, "findings");
     ASSERT_FALSE(HasFailure());
     ASSERT_FALSE(rows.empty()) << r.out;
     bool found = false;
@@ -283,11 +302,11 @@ TEST_F(CliServer, Nplus1Json) {
         expect_keys(f, {"kind", "parent_queryid", "parent_query", "queryid", "query", "occurrences",
                         "total_repeats", "max_repeats", "wasted_time_ms", "round_trips_saved",
                         "suggested_query", "suggestion"});
-        if (f.string_at("kind") == "n_plus_one" &&
-            f.string_at("query").value_or("").find("cli_child") != std::string::npos) {
+        if (string_at(f, "kind") == "n_plus_one" &&
+            string_at(f, "query").value_or("").find("cli_child") != std::string::npos) {
             found = true;
-            EXPECT_NE(f.string_at("parent_query").value_or("").find("cli_parent"), std::string::npos);
-            EXPECT_GE(*f.number_at("round_trips_saved"), 1);
+            EXPECT_NE(string_at(f, "parent_query").value_or("").find("cli_parent"), std::string::npos);
+            EXPECT_GE(*number_at(f, "round_trips_saved"), 1);
         }
     }
     EXPECT_TRUE(found) << r.out;
@@ -297,23 +316,23 @@ TEST_F(CliServer, Nplus1Json) {
 // lookups, in JSON and in text.
 TEST_F(CliServer, Nplus1ListsEveryInterleavedLookup) {
     CliRun r = run(kDb, "n-plus-one --json");
-    const std::vector<JsonValue> rows = array_of(r, "findings");
+    const std::vector<Json> rows = array_of(r, "findings");
     ASSERT_FALSE(HasFailure());
     bool found = false;
     for (const auto& f : rows) {
-        if (f.string_at("parent_query").value_or("").find("name FROM cli_parent") == std::string::npos) continue;
+        if (string_at(f, "parent_query").value_or("").find("name FROM cli_parent") == std::string::npos) continue;
         found = true;
-        EXPECT_EQ(f.string_at("kind").value_or(""), "n_plus_one");
-        const JsonValue* children = f.get("children");
+        EXPECT_EQ(string_at(f, "kind").value_or(""), "n_plus_one");
+        const Json* children = member(f, "children");
         ASSERT_NE(children, nullptr) << r.out;
-        ASSERT_EQ(children->items.size(), 2u) << r.out;
-        EXPECT_EQ(children->items[0].string_at("query").value_or(""), f.string_at("query").value_or("-"));
-        EXPECT_EQ(*children->items[0].number_at("queryid"), *f.number_at("queryid"));
-        EXPECT_NE(children->items[1].string_at("query").value_or("").find("count(*) FROM cli_child WHERE k ="),
+        ASSERT_EQ(children->size(), 2u) << r.out;
+        EXPECT_EQ(string_at((*children)[0], "query").value_or(""), string_at(f, "query").value_or("-"));
+        EXPECT_EQ(*number_at((*children)[0], "queryid"), *number_at(f, "queryid"));
+        EXPECT_NE(string_at((*children)[1], "query").value_or("").find("count(*) FROM cli_child WHERE k ="),
                   std::string::npos)
             << r.out;
-        EXPECT_EQ(*children->items[1].number_at("total_repeats"), 18);  // 6 rows x 3 units
-        EXPECT_NE(children->items[1].string_at("suggested_query").value_or("").find("ANY("), std::string::npos);
+        EXPECT_EQ(*number_at((*children)[1], "total_repeats"), 18);  // 6 rows x 3 units
+        EXPECT_NE(string_at((*children)[1], "suggested_query").value_or("").find("ANY("), std::string::npos);
     }
     EXPECT_TRUE(found) << r.out;
     CliRun t = run(kDb, "n-plus-one");
@@ -325,13 +344,13 @@ TEST_F(CliServer, Nplus1ListsEveryInterleavedLookup) {
 TEST_F(CliServer, ExplainJson) {
     CliRun r = run(kDb, "explain " + quote("SELECT id, v FROM cli_child WHERE k = 7") + " --json");
     ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    ASSERT_NE(v.get("analysis"), nullptr);
-    ASSERT_NE(v.get("performance"), nullptr);
-    EXPECT_EQ(v.get("analysis")->get("improvements")->kind, JsonValue::Kind::Array);
-    EXPECT_EQ(*v.get("performance")->number_at("actual_rows"), 50);
-    EXPECT_GT(*v.get("performance")->number_at("estimated_cost"), 0);
-    EXPECT_EQ(v.get("performance")->get("plan")->kind, JsonValue::Kind::Array);
+    Json v = json_of(r);
+    ASSERT_TRUE(v.contains("analysis"));
+    ASSERT_TRUE(v.contains("performance"));
+    EXPECT_TRUE(v["analysis"]["improvements"].is_array());
+    EXPECT_EQ(*number_at(v["performance"], "actual_rows"), 50);
+    EXPECT_GT(*number_at(v["performance"], "estimated_cost"), 0);
+    EXPECT_TRUE(v["performance"]["plan"].is_array());
     // a bad statement is the server's error, exit 1, no crash
     CliRun bad = run(kDb, "explain " + quote("SELECT FROM nope_no_table"));
     EXPECT_EQ(bad.code, 1);
@@ -343,11 +362,11 @@ TEST_F(CliServer, ExplainJson) {
     // and the static analysis, nothing run
     CliRun p = run(kDb, "explain " + quote("SELECT id, v FROM cli_child WHERE k = $1") + " --json");
     ASSERT_EQ(p.code, 0) << p.err;
-    JsonValue pv = json_of(p);
-    EXPECT_FALSE(pv.get("performance")->get("executed")->boolean);
-    EXPECT_EQ(pv.get("performance")->get("actual_rows")->kind, JsonValue::Kind::Null);
-    EXPECT_GT(*pv.get("performance")->number_at("estimated_cost"), 0);
-    EXPECT_FALSE(pv.get("analysis")->get("improvements")->items.empty());
+    Json pv = json_of(p);
+    EXPECT_EQ(pv["performance"]["executed"], false);
+    EXPECT_TRUE(pv["performance"]["actual_rows"].is_null());
+    EXPECT_GT(*number_at(pv["performance"], "estimated_cost"), 0);
+    EXPECT_FALSE(pv["analysis"]["improvements"].empty());
     CliRun text = run(kDb, "explain " + quote("DELETE FROM cli_parent WHERE id = $1"));
     ASSERT_EQ(text.code, 0) << text.err;
     EXPECT_NE(text.out.find("not run: the statement has $n parameters"), std::string::npos) << text.out;
@@ -357,20 +376,20 @@ TEST_F(CliServer, ExplainJson) {
 TEST_F(CliServer, HealthMetricsJson) {
     CliRun h = run(kDb, "health --json");
     ASSERT_EQ(h.code, 0) << h.err;
-    JsonValue hv = json_of(h);
-    ASSERT_NE(hv.get("health"), nullptr);
-    EXPECT_TRUE(hv.get("health")->string_at("status").has_value()) << h.out;
+    Json hv = json_of(h);
+    ASSERT_TRUE(hv.contains("health"));
+    EXPECT_TRUE(string_at(hv["health"], "status").has_value()) << h.out;
     EXPECT_EQ(run(kDb, "health").code, 0);
 
     CliRun m = run(kDb, "metrics --json");
     ASSERT_EQ(m.code, 0) << m.err;
-    JsonValue mv = json_of(m);
-    const JsonValue* samples = mv.get("samples");
-    ASSERT_TRUE(samples && !samples->items.empty());
-    for (const auto& s : samples->items) {
-        EXPECT_EQ(s.string_at("name").value_or("").rfind("pothos_", 0), 0u);
-        EXPECT_EQ(s.get("labels")->kind, JsonValue::Kind::Object);
-        EXPECT_NE(s.get("value"), nullptr);
+    Json mv = json_of(m);
+    const Json* samples = member(mv, "samples");
+    ASSERT_TRUE(samples && samples->is_array() && !samples->empty());
+    for (const auto& s : *samples) {
+        EXPECT_EQ(string_at(s, "name").value_or("").rfind("pothos_", 0), 0u);
+        EXPECT_TRUE(s.at("labels").is_object());
+        EXPECT_TRUE(s.contains("value"));
     }
     CliRun text = run(kDb, "metrics");
     EXPECT_NE(text.out.find("# TYPE"), std::string::npos);
@@ -379,12 +398,12 @@ TEST_F(CliServer, HealthMetricsJson) {
 TEST_F(CliServer, ReportJsonAndHtml) {
     CliRun r = run(kDb, "report --json");
     ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    EXPECT_EQ(v.string_at("database"), std::string(kDb));
+    Json v = json_of(r);
+    EXPECT_EQ(string_at(v, "database"), std::string(kDb));
     for (const char* k : {"statements", "slow_queries", "findings", "recommendations"})
-        EXPECT_EQ(v.get(k)->kind, JsonValue::Kind::Array) << k;
-    EXPECT_EQ(v.get("health")->kind, JsonValue::Kind::Object);
-    EXPECT_FALSE(v.get("statements")->items.empty());
+        EXPECT_TRUE(v[k].is_array()) << k;
+    EXPECT_TRUE(v["health"].is_object());
+    EXPECT_FALSE(v["statements"].empty());
 
     std::string html = "/tmp/pothos_cli_report_" + std::to_string(getpid()) + ".html";
     CliRun h = run(kDb, "report --html " + quote(html));
@@ -413,13 +432,13 @@ TEST_F(CliServer, AdviseApplyCreatesExactlyTheRecommendedIndexes) {
     };
     CliRun plan = run(kDb, "advise --json");
     ASSERT_EQ(plan.code, 0) << plan.err;
-    JsonValue pv = json_of(plan);
-    const JsonValue* recs = pv.get("recommendations");
-    ASSERT_TRUE(recs && !recs->items.empty()) << plan.out;
-    expect_keys(recs->items[0], {"table_name", "columns", "index_ddl", "estimated_size_bytes",
+    Json pv = json_of(plan);
+    const Json* recs = member(pv, "recommendations");
+    ASSERT_TRUE(recs && recs->is_array() && !recs->empty()) << plan.out;
+    expect_keys((*recs)[0], {"table_name", "columns", "index_ddl", "estimated_size_bytes",
                                  "cost_before", "cost_after", "improvement_pct", "affected_queries",
                                  "reason"});
-    EXPECT_EQ(pv.get("applied"), nullptr);
+    EXPECT_FALSE(pv.contains("applied"));
 
     // Without --yes and without a terminal: refused, nothing created.
     auto before = index_defs();
@@ -430,26 +449,26 @@ TEST_F(CliServer, AdviseApplyCreatesExactlyTheRecommendedIndexes) {
 
     CliRun r = run(kDb, "advise --apply --yes --json");
     ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* applied = v.get("applied");
+    Json v = json_of(r);
+    const Json* applied = member(v, "applied");
     ASSERT_NE(applied, nullptr);
-    const JsonValue* recommended = v.get("recommendations");
-    ASSERT_EQ(applied->items.size(), recommended->items.size());
+    const Json* recommended = member(v, "recommendations");
+    ASSERT_EQ(applied->size(), recommended->size());
     auto after = index_defs();
     std::vector<std::string> created;
     for (const auto& def : after)
         if (!before.count(def)) created.push_back(def);
-    ASSERT_EQ(created.size(), recommended->items.size()) << r.out;
+    ASSERT_EQ(created.size(), recommended->size()) << r.out;
     // each recommendation has its own new index on its table and columns
-    for (const auto& rec : recommended->items) {
+    for (const auto& rec : *recommended) {
         std::string cols;
-        for (const auto& c : rec.get("columns")->items) cols += (cols.empty() ? "" : ", ") + c.string;
+        for (const auto& c : rec.at("columns")) cols += (cols.empty() ? "" : ", ") + c.get<std::string>();
         bool matched = false;
         for (const auto& def : created)
-            if (def.find(*rec.string_at("table_name")) != std::string::npos &&
+            if (def.find(*string_at(rec, "table_name")) != std::string::npos &&
                 def.find("(" + cols + ")") != std::string::npos)
                 matched = true;
-        EXPECT_TRUE(matched) << "no index for " << *rec.string_at("index_ddl");
+        EXPECT_TRUE(matched) << "no index for " << *string_at(rec, "index_ddl");
     }
     // every new index is valid (CONCURRENTLY completed)
     EXPECT_EQ(d.one("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
@@ -460,16 +479,16 @@ TEST_F(CliServer, AdviseApplyCreatesExactlyTheRecommendedIndexes) {
 TEST_F(CliServer, ResetEmptiesTheStores) {
     CliRun r = run(kDb, "reset --json");
     ASSERT_EQ(r.code, 0) << r.err;
-    JsonValue v = json_of(r);
-    const JsonValue* removed = v.get("removed");
+    Json v = json_of(r);
+    const Json* removed = member(v, "removed");
     ASSERT_NE(removed, nullptr);
-    EXPECT_GT(*removed->number_at("statements"), 0);
-    EXPECT_TRUE(removed->number_at("slow_queries").has_value());
-    EXPECT_TRUE(removed->number_at("n_plus_one").has_value());
+    EXPECT_GT(*number_at(*removed, "statements"), 0);
+    EXPECT_TRUE(number_at(*removed, "slow_queries").has_value());
+    EXPECT_TRUE(number_at(*removed, "n_plus_one").has_value());
     CliRun top = run(kDb, "top --json");
-    JsonValue tv = json_of(top);
-    for (const auto& s : tv.get("statements")->items)
-        EXPECT_EQ(s.string_at("query").value_or("").find("cli_child"), std::string::npos) << top.out;
+    Json tv = json_of(top);
+    for (const auto& s : tv["statements"])
+        EXPECT_EQ(string_at(s, "query").value_or("").find("cli_child"), std::string::npos) << top.out;
 }
 
 // ---------------------------------------------------------------- migrations
@@ -490,19 +509,19 @@ TEST(CliMigrations, AppliedTwiceIsANoOpAndStatusLists) {
 
     CliRun st0 = run("cli_mig_test", "db status --json " + m.arg());
     ASSERT_EQ(st0.code, 0) << st0.err;
-    EXPECT_EQ(json_of(st0).get("pending")->items.size(), 2u);
+    EXPECT_EQ(json_of(st0)["pending"].size(), 2u);
 
     CliRun first = run("cli_mig_test", "db migrate --json " + m.arg());
     ASSERT_EQ(first.code, 0) << first.err;
-    JsonValue fv = json_of(first);
-    ASSERT_EQ(fv.get("applied")->items.size(), 2u);
-    EXPECT_EQ(fv.get("applied")->items[0].string, "V001__create_a.sql");
+    Json fv = json_of(first);
+    ASSERT_EQ(fv["applied"].size(), 2u);
+    EXPECT_EQ(fv["applied"][0], "V001__create_a.sql");
 
     CliRun second = run("cli_mig_test", "db migrate --json " + m.arg());
     ASSERT_EQ(second.code, 0) << second.err;
-    JsonValue sv = json_of(second);
-    EXPECT_EQ(sv.get("applied")->items.size(), 0u);
-    EXPECT_EQ(*sv.number_at("already_applied"), 2);
+    Json sv = json_of(second);
+    EXPECT_EQ(sv["applied"].size(), 0u);
+    EXPECT_EQ(*number_at(sv, "already_applied"), 2);
     Db d("cli_mig_test");
     EXPECT_EQ(d.one("SELECT count(*) FROM a"), "1");
     EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "2");
@@ -516,9 +535,9 @@ TEST(CliMigrations, AppliedTwiceIsANoOpAndStatusLists) {
 
     CliRun st = run("cli_mig_test", "db status --json " + m.arg());
     ASSERT_EQ(st.code, 0);
-    JsonValue stv = json_of(st);
-    EXPECT_EQ(stv.get("applied")->items.size(), 2u);
-    EXPECT_EQ(stv.get("pending")->items.size(), 0u);
+    Json stv = json_of(st);
+    EXPECT_EQ(stv["applied"].size(), 2u);
+    EXPECT_EQ(stv["pending"].size(), 0u);
     CliRun text = run("cli_mig_test", "db status " + m.arg());
     EXPECT_NE(text.out.find("2 applied, 0 pending"), std::string::npos) << text.out;
 
@@ -541,9 +560,9 @@ TEST(CliMigrations, ChangedAppliedFileIsDetectedByChecksum) {
     CliRun st = run("cli_mig2_test", "db status --json " + m.arg());
     EXPECT_EQ(st.code, 1);
     EXPECT_NE(st.err.find("V1__one.sql"), std::string::npos) << st.err;
-    JsonValue v = json_of(st);
-    ASSERT_EQ(v.get("changed")->items.size(), 1u);
-    EXPECT_EQ(v.get("changed")->items[0].string, "V1__one.sql");
+    Json v = json_of(st);
+    ASSERT_EQ(v["changed"].size(), 1u);
+    EXPECT_EQ(v["changed"][0], "V1__one.sql");
     CliRun mig = run("cli_mig2_test", "db migrate " + m.arg());
     EXPECT_EQ(mig.code, 1);
     EXPECT_NE(mig.err.find("checksum"), std::string::npos) << mig.err;
@@ -612,7 +631,7 @@ TEST(CliMigrations, ResetRefusalsAndReset) {
 
     CliRun ok = run("cli_mig4_dev", "db reset --force --json " + m.arg());
     ASSERT_EQ(ok.code, 0) << ok.err;
-    EXPECT_EQ(json_of(ok).get("applied")->items.size(), 1u);
+    EXPECT_EQ(json_of(ok)["applied"].size(), 1u);
     EXPECT_EQ(d.one("SELECT count(*) FROM t"), "0");
     EXPECT_EQ(d.one("SELECT to_regclass('public.stray') IS NULL"), "t");
     EXPECT_EQ(d.one("SELECT count(*) FROM public.pothos_migrations"), "1");
@@ -623,7 +642,7 @@ TEST(CliMigrations, TodoSchemaMigrates) {
     std::string dir = std::string(POTHOS_SOURCE_DIR) + "/examples/todo/migrations";
     CliRun r = run("cli_todo_dev", "db migrate --json --dir " + quote(dir));
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(json_of(r).get("applied")->items.size(), 6u);
+    EXPECT_EQ(json_of(r)["applied"].size(), 6u);
     EXPECT_EQ(Db("cli_todo_dev").one(
                   "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
                   "('users','todo_lists','todos','list_members','login_logs')"),
@@ -658,7 +677,7 @@ TEST_F(CliServer, ApplyAsksOnATerminal) {
     Db d(kDb);
     auto count = [&] { return d.one("SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'"); };
     std::string before = count();
-    std::size_t recommended = json_of(run(kDb, "advise --json")).get("recommendations")->items.size();
+    std::size_t recommended = json_of(run(kDb, "advise --json"))["recommendations"].size();
     ASSERT_GT(recommended, 0u);
     CliRun no = run_tty(kDb, "advise --apply", "n\n", "NO_COLOR=1");
     EXPECT_EQ(no.code, 0) << no.out;

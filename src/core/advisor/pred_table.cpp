@@ -3,11 +3,11 @@
 
 #include <cstring>
 
+#include "core/common/align.h"
+
 namespace pothos::core::advisor {
 
 namespace {
-
-size_t align8(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
 
 uint32_t buckets_for(uint32_t capacity) {
     uint32_t n = 16;

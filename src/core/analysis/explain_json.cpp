@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "core/common/json.h"
+#include <nlohmann/json.hpp>
+
 #include "core/common/sql_text.h"
 
 namespace pothos::core {
@@ -28,49 +29,69 @@ bool punct_is(std::string_view text, const sql::Token& t, std::string_view p) {
     return t.kind == sql::TokenKind::Punct && sql::token_text(text, t) == p;
 }
 
-std::vector<std::string> string_array(const JsonValue* v) {
+using Json = nlohmann::json;
+
+// The member `key` of an object, or nullptr.
+const Json* member(const Json& object, const char* key) {
+    if (!object.is_object()) return nullptr;
+    auto it = object.find(key);
+    return it == object.end() ? nullptr : &*it;
+}
+
+std::optional<double> number_at(const Json& object, const char* key) {
+    const Json* v = member(object, key);
+    if (!v || !v->is_number()) return std::nullopt;
+    return v->get<double>();
+}
+
+std::string string_at(const Json& object, const char* key) {
+    const Json* v = member(object, key);
+    return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::vector<std::string> string_array(const Json* v) {
     std::vector<std::string> out;
-    if (!v || v->kind != JsonValue::Kind::Array) return out;
-    for (const JsonValue& item : v->items) {
-        if (item.kind == JsonValue::Kind::String) out.push_back(item.string);
+    if (!v || !v->is_array()) return out;
+    for (const Json& item : *v) {
+        if (item.is_string()) out.push_back(item.get<std::string>());
     }
     return out;
 }
 
-PlanNodeFacts node_facts(const JsonValue& node) {
+PlanNodeFacts node_facts(const Json& node) {
     PlanNodeFacts n;
-    n.node_type = node.string_at("Node Type").value_or("");
+    n.node_type = string_at(node, "Node Type");
     n.scan = scan_kind_of(n.node_type);
-    n.schema = node.string_at("Schema").value_or("");
-    n.relation = node.string_at("Relation Name").value_or("");
-    n.alias = node.string_at("Alias").value_or("");
-    n.index_name = node.string_at("Index Name").value_or("");
-    n.estimated_rows = node.number_at("Plan Rows").value_or(0);
-    n.total_cost = node.number_at("Total Cost").value_or(0);
-    n.actual_rows = node.number_at("Actual Rows");
-    n.loops = node.number_at("Actual Loops");
-    n.filter = node.string_at("Filter").value_or("");
+    n.schema = string_at(node, "Schema");
+    n.relation = string_at(node, "Relation Name");
+    n.alias = string_at(node, "Alias");
+    n.index_name = string_at(node, "Index Name");
+    n.estimated_rows = number_at(node, "Plan Rows").value_or(0);
+    n.total_cost = number_at(node, "Total Cost").value_or(0);
+    n.actual_rows = number_at(node, "Actual Rows");
+    n.loops = number_at(node, "Actual Loops");
+    n.filter = string_at(node, "Filter");
     n.filter_columns = filter_columns(n.filter);
-    n.rows_removed_by_filter = node.number_at("Rows Removed by Filter");
-    n.sort_method = node.string_at("Sort Method").value_or("");
-    n.sort_space_type = node.string_at("Sort Space Type").value_or("");
-    n.sort_space_kb = node.number_at("Sort Space Used");
-    n.sort_keys = string_array(node.get("Sort Key"));
+    n.rows_removed_by_filter = number_at(node, "Rows Removed by Filter");
+    n.sort_method = string_at(node, "Sort Method");
+    n.sort_space_type = string_at(node, "Sort Space Type");
+    n.sort_space_kb = number_at(node, "Sort Space Used");
+    n.sort_keys = string_array(member(node, "Sort Key"));
     return n;
 }
 
 // The plan's nodes in pre-order, walked with an explicit stack: plans nest
 // as deeply as the statement does.
-bool collect(const JsonValue& plan, std::vector<PlanNodeFacts>& out) {
-    std::vector<const JsonValue*> pending{&plan};
+bool collect(const Json& plan, std::vector<PlanNodeFacts>& out) {
+    std::vector<const Json*> pending{&plan};
     while (!pending.empty()) {
-        const JsonValue& node = *pending.back();
+        const Json& node = *pending.back();
         pending.pop_back();
-        if (node.kind != JsonValue::Kind::Object) return false;
+        if (!node.is_object()) return false;
         out.push_back(node_facts(node));
-        if (const JsonValue* children = node.get("Plans")) {
-            if (children->kind != JsonValue::Kind::Array) return false;
-            for (auto it = children->items.rbegin(); it != children->items.rend(); ++it) pending.push_back(&*it);
+        if (const Json* children = member(node, "Plans")) {
+            if (!children->is_array()) return false;
+            for (auto it = children->rbegin(); it != children->rend(); ++it) pending.push_back(&*it);
         }
     }
     return true;
@@ -111,12 +132,19 @@ std::vector<std::string> filter_columns(std::string_view filter) {
 }
 
 std::optional<ExplainSummary> parse_explain_json(std::string_view json, std::string* error) {
-    std::optional<JsonValue> doc = parse_json(json, error);
-    if (!doc) return std::nullopt;
-    const JsonValue* top = &*doc;
-    if (top->kind == JsonValue::Kind::Array && !top->items.empty()) top = &top->items[0];
-    const JsonValue* plan = top->get("Plan");
-    if (!plan || plan->kind != JsonValue::Kind::Object) {
+    // nlohmann's reader and the destructor of what it builds do not recurse:
+    // the document may nest as deeply as the plan does.
+    Json doc;
+    try {
+        doc = Json::parse(json);
+    } catch (const Json::exception& e) {  // malformed, or a number beyond a double
+        if (error) *error = std::string("invalid JSON: ") + e.what();
+        return std::nullopt;
+    }
+    const Json* top = &doc;
+    if (top->is_array() && !top->empty()) top = &(*top)[0];
+    const Json* plan = member(*top, "Plan");
+    if (!plan || !plan->is_object()) {
         if (error) *error = "EXPLAIN output without a \"Plan\" object";
         return std::nullopt;
     }
@@ -125,14 +153,14 @@ std::optional<ExplainSummary> parse_explain_json(std::string_view json, std::str
         if (error) *error = "EXPLAIN output with a malformed \"Plans\" list";
         return std::nullopt;
     }
-    s.plan.total_cost = plan->number_at("Total Cost").value_or(0);
-    s.estimated_rows = plan->number_at("Plan Rows").value_or(0);
-    s.actual_rows = plan->number_at("Actual Rows");
+    s.plan.total_cost = number_at(*plan, "Total Cost").value_or(0);
+    s.estimated_rows = number_at(*plan, "Plan Rows").value_or(0);
+    s.actual_rows = number_at(*plan, "Actual Rows");
     s.plan.analyzed = s.actual_rows.has_value();
-    s.shared_hit_blocks = plan->number_at("Shared Hit Blocks").value_or(0);
-    s.shared_read_blocks = plan->number_at("Shared Read Blocks").value_or(0);
-    s.planning_time_ms = top->number_at("Planning Time");
-    s.execution_time_ms = top->number_at("Execution Time");
+    s.shared_hit_blocks = number_at(*plan, "Shared Hit Blocks").value_or(0);
+    s.shared_read_blocks = number_at(*plan, "Shared Read Blocks").value_or(0);
+    s.planning_time_ms = number_at(*top, "Planning Time");
+    s.execution_time_ms = number_at(*top, "Execution Time");
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/common/sql_text.h"
+#include "core/common/strings.h"
 
 namespace pothos::core {
 
@@ -21,15 +22,6 @@ std::string whole(double v) {
             ? std::to_chars(buf, buf + sizeof buf, std::llround(v))
             : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 2);
     return std::string(buf, res.ptr);
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) out.append(sep);
-        out.append(items[i]);
-    }
-    return out;
 }
 
 void push_unique(std::vector<std::string>& v, const std::string& s) {

@@ -4,10 +4,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/common/align.h"
+
 namespace pothos::core {
 
 namespace {
-constexpr size_t align8(size_t n) { return (n + 7) & ~size_t(7); }
 
 uint32_t ledger_sets(uint32_t slots) {
     uint32_t sets = (slots + Nplus1Findings::kLedgerWays - 1) / Nplus1Findings::kLedgerWays;

@@ -3,18 +3,11 @@
 
 #include <algorithm>
 
+#include "core/common/strings.h"
+
 namespace pothos::core {
 
 namespace {
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-    std::string s;
-    for (size_t i = 0; i < items.size(); i++) {
-        if (i) s += sep;
-        s += items[i];
-    }
-    return s;
-}
 
 std::string param_array(size_t i, const std::string& type) {
     return "$" + std::to_string(i + 1) + "::" + type + "[]";

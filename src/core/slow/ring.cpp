@@ -3,11 +3,11 @@
 
 #include <cstring>
 
+#include "core/common/align.h"
+
 namespace pothos::core {
 
 namespace {
-
-constexpr std::size_t align8(std::size_t n) { return (n + 7) & ~static_cast<std::size_t>(7); }
 
 constexpr int64_t kUsecPerMinute = 60LL * 1000000LL;
 

@@ -1,6 +1,7 @@
 // stats/table.cpp -- see stats/table.h.
 #include "core/stats/table.h"
 
+#include "core/common/align.h"
 #include "core/common/hot.h"
 
 #include <cstring>
@@ -9,7 +10,6 @@ namespace pothos::core {
 
 namespace {
 
-size_t align8(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
 size_t align64(size_t n) { return (n + 63) & ~static_cast<size_t>(63); }
 
 uint32_t index_size_for(uint32_t capacity) {

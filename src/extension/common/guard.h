@@ -9,8 +9,8 @@
 //    PostgreSQL and are C-style: plain structs and palloc'd memory, no try,
 //    no throw. They cannot even name a std::string or a container: no glue
 //    file includes, directly or through the project's headers, a standard
-//    header that declares one (scripts/check-boundary.sh, run by `make`,
-//    fails the build otherwise). Structs handed across the boundary are
+//    header that declares one, nor nlohmann/json (which throws)
+//    (scripts/check-boundary.sh, run by `make`, fails the build otherwise). Structs handed across the boundary are
 //    checked plain (POTHOS_PLAIN).
 //  * Bridge files (*_bridge.cpp) hold the C++ work. Each function a bridge
 //    offers is noexcept, declared in a *_bridge.h with plain data in and out

@@ -4,6 +4,15 @@
 // HTTP/1.0 responder: one request per connection, poll() with a deadline,
 // requests larger than a few kilobytes refused. GET /metrics runs
 // SELECT pothos_perf.metrics() in pothos_perf.metrics_database.
+//
+// Written by hand on purpose, not with an HTTP library: the worker is a
+// backend process, and a backend must not run threads of its own (memory
+// contexts, error handling by longjmp, signal handling and the shared-memory
+// locks all assume one thread), which the usual server libraries start for
+// their listeners or pools. It must also wait on its latch
+// (WaitLatchOrSocket) so that a shutdown, a configuration reload or the
+// postmaster's death is noticed at once, which a library's own event loop
+// would not do. What it serves is one fixed page, so the loop stays small.
 #pragma once
 
 namespace pothos::ext {
