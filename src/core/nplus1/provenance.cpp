@@ -4,23 +4,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/common/align.h"
+
 namespace pothos::core {
 
 namespace {
 
-constexpr size_t kLine = 64;
-
-char* aligned(void* mem) {
-    uintptr_t p = reinterpret_cast<uintptr_t>(mem);
-    p = (p + kLine - 1) & ~uintptr_t(kLine - 1);
-    return reinterpret_cast<char*>(p);
-}
-
-size_t round_line(size_t n) { return (n + kLine - 1) & ~(kLine - 1); }
-
 size_t ring_size(uint32_t records, uint32_t values) {
-    return sizeof(Nplus1ProvHead) + round_line(sizeof(Nplus1ProvRecord) * size_t(records)) +
-           round_line(sizeof(uint32_t) * size_t(values));
+    return sizeof(Nplus1ProvHead) + align_line(sizeof(Nplus1ProvRecord) * size_t(records)) +
+           align_line(sizeof(uint32_t) * size_t(values));
 }
 
 constexpr uint32_t kMinRecords = 4;
@@ -60,17 +52,17 @@ uint32_t Nplus1ProvArea::pow2_at_least(uint32_t n, uint32_t min) noexcept {
 }
 
 size_t Nplus1ProvArea::required_bytes(uint32_t rings, uint32_t records_per_ring, uint32_t values_per_ring) noexcept {
-    return kLine + round_line(sizeof(Nplus1ProvHeader)) +
+    return kCacheLine + align_line(sizeof(Nplus1ProvHeader)) +
            size_t(rings) * ring_size(pow2_at_least(records_per_ring, kMinRecords),
                                      pow2_at_least(values_per_ring, kMinValues));
 }
 
 Nplus1ProvArea Nplus1ProvArea::create(void* mem, uint32_t rings, uint32_t records_per_ring,
                                       uint32_t values_per_ring) noexcept {
-    char* base = aligned(mem);
+    char* base = line_aligned(mem);
     const uint32_t records = pow2_at_least(records_per_ring, kMinRecords);
     const uint32_t values = pow2_at_least(values_per_ring, kMinValues);
-    std::memset(base, 0, round_line(sizeof(Nplus1ProvHeader)) + size_t(rings) * ring_size(records, values));
+    std::memset(base, 0, align_line(sizeof(Nplus1ProvHeader)) + size_t(rings) * ring_size(records, values));
     auto* h = reinterpret_cast<Nplus1ProvHeader*>(base);
     h->rings = rings;
     h->records_per_ring = records;
@@ -80,9 +72,9 @@ Nplus1ProvArea Nplus1ProvArea::create(void* mem, uint32_t rings, uint32_t record
 
 Nplus1ProvArea Nplus1ProvArea::attach(void* mem) noexcept {
     Nplus1ProvArea a;
-    char* base = aligned(mem);
+    char* base = line_aligned(mem);
     a.header_ = reinterpret_cast<Nplus1ProvHeader*>(base);
-    a.rings_ = base + round_line(sizeof(Nplus1ProvHeader));
+    a.rings_ = base + align_line(sizeof(Nplus1ProvHeader));
     a.ring_bytes_ = ring_size(a.header_->records_per_ring, a.header_->values_per_ring);
     return a;
 }
@@ -95,7 +87,7 @@ Nplus1ProvRecord* Nplus1ProvArea::records_of(uint32_t r) const noexcept {
 
 uint32_t* Nplus1ProvArea::values_of(uint32_t r) const noexcept {
     return reinterpret_cast<uint32_t*>(ring_base(r) + sizeof(Nplus1ProvHead) +
-                                       round_line(sizeof(Nplus1ProvRecord) * size_t(header_->records_per_ring)));
+                                       align_line(sizeof(Nplus1ProvRecord) * size_t(header_->records_per_ring)));
 }
 
 Nplus1ProvWriter Nplus1ProvArea::writer(uint32_t r) const noexcept {
