@@ -442,16 +442,18 @@ inline uint32 key_from(uint8 src, uint32 const_key, ParamListInfo p) {
 
 // The statement's rows were hashed (the caller checked rows_open): they
 // become its provenance record if it is a parent; the event's flag if so.
-// The backend's pending analysis runs now if the area came half round since
-// it was asked for (it needs the parents it kept).
+// The backend's pending analysis runs now if the area came three quarters
+// round since it was asked for (it needs the parents it kept; an execution
+// adds at most a quarter, so none of what came after the request is
+// overwritten before it runs).
 POTHOS_COLD uint16 rows_hashed(const StmtEvent& ev, uint16 flags, uint32* prov) {
     const bool parent = (flags & NPLUS1_SELECT) && ev.rows >= g_nplus1_hot.min_repeats;
     if (!nplus1_rows_end(ev.qd, parent, g_nplus1_hot.ring.next(), prov)) return 0;
     if (g_nplus1_hot.pending) {
         uint64 records, values;
         nplus1_rows_progress(&records, &values);
-        if (records - g_pending_records >= nplus1_prov_area().records_per_ring() / 2 ||
-            values - g_pending_values >= nplus1_prov_area().values_per_ring() / 2)
+        if (records - g_pending_records >= nplus1_prov_area().records_per_ring() / 4 * 3 ||
+            values - g_pending_values >= nplus1_prov_area().values_per_ring() / 4 * 3)
             run_pending_now();
     }
     return NPLUS1_HASHED;
