@@ -122,7 +122,7 @@ SELECT kind, query, suggested_query, suggestion
 -- and the round trips saved counting both (2 x (5 - 1)).
 SELECT parent_query, sibling_lookups, child_queries, child_total_repeats,
        cardinality(child_queryids) AS ids, child_queryids[1] = queryid AS first_is_queryid,
-       cardinality(child_wasted_time_ms) AS times, round_trips_saved, occurrences, rate_occurrences
+       cardinality(child_wasted_time_ms) AS times, round_trips_saved, occurrences
   FROM pothos_perf.n_plus_one
  WHERE kind = 'n_plus_one' AND sibling_lookups > 0;
 SELECT unnest(child_suggested_queries) AS child_suggested_query
@@ -239,6 +239,80 @@ SELECT count(*) AS ten FROM (SELECT generate_series(1, 10)) s;
 SELECT generate_series(1, 10) AS g ORDER BY g DESC LIMIT 10;
 SELECT events - :events_before AS entered FROM pothos_perf.n_plus_one_info();
 DROP TABLE np_c;
+
+-- Provenance: a lookup is a loop iteration of a parent only when its key is
+-- a value the parent returned. Keys are compared by value across types:
+-- int4 ids looked up as bigint and numeric parameters, varchar codes as
+-- text, uuids; keys that repeat (each todo's owner) still make an N+1, with
+-- advice to pass the distinct keys; writes keyed by the parent's rows are
+-- row_by_row_dml with that parent.
+SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
+CREATE TABLE np_p_users (id bigint PRIMARY KEY, code varchar(8), token uuid, name text);
+CREATE TABLE np_p_todos (id int PRIMARY KEY, owner_id int, owner_code varchar(8), owner_token uuid, done bool);
+INSERT INTO np_p_users SELECT g, 'c' || g, ('00000000-0000-0000-0000-' || lpad(g::text, 12, '0'))::uuid, 'u' || g
+  FROM generate_series(1, 20) g;
+INSERT INTO np_p_todos SELECT g, g % 3 + 1, 'c' || (g % 3 + 1), ('00000000-0000-0000-0000-' || lpad((g % 3 + 1)::text, 12, '0'))::uuid, false
+  FROM generate_series(1, 30) g;
+PREPARE np_todos_of(int) AS SELECT id, owner_id, owner_code, owner_token FROM np_p_todos WHERE id <= $1 ORDER BY id;
+PREPARE np_user_num(numeric) AS SELECT name FROM np_p_users WHERE id = $1;
+PREPARE np_user_code(text) AS SELECT name FROM np_p_users WHERE code = $1;
+PREPARE np_user_token(uuid) AS SELECT name FROM np_p_users WHERE token = $1;
+PREPARE np_done(int) AS UPDATE np_p_todos SET done = true WHERE id = $1;
+SET pothos_perf.request_id = 'provenance-owners';
+EXECUTE np_todos_of(6);
+EXECUTE np_user_num(2); EXECUTE np_user_code('c2'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000002');
+EXECUTE np_user_num(3); EXECUTE np_user_code('c3'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000003');
+EXECUTE np_user_num(1); EXECUTE np_user_code('c1'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000001');
+EXECUTE np_user_num(2); EXECUTE np_user_code('c2'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000002');
+EXECUTE np_user_num(3); EXECUTE np_user_code('c3'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000003');
+EXECUTE np_user_num(1); EXECUTE np_user_code('c1'); EXECUTE np_user_token('00000000-0000-0000-0000-000000000001');
+EXECUTE np_done(1); EXECUTE np_done(2); EXECUTE np_done(3); EXECUTE np_done(4); EXECUTE np_done(5);
+-- the same lookups, with keys no parent returned: a duplicate and nothing
+SET pothos_perf.request_id = 'provenance-none';
+EXECUTE np_todos_of(6);
+EXECUTE np_user_num(17); EXECUTE np_user_num(17); EXECUTE np_user_num(17); EXECUTE np_user_num(17);
+EXECUTE np_user_num(17); EXECUTE np_user_num(17);
+EXECUTE np_user_code('c11'); EXECUTE np_user_code('c12'); EXECUTE np_user_code('c13'); EXECUTE np_user_code('c14');
+EXECUTE np_user_code('c15'); EXECUTE np_user_code('c16');
+RESET pothos_perf.request_id;
+SELECT kind, parent_query, query, total_repeats, distinct_params, parent_rows, sibling_lookups, child_total_repeats
+  FROM pothos_perf.n_plus_one
+ WHERE query LIKE '%np_p_%'
+ ORDER BY kind COLLATE "C", query COLLATE "C";
+SELECT suggestion ~ 'keys repeat \(at most 3 distinct among up to 6 lookups\)' AS distinct_advice
+  FROM pothos_perf.n_plus_one WHERE kind = 'n_plus_one' AND query LIKE '%np_p_users%';
+
+-- A lookup that returned rows is no parent of the lookups after it unless
+-- its rows hold their keys: per list, its todos (many rows) and its owner.
+-- With rows hashed for no execution (sample rate 0), there is no N+1.
+SELECT pothos_perf.n_plus_one_reset() >= 0 AS reset;
+SET pothos_perf.request_id = 'provenance-siblings';
+SELECT id, owner_id FROM np_lists WHERE id BETWEEN 16 AND 20 ORDER BY id;
+SELECT id FROM np_todos WHERE list_id = 16 ORDER BY id;
+SELECT name FROM np_users WHERE id = 16;
+SELECT id FROM np_todos WHERE list_id = 17 ORDER BY id;
+SELECT name FROM np_users WHERE id = 17;
+SELECT id FROM np_todos WHERE list_id = 18 ORDER BY id;
+SELECT name FROM np_users WHERE id = 18;
+SELECT id FROM np_todos WHERE list_id = 19 ORDER BY id;
+SELECT name FROM np_users WHERE id = 19;
+SELECT id FROM np_todos WHERE list_id = 20 ORDER BY id;
+SELECT name FROM np_users WHERE id = 20;
+SET pothos_perf.n_plus_one_sample_rate = 0;
+SET pothos_perf.request_id = 'provenance-unsampled';
+SELECT id, owner_id FROM np_lists WHERE id BETWEEN 16 AND 20 ORDER BY id;
+SELECT name FROM np_users WHERE id = 16;
+SELECT name FROM np_users WHERE id = 17;
+SELECT name FROM np_users WHERE id = 18;
+SELECT name FROM np_users WHERE id = 19;
+SELECT name FROM np_users WHERE id = 20;
+RESET pothos_perf.request_id;
+RESET pothos_perf.n_plus_one_sample_rate;
+SELECT kind, parent_query, child_queries, child_total_repeats, occurrences
+  FROM pothos_perf.n_plus_one
+ ORDER BY kind COLLATE "C", query COLLATE "C";
+DEALLOCATE ALL;
+DROP TABLE np_p_users, np_p_todos;
 
 DROP FUNCTION np_names(int);
 DROP TABLE np_lists, np_todos, np_members, np_users, np_log;

@@ -1,8 +1,9 @@
 // nplus1_corpus -- replays the labelled N+1 corpus (corpus.txt) against a
 // server with pothos_perf loaded, through libpq with the extended protocol
 // (bound parameters), and compares pothos_perf.n_plus_one with the labels.
-// Prints one line per trace, then precision and recall; exits 1 if either is
-// below 0.95 (or on any error).
+// Prints one line per trace, then precision and recall overall and per kind
+// on tagged and on untagged traces; exits 1 if any of them is below 0.95 (or
+// on any error).
 //
 //   nplus1_corpus <conninfo> <corpus.txt>
 // The server should run with pothos_perf.track = all (server_side_loop) and
@@ -10,6 +11,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -45,10 +47,17 @@ struct Together {
 };
 
 // A finding as listed, with its child's figures from pothos_perf.statements
-// (a finding with several children is listed once per child).
+// (a finding with several children is listed once per child), and the
+// parents it was listed with.
 struct Listed {
-    long occurrences = 0, total_repeats = 0, max_repeats = 0, calls = 0, rate_occurrences = 0;
+    long occurrences = 0, total_repeats = 0, max_repeats = 0, calls = 0;
     double wasted_ms = 0, total_exec_ms = 0;
+    std::set<std::string> parents;
+};
+
+// parent <kind> <query> <parent query>: the finding's parent.
+struct Parent {
+    std::string kind, query, parent;
 };
 
 struct Trace {
@@ -56,7 +65,7 @@ struct Trace {
     std::vector<std::pair<std::string, std::string>> labels;  // kind, query name
     std::vector<Counts> counts;
     std::vector<Together> together;
-    std::vector<std::pair<std::string, std::string>> by_rate;  // kind, query
+    std::vector<Parent> parents;
     std::string tag = "none";
     int clients = 1;
     int units = 3;
@@ -105,8 +114,8 @@ Corpus load(const std::string& path) {
             t->counts.push_back(Counts{w[1], w[2], std::stol(w[3]), std::stol(w[4]), std::stol(w[5])});
         } else if (w[0] == "together" && w.size() >= 4) {
             t->together.push_back(Together{w[1], std::set<std::string>(w.begin() + 2, w.end())});
-        } else if (w[0] == "by_rate" && w.size() == 3) {
-            t->by_rate.emplace_back(w[1], w[2]);
+        } else if (w[0] == "parent" && w.size() == 4) {
+            t->parents.push_back(Parent{w[1], w[2], w[3]});
         } else if (w[0] == "tag" && w.size() == 2) {
             t->tag = w[1];
         } else if (w[0] == "clients" && w.size() == 2) {
@@ -123,6 +132,9 @@ Corpus load(const std::string& path) {
         for (const Together& g : tr.together)
             for (const std::string& q : g.children)
                 if (!c.queries.count(q)) throw std::runtime_error(tr.name + ": unknown query " + q);
+        for (const Parent& p : tr.parents)
+            if (!c.queries.count(p.query) || !c.queries.count(p.parent))
+                throw std::runtime_error(tr.name + ": unknown query in parent line");
     }
     return c;
 }
@@ -185,6 +197,7 @@ public:
         exec_admin("SELECT pothos_perf.n_plus_one_reset()");
         if (const char* occ = getenv("NPLUS1_MIN_OCCURRENCES"))
             exec_admin(std::string("SET pothos_perf.n_plus_one_min_occurrences = ") + occ);
+        open_pool(t);
         for (unit_ = 0; unit_ < t.units; unit_++) {
             for (const Step& s : t.steps) step(s);
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -219,6 +232,29 @@ private:
         return c;
     }
 
+    // Opens every connection the trace uses before it runs, as a pool
+    // would: a loop on pooled connections does not wait for connections
+    // being set up between two lookups.
+    void open_pool(const Trace& t) {
+        std::set<int> used;
+        for (const Step& s : t.steps) {
+            const std::vector<std::string>& w = s.words;
+            auto add_spec = [&](const std::string& spec) {
+                if (spec.rfind("rr", 0) == 0)
+                    for (int c = 0; c < std::stoi(spec.substr(2)); c++) used.insert(c);
+                else
+                    used.insert(std::stoi(spec));
+            };
+            if (w[0] == "loop" || w[0] == "loopq" || w[0] == "txloop") add_spec(w[2]);
+            if (w[0] == "conc")
+                for (int c = 0; c < std::stoi(w[2]); c++) used.insert(c);
+            if (w[0] == "overlap")
+                for (int c = 0; c < std::stoi(w[1]); c++)
+                    for (int j = 0; j < 10; j++) used.insert(c * 10 + j);
+        }
+        for (int c : used) conn(c);
+    }
+
     static void check(PGresult* r, PGconn* c, const std::string& what) {
         ExecStatusType st = PQresultStatus(r);
         bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN;
@@ -247,8 +283,9 @@ private:
     }
 
     long value(const std::string& expr, int i) const {
-        // integer | u | i | i+<k> | u+<k> | u*<k>[+<expr>] | i*<k>[+<m>]
+        // integer | u | i | i+<k> | u+<k> | u*<k>[+<expr>] | i*<k>[+<m>] | i%<k>[+<m>] | r<k>
         long u = unit_;
+        if (is_row_value(expr)) return std::stol(row_value(expr, i));
         if (expr == "u") return u;
         if (expr == "i") return i;
         if (expr.rfind("i+", 0) == 0) return i + std::stol(expr.substr(2));
@@ -260,6 +297,12 @@ private:
             if (plus != std::string::npos) rest = value(expr.substr(plus + 1), i);
             return u * k + rest;
         }
+        if (expr.rfind("i%", 0) == 0) {  // i%<k>[+<m>]
+            size_t plus = expr.find('+');
+            long k = std::stol(expr.substr(2, plus == std::string::npos ? std::string::npos : plus - 2));
+            long rest = plus == std::string::npos ? 0 : std::stol(expr.substr(plus + 1));
+            return long(i) % k + rest;
+        }
         if (expr.rfind("i*", 0) == 0) {
             size_t plus = expr.find('+');
             long k = std::stol(expr.substr(2, plus == std::string::npos ? std::string::npos : plus - 2));
@@ -269,7 +312,23 @@ private:
         return std::stol(expr);
     }
 
+    // r<k>: column k of row i of the last result of a `q` step (the keys a
+    // loop takes from its parent's rows).
+    static bool is_row_value(const std::string& expr) {
+        return expr.size() >= 2 && expr[0] == 'r' && isdigit((unsigned char) expr[1]);
+    }
+    std::string row_value(const std::string& expr, int i) const {
+        size_t col = std::stoul(expr.substr(1));
+        if (size_t(i) >= rows_.size() || col >= rows_[size_t(i)].size())
+            throw std::runtime_error(trace_->name + ": no " + expr + " in row " + std::to_string(i));
+        return rows_[size_t(i)][col];
+    }
+
+    // A loop count: an integer, or * for every row of the last result.
+    int count_of(const std::string& n) const { return n == "*" ? int(rows_.size()) : std::stoi(n); }
+
     std::string arg(const std::string& expr, int i) const {
+        if (is_row_value(expr)) return row_value(expr, i);
         if (!expr.empty() && expr[0] == '{') {  // {i+1:8}: the array i+1 for i in 0..7
             size_t colon = expr.find(':');
             std::string e = expr.substr(1, colon - 1);
@@ -303,11 +362,19 @@ private:
             throw std::runtime_error("send " + name + ": " + PQerrorMessage(conn(c)));
     }
 
-    std::string drain(int c, const std::string& what) {
+    // Waits for c's result; its rows (if keep) are added to the last result.
+    std::string drain(int c, const std::string& what, bool keep = false) {
         std::string first;
         while (PGresult* r = PQgetResult(conn(c))) {
             if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && first.empty())
                 first = PQgetvalue(r, 0, 0);
+            if (keep && PQresultStatus(r) == PGRES_TUPLES_OK) {
+                for (int row = 0; row < PQntuples(r); row++) {
+                    std::vector<std::string> v;
+                    for (int col = 0; col < PQnfields(r); col++) v.push_back(PQgetvalue(r, row, col));
+                    rows_.push_back(v);
+                }
+            }
             check(r, conn(c), what);
         }
         return first;
@@ -337,21 +404,45 @@ private:
         const std::vector<std::string>& w = s.words;
         const std::string& op = w[0];
         if (op == "q") {
-            run_query(std::stoi(w[1]), w[2], args_of(w, 3, 0, w[2]));
-        } else if (op == "loop") {
-            int n = std::stoi(w[1]);
-            for (int i = 0; i < n; i++) run_query(conn_of(w[2], i), w[3], args_of(w, 4, i, w[3]));
+            const int c = std::stoi(w[1]);
+            send(c, w[2], args_of(w, 3, 0, w[2]));
+            rows_.clear();
+            drain(c, w[2], true);
+        } else if (op == "loop" || op == "loopq") {
+            // loopq: the rows of all n results become the last result
+            int n = count_of(w[1]);
+            std::vector<std::vector<std::string>> rows;
+            for (int i = 0; i < n; i++) {
+                const int c = conn_of(w[2], i);
+                send(c, w[3], args_of(w, 4, i, w[3]));
+                if (op == "loopq") {
+                    std::swap(rows, rows_);
+                    drain(c, w[3], true);
+                    std::swap(rows, rows_);
+                } else {
+                    drain(c, w[3]);
+                }
+            }
+            if (op == "loopq") rows_ = rows;
         } else if (op == "pair") {
-            int n = std::stoi(w[1]), c = std::stoi(w[2]);
+            int n = count_of(w[1]), c = std::stoi(w[2]);
             for (int i = 0; i < n; i++) {
                 for (size_t k = 3; k < w.size(); k++) {
+                    // name, or name:arg,arg (else i+1 for a query with a parameter)
+                    const size_t colon = w[k].find(':');
+                    const std::string name = w[k].substr(0, colon);
                     std::vector<std::string> a;
-                    if (params_in(sql_of(w[k])) > 0) a.push_back(std::to_string(i + 1));
-                    run_query(c, w[k], a);
+                    if (colon != std::string::npos) {
+                        std::istringstream in(w[k].substr(colon + 1));
+                        for (std::string x; std::getline(in, x, ',');) a.push_back(arg(x, i));
+                    } else if (params_in(sql_of(name)) > 0) {
+                        a.push_back(std::to_string(i + 1));
+                    }
+                    run_query(c, name, a);
                 }
             }
         } else if (op == "conc") {
-            int n = std::stoi(w[1]), k = std::stoi(w[2]);
+            int n = count_of(w[1]), k = std::stoi(w[2]);
             for (int wave = 0; wave < n; wave += k) {
                 int m = std::min(k, n - wave);
                 for (int j = 0; j < m; j++) send(j, w[3], args_of(w, 4, wave + j, w[3]));
@@ -421,7 +512,8 @@ private:
         PGresult* r = PQexec(admin(),
                              "SELECT n.kind, c.query, n.occurrences, c.repeats, n.max_repeats, "
                              "c.wasted, coalesce(s.calls, 0), coalesce(s.total_exec_time, 0), c.ord, "
-                             "n.total_repeats, n.wasted_time_ms, n.child_queryids[1] = n.queryid, n.rate_occurrences "
+                             "n.total_repeats, n.wasted_time_ms, n.child_queryids[1] = n.queryid, "
+                             "coalesce(n.parent_query, '') "
                              "FROM pothos_perf.n_plus_one n CROSS JOIN LATERAL "
                              "unnest(n.child_queryids, n.child_queries, n.child_total_repeats, n.child_wasted_time_ms) "
                              "WITH ORDINALITY AS c(queryid, query, repeats, wasted, ord) LEFT JOIN "
@@ -447,7 +539,7 @@ private:
                           std::string(PQgetvalue(r, row, 11)) != "t"))
                 mismatched_ = true;
             if (first) l.occurrences += std::stol(PQgetvalue(r, row, 2));
-            if (first) l.rate_occurrences += std::stol(PQgetvalue(r, row, 12));
+            if (*PQgetvalue(r, row, 12)) l.parents.insert(name_of(PQgetvalue(r, row, 12)));
             l.total_repeats += std::stol(PQgetvalue(r, row, 3));
             if (first) l.max_repeats = std::max(l.max_repeats, std::stol(PQgetvalue(r, row, 4)));
             l.wasted_ms += std::stod(PQgetvalue(r, row, 5));
@@ -471,6 +563,7 @@ private:
     PGconn* admin_ = nullptr;
     std::map<int, PGconn*> conns_;
     std::map<int, std::string> request_;
+    std::vector<std::vector<std::string>> rows_;  // the last result of a `q` step
     const Trace* trace_ = nullptr;
     std::vector<Together> groups_;
     bool mismatched_ = false;
@@ -492,7 +585,7 @@ CREATE TABLE logs (user_id int, note text);
 CREATE TABLE jobs (id int PRIMARY KEY, done bool NOT NULL DEFAULT false);
 INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 500) g;
 INSERT INTO lists SELECT g, g, 'list ' || g FROM generate_series(1, 100) g;
-INSERT INTO todos SELECT g, g % 100 + 1, g % 500 + 1, 'todo ' || g, false, g FROM generate_series(1, 2000) g;
+INSERT INTO todos SELECT g, g % 100 + 1, (g * 37 + 50) % 500 + 1, 'todo ' || g, false, g FROM generate_series(1, 2000) g;
 INSERT INTO list_members SELECT l, u, 'member' FROM generate_series(1, 100) l, generate_series(0, 5) u;
 INSERT INTO jobs SELECT g, false FROM generate_series(1, 1000) g;
 CREATE FUNCTION pothos_np_names(n int) RETURNS text LANGUAGE plpgsql AS $$
@@ -521,26 +614,34 @@ int main(int argc, char** argv) {
         runner.exec_admin("SET client_min_messages = warning");
         runner.exec_admin("CREATE EXTENSION IF NOT EXISTS pothos_perf");
         runner.exec_admin(kSchema);
-        int tp = 0, fp = 0, fn = 0, positives = 0, negatives = 0, miscounted = 0;
+        int positives = 0, negatives = 0, miscounted = 0;
+        // tp, fp, fn per (kind, tagged?), and overall.
+        std::map<std::pair<std::string, bool>, std::array<int, 3>> score;
+        std::array<int, 3> total{};
+        auto count = [&](const std::string& kind, bool tagged, int which) {
+            score[{kind, tagged}][size_t(which)]++;
+            total[size_t(which)]++;
+        };
         for (size_t n = 0; n < corpus.traces.size(); n++) {
             const Trace& t = corpus.traces[n];
             if (getenv("NPLUS1_ONLY") && t.name != getenv("NPLUS1_ONLY")) continue;
+            const bool tagged = t.tag != "none";
             std::map<std::pair<std::string, std::string>, Listed> got = runner.run(t, int(n));
             std::set<std::pair<std::string, std::string>> want(t.labels.begin(), t.labels.end());
             (want.empty() ? negatives : positives)++;
             std::string notes;
             for (const auto& w : want) {
                 if (got.count(w)) {
-                    tp++;
+                    count(w.first, tagged, 0);
                 } else {
-                    fn++;
+                    count(w.first, tagged, 2);
                     notes += " missed " + w.first + ":" + w.second;
                 }
             }
             for (const auto& g : got) {
                 const std::string what = g.first.first + ":" + g.first.second;
                 if (!want.count(g.first)) {
-                    fp++;
+                    count(g.first.first, tagged, 1);
                     notes += " unexpected " + what;
                 }
                 // A repeat is an execution of the child: never more than it ran.
@@ -576,11 +677,15 @@ int main(int argc, char** argv) {
                     notes += " not-one-finding " + g.kind + ":" + names;
                 }
             }
-            for (const auto& b : t.by_rate) {
-                auto it = got.find(b);
-                if (it != got.end() && it->second.rate_occurrences == 0) {
+            for (const Parent& p : t.parents) {
+                auto it = got.find({p.kind, p.query});
+                if (it == got.end()) continue;  // missed: counted above
+                if (it->second.parents != std::set<std::string>{p.parent}) {
                     miscounted++;
-                    notes += " not-by-rate " + b.first + ":" + b.second;
+                    std::string names;
+                    for (const std::string& q : it->second.parents) names += (names.empty() ? "" : ",") + q;
+                    notes += " parent " + p.kind + ":" + p.query + " is " + (names.empty() ? "none" : names) +
+                             " want " + p.parent;
                 }
             }
             if (runner.mismatched()) {
@@ -590,17 +695,26 @@ int main(int argc, char** argv) {
             printf("%-36s %-9s%s\n", t.name.c_str(), notes.empty() ? "ok" : "WRONG", notes.c_str());
             fflush(stdout);
         }
-        double precision = tp + fp ? double(tp) / (tp + fp) : 1.0;
-        double recall = tp + fn ? double(tp) / (tp + fn) : 1.0;
+        auto ratio = [](int a, int b) { return a + b ? double(a) / (a + b) : 1.0; };
+        const double precision = ratio(total[0], total[1]);
+        const double recall = ratio(total[0], total[2]);
         printf("traces %zu (%d positive, %d negative): tp %d fp %d fn %d\n", corpus.traces.size(), positives,
-               negatives, tp, fp, fn);
+               negatives, total[0], total[1], total[2]);
         printf("precision %.3f recall %.3f, findings miscounted %d\n", precision, recall, miscounted);
+        bool low = precision < 0.95 || recall < 0.95;
+        printf("%-18s %-9s %4s %4s %4s %9s %7s\n", "kind", "traffic", "tp", "fp", "fn", "precision", "recall");
+        for (const auto& s : score) {
+            const double p = ratio(s.second[0], s.second[1]), r = ratio(s.second[0], s.second[2]);
+            low = low || p < 0.95 || r < 0.95;
+            printf("%-18s %-9s %4d %4d %4d %9.3f %7.3f\n", s.first.first.c_str(), s.first.second ? "tagged" : "untagged",
+                   s.second[0], s.second[1], s.second[2], p, r);
+        }
         if (miscounted > 0) {
-            printf("FAIL: a finding counted more repeats than its child ran, or not the expected counts\n");
+            printf("FAIL: a finding counted more repeats than its child ran, or not the expected counts or parent\n");
             return 1;
         }
-        if (precision < 0.95 || recall < 0.95) {
-            printf("FAIL: precision and recall must both be at least 0.95\n");
+        if (low) {
+            printf("FAIL: precision and recall must be at least 0.95, overall and per kind and traffic\n");
             return 1;
         }
         return 0;

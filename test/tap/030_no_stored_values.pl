@@ -49,9 +49,10 @@ $node->safe_psql('postgres', q{
     SET work_mem = '55667788kB';
     RESET work_mem;
 });
-# N+1 units: a list, then one lookup per row, in several transactions.
+# N+1 units: a list whose rows hold the keys (values in no row of the table),
+# then one lookup per row with its key, in several transactions.
 for my $unit (1 .. 4) {
-    my $sql = "BEGIN; SELECT id FROM secret WHERE id <= 6;\n";
+    my $sql = "BEGIN; SELECT 7000000 + id AS k FROM secret WHERE id <= 6;\n";
     $sql .= "SELECT name FROM secret WHERE salary = 700000$_;\n" for 1 .. 6;
     $node->safe_psql('postgres', $sql . 'COMMIT;');
 }

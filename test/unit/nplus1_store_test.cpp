@@ -22,9 +22,11 @@ uint64_t append(const Nplus1RingWriter& ring, const Nplus1Event& e) {
     s->ts_us = e.ts_us;
     s->rows = Nplus1RingWriter::slot_rows(e.rows);
     s->exec_ms = e.exec_ms;
-    s->backend = e.backend;
     s->userid = e.userid;
     s->dbid = e.dbid;
+    s->keys[0] = e.keys[0];
+    s->keys[1] = e.keys[1];
+    s->prov = e.prov;
     s->flags = e.flags;
     s->nesting = e.nesting;
     return ring.publish();
@@ -88,11 +90,13 @@ TEST(Nplus1Window, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     e.ts_us = 14;
     e.rows = int64_t(1) << 40;  // saturates
     e.exec_ms = 1.5f;
-    e.backend = 15;
     e.userid = 16;
     e.dbid = 17;
     e.flags = 18;
     e.nesting = 19;
+    e.keys[0] = 20;
+    e.keys[1] = 21;
+    e.prov = 22;
     for (int i = 0; i < 27; i++) append(r1, e);  // wraps around
     Nplus1Event other{};
     other.queryid = 99;
@@ -107,11 +111,14 @@ TEST(Nplus1Window, OneAlignedLinePerEventAndPowerOfTwoCapacity) {
     EXPECT_EQ(out.ts_us, 14);
     EXPECT_EQ(out.rows, INT32_MAX);
     EXPECT_FLOAT_EQ(out.exec_ms, 1.5f);
-    EXPECT_EQ(out.backend, 15u);
+    EXPECT_EQ(out.backend, 1u);  // the ring
     EXPECT_EQ(out.userid, 16u);
     EXPECT_EQ(out.dbid, 17u);
     EXPECT_EQ(out.flags, 18u);
     EXPECT_EQ(out.nesting, 19u);
+    EXPECT_EQ(out.keys[0], 20u);
+    EXPECT_EQ(out.keys[1], 21u);
+    EXPECT_EQ(out.prov, 22u);
     ASSERT_TRUE(w.read(0, 0, &out));
     EXPECT_EQ(out.queryid, 99u);
     EXPECT_EQ(out.id, Nplus1Window::id_of(0, 0));

@@ -1,9 +1,9 @@
-// Unit tests for core/advisor/sampling.h: the gaps of a Bernoulli process.
+// Unit tests for core/common/sampling.h: the gaps of a Bernoulli process.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 
-#include "core/advisor/sampling.h"
+#include "core/common/sampling.h"
 
 using pothos::core::geometric_gap;
 using pothos::core::kMaxGap;

@@ -2,6 +2,8 @@
 #include "core/nplus1/detector.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 
 namespace pothos::core {
 
@@ -13,6 +15,33 @@ const char* nplus1_kind_name(Nplus1Kind k) noexcept {
         case Nplus1Kind::ServerSideLoop: return "server_side_loop";
     }
     return "unknown";
+}
+
+size_t nplus1_index_provenance(Nplus1ProvEntry* e, size_t n) noexcept {
+    std::sort(e, e + n, [](const Nplus1ProvEntry& a, const Nplus1ProvEntry& b) {
+        return a.value != b.value ? a.value < b.value : a.event < b.event;
+    });
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (w == 0 || e[i].value != e[w - 1].value || e[i].event != e[w - 1].event) e[w++] = e[i];
+    return w;
+}
+
+size_t nplus1_scratch_bytes(size_t n) noexcept {
+    return n * (sizeof(uint64_t) + sizeof(int64_t) + sizeof(uint32_t) + sizeof(int32_t) + sizeof(int32_t) +
+                sizeof(uint32_t));
+}
+
+Nplus1Scratch nplus1_scratch_at(void* mem, size_t n) noexcept {
+    char* p = static_cast<char*>(mem);
+    Nplus1Scratch s;
+    s.hashes = reinterpret_cast<uint64_t*>(p);
+    s.last_end = reinterpret_cast<int64_t*>(p + n * 8);
+    s.idx = reinterpret_cast<uint32_t*>(p + n * 16);
+    s.owner = reinterpret_cast<int32_t*>(p + n * 20);
+    s.count = reinterpret_cast<int32_t*>(p + n * 24);
+    s.touched = reinterpret_cast<uint32_t*>(p + n * 28);
+    return s;
 }
 
 namespace {
@@ -49,13 +78,14 @@ int64_t distinct_of(uint64_t* h, size_t k, int64_t* max_same) {
     return distinct;
 }
 
-bool mostly_distinct(int64_t distinct, int64_t count) { return distinct * 2 >= count && distinct >= 2; }
+inline int64_t end_of(const Nplus1Event& e) { return e.ts_us + int64_t(double(e.exec_ms) * 1000.0); }
 
 bool is_parent_candidate(const Nplus1Event& e, uint64_t child, int min_repeats) {
     return e.queryid != child && e.nesting == 0 && (e.flags & NPLUS1_SELECT) && e.rows >= min_repeats;
 }
 
-// Latest parent candidate before position first, in [b, first).
+// Latest parent candidate before position first, in [b, first): the parent
+// named for row-by-row writes found without provenance.
 long find_parent(const Nplus1Event* ev, size_t b, size_t first, uint64_t child, int min_repeats) {
     for (size_t k = first; k > b; k--)
         if (is_parent_candidate(ev[k - 1], child, min_repeats)) return long(k - 1);
@@ -79,68 +109,233 @@ inline void anchor_on(Nplus1Finding& f, const Nplus1Event& e) {
     f.anchor_ts = e.ts_us;
 }
 
-// An n_plus_one occurrence of one child, anchored on parent execution
-// ev[anchor]; the child is also children[0] (merged with its siblings later).
-Nplus1Finding lookup_occurrence(const Nplus1Event* ev, long anchor, const Nplus1Event& proto, uint64_t first_seq, int64_t count,
-                            int64_t distinct, double time_ms, int64_t last_ts, bool by_rate) {
-    Nplus1Finding f = base(Nplus1Kind::Nplus1, proto);
-    f.parent_queryid = ev[anchor].queryid;
-    anchor_on(f, ev[anchor]);
+// idx[0..e-b) = positions b..e-1 sorted by fingerprint, top-level before
+// nested, then stream order.
+void sort_by_fingerprint(const Nplus1Event* ev, size_t b, size_t e, uint32_t* idx) {
+    size_t m = e - b;
+    for (size_t i = 0; i < m; i++) idx[i] = uint32_t(b + i);
+    std::sort(idx, idx + m, [ev](uint32_t a, uint32_t c) {
+        if (ev[a].queryid != ev[c].queryid) return ev[a].queryid < ev[c].queryid;
+        bool na = ev[a].nesting != 0, nc = ev[c].nesting != 0;
+        if (na != nc) return nc;
+        return a < c;
+    });
+}
+
+// End of the run of idx starting at r0 (same fingerprint, same nesting).
+size_t run_end(const Nplus1Event* ev, const uint32_t* idx, size_t r0, size_t m) {
+    const Nplus1Event& f0 = ev[idx[r0]];
+    size_t r1 = r0 + 1;
+    while (r1 < m && ev[idx[r1]].queryid == f0.queryid && (ev[idx[r1]].nesting != 0) == (f0.nesting != 0)) r1++;
+    return r1;
+}
+
+// Whether the caller may not have read events that ended before `from`
+// within idle_gap before event x.
+bool may_miss(const Nplus1Event& x, int64_t from, const Nplus1Config& cfg) {
+    return from != INT64_MIN && x.ts_us - cfg.idle_gap_us < from;
+}
+
+// Whether a unit (tag or block group) or run (client group) that starts with
+// event first may have begun with statements the caller did not read.
+bool start_unseen(const Nplus1Event& first, const Nplus1Config& cfg) {
+    if (may_miss(first, cfg.visible_from_us, cfg)) return true;
+    const bool starts_unit = (first.flags & NPLUS1_UNIT_START) &&
+                             nplus1_group_kind(first.group) != Nplus1GroupKind::Client;
+    return !starts_unit && may_miss(first, cfg.wrapped_from_us, cfg);
+}
+
+bool is_single_row_write(const Nplus1Event& x) { return (x.flags & NPLUS1_DML) && (x.flags & NPLUS1_SINGLE_ROW) && x.rows <= 1; }
+
+bool is_repeatable_select(const Nplus1Event& x) {
+    return (x.flags & NPLUS1_SELECT) && (x.flags & NPLUS1_HAS_TABLE) && !(x.flags & NPLUS1_SKIP_LOCKED);
+}
+
+// ---- provenance: the child's keys are values its parent returned ----
+
+// Parents holding one key that a lookup examines (the latest first).
+constexpr int kMaxProbes = 32;
+
+bool is_hashed_parent(const Nplus1Event& p, int min_repeats) {
+    return p.nesting == 0 && (p.flags & NPLUS1_SELECT) && (p.flags & NPLUS1_HASHED) && p.rows >= min_repeats;
+}
+
+struct Provenance {
+    const Nplus1ProvEntry* entries;
+    size_t n;
+
+    const Nplus1ProvEntry* lower(uint32_t value, uint32_t event) const {
+        return std::lower_bound(entries, entries + n, Nplus1ProvEntry{value, event},
+                                [](const Nplus1ProvEntry& a, const Nplus1ProvEntry& b) {
+                                    return a.value != b.value ? a.value < b.value : a.event < b.event;
+                                });
+    }
+    bool holds(uint32_t event, uint32_t value) const {
+        const Nplus1ProvEntry* it = lower(value, event);
+        return it != entries + n && it->value == value && it->event == event;
+    }
+};
+
+// The parents of lookup x by one of its keys: parent executions before x
+// whose values hold the key, that ended before x started, and whose loop of
+// x's fingerprint is still going (its last iteration, or the parent itself,
+// ended at most idle_gap before x); an execution of x's own statement whose
+// rows only echo its own key is none. Updates the latest of them (*latest)
+// and the latest on x's backend (*own): a loop on one connection runs on the
+// connection of its parent, whatever parent of another request returned the
+// same values meanwhile.
+void parents_by_key(const Nplus1Event* ev, uint32_t x, uint32_t key, const Provenance& prov, const Nplus1Scratch& s,
+                    const Nplus1Config& cfg, long* latest, long* own) {
+    const Nplus1ProvEntry* lo = prov.lower(key, 0);
+    const Nplus1ProvEntry* it = prov.lower(key, x);
+    for (int probes = 0; it != lo && probes < kMaxProbes; probes++) {
+        --it;
+        const long p = long(it->event);
+        if (p <= *own) break;  // older than what is known
+        const Nplus1Event& pe = ev[p];
+        if (!is_hashed_parent(pe, cfg.min_repeats) || end_of(pe) > ev[x].ts_us) continue;
+        if (pe.queryid == ev[x].queryid && (pe.keys[0] == key || pe.keys[1] == key)) continue;
+        const int64_t last = s.count[p] > 0 ? s.last_end[p] : end_of(pe);
+        if (ev[x].ts_us - last > cfg.idle_gap_us) continue;
+        *latest = std::max(*latest, p);
+        if (pe.backend == ev[x].backend) {
+            *own = p;
+            break;
+        }
+    }
+}
+
+// owner of an execution that is no loop iteration.
+constexpr int32_t kUnexplained = -1;
+
+// Executions of the child (idx[c0..c1), in stream order) that started in
+// [from, to), are no loop iteration of a parent found to loop, and have a
+// key among parent p's values.
+int64_t chance_hits(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
+                    int64_t from, int64_t to, const Provenance& prov) {
+    const uint32_t* it = std::lower_bound(idx + c0, idx + c1, from,
+                                          [ev](uint32_t a, int64_t ts) { return ev[a].ts_us < ts; });
+    int64_t hits = 0;
+    for (; it != idx + c1 && ev[*it].ts_us < to; ++it) {
+        const Nplus1Event& x = ev[*it];
+        if (owner[*it] != kUnexplained) continue;
+        if ((x.keys[0] && prov.holds(p, x.keys[0])) || (x.keys[1] && prov.holds(p, x.keys[1]))) hits++;
+    }
+    return hits;
+}
+
+// Whether parent p's count iterations of the child are a loop: at least
+// min_repeats of them. In a client group, where independent requests run
+// side by side, they must also stand out from chance: at least
+// min_repeats + 2 mu + 2 sqrt(mu) (rounded down: a mu below 0.1 adds
+// nothing), mu being the hits on p's values expected in the loop's span at
+// the rate of the chance hits seen before p ran (the child's executions that
+// were no iteration of a loop found), over idle_gap or what the caller read
+// of it; one hit more than seen is assumed, so that a short history raises
+// the bar. The caller judges parents in stream order, so the executions
+// before p are settled.
+bool is_loop(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const int32_t* owner, uint32_t p,
+             int64_t count, int64_t last_end, const Nplus1Config& cfg, const Provenance& prov) {
+    if (count < cfg.min_repeats) return false;
+    const Nplus1Event& pe = ev[p];
+    if (nplus1_group_kind(pe.group) != Nplus1GroupKind::Client) return true;
+    const int64_t span = std::max<int64_t>(last_end - end_of(pe), 1000);
+    int64_t history = cfg.idle_gap_us;
+    const int64_t seen_from = std::max(cfg.visible_from_us, cfg.wrapped_from_us);
+    if (seen_from != INT64_MIN) history = std::min(history, std::max<int64_t>(pe.ts_us - seen_from, 0));
+    const int64_t before = chance_hits(ev, idx, c0, c1, owner, p, pe.ts_us - history, pe.ts_us, prov);
+    const double mu = double(before + 1) * double(span) / double(std::max<int64_t>(history, 1000));
+    return double(count) >= double(cfg.min_repeats) + std::floor(2.0 * mu + 2.0 * std::sqrt(mu));
+}
+
+// One occurrence of one child of parent execution ev[p]: its lookups
+// (n_plus_one; merged with its siblings later) or its writes (row_by_row_dml).
+Nplus1Finding loop_occurrence(const Nplus1Event* ev, uint32_t p, const Nplus1Event& proto, uint64_t first_seq,
+                              int64_t count, int64_t distinct, double time_ms, int64_t last_ts) {
+    const bool lookup = (proto.flags & NPLUS1_SELECT) != 0;
+    Nplus1Finding f = base(lookup ? Nplus1Kind::Nplus1 : Nplus1Kind::RowByRowDml, proto);
+    f.parent_queryid = ev[p].queryid;
+    anchor_on(f, ev[p]);
     f.repeats = count;
     f.distinct_params = distinct;
     f.time_ms = time_ms;
-    f.parent_rows = ev[anchor].rows;
+    f.parent_rows = ev[p].rows;
     f.last_ts_us = last_ts;
-    f.by_rate = by_rate;
-    f.nchildren = 1;
-    f.children[0] = Nplus1Child{proto.queryid, first_seq, count, distinct, time_ms, last_ts, proto.flags};
+    if (lookup) {
+        f.nchildren = 1;
+        f.children[0] = Nplus1Child{proto.queryid, first_seq, count, distinct, time_ms, last_ts, proto.flags};
+    }
     return f;
 }
 
-// Lookups of fingerprint q after parent position j, split into bursts at
-// each execution of the parent's fingerprint. Returns the bursts emitted.
-size_t n_plus_one_bursts(const Nplus1Event* ev, size_t j, size_t e, uint64_t q, const Nplus1Config& cfg,
-                         uint64_t* hashes, Out* out) {
-    const uint64_t p = ev[j].queryid;
-    long anchor = -1;
-    size_t count = 0, emitted = 0;
-    double time_ms = 0;
-    int64_t last_ts = 0;
-    uint64_t first_seq = 0;
-    const Nplus1Event* proto = nullptr;
-    auto close = [&]() {
-        if (anchor >= 0 && count >= size_t(cfg.min_repeats)) {
-            int64_t distinct = distinct_of(hashes, count, nullptr);
-            if (mostly_distinct(distinct, int64_t(count))) {
-                out->emit(lookup_occurrence(ev, anchor, *proto, first_seq, int64_t(count), distinct, time_ms,
-                                            last_ts, false));
-                emitted++;
+// Attributes every keyed child execution to its parent execution (owner),
+// keeps the attributions that make a loop and reports them; the others
+// become kUnexplained.
+void provenance_pass(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, const Provenance& prov,
+                     Nplus1Scratch s, Out* out) {
+    std::fill(s.owner, s.owner + n, kUnexplained);
+    if (prov.n == 0) return;
+    std::fill(s.count, s.count + n, 0);
+    uint32_t* idx = s.idx;
+    sort_by_fingerprint(ev, 0, n, idx);
+    for (size_t c0 = 0; c0 < n;) {
+        const size_t c1 = run_end(ev, idx, c0, n);
+        const Nplus1Event& f0 = ev[idx[c0]];
+        if (f0.nesting != 0 || c1 - c0 < size_t(cfg.min_repeats) || f0.queryid == 0) {
+            c0 = c1;
+            continue;
+        }
+        size_t touched = 0;
+        for (size_t k = c0; k < c1; k++) {
+            const uint32_t x = idx[k];
+            if (!nplus1_is_keyed_child(ev[x])) continue;
+            long latest = -1, own = -1;
+            for (uint32_t key : ev[x].keys)
+                if (key) parents_by_key(ev, x, key, prov, s, cfg, &latest, &own);
+            const long best = own >= 0 ? own : latest;
+            if (best < 0) continue;
+            s.owner[x] = int32_t(best);
+            if (s.count[best]++ == 0) {
+                s.touched[touched++] = uint32_t(best);
+                s.last_end[best] = end_of(ev[x]);
+            } else {
+                s.last_end[best] = std::max(s.last_end[best], end_of(ev[x]));
             }
         }
-        anchor = -1;
-        count = 0;
-        time_ms = 0;
-    };
-    for (size_t k = j; k < e; k++) {
-        const Nplus1Event& x = ev[k];
-        if (x.nesting != 0) continue;
-        if (x.queryid == p) {
-            close();
-            if (x.rows >= cfg.min_repeats) anchor = long(k);
-        } else if (x.queryid == q && anchor >= 0) {
-            if (count == 0) first_seq = x.seq;
-            hashes[count++] = x.param_hash;
-            time_ms += x.exec_ms;
-            last_ts = x.ts_us;
-            proto = &x;
+        std::sort(s.touched, s.touched + touched);  // judged in stream order
+        for (size_t t = 0; t < touched; t++) {
+            const uint32_t p = s.touched[t];
+            const bool loop = is_loop(ev, idx, c0, c1, s.owner, p, s.count[p], s.last_end[p], cfg, prov);
+            size_t m = 0;
+            double time_ms = 0;
+            uint64_t first_seq = 0;
+            const Nplus1Event* last = nullptr;
+            for (size_t k = c0; k < c1; k++) {
+                const uint32_t x = idx[k];
+                if (s.owner[x] != int32_t(p)) continue;
+                if (!loop) {
+                    s.owner[x] = kUnexplained;
+                    continue;
+                }
+                if (m == 0) first_seq = ev[x].seq;
+                s.hashes[m++] = ev[x].param_hash;
+                time_ms += ev[x].exec_ms;
+                last = &ev[x];
+            }
+            if (last) {
+                const int64_t distinct = distinct_of(s.hashes, m, nullptr);
+                out->emit(loop_occurrence(ev, p, *last, first_seq, int64_t(m), distinct, time_ms, last->ts_us));
+            }
+            s.count[p] = 0;
         }
+        c0 = c1;
     }
-    close();
-    return emitted;
 }
 
-void server_side_loops(const Nplus1Event* ev, size_t b, size_t e, uint32_t* idx, size_t r0, size_t r1,
-                       const Nplus1Config& cfg, uint64_t* hashes, Out* out) {
+// ---- statements repeated within one top-level statement ----
+
+void server_side_loops(const Nplus1Event* ev, size_t e, uint32_t* idx, size_t r0, size_t r1, const Nplus1Config& cfg,
+                       uint64_t* hashes, Out* out) {
     // Group the nested executions by outer statement: same backend, same
     // top-level start time.
     std::sort(idx + r0, idx + r1, [ev](uint32_t a, uint32_t c) {
@@ -171,7 +366,6 @@ void server_side_loops(const Nplus1Event* ev, size_t b, size_t e, uint32_t* idx,
                     break;
                 }
             }
-            (void) b;
             f.repeats = int64_t(count);
             f.distinct_params = distinct_of(hashes, count, nullptr);
             f.time_ms = time_ms;
@@ -182,231 +376,163 @@ void server_side_loops(const Nplus1Event* ev, size_t b, size_t e, uint32_t* idx,
     }
 }
 
-// idx[0..e-b) = positions b..e-1 sorted by fingerprint, top-level before
-// nested, then stream order.
-void sort_by_fingerprint(const Nplus1Event* ev, size_t b, size_t e, uint32_t* idx) {
-    size_t m = e - b;
-    for (size_t i = 0; i < m; i++) idx[i] = uint32_t(b + i);
-    std::sort(idx, idx + m, [ev](uint32_t a, uint32_t c) {
-        if (ev[a].queryid != ev[c].queryid) return ev[a].queryid < ev[c].queryid;
-        bool na = ev[a].nesting != 0, nc = ev[c].nesting != 0;
-        if (na != nc) return nc;
-        return a < c;
-    });
-}
-
-// End of the run of idx starting at r0 (same fingerprint, same nesting).
-size_t run_end(const Nplus1Event* ev, const uint32_t* idx, size_t r0, size_t m) {
-    const Nplus1Event& f0 = ev[idx[r0]];
-    size_t r1 = r0 + 1;
-    while (r1 < m && ev[idx[r1]].queryid == f0.queryid && (ev[idx[r1]].nesting != 0) == (f0.nesting != 0)) r1++;
-    return r1;
-}
+// ---- one unit of a tag or block group ----
 
 void detect_unit(const Nplus1Event* ev, size_t b, size_t e, const Nplus1Config& cfg, Nplus1Scratch s, Out* out) {
-    size_t m = e - b;
+    const size_t m = e - b;
     uint32_t* idx = s.idx;
+    const bool seen = !start_unseen(ev[b], cfg);
     sort_by_fingerprint(ev, b, e, idx);
     size_t r0 = 0;
     while (r0 < m) {
         const Nplus1Event& f0 = ev[idx[r0]];
-        size_t r1 = run_end(ev, idx, r0, m);
-        size_t count = r1 - r0;
-        if (count >= size_t(cfg.min_repeats) && f0.queryid != 0) {
+        const size_t r1 = run_end(ev, idx, r0, m);
+        if (r1 - r0 >= size_t(cfg.min_repeats) && f0.queryid != 0) {
             if (f0.nesting != 0) {
-                server_side_loops(ev, b, e, idx, r0, r1, cfg, s.hashes, out);
-            } else if (f0.flags & NPLUS1_DML) {
+                server_side_loops(ev, e, idx, r0, r1, cfg, s.hashes, out);
+            } else if (seen && ((f0.flags & NPLUS1_DML) || is_repeatable_select(f0))) {
+                // The executions that are no loop iteration of a parent.
+                size_t count = 0;
                 bool single = true;
                 double time_ms = 0;
+                const Nplus1Event* last = nullptr;
                 for (size_t k = r0; k < r1; k++) {
                     const Nplus1Event& x = ev[idx[k]];
-                    single = single && (x.flags & NPLUS1_SINGLE_ROW) && x.rows <= 1;
-                    s.hashes[k - r0] = x.param_hash;
+                    if (s.owner[idx[k]] != kUnexplained) continue;
+                    single = single && is_single_row_write(x);
+                    s.hashes[count++] = x.param_hash;
                     time_ms += x.exec_ms;
+                    last = &x;
                 }
-                if (single) {
-                    Nplus1Finding f = base(Nplus1Kind::RowByRowDml, f0);
+                int64_t max_same = 0;
+                const int64_t distinct = distinct_of(s.hashes, count, &max_same);
+                Nplus1Finding f;
+                if ((f0.flags & NPLUS1_DML) && single && count >= size_t(cfg.min_repeats)) {
+                    f = base(Nplus1Kind::RowByRowDml, f0);
                     long j = find_parent(ev, b, idx[r0], f0.queryid, cfg.min_repeats);
                     if (j >= 0) {
                         f.parent_queryid = ev[j].queryid;
                         f.parent_rows = ev[j].rows;
                     }
-                    anchor_on(f, f0);
-                    f.repeats = int64_t(count);
-                    f.distinct_params = distinct_of(s.hashes, count, nullptr);
-                    f.time_ms = time_ms;
-                    f.last_ts_us = ev[idx[r1 - 1]].ts_us;
-                    out->emit(f);
-                }
-            } else if ((f0.flags & NPLUS1_SELECT) && (f0.flags & NPLUS1_HAS_TABLE) && !(f0.flags & NPLUS1_SKIP_LOCKED)) {
-                double time_ms = 0;
-                for (size_t k = r0; k < r1; k++) {
-                    s.hashes[k - r0] = ev[idx[k]].param_hash;
-                    time_ms += ev[idx[k]].exec_ms;
-                }
-                int64_t max_same = 0;
-                int64_t distinct = distinct_of(s.hashes, count, &max_same);
-                if (max_same >= cfg.min_repeats) {
-                    Nplus1Finding f = base(Nplus1Kind::DuplicateQuery, f0);
-                    anchor_on(f, f0);
-                    f.repeats = int64_t(count);
-                    f.distinct_params = distinct;
-                    f.time_ms = time_ms;
-                    f.last_ts_us = ev[idx[r1 - 1]].ts_us;
-                    out->emit(f);
-                }
-                if ((f0.flags & NPLUS1_KEY_LOOKUP) && !(f0.flags & NPLUS1_BATCHED)) {
-                    long j = find_parent(ev, b, idx[r0], f0.queryid, cfg.min_repeats);
-                    if (j >= 0) n_plus_one_bursts(ev, size_t(j), e, f0.queryid, cfg, s.hashes, out);
-                }
-            }
-        }
-        r0 = r1;
-    }
-}
-
-
-// ---- the rate rule (see nplus1/detector.h) ----
-
-constexpr int kRateMaxParents = 8;
-
-struct RateParent {
-    size_t r0, r1;  // its top-level executions in idx
-    int64_t big;    // executions that returned at least min_repeats rows
-};
-
-bool is_rate_child(const Nplus1Event& x) {
-    return x.nesting == 0 && (x.flags & NPLUS1_SELECT) && (x.flags & NPLUS1_HAS_TABLE) && (x.flags & NPLUS1_KEY_LOOKUP) &&
-           !(x.flags & NPLUS1_BATCHED) && !(x.flags & NPLUS1_SKIP_LOCKED);
-}
-
-// Latest execution of the parent (positions idx[r0..r1), ascending) before
-// position x; -1 if none.
-long parent_before(const Nplus1Event* ev, const uint32_t* idx, const RateParent& p, uint32_t x) {
-    const uint32_t* lo = idx + p.r0;
-    const uint32_t* hi = idx + p.r1;
-    const uint32_t* it = std::lower_bound(lo, hi, x);
-    (void) ev;
-    return it == lo ? -1 : long(*(it - 1));
-}
-
-// Child executions idx[c0..c1) anchored on big executions of parent p: how
-// many, and the rows and number of those parent executions before the last
-// child execution.
-void rate_of(const Nplus1Event* ev, const uint32_t* idx, size_t c0, size_t c1, const RateParent& p, int min_rows,
-             int64_t* children, int64_t* rows, int64_t* parents) {
-    *children = 0;
-    for (size_t k = c0; k < c1; k++) {
-        long a = parent_before(ev, idx, p, idx[k]);
-        if (a >= 0 && ev[a].rows >= min_rows) ++*children;
-    }
-    *rows = 0;
-    *parents = 0;
-    const uint32_t last = idx[c1 - 1];
-    for (size_t k = p.r0; k < p.r1 && idx[k] < last; k++) {
-        if (ev[idx[k]].rows < min_rows) continue;
-        *rows += ev[idx[k]].rows;
-        ++*parents;
-    }
-}
-
-bool has_burst_finding(const Out* out, size_t upto, uint64_t q) {
-    for (size_t i = 0; i < upto; i++)
-        if (out->out[i].kind == Nplus1Kind::Nplus1 && out->out[i].queryid == q) return true;
-    return false;
-}
-
-void rate_rule(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Nplus1Scratch s, Out* out) {
-    if (cfg.rate_min_parents < 1 || n == 0) return;
-    uint32_t* idx = s.idx;
-    sort_by_fingerprint(ev, 0, n, idx);
-    // Parent candidates: top-level SELECTs with enough executions that
-    // returned min_repeats rows (the kRateMaxParents most frequent).
-    RateParent parents[kRateMaxParents];
-    int np = 0;
-    for (size_t r0 = 0; r0 < n;) {
-        size_t r1 = run_end(ev, idx, r0, n);
-        const Nplus1Event& f0 = ev[idx[r0]];
-        if (f0.nesting == 0 && (f0.flags & NPLUS1_SELECT) && f0.queryid != 0) {
-            int64_t big = 0;
-            for (size_t k = r0; k < r1; k++) big += ev[idx[k]].rows >= cfg.min_repeats;
-            if (big >= cfg.rate_min_parents) {
-                RateParent c{r0, r1, big};
-                if (np < kRateMaxParents) {
-                    parents[np++] = c;
+                } else if (!(f0.flags & NPLUS1_DML) && max_same >= cfg.min_repeats) {
+                    f = base(Nplus1Kind::DuplicateQuery, f0);
                 } else {
-                    int low = 0;
-                    for (int i = 1; i < np; i++)
-                        if (parents[i].big < parents[low].big) low = i;
-                    if (parents[low].big < big) parents[low] = c;
+                    r0 = r1;
+                    continue;
                 }
+                anchor_on(f, f0);
+                f.repeats = int64_t(count);
+                f.distinct_params = distinct;
+                f.time_ms = time_ms;
+                f.last_ts_us = last->ts_us;
+                out->emit(f);
             }
         }
         r0 = r1;
     }
-    if (np == 0) return;
-    const size_t burst_findings = out->n;
-    for (size_t c0 = 0; c0 < n;) {
-        size_t c1 = run_end(ev, idx, c0, n);
-        const Nplus1Event& f0 = ev[idx[c0]];
-        const size_t count = c1 - c0;
-        size_t next = c1;
-        if (count < size_t(cfg.min_repeats) || f0.queryid == 0 || !is_rate_child(f0) ||
-            has_burst_finding(out, burst_findings, f0.queryid)) {
-            c0 = next;
-            continue;
+}
+
+void detect_units(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Nplus1Scratch s, Out* out) {
+    size_t b = 0;
+    int64_t last_end = 0;
+    for (size_t i = 0; i < n; i++) {
+        const int64_t end = end_of(ev[i]);
+        if (i > b && ev[i].ts_us - last_end > cfg.idle_gap_us) {
+            detect_unit(ev, b, i, cfg, s, out);
+            b = i;
+            last_end = end;
+        } else {
+            last_end = std::max(last_end, end);
         }
-        // Spread over pooled connections, mostly distinct parameters overall.
-        bool spread = false;
-        for (size_t k = c0 + 1; k < c1 && !spread; k++) spread = ev[idx[k]].backend != f0.backend;
-        for (size_t k = c0; k < c1; k++) s.hashes[k - c0] = ev[idx[k]].param_hash;
-        int64_t distinct = distinct_of(s.hashes, count, nullptr);
-        if (!spread || !mostly_distinct(distinct, int64_t(count))) {
-            c0 = next;
-            continue;
-        }
-        // The parent whose rows the child's executions track best.
-        int best = -1;
-        double best_dev = 0;
-        for (int i = 0; i < np; i++) {
-            if (ev[idx[parents[i].r0]].queryid == f0.queryid) continue;
-            int64_t children, rows, pexecs;
-            rate_of(ev, idx, c0, c1, parents[i], cfg.min_repeats, &children, &rows, &pexecs);
-            if (pexecs < cfg.rate_min_parents || children < cfg.min_repeats || rows <= 0) continue;
-            double ratio = double(children) / double(rows);
-            if (ratio < cfg.rate_min_ratio || ratio > cfg.rate_max_ratio) continue;
-            double dev = ratio >= 1 ? ratio : 1 / ratio;
-            if (best < 0 || dev < best_dev) {
-                best = i;
-                best_dev = dev;
+        if (i == 0) last_end = end;
+    }
+    if (n > b) detect_unit(ev, b, n, cfg, s, out);
+}
+
+// ---- a client group: independent requests side by side ----
+
+// A run of one backend's statements: reported with its first one as anchor
+// when it numbers min_repeats and its start was seen.
+void report_run(Nplus1Kind kind, const Nplus1Event* ev, const uint32_t* run, size_t count, const Nplus1Config& cfg,
+                uint64_t* hashes, Out* out) {
+    if (count < size_t(cfg.min_repeats) || start_unseen(ev[run[0]], cfg)) return;
+    double time_ms = 0;
+    for (size_t k = 0; k < count; k++) {
+        hashes[k] = ev[run[k]].param_hash;
+        time_ms += ev[run[k]].exec_ms;
+    }
+    Nplus1Finding f = base(kind, ev[run[0]]);
+    anchor_on(f, ev[run[0]]);
+    f.repeats = int64_t(count);
+    f.distinct_params = distinct_of(hashes, count, nullptr);
+    f.time_ms = time_ms;
+    f.last_ts_us = ev[run[count - 1]].ts_us;
+    out->emit(f);
+}
+
+void detect_client(const Nplus1Event* ev, size_t n, const Nplus1Config& cfg, Nplus1Scratch s, Out* out) {
+    uint32_t* idx = s.idx;
+    // Nested statements: per top-level statement, whatever the units.
+    sort_by_fingerprint(ev, 0, n, idx);
+    for (size_t r0 = 0; r0 < n;) {
+        const size_t r1 = run_end(ev, idx, r0, n);
+        if (ev[idx[r0]].nesting != 0 && r1 - r0 >= size_t(cfg.min_repeats) && ev[idx[r0]].queryid != 0)
+            server_side_loops(ev, n, idx, r0, r1, cfg, s.hashes, out);
+        r0 = r1;
+    }
+    // Each backend's top-level statements, in its order.
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].nesting == 0) idx[m++] = uint32_t(i);
+    std::stable_sort(idx, idx + m, [ev](uint32_t a, uint32_t c) { return ev[a].backend < ev[c].backend; });
+    // Row-by-row writes: one write after the other on one backend, nothing
+    // else in between.
+    for (size_t k = 0; k < m;) {
+        const Nplus1Event& x0 = ev[idx[k]];
+        size_t j = k + 1;
+        if (is_single_row_write(x0) && s.owner[idx[k]] == kUnexplained) {
+            while (j < m) {
+                const Nplus1Event& x = ev[idx[j]];
+                if (x.backend != x0.backend || x.queryid != x0.queryid || !is_single_row_write(x) ||
+                    s.owner[idx[j]] != kUnexplained || x.ts_us - end_of(ev[idx[j - 1]]) > cfg.idle_gap_us)
+                    break;
+                j++;
             }
+            report_run(Nplus1Kind::RowByRowDml, ev, idx + k, j - k, cfg, s.hashes, out);
         }
-        if (best >= 0) {
-            // One occurrence per anchoring parent execution followed by at
-            // least two of the child's executions.
-            const RateParent& p = parents[best];
-            long anchor = -1;
-            size_t k = c0;
-            while (k < c1) {
-                long a = parent_before(ev, idx, p, idx[k]);
-                size_t e = k + 1;
-                while (e < c1 && parent_before(ev, idx, p, idx[e]) == a) e++;
-                anchor = a;
-                if (anchor >= 0 && ev[anchor].rows >= cfg.min_repeats && e - k >= 2) {
-                    double time_ms = 0;
-                    for (size_t t = k; t < e; t++) {
-                        s.hashes[t - k] = ev[idx[t]].param_hash;
-                        time_ms += ev[idx[t]].exec_ms;
-                    }
-                    int64_t d = distinct_of(s.hashes, e - k, nullptr);
-                    const Nplus1Event& last = ev[idx[e - 1]];
-                    out->emit(lookup_occurrence(ev, anchor, last, ev[idx[k]].seq, int64_t(e - k), d, time_ms,
-                                                last.ts_us, true));
+        k = j;
+    }
+    // Duplicates: a burst of one SELECT on one backend with the same
+    // parameters (consecutive executions of it, other statements in between,
+    // all within idle_gap of the first). Batched fetches are left out: a
+    // DataLoader sends one per request, and requests that load the same keys
+    // are not one unit of work.
+    std::stable_sort(idx, idx + m, [ev](uint32_t a, uint32_t c) {
+        if (ev[a].backend != ev[c].backend) return ev[a].backend < ev[c].backend;
+        return ev[a].queryid < ev[c].queryid;
+    });
+    uint32_t* run = s.touched;
+    for (size_t k = 0; k < m;) {
+        const Nplus1Event& x0 = ev[idx[k]];
+        size_t j = k + 1;
+        while (j < m && ev[idx[j]].backend == x0.backend && ev[idx[j]].queryid == x0.queryid) j++;
+        if (is_repeatable_select(x0) && !(x0.flags & NPLUS1_BATCHED) && j - k >= size_t(cfg.min_repeats)) {
+            size_t count = 0;
+            for (size_t t = k; t < j; t++) {
+                const Nplus1Event& x = ev[idx[t]];
+                const bool member = s.owner[idx[t]] == kUnexplained && x.param_hash != 0;
+                const bool joins = member && count > 0 && x.param_hash == ev[run[0]].param_hash &&
+                                   x.ts_us - end_of(ev[run[count - 1]]) <= cfg.idle_gap_us &&
+                                   x.ts_us - ev[run[0]].ts_us <= cfg.idle_gap_us;
+                if (count > 0 && !joins) {
+                    report_run(Nplus1Kind::DuplicateQuery, ev, run, count, cfg, s.hashes, out);
+                    count = 0;
                 }
-                k = e;
+                if (member) run[count++] = idx[t];
             }
+            report_run(Nplus1Kind::DuplicateQuery, ev, run, count, cfg, s.hashes, out);
         }
-        c0 = next;
+        k = j;
     }
 }
 
@@ -442,17 +568,12 @@ void merge_children(Out* out) {
             if (f[j].repeats >= 0 && f[j].nchildren == 1 && same_parent_execution(f[i], f[j])) members[m++] = j;
         if (m < 2) continue;
         Nplus1Child kids[kMaxMerged];
-        bool by_rate = false;
-        for (size_t t = 0; t < m; t++) {
-            kids[t] = f[members[t]].children[0];
-            by_rate = by_rate || f[members[t]].by_rate;
-        }
+        for (size_t t = 0; t < m; t++) kids[t] = f[members[t]].children[0];
         std::sort(kids, kids + m, [](const Nplus1Child& a, const Nplus1Child& b) { return a.first_seq < b.first_seq; });
         const Nplus1Finding proto = f[i];
         size_t slot = 0;
         for (size_t c = 0; c < m; c += kNplus1MaxChildren, slot++) {
             Nplus1Finding g = proto;
-            g.by_rate = by_rate;
             g.nchildren = uint8_t(std::min<size_t>(kNplus1MaxChildren, m - c));
             for (size_t t = 0; t < g.nchildren; t++) g.children[t] = kids[c + t];
             set_primary(&g);
@@ -468,26 +589,22 @@ void merge_children(Out* out) {
 
 }  // namespace
 
-size_t nplus1_detect(const Nplus1Event* events, size_t n, const Nplus1Config& cfg, Nplus1Scratch scratch,
-                 Nplus1Finding* out, size_t out_cap) noexcept {
+bool nplus1_is_keyed_child(const Nplus1Event& x) noexcept {
+    if (x.nesting != 0 || (x.keys[0] == 0 && x.keys[1] == 0) || (x.flags & NPLUS1_BATCHED)) return false;
+    if (x.flags & NPLUS1_SELECT)
+        return (x.flags & NPLUS1_HAS_TABLE) && (x.flags & NPLUS1_KEY_LOOKUP) && !(x.flags & NPLUS1_SKIP_LOCKED);
+    return is_single_row_write(x);
+}
+
+size_t nplus1_detect(const Nplus1Event* events, size_t n, const Nplus1Config& cfg, const Nplus1ProvEntry* prov,
+                     size_t nprov, Nplus1Scratch scratch, Nplus1Finding* out, size_t out_cap) noexcept {
     Out o{out, out_cap};
-    if (cfg.min_repeats < 2) return 0;
-    size_t b = 0;
-    int64_t last_end = 0;
-    for (size_t i = 0; i < n; i++) {
-        const Nplus1Event& x = events[i];
-        int64_t end = x.ts_us + int64_t(double(x.exec_ms) * 1000.0);
-        if (i > b && x.ts_us - last_end > cfg.idle_gap_us) {
-            detect_unit(events, b, i, cfg, scratch, &o);
-            b = i;
-            last_end = end;
-        } else {
-            last_end = std::max(last_end, end);
-        }
-        if (i == 0) last_end = end;
-    }
-    if (n > b) detect_unit(events, b, n, cfg, scratch, &o);
-    rate_rule(events, n, cfg, scratch, &o);
+    if (cfg.min_repeats < 2 || n == 0) return 0;
+    provenance_pass(events, n, cfg, Provenance{prov, nprov}, scratch, &o);
+    if (nplus1_group_kind(events[0].group) == Nplus1GroupKind::Client)
+        detect_client(events, n, cfg, scratch, &o);
+    else
+        detect_units(events, n, cfg, scratch, &o);
     merge_children(&o);
     return o.n;
 }

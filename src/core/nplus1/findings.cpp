@@ -212,7 +212,6 @@ void Nplus1Findings::record(const Nplus1Finding& f, int64_t now) noexcept {
         if (all_fresh) {
             e->occurrences++;
             e->total_parent_rows += f.parent_rows;
-            if (f.by_rate) e->rate_occurrences++;
             header_->recorded++;
         }
         const Nplus1ChildStats& c0 = e->child[0];

@@ -67,7 +67,6 @@ struct Nplus1FindingEntry {
     double time_ms;           // time spent in the repeats
     int64_t first_seen;       // caller's clock (TimestampTz in the extension)
     int64_t last_seen;
-    int64_t rate_occurrences;  // occurrences found by the rate rule (n_plus_one)
     // child[0] is the first child (the scalar figures above repeat it).
     Nplus1ChildStats child[kNplus1MaxChildren];
 };

@@ -170,7 +170,7 @@ std::string nplus1_suggest_query(const Nplus1Facts& facts) {
 }
 
 std::string nplus1_suggestion(Nplus1Kind kind, const Nplus1Facts& f, const std::string& parent_hint, long max_repeats,
-                          int siblings) {
+                              int siblings, long distinct_keys) {
     const std::string n = std::to_string(max_repeats);
     switch (kind) {
         case Nplus1Kind::Nplus1: {
@@ -179,6 +179,10 @@ std::string nplus1_suggestion(Nplus1Kind kind, const Nplus1Facts& f, const std::
                             "pattern: collect the keys";
             if (!f.keys.empty()) s += " (" + key_list(f) + ")";
             s += " from the parent's rows, run suggested_query once with all of them, and match the rows back by key.";
+            if (distinct_keys > 0 && distinct_keys < max_repeats)
+                s += " The keys repeat (at most " + std::to_string(distinct_keys) + " distinct among up to " + n +
+                     " lookups): pass the distinct keys, each once, and share each row among the parent rows "
+                     "that hold its key.";
             if (siblings > 0)
                 s += " The same parent rows also trigger " + std::to_string(siblings) +
                      " other lookup(s) (child_queries): batch each the same way (child_suggested_queries).";

@@ -43,8 +43,10 @@ struct Nplus1Facts {
 // The batched statement, or "" when the facts do not allow one.
 std::string nplus1_suggest_query(const Nplus1Facts& facts);
 
-// One or two sentences of advice for a finding of this kind.
+// One or two sentences of advice for a finding of this kind. distinct_keys:
+// the most distinct parameter sets of one occurrence (fewer than max_repeats
+// for a loop over rows whose keys repeat), -1 if unknown.
 std::string nplus1_suggestion(Nplus1Kind kind, const Nplus1Facts& facts, const std::string& parent_hint,
-                          long max_repeats, int siblings);
+                              long max_repeats, int siblings, long distinct_keys = -1);
 
 }  // namespace pothos::core

@@ -5,18 +5,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/common/align.h"
+
 namespace pothos::core {
 
 namespace {
-
-constexpr size_t kLine = 64;
-
-// The header starts at the first cache-line boundary of the block.
-char* aligned(void* mem) {
-    uintptr_t p = reinterpret_cast<uintptr_t>(mem);
-    p = (p + kLine - 1) & ~uintptr_t(kLine - 1);
-    return reinterpret_cast<char*>(p);
-}
 
 size_t ring_bytes(uint32_t slots) { return sizeof(Nplus1RingHead) + sizeof(Nplus1Slot) * size_t(slots); }
 
@@ -30,12 +23,12 @@ uint32_t Nplus1Window::slots_for(uint32_t capacity) noexcept {
 
 size_t Nplus1Window::required_bytes(uint32_t rings, uint32_t capacity) noexcept {
     if (rings > kMaxRings) rings = kMaxRings;
-    return kLine + sizeof(Nplus1WindowHeader) + size_t(rings) * ring_bytes(slots_for(capacity));
+    return kCacheLine + sizeof(Nplus1WindowHeader) + size_t(rings) * ring_bytes(slots_for(capacity));
 }
 
 Nplus1Window Nplus1Window::create(void* mem, uint32_t rings, uint32_t capacity) noexcept {
     if (rings > kMaxRings) rings = kMaxRings;
-    char* base = aligned(mem);
+    char* base = line_aligned(mem);  // the header starts at a cache line
     std::memset(base, 0, sizeof(Nplus1WindowHeader) + size_t(rings) * ring_bytes(slots_for(capacity)));
     auto* h = reinterpret_cast<Nplus1WindowHeader*>(base);
     h->rings = rings;
@@ -45,7 +38,7 @@ Nplus1Window Nplus1Window::create(void* mem, uint32_t rings, uint32_t capacity) 
 
 Nplus1Window Nplus1Window::attach(void* mem) noexcept {
     Nplus1Window w;
-    char* base = aligned(mem);
+    char* base = line_aligned(mem);  // the header starts at a cache line
     w.header_ = reinterpret_cast<Nplus1WindowHeader*>(base);
     w.rings_ = base + sizeof(Nplus1WindowHeader);
     return w;
@@ -99,11 +92,14 @@ bool Nplus1Window::read(uint32_t r, uint64_t seq, Nplus1Event* out) const noexce
     out->ts_us = copy.ts_us;
     out->rows = copy.rows;
     out->exec_ms = copy.exec_ms;
-    out->backend = copy.backend;
+    out->backend = r;
     out->userid = copy.userid;
     out->dbid = copy.dbid;
     out->flags = copy.flags;
     out->nesting = copy.nesting;
+    out->keys[0] = copy.keys[0];
+    out->keys[1] = copy.keys[1];
+    out->prov = copy.prov;
     return true;
 }
 

@@ -15,8 +15,8 @@
 // cache line, aligned; a ring's capacity is a power of two.
 // Event identity: a ring's sequence numbers start at 0 and never restart
 // (also when another backend takes over the PGPROC slot), so
-// id_of(ring, seq) names one event for good. Nothing here allocates or
-// throws.
+// id_of(ring, seq) names one event for good; an event's backend is its ring.
+// Nothing here allocates or throws.
 #pragma once
 
 #include <cstddef>
@@ -33,9 +33,10 @@ struct alignas(64) Nplus1Slot {
     int64_t ts_us;
     int32_t rows;  // saturated
     float exec_ms;
-    uint32_t backend;
     uint32_t userid;
     uint32_t dbid;
+    uint32_t keys[2];
+    uint32_t prov;
     uint16_t flags;
     uint16_t nesting;
 };
@@ -116,9 +117,9 @@ public:
         uint64_t h = head(r);
         return h >= capacity() ? h - capacity() + 1 : 0;
     }
-    // Copies event seq of ring r into *out (with out->id = id_of(r, seq) and
-    // out->seq = seq); false if it is overwritten, being overwritten, or not
-    // yet written.
+    // Copies event seq of ring r into *out (with out->id = id_of(r, seq),
+    // out->seq = seq, out->backend = r); false if it is overwritten, being
+    // overwritten, or not yet written.
     bool read(uint32_t r, uint64_t seq, Nplus1Event* out) const noexcept;
     // Events written to all rings since the window was created.
     uint64_t total() const noexcept;

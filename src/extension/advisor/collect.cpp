@@ -22,7 +22,7 @@ extern "C" {
 }
 
 #include "core/common/hot.h"
-#include "core/advisor/sampling.h"
+#include "core/common/sampling.h"
 #include "extension/advisor/collect.h"
 #include "extension/advisor/guc.h"
 #include "extension/advisor/plan_uses.h"
@@ -83,7 +83,7 @@ bool sampled_recently(uint64 queryid) {
 namespace {
 
 // Executions until the next sampling candidate (1: this one): gaps of a
-// Bernoulli(rate) process (core/advisor/sampling.h), so candidates are the same share
+// Bernoulli(rate) process (core/common/sampling.h), so candidates are the same share
 // of executions as with one draw per execution. core::kNoSample: sampling is
 // off (rate 0 or no shared memory) until the rate changes.
 int64 sample_countdown = 1;

@@ -4,6 +4,7 @@
 #include "core/common/hot.h"
 #include "extension/advisor/collect.h"
 #include "extension/nplus1/observe.h"
+#include "extension/nplus1/provenance.h"
 #include "extension/slow/capture.h"
 
 namespace pothos::ext {
@@ -14,6 +15,10 @@ POTHOS_HOT void events_executor_start(QueryDesc* qd, int eflags) {
 
 POTHOS_HOT void events_tracked_start(uint64 queryid) {
     nplus1_prefetch(queryid);
+}
+
+POTHOS_HOT DestReceiver* events_executor_run(QueryDesc* qd) {
+    return nplus1_executor_run(qd);
 }
 
 POTHOS_HOT void events_statement_end(const StmtEvent& ev) {

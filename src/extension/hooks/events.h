@@ -40,6 +40,11 @@ void events_executor_start(QueryDesc* qd, int eflags);
 // events_statement_end): modules may prefetch what they will touch then.
 void events_tracked_start(uint64 queryid);
 
+// A tracked top-level executor is about to run (each ExecutorRun call): a
+// module may return a receiver for its rows to go through on their way to
+// qd->dest (at most one module; nullptr: none).
+DestReceiver* events_executor_run(QueryDesc* qd);
+
 // A statement that was tracked finished successfully.
 void events_statement_end(const StmtEvent& ev);
 

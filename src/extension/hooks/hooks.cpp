@@ -222,13 +222,41 @@ POTHOS_HOT void run_step(QueryDesc* qd, Step step) {
     exec_nested_level--;
 }
 
-POTHOS_HOT void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+inline void call_executor_run(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
     run_step(qd, [qd, direction, count, execute_once] {
         if (prev_ExecutorRun)
             prev_ExecutorRun(qd, direction, count, execute_once);
         else
             standard_ExecutorRun(qd, direction, count, execute_once);
     });
+}
+
+// Runs qd with its rows going through rows (events_executor_run) on their
+// way to its own receiver, which is put back afterwards, also on error.
+POTHOS_COLD void run_through(QueryDesc* qd, DestReceiver* rows, ScanDirection direction, uint64 count,
+                             bool execute_once) {
+    DestReceiver* const own = qd->dest;
+    qd->dest = rows;
+    PG_TRY();
+    {
+        call_executor_run(qd, direction, count, execute_once);
+    }
+    PG_CATCH();
+    {
+        qd->dest = own;
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    qd->dest = own;
+}
+
+POTHOS_HOT void pp_ExecutorRun(QueryDesc* qd, ScanDirection direction, uint64 count, bool execute_once) {
+    DestReceiver* rows = nesting() == 0 && tracking(0) ? events_executor_run(qd) : nullptr;
+    if (POTHOS_UNLIKELY(rows != nullptr)) {
+        run_through(qd, rows, direction, count, execute_once);
+        return;
+    }
+    call_executor_run(qd, direction, count, execute_once);
 }
 
 POTHOS_HOT void pp_ExecutorFinish(QueryDesc* qd) {

@@ -32,7 +32,7 @@ using core::kNplus1MaxChildren;
 using core::Nplus1FindingEntry;
 using core::Nplus1Kind;
 
-constexpr int kCols = 26;
+constexpr int kCols = 25;
 constexpr int kInfoCols = 7;
 
 // The stored text of a statement, top-level first, in this database's
@@ -96,7 +96,7 @@ void describe_children(const Nplus1FindingEntry* r, bool showtext, Children* out
         child_facts(text, r->userid, r->dbid, cs.flags, &facts);
         Nplus1Rewrite rw;
         CppError err;
-        if (!nplus1_rewrite(&facts, kind, c == 0, out->n - 1, r->max_repeats, &rw, &err))
+        if (!nplus1_rewrite(&facts, kind, c == 0, out->n - 1, r->max_repeats, r->distinct_params, &rw, &err))
             POTHOS_RAISE_CPP_ERROR(err);
         out->rewrite_nulls[c] = rw.query == NULL;
         out->rewrites[c] = rw.query ? CStringGetTextDatum(rw.query) : (Datum) 0;
@@ -148,7 +148,7 @@ void put_finding(ReturnSetInfo* rsinfo, const Nplus1FindingEntry* r, bool showte
     else
         row.add_null();
     row.add_datum(make_array(ch.repeats, NULL, ch.n, INT8OID)).add_datum(make_array(ch.wasted, NULL, ch.n, FLOAT8OID));
-    row.add_datum(make_array(ch.rewrites, ch.rewrite_nulls, ch.n, TEXTOID)).add_int64(r->rate_occurrences);
+    row.add_datum(make_array(ch.rewrites, ch.rewrite_nulls, ch.n, TEXTOID));
     row.put(rsinfo);
 }
 

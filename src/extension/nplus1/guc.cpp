@@ -8,6 +8,7 @@ extern "C" {
 #include "core/nplus1/tag.h"
 #include "extension/nplus1/guc.h"
 #include "extension/nplus1/hot.h"
+#include "extension/nplus1/provenance.h"
 
 namespace pothos::ext {
 
@@ -15,6 +16,7 @@ Nplus1Hot g_nplus1_hot = {};
 int nplus1_guc_min_occurrences = 3;
 int nplus1_guc_window_size = 512;
 int nplus1_guc_max_findings = 1000;
+double nplus1_guc_sample_rate = 1.0;
 char* nplus1_guc_request_id = nullptr;
 
 namespace {
@@ -24,6 +26,13 @@ void assign_request_id(const char* newval, void* extra) {
     (void) extra;
     g_nplus1_hot.request_id_set = newval != nullptr && newval[0] != '\0';
     g_nplus1_hot.request_id_tag = g_nplus1_hot.request_id_set ? core::nplus1_hash_bytes(newval, strlen(newval)) | 1 : 0;
+}
+
+// The next candidate draws its skip for the new rate.
+void assign_sample_rate(double newval, void* extra) {
+    (void) newval;
+    (void) extra;
+    nplus1_sample_rate_changed();
 }
 
 }  // namespace
@@ -52,6 +61,11 @@ void nplus1_define_gucs() {
     DefineCustomIntVariable("pothos_perf.n_plus_one_max_findings",
                             "Findings kept in shared memory; the least recently seen are evicted.",
                             NULL, &nplus1_guc_max_findings, 1000, 10, 100000, PGC_POSTMASTER, 0, NULL, NULL, NULL);
+    DefineCustomRealVariable("pothos_perf.n_plus_one_sample_rate",
+                             "Share of executions of candidate parent queries whose rows are hashed.",
+                             "A lookup counts as a loop iteration only after a hashed parent execution "
+                             "that returned its key; 0 turns n_plus_one detection off.",
+                             &nplus1_guc_sample_rate, 1.0, 0.0, 1.0, PGC_SUSET, 0, NULL, assign_sample_rate, NULL);
     DefineCustomStringVariable("pothos_perf.request_id",
                                "Request tag of the current unit of work (statements with one tag are grouped, "
                                "on any connection).",

@@ -9,6 +9,7 @@ namespace pothos::ext {
 extern int nplus1_guc_min_occurrences;
 extern int nplus1_guc_window_size;
 extern int nplus1_guc_max_findings;
+extern double nplus1_guc_sample_rate;
 extern char* nplus1_guc_request_id;
 
 void nplus1_define_gucs();

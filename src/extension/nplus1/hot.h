@@ -14,6 +14,7 @@
 
 #include "extension/common/pg.h"
 
+#include "core/nplus1/provenance.h"
 #include "core/nplus1/window.h"
 
 namespace pothos::ext {
@@ -26,6 +27,7 @@ struct alignas(64) Nplus1Hot {
     bool request_id_set;  // pothos_perf.request_id is not empty
     bool pending;         // an analysis of pending_group is due
     bool nested_seen;     // a nested statement entered the window since the last top-level one
+    bool rows_open;       // a statement's rows are being hashed (nplus1/provenance.h)
     int min_repeats;      // pothos_perf.n_plus_one_min_repeats
     int idle_gap_ms;      // pothos_perf.n_plus_one_idle_gap
     Oid client_user;      // the user the client group was computed for
@@ -34,6 +36,7 @@ struct alignas(64) Nplus1Hot {
     uint64 client_group;
     uint64 unit_group;       // the backend's current unit of work
     int64 unit_last_end_us;  // end of its latest statement
+    int64 unit_start_us;     // start of its first statement
     // Second line: the backend's own ring, and what is read when a trigger
     // fired.
     core::Nplus1RingWriter ring;  // invalid until the backend's first statement
@@ -41,8 +44,9 @@ struct alignas(64) Nplus1Hot {
     int64 pending_since_us;
     uint64 pending_seq;     // the ring's head when the pending analysis was asked for
     uint64 request_id_tag;  // hash of pothos_perf.request_id (0: none)
-    // Read by analysis only.
+    // Read by analysis only (and the provenance area by a hashing execution).
     core::Nplus1Window window;
+    core::Nplus1ProvArea prov;
 };
 
 extern Nplus1Hot g_nplus1_hot;

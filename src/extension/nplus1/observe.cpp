@@ -26,6 +26,7 @@ extern "C" {
 #include "extension/nplus1/guc.h"
 #include "extension/nplus1/hot.h"
 #include "extension/nplus1/observe.h"
+#include "extension/nplus1/provenance.h"
 #include "extension/nplus1/shape.h"
 #include "extension/nplus1/shmem.h"
 
@@ -54,11 +55,13 @@ struct alignas(32) Repeat {
 static_assert(sizeof(Repeat) == 32, "a repeat slot is half a line");
 alignas(64) Repeat g_repeats[kRepeatSlots];
 
-// Scratch for analysis, allocated once per backend on first use.
+// Scratch for analysis, allocated once per backend on first use: the
+// events read, the detector's scratch, the parents' hashed values, findings.
 constexpr uint32 kMaxFindingsPerRun = 256;
+constexpr uint32 kMaxProvEntries = 1u << 16;
 Nplus1Event* g_buf = nullptr;
-uint32* g_idx = nullptr;
-uint64* g_hashes = nullptr;
+void* g_scratch = nullptr;
+Nplus1ProvEntry* g_prov = nullptr;
 Nplus1Finding* g_out = nullptr;
 uint32 g_buf_cap = 0;
 
@@ -67,44 +70,80 @@ uint64 g_client_base = 0;
 bool g_client_base_ready = false;
 uint64 g_app_hash = 0;
 
+// How far the backend's provenance area had come when the pending analysis
+// was asked for (it runs before the area comes half round), and where the
+// backend's unit of that group had started.
+uint64 g_pending_records = 0;
+uint64 g_pending_values = 0;
+int64 g_pending_unit_start = 0;
+
 // Events one analysis reads at most (its scratch space is sized for them).
 constexpr uint64 kMaxAnalysedEvents = 1u << 16;
+
+void free_scratch() {
+    if (g_buf) pfree(g_buf);
+    if (g_scratch) pfree(g_scratch);
+    if (g_prov) pfree(g_prov);
+    if (g_out) pfree(g_out);
+    g_buf = nullptr;
+    g_scratch = nullptr;
+    g_prov = nullptr;
+    g_out = nullptr;
+}
 
 POTHOS_COLD bool ensure_scratch() {
     uint32 cap = uint32(std::min<uint64>(uint64(nplus1_window().rings()) * nplus1_window().capacity(), kMaxAnalysedEvents));
     if (g_buf && g_buf_cap == cap) return true;
+    free_scratch();
     int flags = MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM;
     g_buf = (Nplus1Event*) MemoryContextAllocExtended(TopMemoryContext, sizeof(Nplus1Event) * cap, flags);
-    g_idx = (uint32*) MemoryContextAllocExtended(TopMemoryContext, sizeof(uint32) * cap, flags);
-    g_hashes = (uint64*) MemoryContextAllocExtended(TopMemoryContext, sizeof(uint64) * cap, flags);
+    g_scratch = MemoryContextAllocExtended(TopMemoryContext, nplus1_scratch_bytes(cap), flags);
+    g_prov = (Nplus1ProvEntry*) MemoryContextAllocExtended(TopMemoryContext, sizeof(Nplus1ProvEntry) * kMaxProvEntries, flags);
     g_out = (Nplus1Finding*) MemoryContextAllocExtended(TopMemoryContext, sizeof(Nplus1Finding) * kMaxFindingsPerRun, flags);
-    if (!g_buf || !g_idx || !g_hashes || !g_out) {
-        if (g_buf) pfree(g_buf);
-        if (g_idx) pfree(g_idx);
-        if (g_hashes) pfree(g_hashes);
-        if (g_out) pfree(g_out);
-        g_buf = nullptr;
-        g_idx = nullptr;
-        g_hashes = nullptr;
-        g_out = nullptr;
+    if (!g_buf || !g_scratch || !g_prov || !g_out) {
+        free_scratch();
         return false;
     }
     g_buf_cap = cap;
     return true;
 }
 
-Nplus1Config config() {
+// The hashed values of the parent executions among ev[0..n), read from the
+// provenance records of their backends, indexed for nplus1_detect; the
+// newest parents first when there is no room for all. Only parents that
+// lookups (or row writes) with keys follow, min_repeats of them at least,
+// are read: without them there is no loop to find.
+size_t collect_provenance(const Nplus1Event* ev, size_t n) {
+    const Nplus1ProvArea& area = nplus1_prov_area();
+    constexpr uint64 kSeqMask = (uint64(1) << Nplus1Window::kSeqBits) - 1;
+    size_t children = 0, last_child = 0;
+    for (size_t i = 0; i < n; i++)
+        if (nplus1_is_keyed_child(ev[i])) {
+            children++;
+            last_child = i;
+        }
+    if (children < size_t(g_nplus1_hot.min_repeats)) return 0;
+    uint32 values[kNplus1HashedValues];
+    size_t k = 0;
+    for (size_t i = last_child; i-- > 0 && k + kNplus1HashedValues <= kMaxProvEntries;) {
+        const Nplus1Event& e = ev[i];
+        if (!(e.flags & NPLUS1_HASHED) || e.nesting != 0 || e.rows < g_nplus1_hot.min_repeats) continue;
+        const int m = area.read(e.backend, area.record_number(e.backend, e.prov), e.id & kSeqMask, values,
+                                kNplus1HashedValues);
+        for (int j = 0; j < m; j++) g_prov[k++] = Nplus1ProvEntry{values[j], uint32(i)};
+    }
+    return nplus1_index_provenance(g_prov, k);
+}
+
+// ev[0..n): one group in stream order, read as Nplus1Config says.
+void detect_and_publish(const Nplus1Event* ev, size_t n, int64 visible_from, int64 wrapped_from) {
     Nplus1Config c;
     c.min_repeats = g_nplus1_hot.min_repeats;
     c.idle_gap_us = int64(g_nplus1_hot.idle_gap_ms) * 1000;
-    // The rate rule needs min_occurrences parent executions (at least two).
-    c.rate_min_parents = std::max(2, nplus1_guc_min_occurrences);
-    return c;
-}
-
-void detect_and_publish(const Nplus1Event* ev, size_t n) {
-    Nplus1Scratch s{g_idx, g_hashes};
-    size_t k = nplus1_detect(ev, n, config(), s, g_out, kMaxFindingsPerRun);
+    c.visible_from_us = visible_from;
+    c.wrapped_from_us = wrapped_from;
+    const size_t nprov = collect_provenance(ev, n);
+    size_t k = nplus1_detect(ev, n, c, g_prov, nprov, nplus1_scratch_at(g_scratch, n), g_out, kMaxFindingsPerRun);
     nplus1_publish(g_out, k);
 }
 
@@ -126,40 +165,76 @@ void number(Nplus1Event* ev, size_t n) {
     for (size_t i = 0; i < n; i++) ev[i].seq = i;
 }
 
-// Analyses group's events that ended at or after since_us, from every
-// backend's ring. A ring is read backwards from its newest event: a
-// backend's statements end one after the other (a nested one before its
-// top-level one), so once one ended before since_us, so did every older one
-// (a few more are read, for clock steps).
+inline int64 end_of(const Nplus1Event& e) { return e.ts_us + int64(e.exec_ms * 1000.0f); }
+
+// Analyses group's events from since_us on, from every backend's ring:
+// those that ended at or after it, and idle_gap before it, so that a unit
+// that began at or after since_us is seen from its start. A ring is read
+// backwards from its newest event: a backend's statements end one after
+// the other (a nested one before its top-level one), so once one ended
+// before that, so did every older one (a few more are read, for clock
+// steps). A ring that no longer holds all of them (it came round) may have
+// lost older statements of the group: the end of the oldest one it still
+// held bounds what was seen whole (wrapped).
 POTHOS_COLD void analyze_group(uint64 group, int64 since_us) {
     if (!ensure_scratch()) return;
     Nplus1Window& w = nplus1_window();
+    const int64 read_from = since_us - int64(g_nplus1_hot.idle_gap_ms) * 1000;
     size_t n = 0;
+    int64 wrapped = INT64_MIN;
     Nplus1Event e;
-    for (uint32 r = 0; r < w.rings() && n < g_buf_cap; r++) {
+    for (uint32 r = 0; r < w.rings(); r++) {
         uint64 head = w.head(r);
         if (head == 0) continue;
+        if (n >= g_buf_cap) {
+            wrapped = INT64_MAX;  // rings left unread: nothing was seen whole
+            break;
+        }
         uint64 oldest = w.oldest(r);
         int old_run = 0;
-        for (uint64 seq = head; seq > oldest && n < g_buf_cap;) {
+        int64 last_end = INT64_MAX;
+        bool cut = false;
+        for (uint64 seq = head;;) {
+            if (seq == oldest) {
+                cut = oldest > 0;
+                break;
+            }
+            if (n >= g_buf_cap) {
+                cut = true;
+                break;
+            }
             seq--;
-            if (!w.read(r, seq, &e)) break;  // overwritten meanwhile: so is everything older
-            if (e.ts_us + int64(e.exec_ms * 1000.0f) < since_us) {
+            if (!w.read(r, seq, &e)) {  // overwritten meanwhile: so is everything older
+                cut = true;
+                break;
+            }
+            if (end_of(e) < read_from) {
                 if (++old_run > 8) break;
                 continue;
             }
             old_run = 0;
+            last_end = end_of(e);
             if (e.group == group) g_buf[n++] = e;
         }
+        if (cut && old_run == 0 && last_end != INT64_MAX) wrapped = std::max(wrapped, last_end);
     }
     std::sort(g_buf, g_buf + n, by_start);
     number(g_buf, n);
-    detect_and_publish(g_buf, n);
+    detect_and_publish(g_buf, n, read_from, wrapped);
 }
 
+// The pending analysis: from idle_gap before the trigger, or from the start
+// of the backend's unit of a tag or block if that is earlier (a unit that
+// went on for longer than 4 idle gaps before it is left to the sweep);
+// a client's unit has no start worth reading back to.
 POTHOS_COLD void run_pending_now() {
     g_nplus1_hot.pending = false;
-    analyze_group(g_nplus1_hot.pending_group, g_nplus1_hot.pending_since_us - int64(g_nplus1_hot.idle_gap_ms) * 1000);
+    const uint64 group = g_nplus1_hot.pending_group;
+    const int64 gap = int64(g_nplus1_hot.idle_gap_ms) * 1000;
+    int64 since = g_nplus1_hot.pending_since_us - gap;
+    if (nplus1_group_kind(group) != Nplus1GroupKind::Client)
+        since = std::min(since, std::max(g_pending_unit_start, g_nplus1_hot.pending_since_us - 4 * gap));
+    analyze_group(group, since);
 }
 
 inline void run_pending() {
@@ -174,6 +249,8 @@ POTHOS_COLD void set_pending(uint64 group, int64 ts) {
     g_nplus1_hot.pending_group = group;
     g_nplus1_hot.pending_since_us = ts;
     g_nplus1_hot.pending_seq = g_nplus1_hot.ring.next();
+    nplus1_rows_progress(&g_pending_records, &g_pending_values);
+    g_pending_unit_start = g_nplus1_hot.unit_start_us;
 }
 
 // A trigger asks for an analysis of group: nothing to do when one is pending
@@ -213,7 +290,8 @@ POTHOS_COLD uint64 compute_client_group(Oid user) {
         g_app_hash = application_name ? nplus1_hash_bytes(application_name, strlen(application_name)) : 0;
     g_nplus1_hot.client_user = user;
     g_nplus1_hot.client_app = application_name;
-    g_nplus1_hot.client_group = mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash) | 1;
+    g_nplus1_hot.client_group =
+        nplus1_group(mix(mix(mix(g_client_base, MyDatabaseId), user), g_app_hash), Nplus1GroupKind::Client);
     g_nplus1_hot.client_ready = true;
     return g_nplus1_hot.client_group;
 }
@@ -278,8 +356,10 @@ inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, 
             tag = nested_tag(start);
     }
     if (POTHOS_UNLIKELY(!tag && g_nplus1_hot.request_id_set)) tag = g_nplus1_hot.request_id_tag;  // SET pothos_perf.request_id
-    if (POTHOS_UNLIKELY(tag != 0)) return mix(mix(tag, MyDatabaseId), 0x746167ull) | 1;  // "tag"
-    if (IsTransactionBlock()) return mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId) | 1;
+    if (POTHOS_UNLIKELY(tag != 0)) return nplus1_group(mix(mix(tag, MyDatabaseId), 0x746167ull), Nplus1GroupKind::Tag);
+    if (IsTransactionBlock())
+        return nplus1_group(mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId),
+                            Nplus1GroupKind::Block);
     return client_group(ev.key.userid);
 }
 
@@ -351,18 +431,48 @@ inline uint64 params_hash(const QueryDesc* qd) {
     return bound_params_hash(p);
 }
 
+// A key of a lookup or row write: a bound parameter's value, or a constant
+// noted at parse time.
+inline uint32 key_from(uint8 src, uint32 const_key, ParamListInfo p) {
+    if (src == kNplus1KeyConst) return const_key;
+    if (src == kNplus1KeyNone || p == nullptr || p->paramFetch || src > p->numParams) return 0;
+    const ParamExternData* x = &p->params[src - 1];
+    return x->isnull ? 0 : nplus1_key_of(x->value, x->ptype);
+}
+
+// The statement's rows were hashed (the caller checked rows_open): they
+// become its provenance record if it is a parent; the event's flag if so.
+// The backend's pending analysis runs now if the area came three quarters
+// round since it was asked for (it needs the parents it kept; an execution
+// adds at most a quarter, so none of what came after the request is
+// overwritten before it runs).
+POTHOS_COLD uint16 rows_hashed(const StmtEvent& ev, uint16 flags, uint32* prov) {
+    const bool parent = (flags & NPLUS1_SELECT) && ev.rows >= g_nplus1_hot.min_repeats;
+    if (!nplus1_rows_end(ev.qd, parent, g_nplus1_hot.ring.next(), prov)) return 0;
+    if (g_nplus1_hot.pending) {
+        uint64 records, values;
+        nplus1_rows_progress(&records, &values);
+        if (records - g_pending_records >= nplus1_prov_area().records_per_ring() / 4 * 3 ||
+            values - g_pending_values >= nplus1_prov_area().values_per_ring() / 4 * 3)
+            run_pending_now();
+    }
+    return NPLUS1_HASHED;
+}
+
 inline uint16 flags_of(const StmtEvent& ev, const Nplus1ShapeSlot* shape) {
     if (shape) return shape->flags;
     if (ev.operation == CMD_SELECT) return NPLUS1_SELECT | NPLUS1_HAS_TABLE;
     return NPLUS1_DML | NPLUS1_HAS_TABLE;
 }
 
-// The backend's previous unit has ended: group starts a new one (once per
-// transaction block of a transactional workload: not a cold path).
-inline void new_unit(uint64 group, int64 end_us) {
+// The backend's previous unit has ended: group starts a new one with the
+// statement that started at start_us (once per transaction block of a
+// transactional workload: not a cold path).
+inline void new_unit(uint64 group, int64 start_us, int64 end_us) {
     run_pending();
     g_nplus1_hot.unit_group = group;
     g_nplus1_hot.unit_generation++;
+    g_nplus1_hot.unit_start_us = start_us;
     g_nplus1_hot.unit_last_end_us = end_us;
 }
 
@@ -401,7 +511,7 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
     if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
         ev.operation != CMD_DELETE)
         return;  // utility statements (COPY, SET, ...) are not part of loops
-    const Nplus1ShapeSlot* shape = nplus1_shape(ev.key.queryid);
+    Nplus1ShapeSlot* shape = nplus1_shape(ev.key.queryid);
     // A top-level statement that reads no table, returns fewer than
     // min_repeats rows and ran no nested statement that entered the window
     // (SELECT 1, a pool's keep-alive, SELECT now()) can be neither a lookup
@@ -417,14 +527,30 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
     const int64 ts = ev.start;
     const uint64 group = group_of(ev, ts, par != kNoParams, shape == nullptr || shape->may_tag, &text_hash);
     const uint64 param_hash = par ? mix(par, text_hash) | 1 : 0;
+    // Provenance: a top-level lookup's or row write's keys; a parent's
+    // hashed rows; which executions return enough rows to be parents.
+    uint32 keys[2] = {0, 0};
+    uint32 prov = 0;
+    uint16 hashed = 0;
+    if (ev.nesting_level == 0) {
+        if (shape && shape->key_src[0] != kNplus1KeyNone) {
+            ParamListInfo p = ev.qd ? ev.qd->params : nullptr;
+            keys[0] = key_from(shape->key_src[0], shape->const_keys[0], p);
+            keys[1] = key_from(shape->key_src[1], shape->const_keys[1], p);
+        }
+        if (POTHOS_UNLIKELY(g_nplus1_hot.rows_open)) hashed = rows_hashed(ev, flags, &prov);
+        if (shape && (flags & NPLUS1_SELECT)) nplus1_note_rows(shape, ev.rows >= g_nplus1_hot.min_repeats);
+    }
 
     const int64 gap_us = int64(g_nplus1_hot.idle_gap_ms) * 1000;
     const int64 end_us = ts + int64(ev.exec_ms * 1000.0);
     // Nested statements finish before their top-level one, so they may be
     // the first of a new unit.
-    if (group != g_nplus1_hot.unit_group || ts - g_nplus1_hot.unit_last_end_us > gap_us)
-        new_unit(group, end_us);
-    else if (POTHOS_UNLIKELY(g_nplus1_hot.pending && (ts - g_nplus1_hot.pending_since_us > gap_us ||
+    uint16 unit_start = 0;
+    if (group != g_nplus1_hot.unit_group || ts - g_nplus1_hot.unit_last_end_us > gap_us) {
+        new_unit(group, ts, end_us);
+        unit_start = NPLUS1_UNIT_START;
+    } else if (POTHOS_UNLIKELY(g_nplus1_hot.pending && (ts - g_nplus1_hot.pending_since_us > gap_us ||
                                                   g_nplus1_hot.ring.next() - g_nplus1_hot.pending_seq > g_nplus1_hot.ring.mask / 2)))
         run_pending_now();  // a long unit: analyse what followed the trigger before it leaves the ring
 
@@ -436,15 +562,18 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
     s->ts_us = ts;
     s->rows = Nplus1RingWriter::slot_rows(ev.rows);
     s->exec_ms = float(ev.exec_ms);
-    s->backend = uint32(MyProcPid);
     s->userid = ev.key.userid;
     s->dbid = ev.key.dbid;
-    s->flags = flags;
+    s->keys[0] = keys[0];
+    s->keys[1] = keys[1];
+    s->prov = prov;
+    s->flags = flags | hashed | unit_start;
     s->nesting = uint16(std::min(ev.nesting_level, 65535));
     g_nplus1_hot.ring.publish();
 
+    // A parent whose rows were hashed may have children to come.
     const int min = g_nplus1_hot.min_repeats;
-    bool trigger = ev.nesting_level == 0 && (flags & NPLUS1_SELECT) && ev.rows >= min;
+    bool trigger = hashed != 0;
     Repeat* r = &g_repeats[queryid % kRepeatSlots];
     if (r->queryid != queryid || r->generation != g_nplus1_hot.unit_generation) first_in_unit(r, queryid);
     r->count++;
@@ -458,14 +587,24 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
 void nplus1_sweep() {
     if (!nplus1_ready() || !ensure_scratch()) return;
     Nplus1Window& w = nplus1_window();
-    // Each ring's newest events, as many as the scratch space has room for.
+    // Each ring's newest events, as many as the scratch space has room for;
+    // a ring that holds older ones (or came round) bounds what the sweep saw
+    // whole by the end of the first one read (wrapped).
     const uint64 per_ring = std::max<uint64>(g_buf_cap / std::max<uint32>(w.rings(), 1), 16);
     size_t n = 0;
-    for (uint32 r = 0; r < w.rings() && n < g_buf_cap; r++) {
+    int64 wrapped = INT64_MIN;
+    for (uint32 r = 0; r < w.rings(); r++) {
         uint64 head = w.head(r);
+        if (head == 0) continue;
+        if (n >= g_buf_cap) {
+            wrapped = INT64_MAX;
+            break;
+        }
         uint64 from = std::max(w.oldest(r), head > per_ring ? head - per_ring : 0);
+        const size_t first = n;
         for (uint64 seq = from; seq < head && n < g_buf_cap; seq++)
             if (w.read(r, seq, &g_buf[n])) n++;
+        if (from > 0 || n == g_buf_cap) wrapped = std::max(wrapped, n > first ? end_of(g_buf[first]) : INT64_MAX);
     }
     std::sort(g_buf, g_buf + n, by_group_then_start);
     size_t b = 0;
@@ -474,7 +613,7 @@ void nplus1_sweep() {
         while (e < n && g_buf[e].group == g_buf[b].group) e++;
         if (e - b >= size_t(g_nplus1_hot.min_repeats)) {
             number(g_buf + b, e - b);
-            detect_and_publish(g_buf + b, e - b);
+            detect_and_publish(g_buf + b, e - b, INT64_MIN, wrapped);
         }
         b = e;
     }

@@ -26,7 +26,7 @@ core::Nplus1Facts to_facts(const Nplus1FactsC& c) {
 }  // namespace
 
 bool nplus1_rewrite(const Nplus1FactsC* facts, core::Nplus1Kind kind, bool with_suggestion, int siblings,
-                    int64 max_repeats, Nplus1Rewrite* out, CppError* err) noexcept {
+                    int64 max_repeats, int64 distinct_params, Nplus1Rewrite* out, CppError* err) noexcept {
     out->query = nullptr;
     out->suggestion = nullptr;
     return cpp_call(err, [&] {
@@ -36,7 +36,7 @@ bool nplus1_rewrite(const Nplus1FactsC* facts, core::Nplus1Kind kind, bool with_
         if (kind != core::Nplus1Kind::DuplicateQuery) q = core::nplus1_suggest_query(f);
         if (!q.empty()) out->query = palloc_copy(q);
         if (!with_suggestion) return;
-        std::string advice = core::nplus1_suggestion(kind, f, "", long(max_repeats), siblings);
+        std::string advice = core::nplus1_suggestion(kind, f, "", long(max_repeats), siblings, long(distinct_params));
         if (!advice.empty()) out->suggestion = palloc_copy(advice);
     });
 }

@@ -18,10 +18,10 @@ struct Nplus1Rewrite {
 POTHOS_PLAIN(Nplus1Rewrite);
 
 // The rewrite of one child of a finding of this kind (siblings: its other
-// children; max_repeats: the finding's); with_suggestion for the child the
-// finding's scalar columns describe. False when that failed (the message in
-// *err).
+// children; max_repeats and distinct_params: the finding's); with_suggestion
+// for the child the finding's scalar columns describe. False when that
+// failed (the message in *err).
 bool nplus1_rewrite(const Nplus1FactsC* facts, core::Nplus1Kind kind, bool with_suggestion, int siblings,
-                    int64 max_repeats, Nplus1Rewrite* out, CppError* err) noexcept;
+                    int64 max_repeats, int64 distinct_params, Nplus1Rewrite* out, CppError* err) noexcept;
 
 }  // namespace pothos::ext

@@ -11,6 +11,7 @@ extern "C" {
 
 #include "core/nplus1/event.h"
 #include "core/nplus1/text.h"
+#include "extension/nplus1/provenance.h"
 #include "extension/nplus1/shape.h"
 
 namespace pothos::ext {
@@ -25,17 +26,58 @@ bool is_value(const Node* n) { return n && (IsA(n, Param) || IsA(n, Const)); }
 
 bool is_plain_var(const Node* n) { return n && IsA(n, Var) && ((const Var*) n)->varlevelsup == 0; }
 
-// column = value, either way round, with an equality operator.
-bool is_key_predicate(const Node* n) {
-    if (!n || !IsA(n, OpExpr)) return false;
+// The value of a key predicate (column = value, either way round, with an
+// equality operator); nullptr if n is none.
+const Node* key_value(const Node* n) {
+    if (!n || !IsA(n, OpExpr)) return nullptr;
     const OpExpr* op = (const OpExpr*) n;
-    if (list_length(op->args) != 2) return false;
+    if (list_length(op->args) != 2) return nullptr;
     const Node* l = nplus1_strip_casts((const Node*) linitial(op->args));
     const Node* r = nplus1_strip_casts((const Node*) lsecond(op->args));
     const Node* var = is_plain_var(l) ? l : (is_plain_var(r) ? r : nullptr);
     const Node* val = var == l ? r : l;
-    if (!var || !is_value(val)) return false;
-    return op_mergejoinable(op->opno, exprType(l)) || op_hashjoinable(op->opno, exprType(l));
+    if (!var || !is_value(val)) return nullptr;
+    return (op_mergejoinable(op->opno, exprType(l)) || op_hashjoinable(op->opno, exprType(l))) ? val : nullptr;
+}
+
+bool is_key_predicate(const Node* n) { return key_value(n) != nullptr; }
+
+// The values of the first two key predicates of the AND-ed quals, in order.
+void collect_key_values(const Node* quals, const Node* out[2], int* n) {
+    if (!quals || *n >= 2) return;
+    if (IsA(quals, BoolExpr) && ((const BoolExpr*) quals)->boolop == AND_EXPR) {
+        ListCell* lc;
+        foreach (lc, ((const BoolExpr*) quals)->args) collect_key_values((const Node*) lfirst(lc), out, n);
+    } else if (IsA(quals, List)) {
+        ListCell* lc;
+        foreach (lc, (const List*) quals) collect_key_values((const Node*) lfirst(lc), out, n);
+    } else if (const Node* v = key_value(quals)) {
+        out[(*n)++] = v;
+    }
+}
+
+// Where a statement's keys are: its first two key predicates' values, or an
+// INSERT's first two values (parameters or constants). Returns how many.
+int key_values(const Query* q, const Node* out[2]) {
+    int n = 0;
+    if (q->commandType == CMD_INSERT) {
+        ListCell* lc;
+        foreach (lc, q->targetList) {
+            const TargetEntry* tle = (const TargetEntry*) lfirst(lc);
+            const Node* v = nplus1_strip_casts((const Node*) tle->expr);
+            if (!tle->resjunk && is_value(v) && n < 2) out[n++] = v;
+        }
+    } else if (q->jointree) {
+        collect_key_values(q->jointree->quals, out, &n);
+    }
+    return n;
+}
+
+uint8 key_source(const Node* v) {
+    if (IsA(v, Const)) return kNplus1KeyConst;
+    const Param* p = (const Param*) v;
+    if (p->paramkind == PARAM_EXTERN && p->paramid > 0 && p->paramid < kNplus1KeyConst) return uint8(p->paramid);
+    return kNplus1KeyNone;
 }
 
 // Walks the AND-ed conjuncts of quals: all key predicates (at least one)?
@@ -90,8 +132,9 @@ const Node* nplus1_strip_casts(const Node* n) {
     return n;
 }
 
-POTHOS_COLD uint16 nplus1_classify(const Query* q) {
+POTHOS_COLD uint16 nplus1_classify(const Query* q, uint8 key_src[2]) {
     uint16 flags = 0;
+    key_src[0] = key_src[1] = kNplus1KeyNone;
     bool one_relation = false, has_table = false, other_rte = false;
     int relations = 0;
     ListCell* lc;
@@ -137,14 +180,32 @@ POTHOS_COLD uint16 nplus1_classify(const Query* q) {
         default:
             break;
     }
+    // A lookup's or a single-row write's keys: what provenance compares.
+    if ((flags & (NPLUS1_KEY_LOOKUP | NPLUS1_SINGLE_ROW)) && !(flags & NPLUS1_BATCHED)) {
+        const Node* values[2];
+        const int n = key_values(q, values);
+        for (int i = 0; i < n; i++) key_src[i] = key_source(values[i]);
+    }
     return flags;
 }
 
 POTHOS_COLD void nplus1_note_shape(const Query* query) {
     Nplus1ShapeSlot* s = &g_nplus1_shapes[query->queryId % kNplus1ShapeSlots];
+    memset(s, 0, sizeof *s);
     s->queryid = query->queryId;
-    s->flags = nplus1_classify(query);
+    s->flags = nplus1_classify(query, s->key_src);
     s->may_tag = false;  // nplus1_note_parsed notes the text next
+}
+
+POTHOS_COLD void nplus1_note_const_keys(const Query* query, Nplus1ShapeSlot* s) {
+    const Node* values[2];
+    const int n = key_values(query, values);
+    for (int i = 0; i < 2; i++) {
+        s->const_keys[i] = 0;
+        if (i >= n || s->key_src[i] != kNplus1KeyConst || !IsA(values[i], Const)) continue;
+        const Const* c = (const Const*) values[i];
+        if (!c->constisnull) s->const_keys[i] = nplus1_key_of(c->constvalue, c->consttype);
+    }
 }
 
 bool nplus1_text_may_tag(const JumbleState* jstate, const char* src) {

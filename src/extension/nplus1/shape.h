@@ -15,6 +15,14 @@
 // not tracked) sets it too; an evicted or unknown statement counts as
 // marked. Only a statement every parse of which was searched and found
 // clean executes without the search.
+//
+// For provenance (core/nplus1/provenance.h) the cache also keeps where a
+// lookup's or a row write's keys come from (its first two key predicates'
+// values, or an INSERT's first two values: a bound parameter's number, or a
+// constant whose hash each parse of the statement notes), and which of the
+// statement's recent top-level executions returned at least min_repeats
+// rows: a SELECT that never did is no candidate parent, and its rows are
+// not hashed.
 #pragma once
 
 #include "extension/common/pg.h"
@@ -25,28 +33,41 @@ extern "C" {
 #include "utils/queryjumble.h"
 }
 
+#include "core/nplus1/event.h"
+
 namespace pothos::ext {
 
 // n without the implicit casts around it (RelabelType, CoerceViaIO, an
 // implicit cast function).
 const Node* nplus1_strip_casts(const Node* n);
 
-// The shape of query (Nplus1Flag bits), from its tree alone (plus operator
-// lookups in the syscache).
-uint16 nplus1_classify(const Query* query);
-
-// Classifies query and remembers its flags (nplus1_note_parsed's rare case).
-void nplus1_note_shape(const Query* query);
-
 // The per-backend cache behind the inline functions below (every statement
-// asks them; only nplus1_note_shape writes).
+// asks them; nplus1_note_shape fills a slot, parses note their constant
+// keys, executions their rows).
 constexpr int kNplus1ShapeSlots = 512;
-struct Nplus1ShapeSlot {
+constexpr uint8 kNplus1KeyNone = 0;     // key_src: no key
+constexpr uint8 kNplus1KeyConst = 255;  // key_src: a constant (const_keys); else a parameter's number
+struct alignas(32) Nplus1ShapeSlot {
     uint64 queryid;
     uint16 flags;
-    bool may_tag;  // a text of the statement may hold a tag comment (see above)
+    bool may_tag;       // a text of the statement may hold a tag comment (see above)
+    uint8 big_rows;     // one bit per recent top-level execution (newest lowest): it returned min_repeats rows
+    uint8 executions;   // top-level executions seen, up to 8
+    uint8 key_src[2];   // where its keys come from (kNplus1Key*, or a parameter's number)
+    uint8 pad;
+    uint32 const_keys[2];  // hashes of its constant keys, from the latest parse
 };
 extern Nplus1ShapeSlot g_nplus1_shapes[kNplus1ShapeSlots];
+
+// The shape of query (Nplus1Flag bits) and where its keys come from, from
+// its tree alone (plus operator lookups in the syscache).
+uint16 nplus1_classify(const Query* query, uint8 key_src[2]);
+
+// Classifies query and remembers its shape (nplus1_note_parsed's rare case).
+void nplus1_note_shape(const Query* query);
+
+// Notes the hashes of query's constant keys in its slot.
+void nplus1_note_const_keys(const Query* query, Nplus1ShapeSlot* s);
 
 // Whether a parse of a statement with source text src may hold a tag: false
 // only when its parameters are referenced (jstate) and src has no '/'.
@@ -58,6 +79,7 @@ inline void nplus1_note_parsed(const Query* query, const JumbleState* jstate, co
     Nplus1ShapeSlot* s = &g_nplus1_shapes[query->queryId % kNplus1ShapeSlots];
     if (s->queryid != query->queryId) nplus1_note_shape(query);
     if (!s->may_tag) s->may_tag = nplus1_text_may_tag(jstate, src);
+    if (s->key_src[0] == kNplus1KeyConst || s->key_src[1] == kNplus1KeyConst) nplus1_note_const_keys(query, s);
 }
 
 // A parse the detector does not look at: the statement's texts may hold a
@@ -68,9 +90,26 @@ inline void nplus1_note_unsearched(uint64 queryid) {
 }
 
 // What is remembered of queryid; nullptr if unknown.
-inline const Nplus1ShapeSlot* nplus1_shape(uint64 queryid) {
-    const Nplus1ShapeSlot* s = &g_nplus1_shapes[queryid % kNplus1ShapeSlots];
+inline Nplus1ShapeSlot* nplus1_shape(uint64 queryid) {
+    Nplus1ShapeSlot* s = &g_nplus1_shapes[queryid % kNplus1ShapeSlots];
     return (s->queryid == queryid && queryid != 0) ? s : nullptr;
+}
+
+// A top-level execution of the statement returned rows: remembered for
+// nplus1_may_parent.
+inline void nplus1_note_rows(Nplus1ShapeSlot* s, bool big) {
+    s->big_rows = uint8((s->big_rows << 1) | (big ? 1 : 0));
+    if (s->executions < 8) s->executions++;
+}
+
+// Whether an execution of the statement (nullptr: unknown) may be a parent:
+// a SELECT reading a table, not LIMIT 1, that returned min_repeats rows in
+// one of its last 8 top-level executions, or has not run yet.
+inline bool nplus1_may_parent(const Nplus1ShapeSlot* s) {
+    if (s == nullptr) return true;
+    constexpr uint16 kSelectTable = core::NPLUS1_SELECT | core::NPLUS1_HAS_TABLE;
+    if ((s->flags & kSelectTable) != kSelectTable || (s->flags & core::NPLUS1_LIMIT1)) return false;
+    return s->executions == 0 || s->big_rows != 0;
 }
 
 }  // namespace pothos::ext

@@ -28,6 +28,7 @@ Nplus1Shared* g_np = nullptr;
 core::Nplus1Findings g_findings;
 POTHOS_PLAIN(core::Nplus1Findings);
 POTHOS_PLAIN(core::Nplus1Window);
+POTHOS_PLAIN(core::Nplus1ProvArea);
 
 const char kShmemName[] = "pothos_perf n_plus_one";
 const char kTrancheName[] = "pothos_perf_n_plus_one";
@@ -38,6 +39,11 @@ uint32_t window_rings() { return uint32_t(std::min<int>(MaxBackends, int(core::N
 Size ring_bytes() {
     return MAXALIGN(core::Nplus1Window::required_bytes(window_rings(), uint32_t(nplus1_guc_window_size)));
 }
+// Provenance: per ring, a record per hashed parent execution (an eighth of
+// the ring's statements) and eight value hashes per statement.
+uint32_t prov_records() { return std::max<uint32_t>(16, core::Nplus1Window::slots_for(uint32_t(nplus1_guc_window_size)) / 8); }
+uint32_t prov_values() { return std::max<uint32_t>(1024, core::Nplus1Window::slots_for(uint32_t(nplus1_guc_window_size)) * 8); }
+Size prov_bytes() { return MAXALIGN(core::Nplus1ProvArea::required_bytes(window_rings(), prov_records(), prov_values())); }
 uint32_t ledger_slots() {
     uint64_t events = uint64_t(window_rings()) * core::Nplus1Window::slots_for(uint32_t(nplus1_guc_window_size));
     return core::Nplus1Findings::ledger_slots_for(uint32_t(std::min<uint64_t>(events, UINT32_MAX)));
@@ -45,7 +51,7 @@ uint32_t ledger_slots() {
 Size findings_bytes() {
     return MAXALIGN(core::Nplus1Findings::required_bytes(uint32_t(nplus1_guc_max_findings), ledger_slots()));
 }
-Size shmem_size() { return MAXALIGN(sizeof(Nplus1Shared)) + ring_bytes() + findings_bytes(); }
+Size shmem_size() { return MAXALIGN(sizeof(Nplus1Shared)) + ring_bytes() + prov_bytes() + findings_bytes(); }
 
 }  // namespace
 
@@ -60,14 +66,17 @@ void nplus1_shmem_startup() {
     char* base = static_cast<char*>(ShmemInitStruct(kShmemName, shmem_size(), &found));
     g_np = reinterpret_cast<Nplus1Shared*>(base);
     void* ring_mem = base + MAXALIGN(sizeof(Nplus1Shared));
-    void* findings_mem = static_cast<char*>(ring_mem) + ring_bytes();
+    void* prov_mem = static_cast<char*>(ring_mem) + ring_bytes();
+    void* findings_mem = static_cast<char*>(prov_mem) + prov_bytes();
     if (!found) {
         g_np->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
         g_nplus1_hot.window = core::Nplus1Window::create(ring_mem, window_rings(), uint32_t(nplus1_guc_window_size));
+        g_nplus1_hot.prov = core::Nplus1ProvArea::create(prov_mem, window_rings(), prov_records(), prov_values());
         g_findings = core::Nplus1Findings::create(findings_mem, uint32_t(nplus1_guc_max_findings), GetCurrentTimestamp(),
                                               ledger_slots());
     } else {
         g_nplus1_hot.window = core::Nplus1Window::attach(ring_mem);
+        g_nplus1_hot.prov = core::Nplus1ProvArea::attach(prov_mem);
         g_findings = core::Nplus1Findings::attach(findings_mem);
     }
     LWLockRelease(AddinShmemInitLock);

@@ -1,7 +1,8 @@
 // nplus1/shmem.h -- the detector's shared memory: the window of recent
-// statements (one ring per backend, no lock) and the findings table (one
-// LWLock, taken exclusively only to publish findings at the end of a unit or
-// to reset). Only this module takes the lock: findings are published,
+// statements (one ring per backend, no lock), what parent queries returned
+// (core/nplus1/provenance.h: one area per backend, no lock) and the
+// findings table (one LWLock, taken exclusively only to publish findings at
+// the end of a unit or to reset). Only this module takes the lock: findings are published,
 // copied, counted and reset through the functions below.
 #pragma once
 
@@ -25,6 +26,7 @@ void nplus1_shmem_startup();
 // statement asks.
 inline bool nplus1_ready() { return g_nplus1_hot.ready; }
 inline core::Nplus1Window& nplus1_window() { return g_nplus1_hot.window; }
+inline const core::Nplus1ProvArea& nplus1_prov_area() { return g_nplus1_hot.prov; }
 
 // Records the findings of one analysis (one exclusive lock for all).
 void nplus1_publish(const core::Nplus1Finding* f, size_t n);

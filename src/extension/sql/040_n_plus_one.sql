@@ -28,8 +28,7 @@ CREATE FUNCTION pothos_perf.get_n_plus_one(
     OUT child_queries text[],
     OUT child_total_repeats bigint[],
     OUT child_wasted_time_ms float8[],
-    OUT child_suggested_queries text[],
-    OUT rate_occurrences bigint
+    OUT child_suggested_queries text[]
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one'
