@@ -112,6 +112,45 @@ cluster_start() {
     log "cluster up on 127.0.0.1:$PGPORT (data $POTHOS_PGDATA)"
 }
 
+# standby_start DIR [extra postgresql.conf lines...]: a streaming standby of
+# the cluster cluster_start started (pg_basebackup -R from 127.0.0.1:$PGPORT,
+# which needs wal_level = replica), in DIR/data on its own free port; it
+# keeps the primary's settings, the extra lines override them. Sets
+# STANDBY_PORT and STANDBY_PGDATA; stop it with cluster_stop "$STANDBY_PGDATA".
+standby_start() {
+    local dir=$1; shift
+    as_pg mkdir -p "$dir"
+    STANDBY_PORT=$(free_port $((PGPORT + 1)))
+    as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$dir/data" -R -X stream -c fast
+    STANDBY_PGDATA=$dir/data
+    {
+        echo "port = $STANDBY_PORT"
+        echo "unix_socket_directories = '$dir'"
+        local line
+        for line in "$@"; do echo "$line"; done
+    } | as_pg tee -a "$STANDBY_PGDATA/postgresql.conf" >/dev/null
+    as_pg "$PG_BINDIR/pg_ctl" -D "$STANDBY_PGDATA" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; die "standby failed to start"; }
+    [ "$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres \
+          -c 'SELECT pg_is_in_recovery()')" = t ] || die "the standby on port $STANDBY_PORT is not in recovery"
+    export STANDBY_PORT STANDBY_PGDATA
+    log "standby up on 127.0.0.1:$STANDBY_PORT (data $STANDBY_PGDATA)"
+}
+
+# wait_replayed: waits (up to 30 s) until the standby has replayed everything
+# the primary wrote so far.
+wait_replayed() {
+    local lsn i
+    lsn=$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+          -c 'SELECT pg_current_wal_lsn()')
+    for i in $(seq 150); do
+        [ "$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres \
+              -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+        sleep 0.2
+    done
+    die "the standby did not replay up to $lsn"
+}
+
 cluster_stop() {
     local data=${1:-${POTHOS_PGDATA:-}}
     [ -n "$data" ] && [ -f "$data/postmaster.pid" ] || return 0
