@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# scripts/test-browser.sh -- the HTML report (`pothos-perf report --html`) in
+# headless Chromium.
+#
+# Starts a throwaway cluster (postgres OS user, free loopback port), runs a
+# workload with something for each chart (statements, an N+1 loop), writes
+# the report, and opens a copy of it with two scripts of test/browser/
+# injected (capture.js first in <head>, probe.js last in <body>) in
+# `chromium --headless --dump-dom`. Fails when the page logged a console
+# message, a script error or a failed load; when a chart is missing (fewer
+# rendered <svg> than the report has, none with bars, fewer than three) or
+# has no visible title; when the Health section is not a table of measures.
+# A negative control (the same copy with a console.error and a missing image)
+# must be caught, so the checks can fail. Keeps a screenshot of the report
+# in $POTHOS_ARTIFACT_DIR (default build/artifacts/report.png).
+source "$(dirname "$0")/lib.sh"
+
+BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
+ARTIFACTS=${POTHOS_ARTIFACT_DIR:-$BUILD/artifacts}
+PERF=$BUILD/src/cli/pothos-perf
+WORK=""
+trap stop_cluster_and_clean EXIT
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+[ -n "$CHROMIUM" ] || die "chromium missing (Debian package chromium)"
+command -v jq >/dev/null || die "jq missing (Debian package jq)"
+cmake --build "$BUILD" -j2 --target pothos-perf >/dev/null
+[ -x "$PERF" ] || die "no $PERF (scripts/test.sh builds it)"
+
+WORK=$(make_pg_tmpdir)
+cluster_start "$WORK" "compute_query_id = auto" "pothos_perf.n_plus_one_min_occurrences = 1"
+psql() { as_pg "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql -c "CREATE EXTENSION pothos_perf" \
+     -c "CREATE TABLE b_parent (id int PRIMARY KEY, name text)" \
+     -c "CREATE TABLE b_child (id int PRIMARY KEY, parent_id int, v text)" \
+     -c "INSERT INTO b_parent SELECT g, 'p' || g FROM generate_series(1, 20) g" \
+     -c "INSERT INTO b_child SELECT g, 1 + g % 20, md5(g::text) FROM generate_series(1, 2000) g" \
+     -c "ANALYZE b_parent, b_child"
+# an N+1 loop: one parent query, then one lookup per parent row, in units of work
+{
+    for unit in 0 1 2; do
+        echo "BEGIN;"
+        echo "SELECT id FROM b_parent WHERE id > $unit ORDER BY id LIMIT 8;"
+        for id in $(seq $((unit + 1)) $((unit + 8))); do echo "SELECT v FROM b_child WHERE id = $id;"; done
+        echo "COMMIT;"
+    done
+    echo "SELECT count(*) FROM b_child WHERE v LIKE 'a%';"
+} >"$WORK/workload.sql"
+psql -f "$WORK/workload.sql" >/dev/null
+
+"$PERF" -d "$DATABASE_URL" report --html "$WORK/report.html" >/dev/null
+n_svg=$(grep -o '<svg' "$WORK/report.html" | wc -l)
+[ "$n_svg" -ge 3 ] || die "the report has $n_svg charts, want 3 (latency, time share, round trips saved)"
+
+# chromium_page FILE OUT.dom OUT.log: loads FILE headless, prints the DOM after load
+chromium_page() {
+    timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$WORK/chromium-profile" --enable-logging=stderr --v=0 \
+        --window-size=1280,2000 --dump-dom "file://$1" >"$2" 2>"$3"
+}
+# instrument REPORT OUT [EXTRA-BODY-HTML]: the report with the two probes injected
+instrument() {
+    local capture probe
+    capture=$(cat "$POTHOS_ROOT/test/browser/capture.js")
+    probe=$(cat "$POTHOS_ROOT/test/browser/probe.js")
+    CAPTURE=$capture PROBE=$probe EXTRA=${3:-} awk '
+        !h && (i = index($0, "<head>")) {
+            print substr($0, 1, i + 5) "\n<script>\n" ENVIRON["CAPTURE"] "\n</script>"
+            $0 = substr($0, i + 6); h = 1
+        }
+        !b && (i = index($0, "</body>")) {
+            print substr($0, 1, i - 1) ENVIRON["EXTRA"] "\n<script>\n" ENVIRON["PROBE"] "\n</script>"
+            $0 = substr($0, i); b = 1
+        }
+        { print }' "$1" >"$2"
+    grep -q '__probeErrors' "$2" && grep -q 'id = .probe.' "$2" || die "could not instrument $1"
+}
+# probe_json DOM: the JSON probe.js left in the page
+probe_json() {
+    sed -n 's:.*<pre id="probe">\(.*\)</pre>.*:\1:p' "$1" | sed -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+}
+# page_problems DOM LOG: console lines and errors of the page, one per line
+page_problems() {
+    grep -F 'CONSOLE' "$2" | grep -F "file://$WORK/" || true
+    probe_json "$1" | jq -r '.errors[]'
+}
+
+failed=0
+fail() { log "FAIL $*"; failed=$((failed + 1)); }
+ok() { log "ok   $*"; }
+
+# The negative control: the same checks must see a console error and a failed load.
+instrument "$WORK/report.html" "$WORK/control.html" \
+    '<img src="no-such-image.png" alt=""/><script>console.error("negative control")</script>'
+chromium_page "$WORK/control.html" "$WORK/control.dom" "$WORK/control.log" || die "chromium failed (control)"
+problems=$(page_problems "$WORK/control.dom" "$WORK/control.log")
+if grep -q 'negative control' <<<"$problems" && grep -q 'no-such-image' <<<"$problems"; then
+    ok "negative control caught: $(wc -l <<<"$problems") problem line(s)"
+else
+    fail "negative control not caught: [$problems]"
+fi
+
+# The report itself.
+instrument "$WORK/report.html" "$WORK/probed.html"
+chromium_page "$WORK/probed.html" "$WORK/probed.dom" "$WORK/probed.log" || die "chromium failed"
+probe=$(probe_json "$WORK/probed.dom")
+[ -n "$probe" ] || { tail -20 "$WORK/probed.log" >&2; die "probe.js left no result (did the page load?)"; }
+problems=$(page_problems "$WORK/probed.dom" "$WORK/probed.log")
+[ -z "$problems" ] && ok "no console message, script error or failed load" || fail "page problems: $problems"
+
+n_charts=$(jq '.charts | length' <<<"$probe")
+[ "$n_charts" = "$n_svg" ] && ok "$n_charts charts rendered" || fail "$n_charts charts rendered, the report has $n_svg"
+while IFS=$'\t' read -r title visible w h bars; do
+    if [ -z "$title" ] || [ "$visible" != true ]; then fail "chart without a visible title: [$title]"
+    elif ! awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 100 && h > 50) }'; then fail "chart \"$title\" rendered ${w}x${h}"
+    elif [ "$bars" -lt 1 ]; then fail "chart \"$title\": no bar drawn"
+    else ok "chart \"$title\": ${w}x${h}, $bars bars, title visible"; fi
+done < <(jq -r '.charts[] | [.title, .title_visible, .box.w, .box.h, .bars] | @tsv' <<<"$probe")
+[ "$(jq '[.charts[].title] | unique | length' <<<"$probe")" = "$n_charts" ] \
+    && ok "chart titles distinct" || fail "two charts share a title"
+
+# Health: the text report's table (measure, value), not one raw JSON line.
+text_health=$("$PERF" -d "$DATABASE_URL" --no-color health | awk 'NR > 2 { print $1 }')
+health_el=$(jq -r '.health.element // "missing"' <<<"$probe")
+html_measures=$(jq -r '.health.rows[]?[0]' <<<"$probe")
+if [ "$health_el" != table ]; then fail "Health section is a <$health_el>, want a table"
+elif [ -z "$html_measures" ] || [ "$html_measures" != "$text_health" ]; then
+    fail "Health table measures differ from the text report's"
+    diff <(echo "$html_measures") <(echo "$text_health") | head -20 >&2 || true
+else ok "Health: a table of $(wc -l <<<"$html_measures") measures, as in the text report"; fi
+
+# The screenshot, kept as an artifact.
+mkdir -p "$ARTIFACTS"
+timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+    --user-data-dir="$WORK/chromium-profile" --hide-scrollbars --window-size=1280,2400 \
+    --screenshot="$ARTIFACTS/report.png" "file://$WORK/report.html" >/dev/null 2>"$WORK/shot.log" || true
+if [ -s "$ARTIFACTS/report.png" ] && [ "$(head -c 8 "$ARTIFACTS/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+    cp "$WORK/report.html" "$ARTIFACTS/report.html"
+    ok "screenshot $ARTIFACTS/report.png"
+else
+    fail "no screenshot"; tail -5 "$WORK/shot.log" >&2
+fi
+
+[ "$failed" = 0 ] || die "$failed check(s) failed"
+log "HTML report checks in Chromium passed"
