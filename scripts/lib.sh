@@ -87,6 +87,32 @@ build_cmake() {
     cmake --build "$bdir" -j"$(nproc)"
 }
 
+# configure_and_start DIR DATA [postgresql.conf lines...]: appends the lines
+# (and unix_socket_directories = DIR) to DATA's postgresql.conf, then starts
+# the server with its log in DIR/server.log.
+configure_and_start() {
+    local dir=$1 data=$2 line; shift 2
+    {
+        echo "unix_socket_directories = '$dir'"
+        for line in "$@"; do echo "$line"; done
+    } | as_pg tee -a "$data/postgresql.conf" >/dev/null
+    as_pg "$PG_BINDIR/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; die "server in $data failed to start"; }
+}
+
+# n_plus_one_sql PARENT CHILD: three units of work (transactions), each one
+# query of PARENT (id) returning 8 rows and then one lookup of CHILD by id per
+# row: an N+1 loop (CHILD has columns id and v).
+n_plus_one_sql() {
+    local unit id
+    for unit in 0 1 2; do
+        echo "BEGIN;"
+        echo "SELECT id FROM $1 WHERE id > $unit ORDER BY id LIMIT 8;"
+        for id in $(seq $((unit + 1)) $((unit + 8))); do echo "SELECT v FROM $2 WHERE id = $id;"; done
+        echo "COMMIT;"
+    done
+}
+
 # cluster_start DIR [extra postgresql.conf lines...]
 # Sets PGHOST PGPORT PGUSER PGDATABASE DATABASE_URL POTHOS_PGDATA for the caller.
 cluster_start() {
@@ -95,18 +121,8 @@ cluster_start() {
     PGPORT=$(free_port "${POTHOS_PORT_BASE:-54320}")
     as_pg "$PG_BINDIR/initdb" -D "$POTHOS_PGDATA" -U postgres --auth=trust -E UTF8 \
         --locale=C --no-instructions >"$dir/initdb.log"
-    {
-        echo "listen_addresses = '127.0.0.1'"
-        echo "port = $PGPORT"
-        echo "unix_socket_directories = '$dir'"
-        echo "shared_preload_libraries = 'pothos_perf'"
-        echo "max_connections = 100"
-        echo "fsync = off"
-        local line
-        for line in "$@"; do echo "$line"; done
-    } | as_pg tee -a "$POTHOS_PGDATA/postgresql.conf" >/dev/null
-    as_pg "$PG_BINDIR/pg_ctl" -D "$POTHOS_PGDATA" -l "$dir/server.log" -w -t 60 start >/dev/null \
-        || { cat "$dir/server.log" >&2; die "server failed to start"; }
+    configure_and_start "$dir" "$POTHOS_PGDATA" "listen_addresses = '127.0.0.1'" "port = $PGPORT" \
+        "shared_preload_libraries = 'pothos_perf'" "max_connections = 100" "fsync = off" "$@"
     export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres POTHOS_PGDATA
     export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
     log "cluster up on 127.0.0.1:$PGPORT (data $POTHOS_PGDATA)"
@@ -123,14 +139,7 @@ standby_start() {
     STANDBY_PORT=$(free_port $((PGPORT + 1)))
     as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$dir/data" -R -X stream -c fast
     STANDBY_PGDATA=$dir/data
-    {
-        echo "port = $STANDBY_PORT"
-        echo "unix_socket_directories = '$dir'"
-        local line
-        for line in "$@"; do echo "$line"; done
-    } | as_pg tee -a "$STANDBY_PGDATA/postgresql.conf" >/dev/null
-    as_pg "$PG_BINDIR/pg_ctl" -D "$STANDBY_PGDATA" -l "$dir/server.log" -w -t 60 start >/dev/null \
-        || { cat "$dir/server.log" >&2; die "standby failed to start"; }
+    configure_and_start "$dir" "$STANDBY_PGDATA" "port = $STANDBY_PORT" "$@"
     [ "$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres \
           -c 'SELECT pg_is_in_recovery()')" = t ] || die "the standby on port $STANDBY_PORT is not in recovery"
     export STANDBY_PORT STANDBY_PGDATA

@@ -38,12 +38,7 @@ psql -c "CREATE EXTENSION pothos_perf" \
      -c "ANALYZE b_parent, b_child"
 # an N+1 loop: one parent query, then one lookup per parent row, in units of work
 {
-    for unit in 0 1 2; do
-        echo "BEGIN;"
-        echo "SELECT id FROM b_parent WHERE id > $unit ORDER BY id LIMIT 8;"
-        for id in $(seq $((unit + 1)) $((unit + 8))); do echo "SELECT v FROM b_child WHERE id = $id;"; done
-        echo "COMMIT;"
-    done
+    n_plus_one_sql b_parent b_child
     echo "SELECT count(*) FROM b_child WHERE v LIKE 'a%';"
 } >"$WORK/workload.sql"
 psql -f "$WORK/workload.sql" >/dev/null

@@ -60,14 +60,7 @@ lookups() {  # url count
 lookups "$PRIMARY" 4
 lookups "$STANDBY" 6
 # an N+1 loop on the standby only: a parent query, then one lookup per parent row
-{
-    for unit in 0 1 2; do
-        echo "BEGIN;"
-        echo "SELECT id FROM fleet_parent WHERE id > $unit ORDER BY id LIMIT 8;"
-        for id in $(seq $((unit + 1)) $((unit + 8))); do echo "SELECT v FROM fleet_items WHERE id = $id;"; done
-        echo "COMMIT;"
-    done
-} | psql -d "$STANDBY" >/dev/null
+n_plus_one_sql fleet_parent fleet_items | psql -d "$STANDBY" >/dev/null
 
 failed=0
 fail() { log "FAIL $*"; failed=$((failed + 1)); }
