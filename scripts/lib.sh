@@ -21,6 +21,7 @@ POTHOS_PACKAGES=(
     g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev
     nlohmann-json3-dev libcli11-dev
     libipc-run-perl prometheus curl util-linux procps libxml2-utils libssl-dev
+    jq chromium fonts-dejavu-core
 )
 
 install_packages() {
