@@ -2,24 +2,34 @@
 # scripts/test-browser.sh -- the HTML report (`pothos-perf report --html`) in
 # headless Chromium.
 #
-# Starts a throwaway cluster (postgres OS user, free loopback port), runs a
-# workload with something for each chart (statements, an N+1 loop), writes
-# the report, and opens a copy of it with two scripts of test/browser/
+# Starts a throwaway cluster and a streaming standby of it (postgres OS user,
+# free loopback ports), runs a workload with something for each chart
+# (statements, an N+1 loop on each server), writes the report of the primary
+# and the report of both servers (-d twice), and opens a copy of each with
+# two scripts of test/browser/
 # injected (capture.js first in <head>, probe.js last in <body>) in
 # `chromium --headless --dump-dom`. Fails when the page logged a console
 # message, a script error or a failed load; when a chart is missing (fewer
 # rendered <svg> than the report has, none with bars, fewer than three) or
-# has no visible title; when the Health section is not a table of measures.
+# has no visible title; when the Health section is not a table of measures
+# (the text report's, for one server; one table per server for two).
 # A negative control (the same copy with a console.error and a missing image)
 # must be caught, so the checks can fail. Keeps a screenshot of the report
-# in $POTHOS_ARTIFACT_DIR (default build/artifacts/report.png).
+# of each report in $POTHOS_ARTIFACT_DIR (default build/artifacts/).
 source "$(dirname "$0")/lib.sh"
 
 BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 ARTIFACTS=${POTHOS_ARTIFACT_DIR:-$BUILD/artifacts}
 PERF=$BUILD/src/cli/pothos-perf
-WORK=""
-trap stop_cluster_and_clean EXIT
+WORK=""; STANDBY_PGDATA=""
+cleanup() {
+    local rc=$?
+    cluster_stop "$STANDBY_PGDATA"
+    cluster_stop "${POTHOS_PGDATA:-}"
+    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || die "chromium missing (Debian package chromium)"
@@ -28,7 +38,8 @@ cmake --build "$BUILD" -j2 --target pothos-perf >/dev/null
 [ -x "$PERF" ] || die "no $PERF (scripts/test.sh builds it)"
 
 WORK=$(make_pg_tmpdir)
-cluster_start "$WORK" "compute_query_id = auto" "pothos_perf.n_plus_one_min_occurrences = 1"
+cluster_start "$WORK" "compute_query_id = auto" "pothos_perf.n_plus_one_min_occurrences = 1" \
+    "wal_level = replica" "max_wal_senders = 4" "hot_standby = on"
 psql() { as_pg "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -c "CREATE EXTENSION pothos_perf" \
      -c "CREATE TABLE b_parent (id int PRIMARY KEY, name text)" \
@@ -42,10 +53,17 @@ psql -c "CREATE EXTENSION pothos_perf" \
     echo "SELECT count(*) FROM b_child WHERE v LIKE 'a%';"
 } >"$WORK/workload.sql"
 psql -f "$WORK/workload.sql" >/dev/null
+standby_start "$WORK/standby"
+wait_replayed
+STANDBY_URL="postgresql://postgres@127.0.0.1:$STANDBY_PORT/postgres"
+n_plus_one_sql b_parent b_child | psql -d "$STANDBY_URL" >/dev/null
 
 "$PERF" -d "$DATABASE_URL" report --html "$WORK/report.html" >/dev/null
+"$PERF" -d "$DATABASE_URL" -d "$STANDBY_URL" report --html "$WORK/fleet.html" >/dev/null
 n_svg=$(grep -o '<svg' "$WORK/report.html" | wc -l)
 [ "$n_svg" -ge 3 ] || die "the report has $n_svg charts, want 3 (latency, time share, round trips saved)"
+n_fleet_svg=$(grep -o '<svg' "$WORK/fleet.html" | wc -l)
+[ "$n_fleet_svg" -ge 4 ] || die "the fleet report has $n_fleet_svg charts, want 4 (time, p95, round trips per server)"
 
 # chromium_page FILE OUT.dom OUT.log: loads FILE headless, prints the DOM after load
 chromium_page() {
@@ -95,46 +113,62 @@ else
     fail "negative control not caught: [$problems]"
 fi
 
-# The report itself.
-instrument "$WORK/report.html" "$WORK/probed.html"
-chromium_page "$WORK/probed.html" "$WORK/probed.dom" "$WORK/probed.log" || die "chromium failed"
-probe=$(probe_json "$WORK/probed.dom")
-[ -n "$probe" ] || { tail -20 "$WORK/probed.log" >&2; die "probe.js left no result (did the page load?)"; }
-problems=$(page_problems "$WORK/probed.dom" "$WORK/probed.log")
-[ -z "$problems" ] && ok "no console message, script error or failed load" || fail "page problems: $problems"
+# check_page NAME: the checks on $WORK/NAME.html, its chart count in $2
+check_page() {
+    local name=$1 n_svg=$2 probe problems n_charts
+    instrument "$WORK/$name.html" "$WORK/$name-probed.html"
+    chromium_page "$WORK/$name-probed.html" "$WORK/$name.dom" "$WORK/$name.log" || die "chromium failed ($name)"
+    probe=$(probe_json "$WORK/$name.dom")
+    [ -n "$probe" ] || { tail -20 "$WORK/$name.log" >&2; die "probe.js left no result in $name (did the page load?)"; }
+    problems=$(page_problems "$WORK/$name.dom" "$WORK/$name.log")
+    [ -z "$problems" ] && ok "$name: no console message, script error or failed load" \
+        || fail "$name: page problems: $problems"
+    n_charts=$(jq '.charts | length' <<<"$probe")
+    [ "$n_charts" = "$n_svg" ] && ok "$name: $n_charts charts rendered" \
+        || fail "$name: $n_charts charts rendered, the report has $n_svg"
+    while IFS=$'\t' read -r title visible w h bars; do
+        if [ -z "$title" ] || [ "$visible" != true ]; then fail "$name: chart without a visible title: [$title]"
+        elif ! awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 100 && h > 50) }'; then
+            fail "$name: chart \"$title\" rendered ${w}x${h}"
+        elif [ "$bars" -lt 1 ]; then fail "$name: chart \"$title\": no bar drawn"
+        else ok "$name: chart \"$title\": ${w}x${h}, $bars bars, title visible"; fi
+    done < <(jq -r '.charts[] | [.title, .title_visible, .box.w, .box.h, .bars] | @tsv' <<<"$probe")
+    [ "$(jq '[.charts[].title] | unique | length' <<<"$probe")" = "$n_charts" ] \
+        && ok "$name: chart titles distinct" || fail "$name: two charts share a title"
+    [ "$(jq '.raw_blocks' <<<"$probe")" = 0 ] && ok "$name: no raw <pre> block" || fail "$name: a raw <pre> block"
+    PROBE=$probe
+}
 
-n_charts=$(jq '.charts | length' <<<"$probe")
-[ "$n_charts" = "$n_svg" ] && ok "$n_charts charts rendered" || fail "$n_charts charts rendered, the report has $n_svg"
-while IFS=$'\t' read -r title visible w h bars; do
-    if [ -z "$title" ] || [ "$visible" != true ]; then fail "chart without a visible title: [$title]"
-    elif ! awk -v w="$w" -v h="$h" 'BEGIN { exit !(w > 100 && h > 50) }'; then fail "chart \"$title\" rendered ${w}x${h}"
-    elif [ "$bars" -lt 1 ]; then fail "chart \"$title\": no bar drawn"
-    else ok "chart \"$title\": ${w}x${h}, $bars bars, title visible"; fi
-done < <(jq -r '.charts[] | [.title, .title_visible, .box.w, .box.h, .bars] | @tsv' <<<"$probe")
-[ "$(jq '[.charts[].title] | unique | length' <<<"$probe")" = "$n_charts" ] \
-    && ok "chart titles distinct" || fail "two charts share a title"
-
-# Health: the text report's table (measure, value), not one raw JSON line.
+# One server: Health is the text report's table (measure, value).
+check_page report "$n_svg"
 text_health=$("$PERF" -d "$DATABASE_URL" --no-color health | awk 'NR > 2 { print $1 }')
-health_el=$(jq -r '.health.element // "missing"' <<<"$probe")
-html_measures=$(jq -r '.health.rows[]?[0]' <<<"$probe")
+health_el=$(jq -r '.health.element // "missing"' <<<"$PROBE")
+html_measures=$(jq -r '.health.rows[]?[0]' <<<"$PROBE")
 if [ "$health_el" != table ]; then fail "Health section is a <$health_el>, want a table"
 elif [ -z "$html_measures" ] || [ "$html_measures" != "$text_health" ]; then
     fail "Health table measures differ from the text report's"
     diff <(echo "$html_measures") <(echo "$text_health") | head -20 >&2 || true
 else ok "Health: a table of $(wc -l <<<"$html_measures") measures, as in the text report"; fi
 
-# The screenshot, kept as an artifact.
+# Two servers: a health table each.
+check_page fleet "$n_fleet_svg"
+[ "$(jq '.health_tables' <<<"$PROBE")" = 2 ] && ok "fleet: a health table per server" \
+    || fail "fleet: $(jq '.health_tables' <<<"$PROBE") health tables, want 2"
+
+# The screenshots, kept as artifacts.
 mkdir -p "$ARTIFACTS"
-timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
-    --user-data-dir="$WORK/chromium-profile" --hide-scrollbars --window-size=1280,2400 \
-    --screenshot="$ARTIFACTS/report.png" "file://$WORK/report.html" >/dev/null 2>"$WORK/shot.log" || true
-if [ -s "$ARTIFACTS/report.png" ] && [ "$(head -c 8 "$ARTIFACTS/report.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
-    cp "$WORK/report.html" "$ARTIFACTS/report.html"
-    ok "screenshot $ARTIFACTS/report.png"
-else
-    fail "no screenshot"; tail -5 "$WORK/shot.log" >&2
-fi
+for name in report fleet; do
+    timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+        --user-data-dir="$WORK/chromium-profile" --hide-scrollbars --window-size=1280,2400 \
+        --screenshot="$ARTIFACTS/$name.png" "file://$WORK/$name.html" >/dev/null 2>"$WORK/shot.log" || true
+    if [ -s "$ARTIFACTS/$name.png" ] \
+       && [ "$(head -c 8 "$ARTIFACTS/$name.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; then
+        cp "$WORK/$name.html" "$ARTIFACTS/$name.html"
+        ok "screenshot $ARTIFACTS/$name.png"
+    else
+        fail "no screenshot of $name"; tail -5 "$WORK/shot.log" >&2
+    fi
+done
 
 [ "$failed" = 0 ] || die "$failed check(s) failed"
 log "HTML report checks in Chromium passed"

@@ -3,7 +3,13 @@
 // <pre id="probe">, which `chromium --dump-dom` prints.
 window.addEventListener('load', function () {
   function box(el) { var r = el.getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; }
-  var out = { errors: window.__probeErrors || ['capture.js did not run'], charts: [], health: null };
+  var out = {
+    errors: window.__probeErrors || ['capture.js did not run'],
+    charts: [],
+    health: null,
+    health_tables: document.querySelectorAll('table.health').length,
+    raw_blocks: document.querySelectorAll('pre').length
+  };
   document.querySelectorAll('svg').forEach(function (svg) {
     var t = svg.querySelector('text.chart-title');
     var sb = box(svg), tb = t ? box(t) : null;
