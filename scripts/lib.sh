@@ -168,11 +168,13 @@ cluster_stop() {
         || as_pg "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
 }
 
-# An EXIT trap for scripts that start one cluster (cluster_start) in a work
-# directory held in $WORK: stops the cluster by its pg_ctl, removes $WORK,
-# keeps the script's exit status.  Use: WORK=""; trap stop_cluster_and_clean EXIT
+# An EXIT trap for scripts that start one cluster (cluster_start), and maybe
+# its standby (standby_start), in a work directory held in $WORK: stops them
+# by their pg_ctl, removes $WORK, keeps the script's exit status.
+# Use: WORK=""; trap stop_cluster_and_clean EXIT
 stop_cluster_and_clean() {
     local rc=$?
+    cluster_stop "${STANDBY_PGDATA:-}"
     cluster_stop "${POTHOS_PGDATA:-}"
     [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
     exit $rc

@@ -22,14 +22,7 @@ BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 ARTIFACTS=${POTHOS_ARTIFACT_DIR:-$BUILD/artifacts}
 PERF=$BUILD/src/cli/pothos-perf
 WORK=""; STANDBY_PGDATA=""
-cleanup() {
-    local rc=$?
-    cluster_stop "$STANDBY_PGDATA"
-    cluster_stop "${POTHOS_PGDATA:-}"
-    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROMIUM" ] || die "chromium missing (Debian package chromium)"

@@ -15,14 +15,7 @@ source "$(dirname "$0")/lib.sh"
 BUILD=${POTHOS_BUILD_DIR:-$POTHOS_ROOT/build}
 PERF=$BUILD/src/cli/pothos-perf
 WORK=""; STANDBY_PGDATA=""
-cleanup() {
-    local rc=$?
-    cluster_stop "$STANDBY_PGDATA"
-    cluster_stop "${POTHOS_PGDATA:-}"
-    [ -n "$WORK" ] && [ -d "$WORK" ] && rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
+trap stop_cluster_and_clean EXIT
 
 command -v jq >/dev/null || die "jq missing (Debian package jq)"
 command -v xmllint >/dev/null || die "xmllint missing (Debian package libxml2-utils)"
