@@ -29,6 +29,11 @@ cluster_start "$WORK" "${conf[@]}"
 
 rc=0
 t0=$(date +%s)
+# Every public header says whether what it declares is thread-safe.
+for h in "$POTHOS_ROOT"/src/client/include/pothos/*.hpp; do
+    [ "$(basename "$h")" = pothos.hpp ] && continue  # the umbrella header
+    grep -q 'Thread safety' "$h" || { log "no 'Thread safety' note in $h"; rc=1; }
+done
 log "client tests ($BUILD)"
 cmake --build "$BUILD" -j2 --target pothos_client_tests >/dev/null || rc=1
 ctest --test-dir "$BUILD" -L client --output-on-failure -j2 || rc=1

@@ -2,7 +2,8 @@
 -- filter (most selective column first), a foreign-key join and ORDER BY ...
 -- LIMIT; none when an index (or a wider one) already serves the query or
 -- when the table's writes would cost more than the index saves;
--- hypothetical_explain and its errors; privileges. Costs and sizes are
+-- hypothetical_explain and its errors; privileges; statements never sampled,
+-- expression keys, INCLUDE columns, the WAL budget of write-heavy tables. Costs and sizes are
 -- shown as booleans, so the output does not depend on the machine.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pothos_perf;
@@ -120,6 +121,7 @@ SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX O
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items (nosuch)']);
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items USING hash (id)']);
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items ((id + 1))']);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items ((id + random()))']);
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON adv_items (id); CREATE INDEX ON adv_items (shop)']);
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY[NULL]);
 SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1; SELECT 2', '{}');
@@ -199,11 +201,98 @@ SELECT adv_fresh();
 SELECT count(*) AS procs FROM pg_proc WHERE prosrc = 'no such source' AND provolatile = 'v';
 SELECT count(*) AS catalog_uses FROM pothos_perf.advisor_predicates WHERE relid < 16384;
 
+-- 14. Coverage: a statement no execution of which was sampled is seen all
+-- the same (its generic plan, planned from the stored text).
+SELECT adv_fresh();
+SET pothos_perf.advisor_sample_rate = 0;
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 7;
+SELECT count(*) AS sampled_uses FROM pothos_perf.advisor_predicates;
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+CREATE TEMP TABLE adv_unsampled AS SELECT index_ddl FROM pothos_perf.recommend_indexes();
+--    Sampling every execution of the same statements gives the same advice.
+SET pothos_perf.advisor_sample_rate = 1;
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE email = 'user42@example.com';
+SELECT count(*) FROM adv_lists l JOIN adv_items i ON i.list_id = l.id WHERE l.owner_id = 7;
+SELECT count(*) > 0 AS sampled FROM pothos_perf.advisor_predicates;
+SELECT count(*) AS differences
+  FROM ((SELECT index_ddl FROM pothos_perf.recommend_indexes() EXCEPT SELECT index_ddl FROM adv_unsampled)
+        UNION ALL
+        (SELECT index_ddl FROM adv_unsampled EXCEPT SELECT index_ddl FROM pothos_perf.recommend_indexes())) d;
+DROP TABLE adv_unsampled;
+
+-- 15. Expression keys: lower(col) = lower(...), a cast, and date_trunc with a unit
+-- that normalization turned into a parameter (the unit's hash was recorded
+-- when the statement was first seen). date_trunc of a timestamptz is not
+-- immutable: no index can hold it.
+CREATE TABLE adv_orders (id int PRIMARY KEY, placed timestamp NOT NULL, placed_tz timestamptz NOT NULL,
+                         total int NOT NULL);
+INSERT INTO adv_orders SELECT g, timestamp '2025-01-01' + g * interval '10 minutes',
+                              timestamptz '2025-01-01 00:00+00' + g * interval '10 minutes', g % 100
+  FROM generate_series(1, 20000) g;
+ANALYZE adv_orders;
+SELECT adv_fresh();
+SELECT id FROM adv_users WHERE lower(email) = lower('USER42@example.com');
+SELECT count(*) FROM adv_orders WHERE date_trunc('day', placed) = '2025-02-03';
+SELECT count(*) FROM adv_orders WHERE date_trunc('day', placed_tz) = '2025-02-03 00:00+00';
+SELECT sum(total) FROM adv_orders WHERE placed::date = '2025-02-04';
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+SELECT regexp_replace("QUERY PLAN", '  \(cost=.*$', '') AS plan
+  FROM pothos_perf.hypothetical_explain('SELECT id FROM adv_users WHERE lower(email) = $$u@x$$',
+                                        ARRAY['CREATE INDEX ON adv_users (lower(email))']);
+
+-- 16. INCLUDE: the columns a statement reads beside its keys make an
+-- index-only scan possible (all-visible pages after VACUUM).
+VACUUM ANALYZE adv_items;
+SELECT adv_fresh();
+SELECT count(*), sum(status) FROM adv_items WHERE list_id = 42;
+SELECT count(*), sum(status) FROM adv_items WHERE list_id = 43;
+SELECT table_name, columns, index_ddl, cheaper, reason FROM adv_recs ORDER BY index_ddl COLLATE "C";
+
+-- 17. A write-heavy table (20 INSERTs for 2 reads): an index whose WAL per
+-- inserted row would grow by more than advisor_max_wal_increase (10 %) is
+-- not recommended, although the reads' saving outweighs the time of the
+-- writes (with the budget lifted it is); the write cost is shown.
+CREATE TABLE adv_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind int NOT NULL, at int NOT NULL);
+INSERT INTO adv_log (kind, at) SELECT g % 100, g FROM generate_series(1, 50000) g;
+VACUUM ANALYZE adv_log;
+SELECT adv_fresh();
+SET pothos_perf.track = 'all';
+DO $$ BEGIN FOR i IN 1..20 LOOP INSERT INTO adv_log (kind, at) VALUES (i % 100, i); END LOOP; END $$;
+RESET pothos_perf.track;
+SELECT count(*) FROM adv_log WHERE kind = 7;
+SELECT count(*) FROM adv_log WHERE kind = 8;
+SELECT count(*) AS recommendations FROM adv_recs WHERE table_name = 'public.adv_log';
+SET pothos_perf.advisor_max_wal_increase = 1000;
+SELECT table_name, columns, write_cost > 0 AS write_cost_shown, index_writes AS index_writes,
+       wal_increase_pct > 10 AS wal_above_10_pct
+  FROM pothos_perf.recommend_indexes() WHERE table_name = 'public.adv_log';
+RESET pothos_perf.advisor_max_wal_increase;
+
 DROP VIEW adv_recs;
 DROP FUNCTION adv_fresh();
-DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users;
+DROP TABLE adv_events, adv_events_ro, adv_items, adv_lists, adv_users, adv_orders, adv_log;
 
 -- metrics() exports how many indexes the last recommend_indexes() call
 -- recommended (without re-planning the workload on every scrape).
 SELECT count(*) AS last_recs FROM pothos_perf.recommend_indexes(10) \gset
 SELECT pothos_perf.metrics() LIKE ('%' || E'\npothos_database_index_recommendations ' || :last_recs || E'\n%') AS metrics_has_recommendations;
+
+-- 18. LIKE 'prefix%' in a database whose collation is not C: a plain btree
+-- cannot serve it, text_pattern_ops can. The pattern is a parameter in the
+-- stored text: the advice prices it as a prefix search.
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE adv_utf8 TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.utf8';
+\c adv_utf8
+SET client_min_messages = warning;
+CREATE EXTENSION pothos_perf;
+RESET client_min_messages;
+CREATE TABLE adv_products (id int PRIMARY KEY, name text NOT NULL, price int NOT NULL);
+INSERT INTO adv_products SELECT g, 'product ' || g, g % 100 FROM generate_series(1, 20000) g;
+ANALYZE adv_products;
+SELECT pothos_perf.reset() IS NOT NULL AS reset;
+SELECT count(*) FROM adv_products WHERE name LIKE 'product 1234%';
+SELECT table_name, columns, index_ddl FROM pothos_perf.recommend_indexes();
+\c :regress_db
+DROP DATABASE adv_utf8;

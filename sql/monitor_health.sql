@@ -10,7 +10,7 @@ SELECT jsonb_typeof(h) AS type,
   FROM pothos_perf.health() h;
 SELECT section, array_agg(k ORDER BY k COLLATE "C") AS keys
   FROM pothos_perf.health() h,
-       LATERAL (VALUES ('connections'), ('performance'), ('database')) s(section),
+       LATERAL (VALUES ('connections'), ('performance'), ('database'), ('replication')) s(section),
        LATERAL jsonb_object_keys(h -> section) k
  GROUP BY section ORDER BY section COLLATE "C";
 SELECT (h -> 'connections' ->> 'total')::int >= 1 AS me_counted,
@@ -18,6 +18,12 @@ SELECT (h -> 'connections' ->> 'total')::int >= 1 AS me_counted,
        (h -> 'performance' ->> 'totalQueries')::bigint >= 0 AS total_ok,
        (h -> 'performance' ->> 'queriesPerSecond')::float8 >= 0 AS qps_ok,
        (h -> 'database' ->> 'size')::bigint > 0 AS size_ok
+  FROM pothos_perf.health() h;
+-- A server that is not in recovery, with no standby: role primary, no lag.
+SELECT h #>> '{replication,role}' AS role,
+       h #> '{replication,standbys}' AS standbys,
+       jsonb_typeof(h #> '{replication,replayLagBytes}') AS lag_bytes,
+       jsonb_typeof(h #> '{replication,receivedLsn}') AS received
   FROM pothos_perf.health() h;
 
 -- Schema introspection.

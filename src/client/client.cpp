@@ -1,6 +1,7 @@
 // Client: construction from Config, routing and retries for each entry point,
 // the result cache, prepared-statement registry and transactions.
 #include "client_core.hpp"
+#include "conninfo.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,17 +9,21 @@
 namespace pothos {
 namespace detail {
 
-bool is_connection_failure(const DatabaseError& e) {
+bool is_connection_failure(const Error& e) {
     return dynamic_cast<const ConnectionError*>(&e) != nullptr ||
-           dynamic_cast<const PoolTimeoutError*>(&e) != nullptr ||
-           is_connection_sqlstate(e.sqlstate());
+           dynamic_cast<const PoolTimeoutError*>(&e) != nullptr;
 }
 
-bool default_retry(const DatabaseError& e, bool read) {
-    const std::string& s = e.sqlstate();
-    if (s == "08007") return false;  // transaction resolution unknown: never repeat
-    if (s == "40001" || s == "40P01") return true;
+bool default_retry(const Error& e, bool read) {
+    if (dynamic_cast<const SerializationError*>(&e) || dynamic_cast<const DeadlockError*>(&e))
+        return true;
     return read && is_connection_failure(e);
+}
+
+bool never_retry(const Error& e) {
+    return dynamic_cast<const UsageError*>(&e) || dynamic_cast<const ConfigError*>(&e) ||
+           dynamic_cast<const ConversionError*>(&e) || dynamic_cast<const PoolClosingError*>(&e) ||
+           dynamic_cast<const BatchAbortedError*>(&e);
 }
 
 bool looks_like_read(const std::string& sql) {
@@ -55,27 +60,33 @@ ClientCore::ClientCore(Config c)
     : config(std::move(c)),
       logger(config.pool.logger ? config.pool.logger : std::make_shared<Logger>(config.debug)),
       cache(config.query_cache_size) {
+    check_conninfo(config.conninfo, "conninfo");
+    for (const auto& r : config.replicas) check_conninfo(r, "replicas");
     PoolOptions base = config.pool;
     base.logger = logger;
     base.max_prepared_statements = config.max_prepared_statements;
     PoolOptions p = base;
     p.conninfo = config.conninfo;
-    p.name = "primary";
-    primary = std::make_unique<Host>();
-    primary->name = "primary";
-    primary->pool = std::make_unique<Pool>(p);
+    primary = make_host(p, "primary");
     for (std::size_t i = 0; i < config.replicas.size(); ++i) {
         PoolOptions r = base;
         r.conninfo = config.replicas[i];
-        r.name = "replica" + std::to_string(i + 1);
         r.min = 0;
         r.propagate_create_error = true;  // a dead replica fails fast; we fall back
         r.acquire_timeout = std::min(r.acquire_timeout, r.create_timeout);
-        auto h = std::make_unique<Host>();
-        h->name = r.name;
-        h->pool = std::make_unique<Pool>(r);
-        replicas.push_back(std::move(h));
+        replicas.push_back(make_host(r, "replica" + std::to_string(i + 1)));
     }
+}
+
+// A host's pool reports to the client's metrics (when enabled), which pass
+// each event on to the application's observer (config.pool.observer).
+std::unique_ptr<Host> ClientCore::make_host(PoolOptions options, const std::string& name) {
+    options.name = name;
+    if (config.enable_metrics) options.observer = metrics.pool(name, config.pool.observer);
+    auto h = std::make_unique<Host>();
+    h->name = name;
+    h->pool = std::make_unique<Pool>(std::move(options));
+    return h;
 }
 
 }  // namespace detail
@@ -87,27 +98,43 @@ Client& Client::operator=(Client&&) noexcept = default;
 
 const Config& Client::config() const noexcept { return core_->config; }
 
+namespace {
+// The result cache's key: the caller's key, the statement and its parameters.
+std::string cache_key_of(const std::string& key, const std::string& sql, const Params& params) {
+    std::string k = key;
+    k += '\x1f';
+    k += std::to_string(sql.size());
+    k += ':';
+    k += sql;
+    detail::append_key(k, params);
+    return k;
+}
+}  // namespace
+
 Result Client::query(const std::string& sql, const Params& params, const QueryOptions& o) {
     auto& c = *core_;
+    const Deadline deadline = detail::deadline_for(o.timeout);
     Millis ttl = o.cache_ttl.count() > 0 ? o.cache_ttl : Millis(60000);
+    std::string key;
     if (!o.cache_key.empty()) {
+        key = cache_key_of(o.cache_key, sql, params);
         std::lock_guard<std::mutex> lk(c.cache_mu);
-        if (auto* hit = c.cache.find(o.cache_key)) {
+        if (auto* hit = c.cache.find(key)) {
             if (hit->expires > Clock::now()) return hit->result;
-            c.cache.erase(o.cache_key);
+            c.cache.erase(key);
         }
     }
     // Whether it is a read matters only for routing to replicas and retries.
     const bool read = o.read_only ? *o.read_only
                                   : (!c.replicas.empty() || o.retries > 0) &&
                                         detail::looks_like_read(sql);
-    Result r = c.with_retries(o, read, [&](detail::Host& h) {
-        Lease l = c.acquire(h, o.request_id);
-        return c.run(l, sql, params, o);
+    Result r = c.with_retries(o, read, deadline, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id, deadline);
+        return c.run(l, sql, params, o, deadline);
     });
-    if (!o.cache_key.empty()) {
+    if (!key.empty()) {
         std::lock_guard<std::mutex> lk(c.cache_mu);
-        c.cache.put(o.cache_key, detail::CachedResult{r, Clock::now() + ttl});
+        c.cache.put(key, detail::CachedResult{r, Clock::now() + ttl});
     }
     return r;
 }
@@ -119,8 +146,9 @@ void Client::clear_cache() {
 
 std::vector<BatchItem> Client::batch(const std::vector<Statement>& statements,
                                      const BatchOptions& o) {
-    Lease l = core_->acquire(*core_->primary, o.request_id);
-    return core_->run_batch(l, statements, o);
+    const Deadline deadline = detail::deadline_for(o.timeout);
+    Lease l = core_->acquire(*core_->primary, o.request_id, deadline);
+    return core_->run_batch(l, statements, o, deadline);
 }
 
 void Client::stream(const std::string& sql, const Params& params, std::size_t batch_size,
@@ -128,18 +156,19 @@ void Client::stream(const std::string& sql, const Params& params, std::size_t ba
     // Rows already delivered cannot be taken back: no retries, and a replica
     // is used only for the choice of host (its failure is reported).
     auto& c = *core_;
+    const Deadline deadline = detail::deadline_for(o.timeout);
     const bool read = o.read_only ? *o.read_only : detail::looks_like_read(sql);
     detail::Host* h = read ? c.pick_replica() : nullptr;
     if (!h) h = c.primary.get();
     Lease l;
     try {
-        l = c.acquire(*h, o.request_id);
-    } catch (const DatabaseError& e) {
+        l = c.acquire(*h, o.request_id, deadline);
+    } catch (const Error& e) {
         if (h == c.primary.get() || !detail::is_connection_failure(e)) throw;
         c.mark_down(*h, e.what());
-        l = c.acquire(*c.primary, o.request_id);
+        l = c.acquire(*c.primary, o.request_id, deadline);
     }
-    c.run_stream(l, sql, params, batch_size, on_batch, o);
+    c.run_stream(l, sql, params, batch_size, on_batch, o, deadline);
 }
 
 void Client::prepare(const std::string& name, const std::string& sql) {
@@ -166,9 +195,10 @@ Result Client::execute(const std::string& name, const Params& params, const Quer
         auto it = c.prepared.find(name);
         read = it != c.prepared.end() && detail::looks_like_read(it->second.sql);
     }
-    return c.with_retries(o, read, [&](detail::Host& h) {
-        Lease l = c.acquire(h, o.request_id);
-        return c.run_prepared(l, name, params, o);
+    const Deadline deadline = detail::deadline_for(o.timeout);
+    return c.with_retries(o, read, deadline, [&](detail::Host& h) {
+        Lease l = c.acquire(h, o.request_id, deadline);
+        return c.run_prepared(l, name, params, o, deadline);
     });
 }
 
@@ -180,7 +210,7 @@ PreparedStats Client::prepared_stats(const std::string& name) const {
 }
 
 Session Client::session(const std::string& request_id, const char* file, int line) {
-    return Session(core_, core_->acquire(*core_->primary, request_id, file, line));
+    return Session(core_, core_->acquire(*core_->primary, request_id, {}, file, line));
 }
 
 void Client::begin(Session& s, const TxOptions& o) {
@@ -199,10 +229,18 @@ void Client::begin(Session& s, const TxOptions& o) {
 }
 
 void Client::commit(Session& s) {
-    Result r = s.query("COMMIT");
+    Result r;
+    try {
+        r = s.query("COMMIT");
+    } catch (const ConnectionError& e) {
+        ErrorFields f = e.fields();
+        f.message = "connection lost during COMMIT; whether the transaction committed is unknown (" +
+                    e.message() + ")";
+        throw InDoubtError(std::move(f));
+    }
     if (r.command_status() == "ROLLBACK")
-        throw DatabaseError("transaction rolled back at COMMIT: a statement inside it failed",
-                            "25P02");
+        throw UsageError("COMMIT of a failed transaction: a statement inside it failed and its "
+                         "error was caught; the server rolled the transaction back");
 }
 
 void Client::rollback_quietly(Session& s) noexcept {
@@ -214,7 +252,8 @@ void Client::rollback_quietly(Session& s) noexcept {
 }
 
 bool Client::retry_transaction(const DatabaseError& e, int attempt, const TxOptions& o) {
-    return attempt < o.retries && (e.sqlstate() == "40001" || e.sqlstate() == "40P01");
+    return attempt < o.retries && (dynamic_cast<const SerializationError*>(&e) ||
+                                   dynamic_cast<const DeadlockError*>(&e));
 }
 
 PoolStats Client::stats() const { return core_->primary->pool->stats(); }
@@ -227,5 +266,10 @@ std::vector<std::pair<std::string, PoolStats>> Client::all_stats() const {
 }
 
 std::string Client::metrics_text() const { return core_->metrics.render(all_stats()); }
+
+void Client::evict_all() {
+    core_->primary->pool->evict_all();
+    for (const auto& h : core_->replicas) h->pool->evict_all();
+}
 
 }  // namespace pothos

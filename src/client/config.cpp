@@ -1,5 +1,6 @@
 // Config::from_env: strict parsing of the seed's environment variables. A bad
-// value is refused with a ConfigError naming the variable.
+// value is refused with a ConfigError naming the variable, connection strings
+// included (parsed by libpq when the configuration is built).
 #include <pothos/config.hpp>
 
 #include <cctype>
@@ -9,6 +10,7 @@
 
 #include <pothos/errors.hpp>
 
+#include "conninfo.hpp"
 #include "strings.hpp"
 
 namespace pothos {
@@ -70,6 +72,7 @@ Config Config::from_env(const Getter& get) {
     };
 
     if (auto url = get("DATABASE_URL"); url && !url->empty()) {
+        detail::check_conninfo(*url, "DATABASE_URL");
         c.conninfo = *url;
     } else {
         std::string ci;
@@ -81,7 +84,10 @@ Config Config::from_env(const Getter& get) {
         if (auto v = get("POSTGRES_DB")) ci += kv("dbname", *v);
         c.conninfo = ci;
     }
-    if (auto v = get("DATABASE_REPLICA_URLS")) c.replicas = detail::split_list(*v);
+    if (auto v = get("DATABASE_REPLICA_URLS")) {
+        c.replicas = detail::split_list(*v);
+        for (const auto& r : c.replicas) detail::check_conninfo(r, "DATABASE_REPLICA_URLS");
+    }
 
     if (auto v = get("DB_POOL_MIN")) c.pool.min = parse_count("DB_POOL_MIN", *v, 0, 10000);
     if (auto v = get("DB_POOL_MAX")) c.pool.max = parse_count("DB_POOL_MAX", *v, 1, 10000);

@@ -1,26 +1,48 @@
-// Error classes and SQLSTATE classification.
+// Error classes: their messages and the SQLSTATE classification.
 #include <pothos/errors.hpp>
 
 namespace pothos {
+namespace {
 
-DatabaseError::DatabaseError(const std::string& message, std::string sqlstate, std::string detail,
-                             std::string hint)
-    : std::runtime_error(sqlstate.empty() ? message : message + " (SQLSTATE " + sqlstate + ")"),
-      sqlstate_(std::move(sqlstate)),
-      message_(message),
-      detail_(std::move(detail)),
-      hint_(std::move(hint)) {}
+std::string with_state(const ErrorFields& f) {
+    return f.sqlstate.empty() ? f.message : f.message + " (SQLSTATE " + f.sqlstate + ")";
+}
 
-PoolTimeoutError::PoolTimeoutError(std::string limit, PoolStats stats, std::string last_create_error)
-    : DatabaseError("pool timeout: no connection within " + limit + " [" + stats.to_string() + "]" +
-                        (last_create_error.empty() ? "" : "; last create error: " + last_create_error),
-                    "08001"),
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+}  // namespace
+
+DatabaseError::DatabaseError(ErrorFields fields) : Error(with_state(fields)), f_(std::move(fields)) {}
+
+DatabaseError::DatabaseError(const std::string& message) : Error(message) { f_.message = message; }
+
+QueryTimeoutError::QueryTimeoutError(ErrorFields fields, std::string limit,
+                                     std::chrono::milliseconds timeout)
+    : DatabaseError(std::move(fields)), limit_(std::move(limit)), timeout_(timeout) {}
+
+ConversionError::ConversionError(const std::string& message, std::string column)
+    : Error(column.empty() ? message : "column " + column + ": " + message),
+      column_(std::move(column)) {}
+
+PoolTimeoutError::PoolTimeoutError(std::string pool, std::string limit,
+                                   std::chrono::milliseconds timeout, PoolStats stats,
+                                   std::string last_create_error)
+    : Error("pool " + pool + ": no connection within " + limit + " (" + ms(timeout) + ") [" +
+            stats.to_string() + "]" +
+            (last_create_error.empty() ? "" : "; last create error: " + last_create_error)),
+      pool_(std::move(pool)),
       limit_(std::move(limit)),
+      timeout_(timeout),
       stats_(stats),
       last_create_error_(std::move(last_create_error)) {}
 
 ConfigError::ConfigError(std::string variable, const std::string& reason)
-    : std::invalid_argument(variable + ": " + reason), variable_(std::move(variable)) {}
+    : Error(variable + ": " + reason), variable_(std::move(variable)) {}
+
+BatchAbortedError::BatchAbortedError(std::size_t failed_statement)
+    : Error("statement not run: statement " + std::to_string(failed_statement + 1) +
+            " of the atomic batch failed"),
+      failed_(failed_statement) {}
 
 bool is_connection_sqlstate(const std::string& s) noexcept {
     if (s.size() != 5) return false;

@@ -34,12 +34,14 @@ std::string advice(ClientCore& c, Connection& conn, const std::string& sql) {
             "FROM pothos_perf.analyze_query($1)",
             params(sql), Clock::now() + std::chrono::seconds(5));
         std::string out;
-        for (int i = 0; i < r.rows(); ++i) {
-            if (!r.get(i, 0).empty()) out += " improvements: " + std::string(r.get(i, 0)) + ".";
-            if (!r.get(i, 1).empty()) out += " potential issues: " + std::string(r.get(i, 1)) + ".";
+        for (const Row& row : r) {
+            const auto improvements = row.get<std::optional<std::string>>(0);
+            const auto issues = row.get<std::optional<std::string>>(1);
+            if (improvements && !improvements->empty()) out += " improvements: " + *improvements + ".";
+            if (issues && !issues->empty()) out += " potential issues: " + *issues + ".";
         }
         return out;
-    } catch (const DatabaseError& e) {
+    } catch (const Error& e) {
         return std::string(" (analyze_query failed: ") + e.what() + ")";
     }
 }

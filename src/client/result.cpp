@@ -32,41 +32,30 @@ int Result::column_index(std::string_view name) const {
 
 bool Result::is_null(int row, int column) const {
     check(row, column);
+    return null_at(row, column);
+}
+
+bool Result::null_at(int row, int column) const noexcept {
     return PQgetisnull(res_.get(), row, column) != 0;
 }
 
-std::string_view Result::get(int row, int column) const {
-    check(row, column);
+std::string_view Result::text(int row, int column) const noexcept {
     return {PQgetvalue(res_.get(), row, column),
             static_cast<std::size_t>(PQgetlength(res_.get(), row, column))};
 }
 
-std::optional<std::string> Result::value(int row, int column) const {
-    if (is_null(row, column)) return std::nullopt;
-    return std::string(get(row, column));
+Row Result::row(int index) const {
+    if (index < 0 || index >= rows())
+        throw std::out_of_range("result: no row " + std::to_string(index));
+    return Row(*this, index);
 }
 
-std::int64_t Result::as_int(int row, int column) const {
-    std::string v(get(row, column));
-    char* end = nullptr;
-    long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end) throw std::invalid_argument("result: not an integer: " + v);
-    return n;
+void Result::conversion_error(int column, const ConversionError& e) const {
+    throw ConversionError(e.what(), PQfname(res_.get(), column));
 }
 
-double Result::as_double(int row, int column) const {
-    std::string v(get(row, column));
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end) throw std::invalid_argument("result: not a number: " + v);
-    return d;
-}
-
-bool Result::as_bool(int row, int column) const {
-    auto v = get(row, column);
-    if (v == "t" || v == "true") return true;
-    if (v == "f" || v == "false") return false;
-    throw std::invalid_argument("result: not a boolean: " + std::string(v));
+void Result::null_error(int column, const char* type) const {
+    throw ConversionError(std::string("NULL cannot be read as ") + type, PQfname(res_.get(), column));
 }
 
 std::int64_t Result::affected_rows() const {

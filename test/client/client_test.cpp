@@ -18,10 +18,7 @@ using namespace pothos;
 using pothos::test::test_config;
 
 namespace {
-std::string unique(const std::string& base) {
-    static std::atomic<int> n{0};
-    return base + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
-}
+using pothos::test::unique_name;
 }  // namespace
 
 TEST(Client, QueryWithParamsAndNulls) {
@@ -36,7 +33,7 @@ TEST(Client, QueryWithParamsAndNulls) {
 
 TEST(Client, TypedErrorsCarrySqlstateDetailAndHint) {
     Client c(test_config());
-    const auto parent = unique("parent"), child = unique("child");
+    const auto parent = unique_name("parent"), child = unique_name("child");
     c.query("CREATE TABLE " + parent + " (id int PRIMARY KEY)");
     c.query("CREATE TABLE " + child + " (p int REFERENCES " + parent + "(id))");
     c.query("INSERT INTO " + parent + " VALUES (1)");
@@ -99,7 +96,7 @@ TEST(Client, ServerStatementTimeoutIsNotAQueryTimeout) {
 
 TEST(Client, RetriesAForcedSerializationFailure) {
     Client c(test_config());
-    const auto seq = unique("flaky_seq"), fn = unique("flaky");
+    const auto seq = unique_name("flaky_seq"), fn = unique_name("flaky");
     c.query("CREATE SEQUENCE " + seq);
     c.query("CREATE FUNCTION " + fn + "() RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
             "IF nextval('" + seq + "') <= 2 THEN "
@@ -114,14 +111,14 @@ TEST(Client, RetriesAForcedSerializationFailure) {
     EXPECT_EQ(c.query("SELECT " + fn + "()", {}, o).get(0, 0), "ok");  // third attempt succeeds
     // A custom rule can refuse.
     c.query("SELECT setval('" + seq + "', 1, false)");
-    o.retry_if = [](const DatabaseError&, int) { return false; };
+    o.retry_if = [](const Error&, int) { return false; };
     EXPECT_THROW(c.query("SELECT " + fn + "()", {}, o), DatabaseError);
     c.query("DROP FUNCTION " + fn + "(); DROP SEQUENCE " + seq);
 }
 
 TEST(Client, TransactionsRetryRealSerializationFailures) {
     Client c(test_config());
-    const auto t = unique("ser");
+    const auto t = unique_name("ser");
     c.query("CREATE TABLE " + t + " (k int PRIMARY KEY, v int)");
     c.query("INSERT INTO " + t + " VALUES (1, 0), (2, 0)");
     std::atomic<int> attempts{0};
@@ -154,7 +151,7 @@ TEST(Client, TransactionsRetryRealSerializationFailures) {
 
 TEST(Client, TransactionCommitsOrRollsBack) {
     Client c(test_config());
-    const auto t = unique("tx");
+    const auto t = unique_name("tx");
     c.query("CREATE TABLE " + t + " (x int)");
     int n = c.transaction([&](Session& s) {
         s.query("INSERT INTO " + t + " VALUES (1)");
@@ -184,6 +181,48 @@ TEST(Client, CachedResultsWithKeyAndTtl) {
     EXPECT_NE(a.get(0, 0), d.get(0, 0));
 }
 
+// The cache used to key on cache_key alone: the same key with other
+// parameters returned the first parameters' result.
+TEST(Client, CacheKeysOnTheStatementAndItsParameters) {
+    Client c(test_config());
+    QueryOptions o;
+    o.cache_key = "double";
+    EXPECT_EQ(c.query("SELECT $1::int * 2", params(1), o).get<int>(0, 0), 2);
+    EXPECT_EQ(c.query("SELECT $1::int * 2", params(2), o).get<int>(0, 0), 4);
+    EXPECT_EQ(c.query("SELECT $1::int * 3", params(2), o).get<int>(0, 0), 6);
+    EXPECT_EQ(c.query("SELECT $1::text", params(std::nullopt), o).value(0, 0), std::nullopt);
+    EXPECT_EQ(c.query("SELECT $1::text", params(""), o).value(0, 0), "");
+    // The same statement and parameters hit the cache.
+    o.cache_ttl = Millis(60000);
+    auto a = c.query("SELECT clock_timestamp()::text, $1::int", params(7), o);
+    auto b = c.query("SELECT clock_timestamp()::text, $1::int", params(7), o);
+    EXPECT_EQ(a.get(0, 0), b.get(0, 0));
+}
+
+// QueryOptions::timeout bounds the whole call: waiting for a connection,
+// the statement and every retry. It used to apply to the statement only,
+// each attempt waiting the full acquire_timeout (5 s here).
+TEST(Client, TimeoutCoversAcquireAndRetries) {
+    Client c(test_config(1));
+    auto holder = c.session();
+    QueryOptions o;
+    o.timeout = Millis(300);
+    o.retries = 5;
+    o.retry_delay = Millis(10);
+    o.read_only = true;  // pool timeouts of reads are retried
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        c.query("SELECT 1", {}, o);
+        FAIL() << "expected PoolTimeoutError";
+    } catch (const PoolTimeoutError& e) {
+        EXPECT_EQ(e.limit(), "timeout");
+        EXPECT_EQ(e.timeout(), Millis(300));
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);
+    holder.lease().release();
+    EXPECT_EQ(c.query("SELECT 2", {}, o).get<int>(0, 0), 2);
+}
+
 TEST(Client, PipelinedBatchReportsEachFailureOnItsOwnStatement) {
     Client c(test_config(1));
     std::vector<Statement> st;
@@ -210,7 +249,12 @@ TEST(Client, PipelinedBatchReportsEachFailureOnItsOwnStatement) {
     auto atomic = c.batch(st, bo);
     EXPECT_TRUE(atomic[3].ok());
     EXPECT_FALSE(atomic[4].ok());
-    EXPECT_FALSE(atomic[5].ok());
+    ASSERT_FALSE(atomic[5].ok());
+    try {
+        atomic[5].value();
+    } catch (const BatchAbortedError& e) {
+        EXPECT_EQ(e.failed_statement(), 4u);
+    }
     // The connection is usable afterwards and was not replaced.
     EXPECT_EQ(c.query("SELECT 5").as_int(0, 0), 5);
     EXPECT_EQ(c.stats().total_creates, 1u);
@@ -295,7 +339,7 @@ TEST(Client, PreparedStatementsCachedPerConnectionAndRePrepared) {
     EXPECT_EQ(st.usage_count, 2u);
     EXPECT_GT(st.average_execution_time_ms, 0.0);
     EXPECT_GE(st.last_used, st.created_at);
-    EXPECT_THROW(c.execute("nope"), DatabaseError);
+    EXPECT_THROW(c.execute("nope"), UsageError);
 }
 
 TEST(Client, RequestTaggingAddsTraceparent) {
@@ -342,8 +386,8 @@ TEST(Client, PrometheusMetrics) {
     EXPECT_NE(m.find("pothos_database_connections_active{pool=\"primary\"} 1"), std::string::npos) << m;
     EXPECT_NE(m.find("# TYPE pothos_database_query_duration_seconds histogram"), std::string::npos);
     EXPECT_NE(m.find("pothos_database_query_duration_seconds_count 3"), std::string::npos) << m;
-    EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_count 4"), std::string::npos) << m;
-    EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_bucket{le=\"+Inf\"} 4"), std::string::npos);
+    EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_count{pool=\"primary\"} 4"), std::string::npos) << m;
+    EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_bucket{pool=\"primary\",le=\"+Inf\"} 4"), std::string::npos);
 }
 
 TEST(Client, SlowAndAllQueryLogs) {

@@ -1,8 +1,10 @@
 // Configuration from environment variables; bad values name the variable.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 
+#include <pothos/client.hpp>
 #include <pothos/config.hpp>
 #include <pothos/errors.hpp>
 
@@ -100,6 +102,55 @@ TEST(Config, RefusesBadValuesNamingTheVariable) {
     expect_refused({{"DB_ENABLE_PERFORMANCE_INSIGHTS", "x"}}, "DB_ENABLE_PERFORMANCE_INSIGHTS");
     expect_refused({{"DB_LOG_QUERIES", "x"}}, "DB_LOG_QUERIES");
     expect_refused({{"POSTGRES_PORT", "70000"}}, "POSTGRES_PORT");
+}
+
+// A malformed DATABASE_URL used to be accepted: the first query then waited
+// the whole acquire timeout (30 s by default) and failed as a pool timeout.
+TEST(Config, MalformedUrlsAreRefusedWhenTheConfigurationIsBuilt) {
+    for (const char* url : {"postgresql://[::1:5432/db", "postgresql://h/db?option=x",
+                            "mysql://u@h/db", "postgresql://h/db?sslmode=sometimes",
+                            "postgresql://h:99999/db", "host=a,b port=1,2,3"}) {
+        const auto t0 = std::chrono::steady_clock::now();
+        expect_refused({{"DATABASE_URL", url}}, "DATABASE_URL");
+        EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(100)) << url;
+    }
+    expect_refused({{"DATABASE_URL", "postgresql://h/db"},
+                    {"DATABASE_REPLICA_URLS", "postgresql://r1/db, postgresql://[::1/db"}},
+                   "DATABASE_REPLICA_URLS");
+    // The message is libpq's own.
+    try {
+        from({{"DATABASE_URL", "postgresql://h/db?option=x"}});
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("option"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Config, ClientAndPoolRefuseAMalformedConninfoAtOnce) {
+    pothos::Config c;
+    c.conninfo = "postgresql://[::1:5432/db";
+    const auto t0 = std::chrono::steady_clock::now();
+    try {
+        pothos::Client client(c);
+        FAIL() << "accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.variable(), "conninfo");
+    }
+    pothos::PoolOptions o;
+    o.conninfo = "mysql://u@h/db";
+    EXPECT_THROW(pothos::Pool pool(o), ConfigError);
+    c.conninfo = "postgresql://h/db";
+    c.replicas = {"postgresql://r/db?nonsense=1"};
+    try {
+        pothos::Client client(c);
+        FAIL() << "accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(e.variable(), "replicas");
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));
+    // A well-formed one is accepted (no connection is made yet).
+    c.replicas.clear();
+    c.conninfo = "host=127.0.0.1 port=1 dbname=x connect_timeout=2 sslmode=disable";
+    EXPECT_NO_THROW(pothos::Client client(c));
 }
 
 TEST(Config, ReadsTheRealEnvironment) {

@@ -150,3 +150,48 @@ TEST(AdvisorCandidates, CapsTheNumberOfColumns) {
     o.max_columns = 3;
     for (const Candidate& c : generate_candidates({stmt(1, u)}, o)) EXPECT_LE(c.shape.keys.size(), 3u);
 }
+
+TEST(AdvisorCandidates, ExpressionBecomesAnExpressionKey) {
+    ColumnUse lower = use(0, "lower(email)", UseKind::Eq);
+    lower.expr = "lower(email)";
+    lower.expr_attnums = {2};
+    auto cs = generate_candidates({stmt(1, {lower})});
+    ASSERT_EQ(cs.size(), 1u);
+    EXPECT_EQ(shape_sql(cs[0].shape), "((lower(email)))");
+    EXPECT_EQ(shape_columns(cs[0].shape), std::vector<int16_t>{2});
+    // The same expression from two statements is one candidate; a plain
+    // column use of attnum 0 is not confused with it.
+    ColumnUse trunc = use(0, "date_trunc('day'::text, created)", UseKind::Eq);
+    trunc.expr = "date_trunc('day'::text, created)";
+    auto s = shapes(generate_candidates({stmt(1, {lower, trunc}), stmt(2, {lower})}));
+    EXPECT_EQ(std::count(s.begin(), s.end(), "((lower(email)))"), 1);
+    EXPECT_TRUE(has(s, "((date_trunc('day'::text, created)))"));
+    EXPECT_TRUE(has(s, "((date_trunc('day'::text, created)), (lower(email)))") ||
+                has(s, "((lower(email)), (date_trunc('day'::text, created)))"));
+}
+
+TEST(AdvisorCandidates, IncludeColumnsForAnIndexOnlyScan) {
+    ColumnUse read_qty = use(4, "qty", UseKind::Output, 0, 0), read_pid = use(3, "product_id", UseKind::Output, 0, 0);
+    read_qty.width = 4;
+    auto s = shapes(generate_candidates({stmt(1, {use(3, "product_id", UseKind::Eq), read_pid, read_qty})}));
+    EXPECT_TRUE(has(s, "(product_id)"));
+    EXPECT_TRUE(has(s, "(product_id) INCLUDE (qty)"));
+    // A statement that reads the whole row, or wide columns, gets none.
+    ColumnUse whole = use(0, "*", UseKind::Output, 0, 0);
+    s = shapes(generate_candidates({stmt(1, {use(3, "product_id", UseKind::Eq), whole, read_qty})}));
+    EXPECT_FALSE(has(s, "(product_id) INCLUDE (qty)"));
+    ColumnUse body = use(5, "body", UseKind::Output, 0, 0);
+    body.width = 200;
+    s = shapes(generate_candidates({stmt(1, {use(3, "product_id", UseKind::Eq), body})}));
+    EXPECT_EQ(s, std::vector<std::string>{"(product_id)"});
+}
+
+TEST(AdvisorCandidates, LikePrefixOnTheSortColumnGetsNoOrderedShape) {
+    // name LIKE 'abc%' ORDER BY name LIMIT n: the matching rows are
+    // contiguous in name order; only the prefix index (text_pattern_ops).
+    auto s = shapes(generate_candidates({stmt(1, {use(2, "name", UseKind::Like), order(2, "name", 0)})}));
+    EXPECT_EQ(s, std::vector<std::string>{"(name text_pattern_ops)"});
+    // Without the LIKE, the ORDER BY ... LIMIT shape is there.
+    s = shapes(generate_candidates({stmt(1, {use(3, "shop", UseKind::Eq), order(2, "name", 0)})}));
+    EXPECT_TRUE(has(s, "(shop, name)"));
+}

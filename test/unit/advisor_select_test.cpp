@@ -230,3 +230,83 @@ TEST(AdvisorCost, WeightedMeanAndImprovement) {
     EXPECT_DOUBLE_EQ(improvement_pct(200, 50), 75);
     EXPECT_DOUBLE_EQ(improvement_pct(0, 50), 0);
 }
+
+TEST(AdvisorServes, IncludeAndExpressionKeys) {
+    IndexShape a = shape(1, {3}), a_inc = shape(1, {3}), ab = shape(1, {3, 4});
+    IndexKey qty;
+    qty.attnum = 4;
+    qty.name = "c4";
+    a_inc.include = {qty};
+    EXPECT_TRUE(serves(a_inc, a));
+    EXPECT_FALSE(serves(a, a_inc));   // a returns no c4: no index-only scan
+    EXPECT_TRUE(serves(ab, a_inc));   // c4 is a key of ab
+    IndexShape lower = shape(1, {}), lower2 = shape(1, {});
+    IndexKey e;
+    e.name = e.expr = "lower(c2)";
+    lower.keys = {e};
+    e.name = e.expr = "upper(c2)";
+    lower2.keys = {e};
+    EXPECT_TRUE(serves(lower, lower));
+    EXPECT_FALSE(serves(lower, lower2));
+    EXPECT_FALSE(serves(lower, shape(1, {0})));
+    EXPECT_NE(shape_id(lower), shape_id(lower2));
+    EXPECT_NE(shape_id(a), shape_id(a_inc));
+}
+
+TEST(AdvisorSelect, MeasuredTimeWeighsSavingsAgainstWriteTime) {
+    // Statement 0 ran 10 calls taking 500 ms in all at plan cost 100: the
+    // index (cost 10) saves 90 % of it, 450 ms.
+    auto in = input({cand(shape(1, {2}))}, {10});
+    in.statements[0].exec_ms = 500;
+    FakePlanner p;
+    p.base = {100};
+    p.with = {{{0, 0}, 10}};
+    CostOracle o = std::ref(p);
+    in.write_cost = {400};  // ms: less than it saves
+    auto r = select_indexes(in, o);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_DOUBLE_EQ(r[0].saving, 450);
+    in.write_cost = {460};  // ms: more than it saves
+    EXPECT_TRUE(select_indexes(in, o).empty());
+}
+
+TEST(AdvisorSelect, ChosenIndexSwappedForAWiderOneThatServesMore) {
+    // (c2) is smaller and serves statement 0 alone as well as (c2, c3);
+    // (c2, c3) also serves statement 1 (c2 = ? ORDER BY c3 LIMIT), where
+    // (c2) helps less. The greedy step takes (c2) first, then the swap.
+    IndexShape narrow = shape(1, {2}), wide = shape(1, {2, 3});
+    auto in = input({cand(narrow), cand(wide)}, {10, 10});
+    in.bytes = {8192.0 * 10, 8192.0 * 20};
+    FakePlanner p;
+    p.base = {100, 100};
+    p.with = {{{0, 0}, 10}, {{0, 1}, 40}, {{1, 0}, 10}, {{1, 1}, 5}};
+    CostOracle o = std::ref(p);
+    auto r = select_indexes(in, o);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].candidate, 1u);
+    EXPECT_EQ(r[0].statements.size(), 2u);
+    // When the wider one adds too little (under the threshold), no swap.
+    p.with[{1, 1}] = 38;
+    r = select_indexes(in, o);
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].candidate, 0u);
+}
+
+TEST(AdvisorCost, EntryTimeFromTheMeasuredInsertsAndWalIncrease) {
+    TableWrites w;
+    w.inserted = 1000;
+    w.insert_ms = 20;  // 20 us a row, shared by the heap and one index
+    w.index_count = 1;
+    EXPECT_DOUBLE_EQ(index_entry_ms(w), 0.01);
+    EXPECT_DOUBLE_EQ(index_write_ms(w, shape(1, {2})), 1000 * 0.01);
+    // Without INSERTs: every write's time per row written.
+    TableWrites u;
+    u.updated = {{{3}, 100}};
+    u.write_ms = 50;
+    EXPECT_DOUBLE_EQ(index_entry_ms(u), 0.5);
+    EXPECT_DOUBLE_EQ(index_entry_ms(TableWrites{}), 0);
+    // WAL: a 100-byte row with a primary key writes 52 + 24 + 100 + 52 + 20
+    // bytes; an index of 16-byte entries adds 68 of them.
+    EXPECT_DOUBLE_EQ(insert_wal_bytes(100, 1), 248);
+    EXPECT_NEAR(wal_increase_pct(100, 1, 16), 100.0 * 68 / 248, 1e-9);
+}

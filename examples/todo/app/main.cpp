@@ -211,14 +211,13 @@ public:
 
         TodoLoader todos_of_list(
             [this, &rid](const std::vector<std::int64_t>& keys) {
-                std::vector<std::string> text;
-                for (auto k : keys) text.push_back(std::to_string(k));
-                pothos::Result r = q(kTodosOfLists, pothos::params(pothos::array_literal(text)), rid);
+                // The keys go as one exact bigint[] parameter.
+                pothos::Result r = q(kTodosOfLists, pothos::params(keys), rid);
                 std::map<std::int64_t, std::vector<Todo>> by_list;
-                for (int i = 0; i < r.rows(); ++i) {
-                    Todo t{r.as_int(i, 0), std::string(r.get(i, 2)), std::nullopt};
-                    if (!r.is_null(i, 4)) t.assignee = r.as_int(i, 4);
-                    by_list[r.as_int(i, 1)].push_back(std::move(t));
+                for (const pothos::Row& row : r) {
+                    by_list[row.get<std::int64_t>("list_id")].push_back(
+                        Todo{row.get<std::int64_t>("id"), row.get<std::string>("title"),
+                             row.get<std::optional<std::int64_t>>("assignee_id")});
                 }
                 std::vector<TodoLoader::Outcome> out;
                 for (auto k : keys) out.emplace_back(std::move(by_list[k]));
@@ -226,22 +225,26 @@ public:
             },
             lo);
 
-        // The library's ready "= ANY($1)" loader for one row per key.
+        // One row per key, as the library's ready "= ANY($1)" loader
+        // (make_any_loader) returns them, with exact bigint keys.
+        using UserLoader = pothos::AnyLoaderOf<std::int64_t>;
         auto users = [&] {
-            auto fn = [this, &rid](const std::vector<std::string>& keys) {
-                pothos::Result r = q(kUsers, pothos::params(pothos::array_literal(keys)), rid);
-                std::map<std::string, pothos::Record> rows;
-                for (int i = 0; i < r.rows(); ++i)
-                    rows[std::string(r.get(i, 0))] = pothos::Record{{"id", r.value(i, 0)}, {"name", r.value(i, 1)}};
-                std::vector<pothos::AnyLoader::Outcome> out;
-                for (const auto& k : keys) {
+            auto fn = [this, &rid](const std::vector<std::int64_t>& keys) {
+                pothos::Result r = q(kUsers, pothos::params(keys), rid);
+                std::map<std::int64_t, pothos::Record> rows;
+                for (const pothos::Row& row : r)
+                    rows[row.get<std::int64_t>("id")] = pothos::Record{
+                        {"id", row.get<std::optional<std::string>>("id")},
+                        {"name", row.get<std::optional<std::string>>("name")}};
+                std::vector<UserLoader::Outcome> out;
+                for (const auto k : keys) {
                     auto it = rows.find(k);
                     out.emplace_back(it == rows.end() ? std::optional<pothos::Record>()
                                                       : std::optional<pothos::Record>(it->second));
                 }
                 return out;
             };
-            return std::make_unique<pothos::AnyLoader>(fn, lo);
+            return std::make_unique<UserLoader>(fn, lo);
         }();
 
         Response out;
@@ -254,7 +257,7 @@ public:
             for (const Todo& t : f.get()) {
                 ++out.todos;
                 out.add(3, t.id, t.title);
-                if (t.assignee) level3.push_back(users->load(std::to_string(*t.assignee)));
+                if (t.assignee) level3.push_back(users->load(*t.assignee));
             }
         }
         users->dispatch();

@@ -35,13 +35,9 @@ std::string predicate_sql(const ColumnUse& u) {
     }
 }
 
-IndexKey key_of(const ColumnUse& u, bool pattern_ops) {
-    IndexKey k;
-    k.attnum = u.attnum;
-    k.name = u.name;
-    k.pattern_ops = pattern_ops;
-    return k;
-}
+IndexKey key_of(const ColumnUse& u, bool pattern_ops) { return key_of_use(u, pattern_ops); }
+
+bool same_use(const ColumnUse& a, const ColumnUse& b) { return a.attnum == b.attnum && a.expr == b.expr; }
 
 std::string percent_filtered(const ColumnUse& u) {
     double seen = u.returned + u.filtered;
@@ -55,7 +51,8 @@ public:
     explicit Builder(const CandidateOptions& o) : opt_(o) {}
 
     void add(uint32_t relid, std::vector<IndexKey> keys, const std::string& pred,
-             const std::vector<int16_t>& pred_cols, uint64_t queryid, const std::string& reason) {
+             const std::vector<int16_t>& pred_cols, uint64_t queryid, const std::string& reason,
+             std::vector<IndexKey> include = {}) {
         if (keys.empty()) return;
         if (keys.size() > opt_.max_columns) keys.resize(opt_.max_columns);
         // Normalise the direction: the first key ascending (a btree scans both ways).
@@ -68,6 +65,7 @@ public:
         IndexShape s;
         s.relid = relid;
         s.keys = std::move(keys);
+        s.include = std::move(include);
         s.predicate = pred;
         s.predicate_attnums = pred_cols;
         std::string id = shape_id(s);
@@ -101,18 +99,24 @@ std::string names(const std::vector<IndexKey>& keys) {
 }
 
 void from_relation(Builder& b, const RelationUse& rel, uint64_t queryid, const CandidateOptions& opt) {
-    std::vector<const ColumnUse*> eq, range, order, preds;
+    std::vector<const ColumnUse*> eq, range, order, preds, outputs;
+    bool whole_row = false;
     for (const ColumnUse& u : rel.uses) {
         if (equality_like(u.kind)) {
             bool dup = false;
-            for (const ColumnUse* e : eq) dup = dup || e->attnum == u.attnum;
+            for (const ColumnUse* e : eq) dup = dup || same_use(*e, u);
             if (!dup) eq.push_back(&u);
         } else if (range_like(u.kind)) {
-            range.push_back(&u);
+            bool dup = false;
+            for (const ColumnUse* r : range) dup = dup || (same_use(*r, u) && r->kind == u.kind);
+            if (!dup) range.push_back(&u);
         } else if (u.kind == UseKind::OrderBy) {
             order.push_back(&u);
         } else if (constant_predicate(u.kind)) {
             preds.push_back(&u);
+        } else if (u.kind == UseKind::Output) {
+            if (u.attnum <= 0) whole_row = true;
+            else outputs.push_back(&u);
         }
     }
     std::stable_sort(eq.begin(), eq.end(), [](const ColumnUse* a, const ColumnUse* b) {
@@ -161,7 +165,7 @@ void from_relation(Builder& b, const RelationUse& rel, uint64_t queryid, const C
     std::vector<IndexKey> order_keys;
     for (const ColumnUse* u : order) {
         bool is_eq = false;
-        for (const ColumnUse* e : eq) is_eq = is_eq || e->attnum == u->attnum;
+        for (const ColumnUse* e : eq) is_eq = is_eq || same_use(*e, *u);
         if (is_eq) continue;  // constant within the result: sorting on it is free
         IndexKey k = key_of(*u, false);
         k.desc = (u->flags & kFlagDesc) != 0;
@@ -176,6 +180,13 @@ void from_relation(Builder& b, const RelationUse& rel, uint64_t queryid, const C
             k.nulls_first = !k.nulls_first;
         }
     }
+    // A LIKE prefix on the first sort column: the rows it keeps are
+    // contiguous in that order, so a scan in that order reads every row
+    // before them (the planner, taking them as spread out, expects a few);
+    // such ordered shapes are left out, the prefix's own index serves.
+    for (const ColumnUse* r : range)
+        if (r->kind == UseKind::Like && !order_keys.empty() && same_key(order_keys[0], key_of(*r, false)))
+            order_keys.clear();
     if (!order_keys.empty()) {
         std::vector<IndexKey> k = eq_keys;
         k.insert(k.end(), order_keys.begin(), order_keys.end());
@@ -191,12 +202,31 @@ void from_relation(Builder& b, const RelationUse& rel, uint64_t queryid, const C
     for (const ColumnUse* p : preds) {
         std::vector<IndexKey> k;
         for (const IndexKey& x : widest)
-            if (x.attnum != p->attnum) k.push_back(x);
+            if (x.attnum != p->attnum || !x.expr.empty()) k.push_back(x);
         if (k.empty()) continue;
         std::string pred = predicate_sql(*p);
         b.add(rel.relid, k, pred, {p->attnum}, queryid,
               names(k) + " for the constant predicate " + pred + percent_filtered(*p));
     }
+    // The widest shape with the other columns the statement reads as INCLUDE
+    // columns: an index-only scan needs no heap access for rows whose page
+    // is all-visible.
+    if (whole_row || widest.empty() || outputs.empty()) return;
+    std::vector<IndexKey> include;
+    double width = 0;
+    for (const ColumnUse* o : outputs) {
+        bool in_key = false;
+        for (const IndexKey& x : widest) in_key = in_key || (x.expr.empty() && x.attnum == o->attnum);
+        for (const IndexKey& x : include) in_key = in_key || x.attnum == o->attnum;
+        if (in_key) continue;
+        include.push_back(key_of(*o, false));
+        width += o->width > 0 ? o->width : 8;
+    }
+    bool plain_keys = true;  // an index-only scan cannot return an expression's columns
+    for (const IndexKey& x : widest) plain_keys = plain_keys && x.expr.empty() && !x.pattern_ops;
+    if (!plain_keys || include.empty() || include.size() > opt.max_include || width > opt.max_include_width) return;
+    b.add(rel.relid, widest, "", {}, queryid, names(widest) + " including " + names(include) + " (index-only scan)",
+          include);
 }
 
 }  // namespace

@@ -10,7 +10,13 @@
 //   - E then one range column, for each of the first two of R;
 //   - E then O (the rows come out sorted, the LIMIT stops early), and O alone;
 //   - for each predicate of P, the widest of those shapes as a partial index
-//     WHERE the predicate.
+//     WHERE the predicate;
+//   - the widest shape with the other columns the statement reads from the
+//     relation as INCLUDE columns (at most max_include of them, of at most
+//     max_include_width bytes together, none of the keys an expression), for
+//     an index-only scan.
+// A column use may be an expression of the table's columns (lower(email),
+// date_trunc('day', created_at)): it becomes an expression key.
 // Duplicates (same relation, keys and predicate) are merged, keeping every
 // source statement and reason.
 #pragma once
@@ -23,6 +29,8 @@ namespace pothos::core::advisor {
 
 struct CandidateOptions {
     size_t max_columns = 4;
+    size_t max_include = 3;
+    double max_include_width = 24;
     // LIKE 'prefix%' needs text_pattern_ops unless the collation is C.
     bool like_needs_pattern_ops = true;
 };

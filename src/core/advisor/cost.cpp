@@ -33,6 +33,7 @@ BtreeSize estimate_btree_size(double tuples, const std::vector<double>& key_widt
         height++;
     }
     s.tree_height = height;
+    s.tuple_bytes = tuple;
     s.pages = s.leaf_pages + upper + 1;
     s.bytes = s.pages * block_size;
     return s;
@@ -46,13 +47,6 @@ bool covers(const std::vector<int16_t>& cols, int16_t c) {
     for (int16_t x : cols)
         if (x == c) return true;
     return false;
-}
-
-std::vector<int16_t> columns_of(const IndexShape& s) {
-    std::vector<int16_t> mine;
-    for (const IndexKey& k : s.keys) mine.push_back(k.attnum);
-    mine.insert(mine.end(), s.predicate_attnums.begin(), s.predicate_attnums.end());
-    return mine;
 }
 
 // hot_today: no column of the update is indexed now; touches: it assigns a
@@ -70,7 +64,7 @@ void classify_update(const TableWrites& w, const std::vector<int16_t>& mine, con
 }  // namespace
 
 double index_write_rows(const TableWrites& w, const IndexShape& s) {
-    std::vector<int16_t> mine = columns_of(s);
+    std::vector<int16_t> mine = shape_columns(s);
     double entries = w.inserted + w.deleted;
     for (const auto& u : w.updated) {
         bool hot_today, touches;
@@ -83,8 +77,32 @@ double index_write_rows(const TableWrites& w, const IndexShape& s) {
     return entries;
 }
 
+double index_entry_ms(const TableWrites& w) {
+    double per_row = 0;
+    if (w.inserted > 0 && w.insert_ms > 0) {
+        per_row = w.insert_ms / w.inserted;
+    } else {
+        double rows = w.inserted + w.deleted;
+        for (const auto& u : w.updated) rows += u.second;
+        if (rows <= 0 || w.write_ms <= 0) return 0;
+        per_row = w.write_ms / rows;
+    }
+    return per_row / (1.0 + std::max(0, w.index_count));
+}
+
+double index_write_ms(const TableWrites& w, const IndexShape& s) { return index_write_rows(w, s) * index_entry_ms(w); }
+
+double insert_wal_bytes(double row_width, int index_count, double index_tuple_bytes) {
+    return kWalRecordBytes + kHeapTupleHeader + std::max(0.0, row_width) +
+           std::max(0, index_count) * (kWalRecordBytes + index_tuple_bytes);
+}
+
+double wal_increase_pct(double row_width, int index_count, double tuple_bytes) {
+    return 100.0 * (kWalRecordBytes + tuple_bytes) / insert_wal_bytes(row_width, index_count);
+}
+
 bool breaks_hot_updates(const TableWrites& w, const IndexShape& s) {
-    std::vector<int16_t> mine = columns_of(s);
+    std::vector<int16_t> mine = shape_columns(s);
     for (const auto& u : w.updated) {
         bool hot_today, touches;
         classify_update(w, mine, u.first, &hot_today, &touches);

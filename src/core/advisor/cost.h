@@ -33,6 +33,7 @@ struct BtreeSize {
     double pages = 2;     // with upper levels and metapage
     int tree_height = 0;  // levels above the leaves
     double bytes = 16384;
+    double tuple_bytes = 16;  // one leaf entry with its line pointer
 };
 
 // tuples: rows the index holds (the table's rows times the predicate's
@@ -49,6 +50,10 @@ double write_cost_per_row(const BtreeSize& size);
 struct TableWrites {
     double inserted = 0;
     double deleted = 0;
+    // Measured execution time (ms) of the statements that inserted those
+    // rows, and of every statement writing the table.
+    double insert_ms = 0;
+    double write_ms = 0;
     // Rows updated, by the set of columns the UPDATE assigns.
     std::vector<std::pair<std::vector<int16_t>, double>> updated;
     // The table's existing indexes: how many, and every column they cover
@@ -60,6 +65,25 @@ struct TableWrites {
 // Index entries the workload's writes add when an index of that shape
 // exists (see above).
 double index_write_rows(const TableWrites& w, const IndexShape& s);
+
+// Time (ms) one index entry costs the workload's writes: the measured time
+// per row written (INSERTs when there are, else every write) shared between
+// the heap tuple and the entries of the existing indexes; 0 without writes.
+double index_entry_ms(const TableWrites& w);
+// index_write_rows x index_entry_ms: what maintaining the index would cost
+// the workload's writes, over the same window as the reads' times.
+double index_write_ms(const TableWrites& w, const IndexShape& s);
+
+// WAL of one row written: a record header with its block reference, then
+// the tuple.
+constexpr double kWalRecordBytes = 52;
+constexpr double kHeapTupleHeader = 24;
+// Estimated WAL bytes an INSERT writes per row today (heap tuple of
+// row_width bytes of data, one entry in each of index_count indexes of
+// about index_tuple_bytes), and what an index of entries of tuple_bytes
+// adds to it, in percent.
+double insert_wal_bytes(double row_width, int index_count, double index_tuple_bytes = 20);
+double wal_increase_pct(double row_width, int index_count, double tuple_bytes);
 
 // True if some update that is HOT today would stop being HOT with an index
 // of that shape (it assigns a key or predicate column of it).

@@ -36,6 +36,8 @@ const char* use_kind_name(UseKind k) noexcept {
     case UseKind::BoolFalse: return "boolean false";
     case UseKind::JoinKey: return "join key";
     case UseKind::OrderBy: return "ORDER BY ... LIMIT";
+    case UseKind::Output: return "read";
+    case UseKind::ConstHash: return "constant hash";
     }
     return "other";
 }

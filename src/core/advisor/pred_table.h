@@ -36,6 +36,9 @@ enum class UseKind : uint8_t {
     BoolFalse = 8,  // WHERE NOT col
     JoinKey = 9,    // col = other relation's column (hash, merge or nested-loop join)
     OrderBy = 10,   // position `pos` of an ORDER BY ... LIMIT
+    Output = 11,    // a column the statement reads from the relation (INCLUDE candidates)
+    ConstHash = 12, // relid 0: flags is the hash of a text constant that a function of a
+                    // column takes (date_trunc's unit), recorded when the statement is first seen
 };
 
 const char* use_kind_name(UseKind k) noexcept;

@@ -13,6 +13,7 @@ bool advisor_btree_size(double tuples, const double* widths, int n, BtreeSizeC* 
         out->pages = s.pages;
         out->height = s.tree_height;
         out->bytes = s.bytes;
+        out->tuple_bytes = s.tuple_bytes;
     });
 }
 

@@ -12,6 +12,7 @@ struct BtreeSizeC {
     double pages;  // with upper levels and metapage
     int height;    // levels above the leaves
     double bytes;
+    double tuple_bytes;  // one leaf entry
 };
 POTHOS_PLAIN(BtreeSizeC);
 

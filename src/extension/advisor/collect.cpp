@@ -1,5 +1,6 @@
 // advisor/collect.cpp -- see advisor/collect.h. C-style glue: the plan walk
-// allocates only on sampled executions, in the executor's memory context.
+// (advisor/plan_uses.h) allocates only on sampled executions, in the
+// executor's memory context.
 #include "extension/common/pg.h"
 
 extern "C" {
@@ -16,12 +17,15 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "access/xact.h"
 #include "utils/timestamp.h"
+#include "common/hashfn.h"
+#include "utils/builtins.h"
 }
 
 #include "core/common/hot.h"
 #include "core/advisor/sampling.h"
 #include "extension/advisor/collect.h"
 #include "extension/advisor/guc.h"
+#include "extension/advisor/plan_uses.h"
 #include "extension/advisor/shmem.h"
 
 namespace pothos::ext {
@@ -118,264 +122,6 @@ POTHOS_HOT void advisor_executor_start(QueryDesc* qd, int eflags) {
 
 namespace {
 
-// ---------------------------------------------------------------- plan walk
-
-struct Walk {
-    List* rtable;
-    AdvisorUse* obs;  // key without its database and statement (the caller's)
-    int n;
-    int cap;
-};
-
-void add_obs(Walk* w, Oid relid, AttrNumber att, UseKind kind, uint8 pos, uint32 flags, double returned,
-             double filtered, bool index_cond) {
-    // System catalogs (and everything initdb created) take no user indexes:
-    // collecting their predicates would only lead to advice that cannot be
-    // applied.
-    if (relid < FirstNormalObjectId) return;
-    if (w->n == w->cap) {
-        w->cap *= 2;
-        w->obs = (AdvisorUse*) repalloc(w->obs, sizeof(AdvisorUse) * w->cap);
-    }
-    AdvisorUse* o = &w->obs[w->n++];
-    memset(&o->key, 0, sizeof o->key);
-    o->key.relid = relid;
-    o->key.attnum = att;
-    o->key.kind = (uint8) kind;
-    o->key.pos = pos;
-    o->key.flags = flags;
-    o->returned = returned;
-    o->filtered = filtered;
-    o->index_cond = index_cond;
-}
-
-Expr* strip(Expr* e) {
-    while (e != NULL && IsA(e, RelabelType)) e = ((RelabelType*) e)->arg;
-    return e;
-}
-
-// The base table column an expression evaluated at plan node ps stands for,
-// following OUTER_VAR / INNER_VAR references down through the children's
-// target lists.
-bool resolve_column(PlanState* ps, Expr* e, List* rtable, Oid* relid, AttrNumber* att) {
-    for (int depth = 0; depth < 64 && ps != NULL; depth++) {
-        e = strip(e);
-        if (e == NULL || !IsA(e, Var)) return false;
-        Var* v = (Var*) e;
-        if (v->varlevelsup != 0) return false;
-        if (v->varno == OUTER_VAR || v->varno == INNER_VAR) {
-            PlanState* child = v->varno == OUTER_VAR ? outerPlanState(ps) : innerPlanState(ps);
-            if (child == NULL) return false;
-            TargetEntry* te = get_tle_by_resno(child->plan->targetlist, v->varattno);
-            if (te == NULL) return false;
-            ps = child;
-            e = te->expr;
-            continue;
-        }
-        if (IS_SPECIAL_VARNO(v->varno) || v->varattno <= 0 || v->varno > (int) list_length(rtable)) return false;
-        RangeTblEntry* rte = rt_fetch(v->varno, rtable);
-        if (rte->rtekind != RTE_RELATION) return false;
-        *relid = rte->relid;
-        *att = v->varattno;
-        return true;
-    }
-    return false;
-}
-
-bool is_value(Expr* e) {
-    e = strip(e);
-    return e != NULL && !contain_var_clause((Node*) e);
-}
-
-bool is_exec_param(Expr* e) {
-    e = strip(e);
-    return e != NULL && IsA(e, Param) && ((Param*) e)->paramkind == PARAM_EXEC;
-}
-
-// LIKE pattern usable by a btree: a constant must not start with a wildcard;
-// a parameter or expression may be a prefix.
-bool like_prefix_possible(Expr* pattern) {
-    pattern = strip(pattern);
-    if (pattern == NULL || !IsA(pattern, Const)) return true;
-    Const* c = (Const*) pattern;
-    if (c->constisnull || (c->consttype != TEXTOID && c->consttype != VARCHAROID && c->consttype != BPCHAROID))
-        return false;
-    text* t = DatumGetTextPP(c->constvalue);
-    if (VARSIZE_ANY_EXHDR(t) == 0) return false;
-    char first = VARDATA_ANY(t)[0];
-    return first != '%' && first != '_';
-}
-
-// Filter (or index condition) clause of the scan at ps.
-void classify_scan_clause(Walk* w, PlanState* ps, Expr* clause, double returned, double filtered, bool index_cond) {
-    Oid relid;
-    AttrNumber att;
-    clause = strip(clause);
-    if (clause == NULL) return;
-    if (IsA(clause, BoolExpr)) {
-        BoolExpr* b = (BoolExpr*) clause;
-        if (b->boolop == AND_EXPR) {
-            ListCell* lc;
-            foreach (lc, b->args) classify_scan_clause(w, ps, (Expr*) lfirst(lc), returned, filtered, index_cond);
-        } else if (b->boolop == NOT_EXPR && list_length(b->args) == 1) {
-            Expr* arg = strip((Expr*) linitial(b->args));
-            if (arg && IsA(arg, Var) && ((Var*) arg)->vartype == BOOLOID &&
-                resolve_column(ps, arg, w->rtable, &relid, &att))
-                add_obs(w, relid, att, UseKind::BoolFalse, 0, 0, returned, filtered, index_cond);
-        }
-        return;
-    }
-    if (IsA(clause, Var)) {
-        if (((Var*) clause)->vartype == BOOLOID && resolve_column(ps, clause, w->rtable, &relid, &att))
-            add_obs(w, relid, att, UseKind::BoolTrue, 0, 0, returned, filtered, index_cond);
-        return;
-    }
-    if (IsA(clause, NullTest)) {
-        NullTest* nt = (NullTest*) clause;
-        if (!nt->argisrow && resolve_column(ps, nt->arg, w->rtable, &relid, &att))
-            add_obs(w, relid, att, nt->nulltesttype == IS_NULL ? UseKind::IsNull : UseKind::NotNull, 0, 0, returned,
-                    filtered, index_cond);
-        return;
-    }
-    if (IsA(clause, ScalarArrayOpExpr)) {
-        ScalarArrayOpExpr* sa = (ScalarArrayOpExpr*) clause;
-        if (sa->useOr && list_length(sa->args) == 2 && is_value((Expr*) lsecond(sa->args))) {
-            char* name = get_opname(sa->opno);
-            if (name && strcmp(name, "=") == 0 && resolve_column(ps, (Expr*) linitial(sa->args), w->rtable, &relid, &att))
-                add_obs(w, relid, att, UseKind::In, 0, 0, returned, filtered, index_cond);
-        }
-        return;
-    }
-    if (!IsA(clause, OpExpr) || list_length(((OpExpr*) clause)->args) != 2) return;
-    OpExpr* op = (OpExpr*) clause;
-    Expr* l = strip((Expr*) linitial(op->args));
-    Expr* r = strip((Expr*) lsecond(op->args));
-    Expr* col;
-    Expr* other;
-    if (l && IsA(l, Var) && is_value(r)) {
-        col = l;
-        other = r;
-    } else if (r && IsA(r, Var) && is_value(l)) {
-        col = r;
-        other = l;
-    } else {
-        return;
-    }
-    char* name = get_opname(op->opno);
-    if (name == NULL) return;
-    UseKind kind;
-    if (strcmp(name, "=") == 0)
-        kind = is_exec_param(other) ? UseKind::JoinKey : UseKind::Eq;
-    else if (strcmp(name, "<") == 0 || strcmp(name, "<=") == 0 || strcmp(name, ">") == 0 || strcmp(name, ">=") == 0)
-        kind = UseKind::Range;
-    else if (strcmp(name, "~~") == 0 && col == l && like_prefix_possible(other))
-        kind = UseKind::Like;
-    else
-        return;
-    if (resolve_column(ps, col, w->rtable, &relid, &att))
-        add_obs(w, relid, att, kind, 0, 0, returned, filtered, index_cond);
-}
-
-void classify_list(Walk* w, PlanState* ps, List* clauses, double returned, double filtered, bool index_cond) {
-    ListCell* lc;
-    foreach (lc, clauses) classify_scan_clause(w, ps, (Expr*) lfirst(lc), returned, filtered, index_cond);
-}
-
-// Equality join clauses: both sides' columns are join keys.
-void classify_join_clauses(Walk* w, PlanState* ps, List* clauses) {
-    ListCell* lc;
-    foreach (lc, clauses) {
-        Expr* c = strip((Expr*) lfirst(lc));
-        if (c == NULL || !IsA(c, OpExpr) || list_length(((OpExpr*) c)->args) != 2) continue;
-        OpExpr* op = (OpExpr*) c;
-        char* name = get_opname(op->opno);
-        if (name == NULL || strcmp(name, "=") != 0) continue;
-        Oid r1, r2;
-        AttrNumber a1, a2;
-        if (!resolve_column(ps, (Expr*) linitial(op->args), w->rtable, &r1, &a1)) continue;
-        if (!resolve_column(ps, (Expr*) lsecond(op->args), w->rtable, &r2, &a2)) continue;
-        if (r1 == r2) continue;
-        add_obs(w, r1, a1, UseKind::JoinKey, 0, 0, 0, 0, false);
-        add_obs(w, r2, a2, UseKind::JoinKey, 0, 0, 0, 0, false);
-    }
-}
-
-// Sort keys of the Sort feeding a Limit, when they are columns of one table.
-void classify_limit_sort(Walk* w, PlanState* limit) {
-    PlanState* ps = outerPlanState(limit);
-    while (ps != NULL && (IsA(ps, GatherMergeState) || IsA(ps, ResultState))) ps = outerPlanState(ps);
-    if (ps == NULL) return;
-    Sort* sort;
-    if (IsA(ps, SortState))
-        sort = (Sort*) ps->plan;
-    else if (IsA(ps, IncrementalSortState))
-        sort = &((IncrementalSort*) ps->plan)->sort;
-    else
-        return;
-    int n = sort->numCols;
-    if (n <= 0 || n > 8) return;
-    Oid rel0 = InvalidOid;
-    Oid relids[8];
-    AttrNumber atts[8];
-    uint32 flags[8];
-    for (int i = 0; i < n; i++) {
-        TargetEntry* te = get_tle_by_resno(sort->plan.targetlist, sort->sortColIdx[i]);
-        if (te == NULL || !resolve_column(ps, te->expr, w->rtable, &relids[i], &atts[i])) return;
-        if (i == 0) rel0 = relids[i];
-        if (relids[i] != rel0) return;
-        Oid opfamily, opcintype;
-        int16 strategy;
-        flags[i] = 0;
-        if (get_ordering_op_properties(sort->sortOperators[i], &opfamily, &opcintype, &strategy) &&
-            strategy == BTGreaterStrategyNumber)
-            flags[i] |= core::advisor::kFlagDesc;
-        if (sort->nullsFirst[i]) flags[i] |= core::advisor::kFlagNullsFirst;
-    }
-    for (int i = 0; i < n; i++) add_obs(w, relids[i], atts[i], UseKind::OrderBy, (uint8) i, flags[i], 0, 0, false);
-}
-
-double rows_out(Instrumentation* in) { return in ? in->ntuples + in->tuplecount : 0; }
-
-bool walk_node(PlanState* ps, void* context) {
-    Walk* w = (Walk*) context;
-    if (ps == NULL) return false;
-    Plan* plan = ps->plan;
-    Instrumentation* in = ps->instrument;
-    double returned = rows_out(in);
-    double filtered = in ? in->nfiltered1 : 0;
-    switch (nodeTag(plan)) {
-    case T_SeqScan:
-    case T_SampleScan:
-        classify_list(w, ps, plan->qual, returned, filtered, false);
-        break;
-    case T_IndexScan:
-        classify_list(w, ps, plan->qual, returned, filtered, false);
-        classify_list(w, ps, ((IndexScan*) plan)->indexqualorig, returned, filtered, true);
-        break;
-    case T_BitmapHeapScan:
-        classify_list(w, ps, plan->qual, returned, filtered, false);
-        classify_list(w, ps, ((BitmapHeapScan*) plan)->bitmapqualorig, returned, filtered, true);
-        break;
-    case T_HashJoin:
-        classify_join_clauses(w, ps, ((HashJoin*) plan)->hashclauses);
-        classify_join_clauses(w, ps, ((Join*) plan)->joinqual);
-        break;
-    case T_MergeJoin:
-        classify_join_clauses(w, ps, ((MergeJoin*) plan)->mergeclauses);
-        classify_join_clauses(w, ps, ((Join*) plan)->joinqual);
-        break;
-    case T_NestLoop:
-        classify_join_clauses(w, ps, ((Join*) plan)->joinqual);
-        break;
-    case T_Limit:
-        classify_limit_sort(w, ps);
-        break;
-    default:
-        break;
-    }
-    return planstate_tree_walker(ps, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(walk_node)), context);
-}
-
 bool take_sampled(const QueryDesc* qd) {
     for (int i = 0; i < kSampledSlots; i++) {
         if (sampled[i] == qd) {
@@ -394,23 +140,87 @@ static POTHOS_COLD void collect_sampled(const StmtEvent& ev) {
     if (!take_sampled(ev.qd)) return;
     QueryDesc* qd = const_cast<QueryDesc*>(ev.qd);
     if (qd->planstate == NULL || qd->planstate->instrument == NULL || qd->estate == NULL) return;
-    Walk w;
-    w.rtable = qd->plannedstmt->rtable;
-    w.cap = 16;
-    w.n = 0;
-    w.obs = (AdvisorUse*) palloc(sizeof(AdvisorUse) * w.cap);
-    walk_node(qd->planstate, &w);
-    for (int i = 0; i < w.n; i++) {
-        w.obs[i].key.dbid = MyDatabaseId;
-        w.obs[i].key.queryid = ev.key.queryid;
+    PlanUses found{NULL, 0, 0};
+    plan_uses_executed(qd->planstate, qd->plannedstmt->rtable, &found);
+    if (found.n == 0) return;
+    AdvisorUse* obs = (AdvisorUse*) palloc(sizeof(AdvisorUse) * found.n);
+    for (int i = 0; i < found.n; i++) {
+        const PlanUse& u = found.uses[i];
+        AdvisorUse* o = &obs[i];
+        memset(&o->key, 0, sizeof o->key);
+        o->key.dbid = MyDatabaseId;
+        o->key.queryid = ev.key.queryid;
+        o->key.relid = u.relid;
+        o->key.attnum = u.attnum;
+        o->key.kind = u.kind;
+        o->key.pos = u.pos;
+        o->key.flags = u.flags;
+        o->returned = u.returned;
+        o->filtered = u.filtered;
+        o->index_cond = u.index_cond;
     }
-    advisor_record(w.obs, w.n);
-    pfree(w.obs);
+    advisor_record(obs, found.n);
+    pfree(obs);
+    pfree(found.uses);
 }
 
 POTHOS_HOT void advisor_statement_end(const StmtEvent& ev) {
     if (POTHOS_LIKELY(sampled_count == 0) || ev.qd == nullptr) return;
     collect_sampled(ev);
+}
+
+namespace {
+
+constexpr int kMaxConstHashes = 8;
+
+struct ConstHashes {
+    AdvisorUse uses[kMaxConstHashes];
+    int n;
+    uint64 queryid;
+};
+
+bool const_hash_walker(Node* node, void* ctx) {
+    ConstHashes* c = (ConstHashes*) ctx;
+    if (node == NULL || c->n == kMaxConstHashes) return false;
+    if (IsA(node, Query))
+        return query_tree_walker((Query*) node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(const_hash_walker)),
+                                 ctx, 0);
+    if (IsA(node, FuncExpr) && contain_var_clause(node)) {
+        ListCell* lc;
+        foreach (lc, ((FuncExpr*) node)->args) {
+            Node* a = (Node*) lfirst(lc);
+            if (!IsA(a, Const) || ((Const*) a)->consttype != TEXTOID || ((Const*) a)->constisnull) continue;
+            char* v = text_to_cstring(DatumGetTextPP(((Const*) a)->constvalue));
+            AdvisorUse* u = &c->uses[c->n++];
+            memset(u, 0, sizeof *u);
+            u->key.dbid = MyDatabaseId;
+            u->key.queryid = c->queryid;
+            u->key.kind = (uint8) UseKind::ConstHash;
+            u->key.flags = advisor_const_hash(v);
+            pfree(v);
+            if (c->n == kMaxConstHashes) return true;
+        }
+    }
+    return expression_tree_walker(node, reinterpret_cast<bool (*)()>(reinterpret_cast<void*>(const_hash_walker)), ctx);
+}
+
+}  // namespace
+
+uint32 advisor_const_hash(const char* value) {
+    char buf[64];
+    size_t n = strlen(value);
+    if (n >= sizeof buf) n = sizeof buf - 1;
+    for (size_t i = 0; i < n; i++) buf[i] = (char) pg_tolower((unsigned char) value[i]);
+    return hash_bytes((const unsigned char*) buf, (int) n);
+}
+
+POTHOS_COLD void advisor_new_statement(Query* query) {
+    if (!advisor_ready() || query->jointree == NULL) return;
+    ConstHashes c;
+    c.n = 0;
+    c.queryid = query->queryId;
+    const_hash_walker((Node*) query->jointree, &c);
+    if (c.n > 0) advisor_record(c.uses, c.n);
 }
 
 }  // namespace pothos::ext

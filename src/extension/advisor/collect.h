@@ -26,4 +26,13 @@ void advisor_executor_start(QueryDesc* qd, int eflags);
 void advisor_sample_rate_changed();
 void advisor_statement_end(const StmtEvent& ev);
 
+// A statement seen for the first time: the hashes of the text constants a
+// function of a column takes (date_trunc('day', created_at)) are recorded
+// (UseKind::ConstHash), so that the advice can tell which unit an
+// expression index needs from the normalized text, where it is a
+// parameter. Hashes only: no value is stored.
+void advisor_new_statement(Query* query);
+// The hash recorded for a text constant (case-insensitive).
+uint32 advisor_const_hash(const char* value);
+
 }  // namespace pothos::ext

@@ -9,7 +9,9 @@
 //      generic plans with hypothetical indexes (advisor/select_bridge.h), the
 //      existing indexes counting for the prefix rule, the write cost of
 //      maintaining each index against its gain;
-//   5. one row per chosen index.
+//   5. one row per chosen index; on a standby (read-only, in recovery) each
+//      with a note that the index is to be created on the primary, from
+//      where it replicates.
 // The C++ steps are bridges; their state lives in a session freed with the
 // call's memory context. The cost oracle that core calls catches every
 // PostgreSQL error itself (workload_plan_cost) and keeps one that must not
@@ -17,6 +19,7 @@
 #include "extension/common/pg.h"
 
 extern "C" {
+#include "access/xlog.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -24,6 +27,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/pg_locale.h"
+#include "optimizer/plancat.h"
 }
 
 #include <cmath>
@@ -42,8 +46,8 @@ extern "C" {
 namespace pothos::ext {
 namespace {
 
-constexpr int kCols = 11;
-constexpr int kMaxIndexes = 10;
+constexpr int kCols = 15;
+constexpr int kMaxIndexes = 25;
 
 double min_improvement_arg(FunctionCallInfo fcinfo) {
     double min_pct = PG_ARGISNULL(0) ? advisor_guc_min_improvement : PG_GETARG_FLOAT8(0);
@@ -88,6 +92,7 @@ AdvisorCandidate* candidates_of(const Workload* w, AdvisorSession** sess, int* n
 struct Hypotheticals {
     HypoIndex** hypos;
     double* bytes;
+    double* tuple_bytes;
     int* heights;
     TableIndexes tables;
 };
@@ -108,6 +113,7 @@ Hypotheticals hypotheticals_of(const AdvisorCandidate* cands, int nc, bool see_a
     Hypotheticals h;
     h.hypos = (HypoIndex**) palloc0(sizeof(HypoIndex*) * (nc + 1));
     h.bytes = (double*) palloc0(sizeof(double) * (nc + 1));
+    h.tuple_bytes = (double*) palloc0(sizeof(double) * (nc + 1));
     h.heights = (int*) palloc0(sizeof(int) * (nc + 1));
     Oid* rels = (Oid*) palloc(sizeof(Oid) * (nc + 1));
     int nrels = 0;
@@ -121,6 +127,7 @@ Hypotheticals hypotheticals_of(const AdvisorCandidate* cands, int nc, bool see_a
             h.hypos[i] = a.h;
             h.bytes[i] = a.bytes;
             h.heights[i] = a.h->tree_height;
+            h.tuple_bytes[i] = a.h->tuple_bytes;
         }
         bool seen = false;
         for (int k = 0; k < nrels; k++) seen = seen || rels[k] == relid;
@@ -128,6 +135,40 @@ Hypotheticals hypotheticals_of(const AdvisorCandidate* cands, int nc, bool see_a
     }
     h.tables = table_indexes(rels, nrels);
     return h;
+}
+
+// WAL an INSERT into the table writes per row today, and what an index of
+// entries of tuple_bytes adds to it (percent).
+double wal_increase(Oid relid, const TableIndexes* t, double tuple_bytes) {
+    int count = 0;
+    for (int k = 0; k < t->nrels; k++)
+        if (t->rels[k].relid == relid) count = t->rels[k].count;
+    double width = get_relation_data_width(relid, NULL);
+    double pct = 0;
+    CppError err;
+    if (!advisor_wal_increase_pct(width, count, tuple_bytes, &pct, &err)) POTHOS_RAISE_CPP_ERROR(err);
+    return pct;
+}
+
+// A table the workload writes more often than it reads (calls) is
+// write-heavy: a candidate on it that would add more than
+// pothos_perf.advisor_max_wal_increase percent to the WAL of each inserted
+// row is left out, whatever its reads save.
+void leave_out_wal_heavy(const Workload* w, const AdvisorCandidate* cands, int nc, Hypotheticals* h) {
+    for (int i = 0; i < nc; i++) {
+        if (h->hypos[i] == NULL) continue;
+        const WlWrites* x = workload_writes(w, cands[i].relid);
+        if (x == NULL || x->calls <= 0) continue;
+        double reads = 0;
+        for (int k = 0; k < w->nstmts; k++) {
+            const WlStatement& s = w->stmts[k];
+            if (s.query == NULL || s.query->commandType != CMD_SELECT) continue;
+            for (int r = 0; r < s.nrelids; r++)
+                if (s.relids[r] == cands[i].relid) reads += s.calls;
+        }
+        if (x->calls > reads && wal_increase(cands[i].relid, &h->tables, h->tuple_bytes[i]) > advisor_guc_max_wal_increase)
+            h->hypos[i] = NULL;
+    }
 }
 
 // 4. The cost oracle: planning errors are caught, one that must propagate
@@ -154,9 +195,9 @@ AdvisorChoice* choose(const AdvisorSession* sess, const Workload* w, const Hypot
     return out;
 }
 
-// 5. One row.
+// 5. One row; note is NULL on a primary.
 void put_choice(ReturnSetInfo* rsinfo, const Workload* w, const AdvisorCandidate* c, const AdvisorChoice* r,
-                double bytes) {
+                double bytes, double wal_pct, const char* note) {
     char* table = regclass_name(c->relid);
     Datum* cols = (Datum*) palloc(sizeof(Datum) * (c->nkeys + 1));
     for (int k = 0; k < c->nkeys; k++) cols[k] = CStringGetTextDatum(c->key_names[k]);
@@ -172,7 +213,8 @@ void put_choice(ReturnSetInfo* rsinfo, const Workload* w, const AdvisorCandidate
     row.add_int64((int64) bytes).add_float8(r->cost_before).add_float8(r->cost_after).add_float8(r->improvement);
     row.add_int32(r->nstatements);
     row.add_datum(PointerGetDatum(construct_array(qids, nq, INT8OID, 8, true, TYPALIGN_DOUBLE)));
-    row.add_text(c->reasons).add_float8(r->write_cost);
+    row.add_text(c->reasons).add_float8(r->write_cost).add_float8(r->saving).add_float8(r->write_rows);
+    row.add_float8(wal_pct).add_text(note);
     row.put(rsinfo);
 }
 
@@ -191,9 +233,20 @@ POTHOS_SQL_FUNCTION(pothos_perf_recommend_indexes) {
     int nc = 0;
     AdvisorCandidate* cands = candidates_of(w, &sess, &nc);
     Hypotheticals h = hypotheticals_of(cands, nc, see_all);
+    leave_out_wal_heavy(w, cands, nc, &h);
     int n = 0;
     AdvisorChoice* chosen = choose(sess, w, &h, min_pct, &n);
-    for (int i = 0; i < n; i++) put_choice(rsinfo, w, &cands[chosen[i].candidate], &chosen[i], h.bytes[chosen[i].candidate]);
+    // A standby cannot create an index; its primary can, and the index
+    // reaches the standby through replication.
+    const char* note = RecoveryInProgress()
+                           ? "this server is a standby: run index_ddl on the primary; the index reaches the "
+                             "standbys through replication"
+                           : NULL;
+    for (int i = 0; i < n; i++) {
+        int c = chosen[i].candidate;
+        put_choice(rsinfo, w, &cands[c], &chosen[i], h.bytes[c],
+                   wal_increase(cands[c].relid, &h.tables, h.tuple_bytes[c]), note);
+    }
     // The figure metrics() reports: the whole database's advice.
     if (superuser()) advisor_note_recommendations(n);
     return (Datum) 0;

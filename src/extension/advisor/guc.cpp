@@ -14,6 +14,7 @@ namespace pothos::ext {
 double advisor_guc_sample_rate = 0.05;
 int advisor_guc_max_predicates = 4000;
 double advisor_guc_min_improvement = 10.0;
+double advisor_guc_max_wal_increase = 10.0;
 
 namespace {
 
@@ -41,6 +42,11 @@ void advisor_define_gucs() {
                              "Minimum estimated improvement (percent) of the statements an index speeds up "
                              "for pothos_perf.index_recommendations.",
                              NULL, &advisor_guc_min_improvement, 10.0, 0.0, 100.0, PGC_USERSET, 0, NULL, NULL,
+                             NULL);
+    DefineCustomRealVariable("pothos_perf.advisor_max_wal_increase",
+                             "Largest estimated increase (percent) of the WAL written per inserted row that an "
+                             "index may cause on a table the workload writes more often than it reads.",
+                             NULL, &advisor_guc_max_wal_increase, 10.0, 0.0, 1000.0, PGC_USERSET, 0, NULL, NULL,
                              NULL);
 }
 

@@ -95,6 +95,7 @@ void estimate_size(HypoIndex* h, double table_tuples, BtreeSizeC* out) {
     h->tuples = tuples;
     h->pages = out->pages;
     h->tree_height = out->height;
+    h->tuple_bytes = out->tuple_bytes;
 }
 
 IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
@@ -114,6 +115,12 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
     info->nulls_first = (bool*) palloc(sizeof(bool) * nk);
     info->opclassoptions = (bytea**) palloc0(sizeof(bytea*) * nc);
     info->canreturn = (bool*) palloc(sizeof(bool) * nc);
+    List* exprs = NIL;
+    if (h->exprs != NIL) {
+        exprs = (List*) copyObjectImpl(h->exprs);
+        if (rel->relid != 1) ChangeVarNodes((Node*) exprs, 1, rel->relid, 0);
+    }
+    ListCell* next_expr = list_head(exprs);
     for (int i = 0; i < nc; i++) {
         info->indexkeys[i] = h->keys[i];
         info->canreturn[i] = true;  // btree returns every column
@@ -125,8 +132,14 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
             info->reverse_sort[i] = h->desc[i];
             info->nulls_first[i] = h->nulls_first[i];
         }
-        Var* v = makeVar(rel->relid, h->keys[i], h->types[i], h->typmods[i], h->collations[i], 0);
-        info->indextlist = lappend(info->indextlist, makeTargetEntry((Expr*) v, i + 1, NULL, false));
+        Expr* key;
+        if (h->keys[i] != 0) {
+            key = (Expr*) makeVar(rel->relid, h->keys[i], h->types[i], h->typmods[i], h->collations[i], 0);
+        } else {
+            key = (Expr*) lfirst(next_expr);
+            next_expr = lnext(exprs, next_expr);
+        }
+        info->indextlist = lappend(info->indextlist, makeTargetEntry(key, i + 1, NULL, false));
     }
     info->relam = BTREE_AM_OID;
     IndexAmRoutine* am = GetIndexAmRoutineByAmId(BTREE_AM_OID, false);
@@ -139,7 +152,7 @@ IndexOptInfo* build_index_info(HypoIndex* h, RelOptInfo* rel) {
     info->amhasgetbitmap = am->amgetbitmap != NULL;
     info->amcanmarkpos = am->ammarkpos != NULL && am->amrestrpos != NULL;
     info->amcostestimate = (void (*)()) am->amcostestimate;
-    info->indexprs = NIL;
+    info->indexprs = exprs;
     if (h->predicate != NIL) {
         List* pred = (List*) copyObjectImpl(h->predicate);
         if (rel->relid != 1) ChangeVarNodes((Node*) pred, 1, rel->relid, 0);
@@ -175,14 +188,15 @@ char* default_name(HypoIndex* h) {
     StringInfoData s;
     initStringInfo(&s);
     appendStringInfo(&s, "<hypothetical %s", get_rel_name(h->relid));
-    for (int i = 0; i < h->nkeycolumns; i++) appendStringInfo(&s, "_%s", get_attname(h->relid, h->keys[i], false));
+    for (int i = 0; i < h->nkeycolumns; i++)
+        appendStringInfo(&s, "_%s", h->keys[i] != 0 ? get_attname(h->relid, h->keys[i], false) : "expr");
     appendStringInfoChar(&s, '>');
     return s.data;
 }
 
 AttrNumber column_of(const char* ddl, Oid relid, const char* table, IndexElem* elem) {
     if (elem->name == NULL)
-        bad_ddl(ddl, "expression keys are not supported", "Index plain columns only.");
+        bad_ddl(ddl, "expressions are not supported in INCLUDE columns", "Include plain columns only.");
     AttrNumber att = get_attnum(relid, elem->name);
     if (att == InvalidAttrNumber)
         ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -242,9 +256,23 @@ HypoIndex* hypo_parse(const char* ddl) {
     ListCell* lc;
     foreach (lc, stmt->indexParams) {
         IndexElem* elem = lfirst_node(IndexElem, lc);
-        AttrNumber att = column_of(ddl, relid, h->table, elem);
-        h->keys[i] = att;
-        get_atttypetypmodcoll(relid, att, &h->types[i], &h->typmods[i], &h->collations[i]);
+        if (elem->name == NULL && elem->expr != NULL) {
+            // An expression key (transformIndexStmt analysed it).
+            Node* expr = elem->expr;
+            if (contain_mutable_functions(expr))
+                bad_ddl(ddl, "functions in an index expression must be marked IMMUTABLE", NULL);
+            expr = eval_const_expressions(NULL, expr);
+            fix_opfuncids(expr);
+            h->keys[i] = 0;
+            h->types[i] = exprType(expr);
+            h->typmods[i] = exprTypmod(expr);
+            h->collations[i] = exprCollation(expr);
+            h->exprs = lappend(h->exprs, expr);
+        } else {
+            AttrNumber att = column_of(ddl, relid, h->table, elem);
+            h->keys[i] = att;
+            get_atttypetypmodcoll(relid, att, &h->types[i], &h->typmods[i], &h->collations[i]);
+        }
         if (elem->collation != NIL) h->collations[i] = get_collation_oid(elem->collation, false);
         Oid opclass = ResolveOpClass(elem->opclass, h->types[i], "btree", BTREE_AM_OID);
         h->opfamily[i] = get_opclass_family(opclass);

@@ -33,7 +33,7 @@ struct HypoIndex {
     char* table;  // qualified table name, for messages
     int ncolumns;     // key + INCLUDE columns
     int nkeycolumns;
-    AttrNumber keys[INDEX_MAX_KEYS];
+    AttrNumber keys[INDEX_MAX_KEYS];  // 0: the next expression of exprs
     Oid types[INDEX_MAX_KEYS];
     int32 typmods[INDEX_MAX_KEYS];
     Oid collations[INDEX_MAX_KEYS];
@@ -41,6 +41,7 @@ struct HypoIndex {
     Oid opcintype[INDEX_MAX_KEYS];
     bool desc[INDEX_MAX_KEYS];
     bool nulls_first[INDEX_MAX_KEYS];
+    List* exprs;       // expression keys in order, Vars with varno 1
     List* predicate;   // implicit-AND list, Vars with varno 1; NIL for a whole-table index
     double fraction;   // share of the table's rows the predicate keeps (1 without one)
     bool unique;
@@ -48,13 +49,15 @@ struct HypoIndex {
     double tuples;
     double pages;
     int tree_height;
+    double tuple_bytes;  // one leaf entry
 };
 POTHOS_PLAIN(HypoIndex);
 
 // Parses one CREATE INDEX statement with the server's parser and resolves
 // it against the catalogs, without creating anything. Any problem is a
 // clear ERROR (not one statement, not CREATE INDEX, unknown table or
-// column, expression keys, access method other than btree, ...).
+// column, an expression that is not immutable, access method other than
+// btree, ...). Key columns may be expressions of the table's columns.
 HypoIndex* hypo_from_ddl(const char* ddl);
 
 // Estimated size in bytes (from the table's current statistics).

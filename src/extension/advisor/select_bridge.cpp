@@ -28,21 +28,26 @@ adv::StatementUse statement_use(const WlStatement& s) {
         const WlUse& u = s.uses[k];
         adv::RelationUse* ru = nullptr;
         for (adv::RelationUse& r : su.relations)
-            if (r.relid == u.relid) ru = &r;
+            if (r.relid == u.use.relid) ru = &r;
         if (ru == nullptr) {
-            su.relations.push_back(adv::RelationUse{u.relid, {}});
+            su.relations.push_back(adv::RelationUse{u.use.relid, {}});
             ru = &su.relations.back();
         }
         adv::ColumnUse cu;
-        cu.attnum = u.attnum;
+        cu.attnum = u.use.attnum;
         cu.name = u.column;
-        cu.kind = static_cast<adv::UseKind>(u.kind);
-        cu.pos = u.pos;
-        cu.flags = u.flags;
-        cu.returned = u.returned;
-        cu.filtered = u.filtered;
-        cu.index_cond = u.index_cond;
+        cu.kind = static_cast<adv::UseKind>(u.use.kind);
+        cu.pos = u.use.pos;
+        cu.flags = u.use.flags;
+        cu.returned = u.use.returned;
+        cu.filtered = u.use.filtered;
+        cu.index_cond = u.use.index_cond;
         cu.distinct = u.distinct;
+        cu.width = u.width;
+        if (u.expr_sql != NULL) {
+            cu.expr = u.expr_sql;
+            cu.expr_attnums.assign(u.expr_atts, u.expr_atts + u.nexpr_atts);
+        }
         ru->uses.push_back(cu);
     }
     return su;
@@ -68,6 +73,8 @@ adv::TableWrites table_writes(const AdvisorSelectArgs* a, Oid relid) {
     if (const WlWrites* x = workload_writes(a->w, relid)) {
         tw.inserted = x->inserted;
         tw.deleted = x->deleted;
+        tw.insert_ms = x->insert_ms;
+        tw.write_ms = x->write_ms;
         for (int u = 0; u < x->nupdates; u++)
             tw.updated.emplace_back(std::vector<int16_t>(x->updates[u].cols, x->updates[u].cols + x->updates[u].ncols),
                                     x->updates[u].rows);
@@ -90,7 +97,13 @@ adv::IndexShape shape_of(const ExistingShape& e) {
         key.desc = e.desc[k];
         key.nulls_first = e.nulls_first[k];
         key.pattern_ops = e.pattern[k];
+        if (e.exprs[k] != NULL) key.expr = e.exprs[k];
         s.keys.push_back(key);
+    }
+    for (int k = 0; k < e.ninclude; k++) {
+        adv::IndexKey key;
+        key.attnum = e.include[k];
+        s.include.push_back(key);
     }
     s.predicate = e.predicate;
     return s;
@@ -133,7 +146,8 @@ bool advisor_select(const AdvisorSession* sess, const AdvisorSelectArgs* a, Advi
             size.tree_height = a->heights[i];
             in.candidates.push_back(c);
             in.bytes.push_back(a->bytes[i]);
-            in.write_cost.push_back(adv::index_write_rows(tw, c.shape) * adv::write_cost_per_row(size));
+            in.write_cost.push_back(adv::index_write_ms(tw, c.shape));
+            in.write_rows.push_back(adv::index_write_rows(tw, c.shape));
             in.breaks_hot.push_back(adv::breaks_hot_updates(tw, c.shape));
             cand_of.push_back((int) i);
         }
@@ -144,6 +158,7 @@ bool advisor_select(const AdvisorSession* sess, const AdvisorSelectArgs* a, Advi
             adv::SelectStatement st;
             st.queryid = s.queryid;
             st.calls = s.calls;
+            st.exec_ms = s.exec_ms;
             st.relids.assign(s.relids, s.relids + s.nrelids);
             in.statements.push_back(std::move(st));
             stmt_pos.push_back(i);
@@ -167,11 +182,17 @@ bool advisor_select(const AdvisorSession* sess, const AdvisorSelectArgs* a, Advi
             r.improvement = ch.improvement_pct;
             r.saving = ch.saving;
             r.write_cost = ch.write_cost;
+            r.write_rows = in.write_rows[ch.candidate];
             r.statements = palloc_items<int>(ch.statements.size() + 1);
             r.nstatements = 0;
             for (size_t s : ch.statements) r.statements[r.nstatements++] = stmt_pos[s];
         }
     });
+}
+
+bool advisor_wal_increase_pct(double row_width, int index_count, double tuple_bytes, double* out,
+                              CppError* err) noexcept {
+    return cpp_call(err, [&] { *out = adv::wal_increase_pct(row_width, index_count, tuple_bytes); });
 }
 
 }  // namespace pothos::ext

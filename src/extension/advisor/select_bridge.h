@@ -56,7 +56,10 @@ POTHOS_PLAIN(AdvisorSelectArgs);
 // One chosen index.
 struct AdvisorChoice {
     int candidate;
-    double cost_before, cost_after, improvement, saving, write_cost;
+    double cost_before, cost_after, improvement;
+    double saving;      // ms of the workload's reads it saves
+    double write_cost;  // ms the workload's writes would spend maintaining it
+    double write_rows;  // index entries those writes add
     int nstatements;
     int* statements;  // positions in the workload of the statements it speeds up
 };
@@ -66,5 +69,10 @@ POTHOS_PLAIN(AdvisorChoice);
 // false when that failed (the message in *err).
 bool advisor_select(const AdvisorSession* sess, const AdvisorSelectArgs* args, AdvisorChoice** out, int* n,
                     CppError* err) noexcept;
+
+// core::advisor::wal_increase_pct (what an index adds to the WAL of an
+// INSERT, percent).
+bool advisor_wal_increase_pct(double row_width, int index_count, double tuple_bytes, double* out,
+                              CppError* err) noexcept;
 
 }  // namespace pothos::ext

@@ -48,15 +48,25 @@ int existing_indexes(Oid relid, ExistingShape** out, int* cap, int n) {
             ExistingShape* e = &(*out)[n];
             e->relid = relid;
             e->nkeys = 0;
+            e->ninclude = 0;
+            List* exprs = RelationGetIndexExpressions(ix);
+            ListCell* next_expr = list_head(exprs);
             for (int k = 0; k < ix->rd_index->indnkeyatts; k++) {
                 AttrNumber att = ix->rd_index->indkey.values[k];
-                if (att == 0) break;  // an expression: the prefix stops here
                 e->keys[k] = att;
+                e->exprs[k] = NULL;
+                if (att == 0) {
+                    if (next_expr == NULL) break;
+                    e->exprs[k] = deparse_expression((Node*) lfirst(next_expr), ctx, false, false);
+                    next_expr = lnext(exprs, next_expr);
+                }
                 e->desc[k] = (ix->rd_indoption[k] & INDOPTION_DESC) != 0;
                 e->nulls_first[k] = (ix->rd_indoption[k] & INDOPTION_NULLS_FIRST) != 0;
                 e->pattern[k] = is_pattern_opfamily(ix->rd_opfamily[k]);
                 e->nkeys++;
             }
+            for (int k = ix->rd_index->indnkeyatts; k < ix->rd_index->indnatts; k++)
+                e->include[e->ninclude++] = ix->rd_index->indkey.values[k];
             List* pred = RelationGetIndexPredicate(ix);
             e->predicate = pred == NIL ? pstrdup("")
                                        : deparse_expression((Node*) make_ands_explicit(pred), ctx, false, false);

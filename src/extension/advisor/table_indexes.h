@@ -15,11 +15,15 @@ extern "C" {
 
 namespace pothos::ext {
 
-// An existing valid btree index as a shape: its leading plain columns.
+// An existing valid btree index as a shape: its key columns (an expression
+// key: 0, with its deparsed text in exprs) and INCLUDE columns.
 struct ExistingShape {
     Oid relid;
     int nkeys;
     AttrNumber keys[INDEX_MAX_KEYS];
+    char* exprs[INDEX_MAX_KEYS];
+    int ninclude;
+    AttrNumber include[INDEX_MAX_KEYS];
     bool desc[INDEX_MAX_KEYS];
     bool nulls_first[INDEX_MAX_KEYS];
     bool pattern[INDEX_MAX_KEYS];

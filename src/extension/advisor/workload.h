@@ -3,7 +3,14 @@
 // uses collected for them (advisor/collect.h):
 //  - every statement whose normalized text parses again with its $n as
 //    parameters of inferred types (others are skipped);
-//  - for reads, the column uses and the relations it reads;
+//  - for every statement, the column uses its generic plan shows (planned
+//    from the stored text as the role that recorded it, advisor/plan_uses.h),
+//    so that a statement no execution of which was sampled is seen too; the
+//    uses sampled executions showed (advisor/collect.h) add their observed
+//    row counts, and what only they showed;
+//  - for a SELECT, the columns it reads of each table (INCLUDE candidates);
+//  - a LIKE whose pattern is a parameter is planned as a prefix search (with
+//    a prefix of a value of the column's statistics), as a btree can serve it;
 //  - for INSERT/UPDATE/DELETE, the rows written per table (and, for UPDATE,
 //    which columns it assigns) -- the write rate an index must pay for, over
 //    the same window as the reads' calls.
@@ -17,21 +24,19 @@ extern "C" {
 }
 
 #include "extension/advisor/hypo_index.h"
+#include "extension/advisor/plan_uses.h"
 #include "extension/common/guard.h"
 
 namespace pothos::ext {
 
 struct WlUse {
-    Oid relid;
-    AttrNumber attnum;
-    uint8 kind;  // core::advisor::UseKind
-    uint8 pos;
-    uint32 flags;
-    double returned;
-    double filtered;
-    bool index_cond;
+    PlanUse use;         // what the plan showed (use.expr is NULL: see expr_sql)
     double distinct;     // estimated distinct values (pg_statistic), 0 if unknown
-    const char* column;  // quoted identifier
+    double width;        // average width in bytes (pg_statistic), 0 if unknown
+    const char* column;  // quoted identifier, or the expression
+    const char* expr_sql;   // an expression of the table's columns (use.attnum 0), deparsed; NULL for a column
+    AttrNumber* expr_atts;  // the columns it reads
+    int nexpr_atts;
 };
 POTHOS_PLAIN(WlUse);
 
@@ -39,6 +44,7 @@ struct WlStatement {
     uint64 queryid;
     double calls;
     double rows;
+    double exec_ms;  // total execution time
     bool visible;  // the caller may see this statement's id
     Oid role;      // parsed and planned as this role (InvalidOid: not at all)
     char* path;    // with this search_path (role_search_path)
@@ -62,6 +68,9 @@ struct WlWrites {
     Oid relid;
     double inserted;
     double deleted;
+    double insert_ms;  // execution time of the INSERTs into it
+    double write_ms;   // of every statement writing it
+    double calls;      // calls of the statements writing it
     WlUpdate* updates;
     int nupdates;
 };

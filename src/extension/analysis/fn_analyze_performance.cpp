@@ -9,6 +9,7 @@
 #include "extension/common/pg.h"
 
 extern "C" {
+#include "access/xlog.h"
 #include "utils/fmgrprotos.h"
 }
 
@@ -74,6 +75,11 @@ POTHOS_SQL_FUNCTION(pothos_perf_analyze_performance) {
     bool generic = st.nparams > 0;
     const char* writes = write_kind(st.rewritten);
     if (writes == NULL) writes = write_kind(st.query);
+    if (writes != NULL && !generic && RecoveryInProgress())
+        ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                        errmsg("analyze_performance: the statement writes (%s) and this server is a standby", writes),
+                        errdetail("A standby is in recovery: it runs no statement that writes, even one rolled back."),
+                        errhint("Run it on the primary.")));
     if (writes != NULL && !allow_writes && !generic)
         ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
                         errmsg("analyze_performance: the statement writes (%s) and allow_writes is false", writes),

@@ -26,6 +26,8 @@ POTHOS_HOT void events_parsed(ParseState* pstate, Query* query, JumbleState* jst
     nplus1_parsed(query, jstate, pstate->p_sourcetext);
 }
 
+void events_new_statement(Query* query) { advisor_new_statement(query); }
+
 void events_parsed_untracked(Query* query) {
     nplus1_note_unsearched(query->queryId);
 }

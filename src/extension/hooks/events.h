@@ -47,6 +47,10 @@ void events_statement_end(const StmtEvent& ev);
 // whether or not the store knows it already).
 void events_parsed(ParseState* pstate, Query* query, JumbleState* jstate);
 
+// A tracked statement the statement store does not know yet was parsed
+// (its first execution): off the common path.
+void events_new_statement(Query* query);
+
 // A statement with a query id was parsed but is not tracked (a module that
 // remembers what it saw of a statement's parses must not trust it now).
 void events_parsed_untracked(Query* query);

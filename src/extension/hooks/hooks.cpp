@@ -93,6 +93,7 @@ POTHOS_HOT void pp_post_parse_analyze(ParseState* pstate, Query* query, JumbleSt
     // replaced by the store (a statement parsed while not tracked).
     StatKey key = make_key(query->queryId);
     if (store_has(key)) return;
+    events_new_statement(query);
     int len = 0;
     char* text = normalized_text(pstate->p_sourcetext, query->stmt_location, query->stmt_len, jstate,
                                  stats_guc_max_query_text, &len);

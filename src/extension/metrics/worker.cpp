@@ -230,7 +230,9 @@ void metrics_worker_register() {
     BackgroundWorker w;
     memset(&w, 0, sizeof w);
     w.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    w.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    // A hot standby serves its metrics too: the worker starts once recovery
+    // has reached a consistent state (with hot_standby off, at promotion).
+    w.bgw_start_time = BgWorkerStart_ConsistentState;
     w.bgw_restart_time = 10;
     strlcpy(w.bgw_library_name, "pothos_perf", BGW_MAXLEN);
     strlcpy(w.bgw_function_name, "pothos_perf_metrics_main", BGW_MAXLEN);

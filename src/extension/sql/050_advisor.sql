@@ -21,7 +21,11 @@ CREATE FUNCTION pothos_perf.recommend_indexes(
     OUT affected_queries integer,
     OUT queryids bigint[],
     OUT reason text,
-    OUT write_cost float8
+    OUT write_cost float8,
+    OUT saved_ms float8,
+    OUT index_writes float8,
+    OUT wal_increase_pct float8,
+    OUT note text
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pothos_perf_recommend_indexes'
@@ -29,7 +33,7 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.recommend_indexes(float8) IS
-  'Indexes for this database''s workload, checked by re-planning its statements with hypothetical indexes; a set chosen by benefit per byte net of write cost.';
+  'Indexes for this database''s workload (every statement of the store, sampled or not), checked by re-planning its statements with hypothetical indexes; a set chosen by time saved per byte net of the time its writes cost. On a standby, note says to run index_ddl on the primary (NULL on a primary).';
 
 CREATE VIEW pothos_perf.index_recommendations AS
   SELECT * FROM pothos_perf.recommend_indexes(

@@ -74,6 +74,29 @@ mc AS (
     SELECT pg_catalog.current_setting('max_connections')::bigint AS max,
            pg_catalog.current_setting('max_connections')::bigint
              - pg_catalog.current_setting('superuser_reserved_connections')::bigint AS usable),
+-- Replication: this server's role; on a standby, how far its replay is
+-- behind what it received (bytes) and how old the last transaction it
+-- replayed is while it is behind (seconds; 0 once it has replayed all it
+-- received); on either, the standbys streaming from it with their replay lag.
+-- pg_stat_replication shows a standby's details only to roles with
+-- pg_read_all_stats: the others see its name, every other field NULL.
+rep AS (
+    SELECT pg_catalog.pg_is_in_recovery() AS standby,
+           pg_catalog.pg_last_wal_receive_lsn() AS received,
+           pg_catalog.pg_last_wal_replay_lsn() AS replayed,
+           pg_catalog.pg_last_xact_replay_timestamp() AS replayed_at),
+rep_standbys AS (
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'name', r.application_name,
+               'clientAddr', r.client_addr,
+               'state', r.state,
+               'syncState', r.sync_state,
+               'replayLsn', r.replay_lsn,
+               'replayLagBytes', pg_catalog.pg_wal_lsn_diff(
+                   CASE WHEN rep.standby THEN rep.replayed ELSE pg_catalog.pg_current_wal_lsn() END, r.replay_lsn),
+               'replayLagSeconds', extract(epoch FROM r.replay_lag)::float8)
+               ORDER BY r.application_name COLLATE "C", r.pid), '[]'::jsonb) AS list
+      FROM rep, pg_catalog.pg_stat_replication r),
 ev AS (
     SELECT e.*
       FROM act, db, lk, perf, mc,
@@ -106,12 +129,24 @@ SELECT pg_catalog.jsonb_build_object(
         'deadlocksCount', db.deadlocks,
         'cacheHitRatio', CASE WHEN db.blks_hit + db.blks_read > 0
                               THEN pg_catalog.round(db.blks_hit::numeric / (db.blks_hit + db.blks_read), 4) END,
-        'status', ev.database_status))
-  FROM act, db, lk, perf, mc, ev
+        'status', ev.database_status),
+    'replication', pg_catalog.jsonb_build_object(
+        'role', CASE WHEN rep.standby THEN 'standby' ELSE 'primary' END,
+        'receivedLsn', rep.received,
+        'replayedLsn', rep.replayed,
+        'replayLagBytes', CASE WHEN rep.standby
+                               THEN greatest(pg_catalog.pg_wal_lsn_diff(rep.received, rep.replayed), 0) END,
+        'replayLagSeconds', CASE WHEN rep.standby THEN
+                                 CASE WHEN rep.received IS NOT NULL AND rep.received <= rep.replayed THEN 0
+                                      ELSE greatest(extract(epoch FROM
+                                               pg_catalog.clock_timestamp() - rep.replayed_at)::float8, 0) END END,
+        'lastReplayedAt', rep.replayed_at,
+        'standbys', rep_standbys.list))
+  FROM act, db, lk, perf, mc, ev, rep, rep_standbys
 $$;
 
 COMMENT ON FUNCTION pothos_perf.health() IS
-  'Health of the server and this database: status (healthy | degraded | unhealthy) with reasons, connections, performance (statement store, slow executions in the last hour, statements per second over the last minute), database.';
+  'Health of the server and this database: status (healthy | degraded | unhealthy) with reasons, connections, performance (statement store, slow executions in the last hour, statements per second over the last minute), database, replication (role primary | standby, replay lag on a standby, the standbys streaming from this server).';
 
 CREATE FUNCTION pothos_perf.introspect_schema(schema text DEFAULT NULL)
 RETURNS jsonb

@@ -1,6 +1,11 @@
-// The client: pooled queries with timeouts, retries, result cache, pipelined
+// The client: pooled queries with deadlines, retries, result cache, pipelined
 // batches, streaming, prepared statements, transactions, request tagging,
 // metrics and a read/write split over a primary and read replicas.
+//
+// Thread safety: Client is thread-safe (any number of threads may call it
+// at once; moving or destroying it must not race with calls). A Session is
+// not: one thread at a time, though it may move between threads; it keeps
+// the client's state alive while it exists.
 #pragma once
 
 #include <chrono>
@@ -52,6 +57,8 @@ private:
 
 class Client {
 public:
+    // Throws ConfigError when a connection string cannot be parsed
+    // (variable "conninfo" or "replicas") or the pool options are inconsistent.
     explicit Client(Config config);
     static Client from_env() { return Client(Config::from_env()); }
     ~Client();
@@ -66,6 +73,7 @@ public:
 
     // Registers a named statement; execute() prepares it per connection on first use.
     void prepare(const std::string& name, const std::string& sql);
+    // UsageError for a name prepare() never registered.
     Result execute(const std::string& name, const Params& params = {}, const QueryOptions& o = {});
     PreparedStats prepared_stats(const std::string& name) const;
 
@@ -73,7 +81,8 @@ public:
     // caller's file and line are what leak detection reports.
     Session session(const std::string& request_id = {}, const char* file = __builtin_FILE(),
                     int line = __builtin_LINE());
-    // BEGIN; fn(session); COMMIT. ROLLBACK and rethrow when fn throws.
+    // BEGIN; fn(session); COMMIT. ROLLBACK and rethrow when fn throws. A
+    // connection lost during COMMIT raises InDoubtError.
     template <class F>
     auto transaction(F&& fn, const TxOptions& o = {}, const char* file = __builtin_FILE(),
                      int line = __builtin_LINE()) -> std::invoke_result_t<F&, Session&>;
@@ -83,6 +92,8 @@ public:
     std::string metrics_text() const;  // Prometheus exposition format
     const Config& config() const noexcept;
     void clear_cache();
+    // Retires every open connection of every pool (Pool::evict_all).
+    void evict_all();
 
 private:
     void begin(Session& s, const TxOptions& o);

@@ -1,5 +1,11 @@
 // Client configuration, usually read from the environment variables of the
 // application this library replaces (DATABASE_URL, DB_POOL_*, DB_*, DEBUG).
+// Connection strings are parsed by libpq when the configuration is built
+// (from_env, or the Client's constructor): a malformed one is a ConfigError
+// naming its variable at once, never a connection attempt retried until
+// the acquire timeout.
+//
+// Thread safety: a plain value; a Client copies it at construction.
 #pragma once
 
 #include <chrono>
@@ -16,7 +22,8 @@ namespace pothos {
 struct Config {
     std::string conninfo;               // the primary
     std::vector<std::string> replicas;  // read replicas (DATABASE_REPLICA_URLS)
-    PoolOptions pool;                   // conninfo filled in per host
+    PoolOptions pool;                   // conninfo and name filled in per host;
+                                        // pool.observer receives every pool's events
     bool prepared_statements = true;
     std::size_t max_prepared_statements = 100;  // per connection
     std::size_t query_cache_size = 1000;        // entries of the result cache

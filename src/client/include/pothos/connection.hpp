@@ -1,8 +1,15 @@
-// One libpq connection, used in non-blocking mode: every wait is a poll() with
-// our own deadline, and a statement whose deadline passes is cancelled.
+// One libpq connection, used in non-blocking mode: every wait is a poll()
+// with our own deadline, a statement whose deadline passes is cancelled, and
+// the cancel itself is bounded (cancel_timeout): a server that does not
+// answer it costs the connection, never an unbounded wait.
+//
+// The connection also records which session state its statements may have
+// changed (reset.hpp), so a pool can restore exactly that on release.
+//
+// Thread safety: none. A Connection is used by one thread at a time (the
+// holder of its lease); it may move between threads.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -11,17 +18,16 @@
 #include <string>
 #include <vector>
 
+#include <pothos/deadline.hpp>
 #include <pothos/lru.hpp>
 #include <pothos/params.hpp>
+#include <pothos/reset.hpp>
 #include <pothos/result.hpp>
 
 struct pg_conn;
 struct pg_result;
 
 namespace pothos {
-
-using Clock = std::chrono::steady_clock;
-using Deadline = std::optional<Clock::time_point>;
 
 // The outcome of one statement of a batch: a result or the error it raised.
 struct BatchItem {
@@ -54,7 +60,18 @@ public:
     void mark_broken() noexcept { broken_ = true; }
     bool in_transaction() const noexcept;   // idle in (failed) transaction
     bool idle() const noexcept;             // no transaction, no command running
-    bool reusable() const noexcept;         // not broken and idle (one libpq call)
+    // Not broken, idle, and no session state changed since the last reset.
+    bool reusable() const noexcept;
+
+    // How long a cancel (sending it and waiting for the server to stop the
+    // statement) may take before the connection is given up. Default 2 s.
+    void set_cancel_timeout(Millis timeout) noexcept { cancel_timeout_ = timeout; }
+    Millis cancel_timeout() const noexcept { return cancel_timeout_; }
+    // How statements are accounted for session changes (reset.hpp).
+    void set_reset_mode(ResetMode mode) noexcept { reset_mode_ = mode; }
+    // The session state statements may have changed since the last reset
+    // (detail::SessionChange bits); 0 when there is nothing to reset.
+    unsigned session_changes() const noexcept { return changes_; }
 
     // One statement (simple protocol when params is empty). Typed errors.
     Result exec(const std::string& sql, const Params& params = {}, Deadline deadline = {});
@@ -72,23 +89,36 @@ public:
                          Deadline deadline = {});
     bool is_prepared(const std::string& name) const { return prepared_.contains(name); }
     std::size_t prepared_count() const noexcept { return prepared_.size(); }
-    // Quick liveness check: one empty query round trip.
+
+    // Quick liveness check: one empty query round trip. No cancel: when the
+    // deadline passes the connection is marked broken and false returned.
     bool ping(Deadline deadline) noexcept;
+    // Runs sql without accounting it as a session change (init statements).
+    void exec_internal(const std::string& sql, Deadline deadline);
+    // ROLLBACK an open transaction, undo the recorded session changes (the
+    // library's prepared statements stay) and run init_sql again if anything
+    // was reset. Throws on failure (the caller discards the connection).
+    void reset(const std::string& init_sql, Deadline deadline);
 
 private:
     explicit Connection(pg_conn* conn, std::size_t max_prepared);
+    void note(const std::string& sql) noexcept;
     void send_failed();
     void note_error(const pg_result* res) noexcept;
-    bool wait_idle(Deadline& deadline, bool& timed_out);
-    void wait_readable(Deadline& deadline, bool& timed_out);
-    void cancel() noexcept;
-    Result collect(Deadline& deadline, bool& timed_out);
-    void prepare_here(const std::string& name, const std::string& sql, Deadline deadline);
+    bool await_input(const Deadline& deadline);
+    void wait_readable(Deadline& deadline, bool& timed_out, const std::string& statement);
+    bool cancel() noexcept;
+    Result collect(Deadline& deadline, const std::string& statement);
+    void prepare_here(const std::string& name, const std::string& sql, const Params& params,
+                      Deadline deadline);
     [[noreturn]] void throw_connection_error(const char* what);
 
     pg_conn* conn_;
     bool broken_ = false;
-    LruMap<std::string, bool> prepared_;
+    ResetMode reset_mode_ = ResetMode::detected;
+    unsigned changes_ = 0;
+    Millis cancel_timeout_{2000};
+    LruMap<std::string, unsigned> prepared_;  // name -> session changes of its SQL
 };
 
 }  // namespace pothos

@@ -1,6 +1,9 @@
 // Log output of the client library. Warnings and slow queries always go to the
 // sink; debug channels ("db:pool", "db:query") only when enabled by a DEBUG
 // specification such as "db:*" (comma separated, '*' matches any suffix).
+//
+// Thread safety: thread-safe; the sink is called under the logger's lock,
+// one message at a time.
 #pragma once
 
 #include <functional>

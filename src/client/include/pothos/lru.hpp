@@ -1,4 +1,6 @@
-// A bounded least-recently-used map. Not thread-safe: callers lock.
+// A bounded least-recently-used map.
+//
+// Thread safety: none; callers lock.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +55,11 @@ public:
         order_.erase(it->second);
         index_.erase(it);
         return true;
+    }
+
+    template <class F>
+    void for_each_key(F&& f) const {
+        for (const auto& entry : order_) f(entry.first);
     }
 
     void clear() {

@@ -1,17 +1,27 @@
 // Client metrics in Prometheus text format, with the seed's metric names:
-//   pothos_database_connections_active / _idle            (gauges, per pool)
-//   pothos_database_pool_acquisition_duration_seconds     (histogram)
-//   pothos_database_query_duration_seconds                (histogram)
-//   pothos_database_queries_total{status="success|error"} (counter)
+//   pothos_database_connections_active / _idle / _waiting   (gauges, per pool)
+//   pothos_database_pool_acquisition_duration_seconds       (histogram, per pool)
+//   pothos_database_pool_lease_duration_seconds             (histogram, per pool)
+//   pothos_database_pool_timeouts_total                     (counter, per pool)
+//   pothos_database_query_duration_seconds                  (histogram)
+//   pothos_database_queries_total{status="success|error"}   (counter)
+// Pool metrics carry the label pool="<name>" and are fed by the pools
+// through PoolMetrics, a PoolObserver that passes every event on to the
+// application's own observer, if any.
+//
+// Thread safety: Histogram, PoolMetrics and Metrics are thread-safe
+// (lock-free counters); Metrics::pool() is meant for set-up time.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <pothos/pool_observer.hpp>
 #include <pothos/pool_stats.hpp>
 
 namespace pothos {
@@ -23,7 +33,10 @@ public:
     void observe(double seconds) noexcept;
     std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
     double sum() const noexcept;
-    void render(std::string& out, const std::string& name, const std::string& help) const;
+    // "# HELP" and "# TYPE" lines, once per metric name.
+    static void render_header(std::string& out, const std::string& name, const std::string& help);
+    // The series; labels: e.g. pool="primary" (without braces), or empty.
+    void render(std::string& out, const std::string& name, const std::string& labels = {}) const;
 
 private:
     std::vector<double> bounds_;
@@ -32,22 +45,47 @@ private:
     std::atomic<std::uint64_t> sum_ns_{0};
 };
 
+// One pool's metrics, recorded from its events.
+class PoolMetrics final : public PoolObserver {
+public:
+    PoolMetrics(std::string pool, std::shared_ptr<PoolObserver> next);
+    const std::string& pool() const noexcept { return pool_; }
+    const Histogram& acquisitions() const noexcept { return acquire_; }
+    const Histogram& leases() const noexcept { return lease_; }
+    std::uint64_t timeouts() const noexcept { return timeouts_.load(std::memory_order_relaxed); }
+
+    void on_acquire(const std::string& pool, std::chrono::nanoseconds waited) noexcept override;
+    void on_release(const std::string& pool, std::chrono::nanoseconds held) noexcept override;
+    void on_timeout(const std::string& pool, std::string_view limit) noexcept override;
+    void on_create(const std::string& pool, std::chrono::nanoseconds took, bool ok) noexcept override;
+    void on_destroy(const std::string& pool, std::string_view reason) noexcept override;
+
+private:
+    std::string pool_;
+    std::shared_ptr<PoolObserver> next_;
+    Histogram acquire_;
+    Histogram lease_;
+    std::atomic<std::uint64_t> timeouts_{0};
+};
+
 class Metrics {
 public:
     Metrics();
-    void observe_acquire(double seconds) noexcept { acquire_.observe(seconds); }
     void observe_query(double seconds, bool ok) noexcept;
     std::uint64_t queries(bool ok) const noexcept {
         return (ok ? ok_ : failed_).load(std::memory_order_relaxed);
     }
+    // The observer to give the pool named name; events go on to next.
+    std::shared_ptr<PoolMetrics> pool(const std::string& name, std::shared_ptr<PoolObserver> next);
     // Pools are (name, stats) pairs, rendered as gauges labelled pool="name".
     std::string render(const std::vector<std::pair<std::string, PoolStats>>& pools) const;
 
 private:
-    Histogram acquire_;
     Histogram query_;
     std::atomic<std::uint64_t> ok_{0};
     std::atomic<std::uint64_t> failed_{0};
+    mutable std::mutex pools_mu_;
+    std::vector<std::shared_ptr<PoolMetrics>> pools_;
 };
 
 }  // namespace pothos

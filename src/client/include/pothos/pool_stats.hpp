@@ -1,4 +1,6 @@
 // A snapshot of a connection pool's state and counters.
+//
+// Thread safety: a plain value.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,7 @@ struct PoolStats {
     std::uint64_t total_releases = 0;
     std::uint64_t total_creates = 0;
     std::uint64_t total_destroys = 0;
+    std::uint64_t total_timeouts = 0;    // acquire() calls that gave up
     double average_acquire_time_ms = 0;  // immediate acquisitions count as 0
     double average_create_time_ms = 0;
 

@@ -1,6 +1,9 @@
 // Request tagging: statements of one unit of work carry the same W3C trace id
 // in a sqlcommenter comment, /*traceparent='00-<trace>-<span>-01'*/, so the
 // server side can group an N+1 burst spread over several pooled connections.
+//
+// Thread safety: the functions are safe from any thread; a RequestScope
+// belongs to the thread that made it (it sets that thread's request id).
 #pragma once
 
 #include <string>
