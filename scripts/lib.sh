@@ -21,6 +21,7 @@ POTHOS_PACKAGES=(
     g++ make cmake pkg-config libgtest-dev libgmock-dev libbenchmark-dev
     nlohmann-json3-dev libcli11-dev
     libipc-run-perl prometheus curl util-linux procps libxml2-utils libssl-dev
+    jq chromium fonts-dejavu-core
 )
 
 install_packages() {
@@ -87,6 +88,32 @@ build_cmake() {
     cmake --build "$bdir" -j"$(nproc)"
 }
 
+# configure_and_start DIR DATA [postgresql.conf lines...]: appends the lines
+# (and unix_socket_directories = DIR) to DATA's postgresql.conf, then starts
+# the server with its log in DIR/server.log.
+configure_and_start() {
+    local dir=$1 data=$2 line; shift 2
+    {
+        echo "unix_socket_directories = '$dir'"
+        for line in "$@"; do echo "$line"; done
+    } | as_pg tee -a "$data/postgresql.conf" >/dev/null
+    as_pg "$PG_BINDIR/pg_ctl" -D "$data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; die "server in $data failed to start"; }
+}
+
+# n_plus_one_sql PARENT CHILD: three units of work (transactions), each one
+# query of PARENT (id) returning 8 rows and then one lookup of CHILD by id per
+# row: an N+1 loop (CHILD has columns id and v).
+n_plus_one_sql() {
+    local unit id
+    for unit in 0 1 2; do
+        echo "BEGIN;"
+        echo "SELECT id FROM $1 WHERE id > $unit ORDER BY id LIMIT 8;"
+        for id in $(seq $((unit + 1)) $((unit + 8))); do echo "SELECT v FROM $2 WHERE id = $id;"; done
+        echo "COMMIT;"
+    done
+}
+
 # cluster_start DIR [extra postgresql.conf lines...]
 # Sets PGHOST PGPORT PGUSER PGDATABASE DATABASE_URL POTHOS_PGDATA for the caller.
 cluster_start() {
@@ -95,21 +122,43 @@ cluster_start() {
     PGPORT=$(free_port "${POTHOS_PORT_BASE:-54320}")
     as_pg "$PG_BINDIR/initdb" -D "$POTHOS_PGDATA" -U postgres --auth=trust -E UTF8 \
         --locale=C --no-instructions >"$dir/initdb.log"
-    {
-        echo "listen_addresses = '127.0.0.1'"
-        echo "port = $PGPORT"
-        echo "unix_socket_directories = '$dir'"
-        echo "shared_preload_libraries = 'pothos_perf'"
-        echo "max_connections = 100"
-        echo "fsync = off"
-        local line
-        for line in "$@"; do echo "$line"; done
-    } | as_pg tee -a "$POTHOS_PGDATA/postgresql.conf" >/dev/null
-    as_pg "$PG_BINDIR/pg_ctl" -D "$POTHOS_PGDATA" -l "$dir/server.log" -w -t 60 start >/dev/null \
-        || { cat "$dir/server.log" >&2; die "server failed to start"; }
+    configure_and_start "$dir" "$POTHOS_PGDATA" "listen_addresses = '127.0.0.1'" "port = $PGPORT" \
+        "shared_preload_libraries = 'pothos_perf'" "max_connections = 100" "fsync = off" "$@"
     export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres POTHOS_PGDATA
     export DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
     log "cluster up on 127.0.0.1:$PGPORT (data $POTHOS_PGDATA)"
+}
+
+# standby_start DIR [extra postgresql.conf lines...]: a streaming standby of
+# the cluster cluster_start started (pg_basebackup -R from 127.0.0.1:$PGPORT,
+# which needs wal_level = replica), in DIR/data on its own free port; it
+# keeps the primary's settings, the extra lines override them. Sets
+# STANDBY_PORT and STANDBY_PGDATA; stop it with cluster_stop "$STANDBY_PGDATA".
+standby_start() {
+    local dir=$1; shift
+    as_pg mkdir -p "$dir"
+    STANDBY_PORT=$(free_port $((PGPORT + 1)))
+    as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PGPORT" -U postgres -D "$dir/data" -R -X stream -c fast
+    STANDBY_PGDATA=$dir/data
+    configure_and_start "$dir" "$STANDBY_PGDATA" "port = $STANDBY_PORT" "$@"
+    [ "$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres \
+          -c 'SELECT pg_is_in_recovery()')" = t ] || die "the standby on port $STANDBY_PORT is not in recovery"
+    export STANDBY_PORT STANDBY_PGDATA
+    log "standby up on 127.0.0.1:$STANDBY_PORT (data $STANDBY_PGDATA)"
+}
+
+# wait_replayed: waits (up to 30 s) until the standby has replayed everything
+# the primary wrote so far.
+wait_replayed() {
+    local lsn i
+    lsn=$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres \
+          -c 'SELECT pg_current_wal_lsn()')
+    for i in $(seq 150); do
+        [ "$(as_pg "$PG_BINDIR/psql" -X -At -h 127.0.0.1 -p "$STANDBY_PORT" -U postgres -d postgres \
+              -c "SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+        sleep 0.2
+    done
+    die "the standby did not replay up to $lsn"
 }
 
 cluster_stop() {
@@ -119,11 +168,13 @@ cluster_stop() {
         || as_pg "$PG_BINDIR/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
 }
 
-# An EXIT trap for scripts that start one cluster (cluster_start) in a work
-# directory held in $WORK: stops the cluster by its pg_ctl, removes $WORK,
-# keeps the script's exit status.  Use: WORK=""; trap stop_cluster_and_clean EXIT
+# An EXIT trap for scripts that start one cluster (cluster_start), and maybe
+# its standby (standby_start), in a work directory held in $WORK: stops them
+# by their pg_ctl, removes $WORK, keeps the script's exit status.
+# Use: WORK=""; trap stop_cluster_and_clean EXIT
 stop_cluster_and_clean() {
     local rc=$?
+    cluster_stop "${STANDBY_PGDATA:-}"
     cluster_stop "${POTHOS_PGDATA:-}"
     [ -n "${WORK:-}" ] && [ -d "$WORK" ] && rm -rf "$WORK"
     exit $rc

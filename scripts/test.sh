@@ -6,8 +6,11 @@
 # extension's C++/PostgreSQL boundary; the server-side suites (pg_regress,
 # peer check against pg_stat_statements, isolation, TAP, fuzz),
 # each on its own temporary instance run by the unprivileged postgres user;
-# and the client-library tests against a throwaway cluster (also under ASan and
-# TSan). Exits non-zero if anything failed.
+# the client-library tests against a throwaway cluster (also under ASan and
+# TSan); and the fleet stages: pothos-perf over a primary and a standby, a
+# real Prometheus scraping them and a client-library process, the HTML report
+# in headless Chromium (its screenshot in build/artifacts/). Exits non-zero
+# if anything failed.
 source "$(dirname "$0")/lib.sh"
 
 ONLY=${POTHOS_TEST_ONLY:-unit extension client}
@@ -66,7 +69,10 @@ for part in $ONLY; do
             stage "pothos-perf command (cli)" "$POTHOS_ROOT/scripts/test-cli.sh"
             stage "demo (POTHOS_DEMO_QUICK=1)" "$POTHOS_ROOT/scripts/test-demo.sh"
             stage "user guide examples (docs/*.md)" "$POTHOS_ROOT/scripts/test-docs.sh"
-            stage "N+1 corpus (libpq replay)" "$POTHOS_ROOT/scripts/test-nplus1.sh" ;;
+            stage "N+1 corpus (libpq replay)" "$POTHOS_ROOT/scripts/test-nplus1.sh"
+            stage "fleet: pothos-perf over a primary and a standby" "$POTHOS_ROOT/scripts/test-fleet-cli.sh"
+            stage "prometheus: fleet scrape, rules, dashboard" "$POTHOS_ROOT/scripts/test-prometheus.sh"
+            stage "HTML report in headless Chromium" "$POTHOS_ROOT/scripts/test-browser.sh" ;;
         *) die "unknown part $part" ;;
     esac
 done

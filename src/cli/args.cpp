@@ -1,5 +1,6 @@
 #include "args.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -8,6 +9,8 @@
 
 namespace pothos::cli {
 namespace {
+
+const std::set<std::string> kFleetCommands = {"report", "top", "n-plus-one", "advise"};
 
 const std::set<std::string> kCommands = {"report", "top", "slow", "n-plus-one", "advise", "explain",
                                          "health", "metrics", "reset", "db"};
@@ -30,6 +33,22 @@ double parse_number(const std::string& opt, const std::string& s, double lo, dou
 }
 
 }  // namespace
+
+std::vector<std::string> split_uri_list(const std::string& value) {
+    std::vector<std::string> words;
+    std::size_t i = 0;
+    while ((i = value.find_first_not_of(" \t\n", i)) != std::string::npos) {
+        std::size_t end = std::min(value.find_first_of(" \t\n", i), value.size());
+        words.push_back(value.substr(i, end - i));
+        i = end;
+    }
+    auto is_uri = [](const std::string& w) {
+        return w.rfind("postgresql://", 0) == 0 || w.rfind("postgres://", 0) == 0;
+    };
+    if (words.size() < 2 || !std::all_of(words.begin(), words.end(), is_uri))
+        return value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value};
+    return words;
+}
 
 std::string usage_text() {
     return R"(usage: pothos-perf [connection options] COMMAND [options]
@@ -59,6 +78,10 @@ Schema migrations (no extension needed):
 
 Connection (default: DATABASE_URL, then the libpq environment PGHOST, PGPORT, ...):
   -h HOST  -p PORT  -U USER  -d DBNAME|URI
+  Several servers (report, top, n-plus-one, advise): -d repeated, or URIs
+  separated by spaces (-d "postgresql://a/db postgresql://b/db"); shown together:
+  statements merged by query id with a column per server, findings per
+  server, recommendations once, to run on the primary.
 
 Options:
   --json                 machine-readable output (shapes in docs/cli.md)
@@ -80,6 +103,7 @@ Args parse_args(const std::vector<std::string>& argv) {
     Args a;
     std::vector<std::string> positional;
     std::string limit, threshold, min_improvement;
+    std::vector<std::string> dbnames;
     CLI::App app;
     app.set_help_flag();
     app.allow_extras();  // unknown options: reported below
@@ -87,7 +111,7 @@ Args parse_args(const std::vector<std::string>& argv) {
     app.add_option("-h,--host", a.conn.host);
     app.add_option("-p,--port", a.conn.port);
     app.add_option("-U,--username", a.conn.user);
-    app.add_option("-d,--dbname", a.conn.dbname);
+    app.add_option("-d,--dbname", dbnames)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--html", a.html_file);
     app.add_option("--limit", limit);
     app.add_option("--threshold", threshold);
@@ -122,6 +146,16 @@ Args parse_args(const std::vector<std::string>& argv) {
     for (const std::string& extra : app.remaining()) {
         if (extra != "--") throw UsageError("unknown option " + extra);
     }
+    // in the order given, lists of URIs split
+    for (const std::string& value : dbnames) {
+        for (const std::string& name : split_uri_list(value)) {
+            ConnectOptions c = a.conn;
+            c.dbname = name;
+            a.fleet.push_back(c);
+        }
+    }
+    if (!a.fleet.empty()) a.conn.dbname = a.fleet.front().dbname;
+    if (a.fleet.size() == 1) a.fleet.clear();
     if (app.count("--limit")) a.limit = parse_limit(limit);
     if (app.count("--threshold")) a.threshold_ms = parse_number("--threshold", threshold, 0, 86400000);
     if (app.count("--min-improvement"))
@@ -145,6 +179,8 @@ Args parse_args(const std::vector<std::string>& argv) {
         if (a.db_action == "diff" && a.schema_file.empty()) throw UsageError("db diff needs --schema FILE");
         expected = 2;
     }
+    if (!a.fleet.empty() && !kFleetCommands.count(a.command))
+        throw UsageError("several servers (-d) are for report, top, n-plus-one and advise, not " + a.command);
     if (positional.size() > expected) throw UsageError("unexpected argument '" + positional[expected] + "'");
     if (!a.html_file.empty() && a.command != "report") throw UsageError("--html is an option of report");
     if ((a.apply || a.yes) && a.command != "advise") throw UsageError("--apply and --yes are options of advise");

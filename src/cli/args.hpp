@@ -17,6 +17,10 @@ struct Args {
     std::string db_action;    // migrate, status, reset, diff (command == "db")
     std::string sql;          // explain
     ConnectOptions conn;
+    // Several servers (report, top, n-plus-one, advise): -d given more than
+    // once, or one -d with a whitespace-separated list. Each has conn's host,
+    // port and user; conn is the first. Empty for one server.
+    std::vector<ConnectOptions> fleet;
     bool json = false;
     bool no_colour = false;
     bool help = false;
@@ -45,5 +49,10 @@ public:
 Args parse_args(const std::vector<std::string>& argv);
 
 std::string usage_text();
+
+// One -d value as servers: several when it is a whitespace-separated list of
+// postgresql:// (or postgres://) URIs, else the value itself (a database
+// name, a URI, a "key=value ..." connection string); none when empty.
+std::vector<std::string> split_uri_list(const std::string& value);
 
 }  // namespace pothos::cli

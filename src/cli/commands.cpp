@@ -2,11 +2,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 
 #include "db_diff.hpp"
+#include "fleet.hpp"
 #include "html_report.hpp"
 #include "migrator.hpp"
 #include "prometheus_parse.hpp"
+#include "render_fleet.hpp"
 #include "render_json.hpp"
 #include "render_migrations.hpp"
 #include "render_text.hpp"
@@ -40,6 +43,45 @@ Report collect_report(Connection& c, const Args& a, Progress& progress) {
     return r;
 }
 
+void write_html(const std::string& file, const std::string& html) {
+    std::ofstream f(file, std::ios::binary | std::ios::trunc);
+    if (!f) throw CliError(kExitFailure, "cannot write " + file);
+    f << html;
+    f.close();
+    if (!f) throw CliError(kExitFailure, "cannot write " + file);
+    note("HTML report written to " + file);
+}
+
+// Creates the recommended indexes (after confirmation unless --yes) and
+// returns the statements run; prints progress unless --json.
+std::vector<std::string> apply_recommendations(Connection& c, const std::vector<IndexRecommendation>& recs,
+                                               const Args& a, const TextStyle& st) {
+    std::vector<std::string> applied;
+    if (recs.empty()) {
+        if (!a.json) out("nothing to apply\n");
+        return applied;
+    }
+    if (!a.yes) {
+        if (!stdin_is_terminal())
+            throw CliError(kExitUsage,
+                           "refusing to create indexes without confirmation: stdin is not a "
+                           "terminal; pass --yes to apply the recommendations");
+        if (!confirm("Create " + std::to_string(recs.size()) + " index(es) CONCURRENTLY in database \"" +
+                     c.database() + "\"?")) {
+            note("nothing created");
+            return applied;
+        }
+    }
+    Progress progress;
+    for (const auto& r : recs) {
+        progress.step("creating index on " + r.table_name);
+        std::string stmt = create_index_concurrently(c, r.index_ddl);
+        applied.push_back(stmt);
+        if (!a.json) out(paint("created", "32", st.colour) + ": " + stmt + "\n");
+    }
+    return applied;
+}
+
 int run_advise(Connection& c, const Args& a, const TextStyle& st) {
     std::vector<IndexRecommendation> recs;
     {
@@ -52,30 +94,7 @@ int run_advise(Connection& c, const Args& a, const TextStyle& st) {
         return kExitOk;
     }
     if (!a.json) out(text_advise(recs, st));
-    std::vector<std::string> applied;
-    if (!recs.empty()) {
-        if (!a.yes) {
-            if (!stdin_is_terminal())
-                throw CliError(kExitUsage,
-                               "refusing to create indexes without confirmation: stdin is not a "
-                               "terminal; pass --yes to apply the recommendations");
-            if (!confirm("Create " + std::to_string(recs.size()) + " index(es) CONCURRENTLY in database \"" +
-                         c.database() + "\"?")) {
-                note("nothing created");
-                if (a.json) out(json_advise(recs, &applied));
-                return kExitOk;
-            }
-        }
-        Progress progress;
-        for (const auto& r : recs) {
-            progress.step("creating index on " + r.table_name);
-            std::string stmt = create_index_concurrently(c, r.index_ddl);
-            applied.push_back(stmt);
-            if (!a.json) out(paint("created", "32", st.colour) + ": " + stmt + "\n");
-        }
-    } else if (!a.json) {
-        out("nothing to apply\n");
-    }
+    std::vector<std::string> applied = apply_recommendations(c, recs, a, st);
     if (a.json) out(json_advise(recs, &applied));
     return kExitOk;
 }
@@ -121,12 +140,81 @@ int run_db(const Args& a, const TextStyle& st) {
     return kExitOk;
 }
 
+// report, top, n-plus-one and advise over several servers: each is read as
+// on its own, then merged (fleet.hpp) and rendered together.
+int run_fleet(const Args& a, const TextStyle& st) {
+    std::vector<std::unique_ptr<Connection>> conns;
+    std::vector<Server> servers;
+    for (const ConnectOptions& o : a.fleet) {
+        auto c = std::make_unique<Connection>(o);
+        c->exclude_own_statements();
+        c->require_extension();
+        const char* host = PQhost(c->raw());
+        const char* port = PQport(c->raw());
+        servers.push_back({server_name(host ? host : "", port ? port : "", c->database()), fetch_in_recovery(*c)});
+        conns.push_back(std::move(c));
+    }
+    std::optional<std::size_t> primary;
+    try {
+        primary = primary_of(servers);
+    } catch (const std::invalid_argument& e) {
+        throw CliError(kExitUsage, e.what());
+    }
+    const std::size_t n = servers.size();
+
+    if (a.command == "report") {
+        std::vector<Report> reports;
+        {
+            Progress progress;
+            for (std::size_t i = 0; i < n; ++i) {
+                progress.step("reading " + servers[i].name);
+                reports.push_back(collect_report(*conns[i], a, progress));
+            }
+        }
+        FleetReport f = merge_reports(servers, std::move(reports), std::size_t(a.limit));
+        if (!a.html_file.empty()) write_html(a.html_file, html_fleet_report(f));
+        out(a.json ? json_fleet_report(f) : text_fleet_report(f, st));
+    } else if (a.command == "top") {
+        std::vector<std::vector<Statement>> rows;
+        for (auto& c : conns) rows.push_back(fetch_top(*c, a.limit));
+        auto merged = merge_statements(rows, std::size_t(a.limit));
+        out(a.json ? json_fleet_top(servers, merged) : text_fleet_top(servers, merged, st));
+    } else if (a.command == "n-plus-one") {
+        std::vector<std::vector<Nplus1>> rows;
+        for (auto& c : conns) rows.push_back(fetch_n_plus_one(*c, a.limit));
+        out(a.json ? json_fleet_n_plus_one(servers, rows) : text_fleet_n_plus_one(servers, rows, st));
+    } else if (a.command == "advise") {
+        std::vector<std::vector<IndexRecommendation>> rows;
+        {
+            Progress progress;
+            for (std::size_t i = 0; i < n; ++i) {
+                progress.step("computing index recommendations on " + servers[i].name);
+                rows.push_back(fetch_recommendations(*conns[i], a.min_improvement_pct));
+            }
+        }
+        auto merged = merge_recommendations(rows);
+        if (!a.apply) {
+            out(a.json ? json_fleet_advise(servers, merged, primary, nullptr)
+                       : text_fleet_advise(servers, merged, primary, st));
+            return kExitOk;
+        }
+        if (!primary) throw CliError(kExitUsage, "--apply needs the primary among the servers (-d)");
+        if (!a.json) out(text_fleet_advise(servers, merged, primary, st));
+        std::vector<IndexRecommendation> recs;
+        for (const auto& r : merged) recs.push_back(r.rec);
+        std::vector<std::string> applied = apply_recommendations(*conns[*primary], recs, a, st);
+        if (a.json) out(json_fleet_advise(servers, merged, primary, &applied));
+    }
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_command(const Args& a) {
     TextStyle st;
     st.colour = !a.no_colour && !a.json && stdout_wants_colour();
     if (a.command == "db") return run_db(a, st);
+    if (!a.fleet.empty()) return run_fleet(a, st);
 
     Connection c(a.conn);
     c.exclude_own_statements();
@@ -139,12 +227,7 @@ int run_command(const Args& a) {
             r = collect_report(c, a, progress);
         }
         if (!a.html_file.empty()) {
-            std::ofstream f(a.html_file, std::ios::binary | std::ios::trunc);
-            if (!f) throw CliError(kExitFailure, "cannot write " + a.html_file);
-            f << html_report(r);
-            f.close();
-            if (!f) throw CliError(kExitFailure, "cannot write " + a.html_file);
-            note("HTML report written to " + a.html_file);
+            write_html(a.html_file, html_report(r));
         }
         out(a.json ? json_report(r) : text_report(r, st));
         return kExitOk;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fleet.hpp"
 #include "model.hpp"
 
 namespace pothos::cli {
@@ -30,7 +31,15 @@ std::string svg_bar_chart(const std::string& title, const std::vector<std::strin
                           const std::vector<BarGroup>& groups, const std::string& unit,
                           Scale scale = Scale::Linear);
 
+// health() JSON as a two-column table (measure, value), the rows of the text
+// report's Health section; the text as is when it is not JSON.
+std::string html_health(const std::string& health_json);
+
 // The whole document.
 std::string html_report(const Report& r);
+// The whole document for several servers: statements merged with a column
+// and a chart series per server, findings and health per server,
+// recommendations once, for the primary.
+std::string html_fleet_report(const FleetReport& f);
 
 }  // namespace pothos::cli

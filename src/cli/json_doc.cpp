@@ -1,6 +1,7 @@
 #include "json_doc.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <stdexcept>
 
@@ -38,6 +39,41 @@ std::optional<Json> parse_json(std::string_view text) {
     Json v = Json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (v.is_discarded()) return std::nullopt;
     return v;
+}
+
+namespace {
+
+void flatten_into(const Json& v, const std::string& path, std::vector<std::pair<std::string, std::string>>& rows) {
+    switch (v.type()) {
+        case Json::value_t::object:
+            for (const auto& [key, member] : v.items())
+                flatten_into(member, path.empty() ? key : path + "." + key, rows);
+            return;
+        case Json::value_t::array:
+            for (std::size_t i = 0; i < v.size(); ++i) flatten_into(v[i], path + "[" + std::to_string(i) + "]", rows);
+            return;
+        case Json::value_t::string: rows.emplace_back(path, v.get<std::string>()); return;
+        case Json::value_t::boolean: rows.emplace_back(path, v.get<bool>() ? "true" : "false"); return;
+        case Json::value_t::number_integer:
+        case Json::value_t::number_unsigned:
+        case Json::value_t::number_float: {
+            char buf[40];
+            std::snprintf(buf, sizeof buf, "%.10g", v.get<double>());
+            std::string unit;
+            if (path.size() > 3 && path.compare(path.size() - 3, 3, "_ms") == 0) unit = " ms";
+            rows.emplace_back(path, buf + unit);
+            return;
+        }
+        default: rows.emplace_back(path, "null"); return;
+    }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> flatten_json(const Json& v) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    flatten_into(v, "", rows);
+    return rows;
 }
 
 std::string json_document(const Json& doc) {

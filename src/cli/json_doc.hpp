@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +30,12 @@ Json json_number(std::optional<double> d);
 Json json_from_server(const std::string& text, const char* what);
 // JSON text as a value, or nullopt when it is not JSON.
 std::optional<Json> parse_json(std::string_view text);
+
+// A JSON value as (path, value) rows, depth first in member order: paths
+// like "connections.active" and "reasons[0]", numbers with up to 10
+// significant digits and " ms" after members named *_ms. What the text and
+// HTML reports show of health().
+std::vector<std::pair<std::string, std::string>> flatten_json(const Json& v);
 
 // The document as printed: indented by two spaces, ending in a newline.
 std::string json_document(const Json& doc);

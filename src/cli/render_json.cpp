@@ -4,9 +4,7 @@
 
 namespace pothos::cli {
 
-namespace {
-
-Json statements(const std::vector<Statement>& rows) {
+Json json_statement_list(const std::vector<Statement>& rows) {
     Json out = Json::array();
     for (const auto& s : rows)
         out.push_back({{"queryid", s.queryid},
@@ -24,7 +22,7 @@ Json statements(const std::vector<Statement>& rows) {
     return out;
 }
 
-Json slow_queries(const std::vector<SlowQuery>& rows) {
+Json json_slow_list(const std::vector<SlowQuery>& rows) {
     Json out = Json::array();
     for (const auto& s : rows)
         out.push_back({{"queryid", s.queryid},
@@ -37,7 +35,7 @@ Json slow_queries(const std::vector<SlowQuery>& rows) {
     return out;
 }
 
-Json findings(const std::vector<Nplus1>& rows) {
+Json json_finding_list(const std::vector<Nplus1>& rows) {
     Json out = Json::array();
     for (const auto& f : rows) {
         Json children = Json::array();
@@ -63,7 +61,7 @@ Json findings(const std::vector<Nplus1>& rows) {
     return out;
 }
 
-Json recommendations(const std::vector<IndexRecommendation>& rows) {
+Json json_recommendation_list(const std::vector<IndexRecommendation>& rows) {
     Json out = Json::array();
     for (const auto& r : rows)
         out.push_back({{"table_name", json_text(r.table_name)},
@@ -78,23 +76,21 @@ Json recommendations(const std::vector<IndexRecommendation>& rows) {
     return out;
 }
 
-}  // namespace
-
 std::string json_top(const std::vector<Statement>& rows) {
-    return json_document({{"statements", statements(rows)}});
+    return json_document({{"statements", json_statement_list(rows)}});
 }
 
 std::string json_slow(const std::vector<SlowQuery>& rows) {
-    return json_document({{"slow_queries", slow_queries(rows)}});
+    return json_document({{"slow_queries", json_slow_list(rows)}});
 }
 
 std::string json_n_plus_one(const std::vector<Nplus1>& rows) {
-    return json_document({{"findings", findings(rows)}});
+    return json_document({{"findings", json_finding_list(rows)}});
 }
 
 std::string json_advise(const std::vector<IndexRecommendation>& rows,
                         const std::vector<std::string>* applied) {
-    Json doc = {{"recommendations", recommendations(rows)}};
+    Json doc = {{"recommendations", json_recommendation_list(rows)}};
     if (applied) doc["applied"] = json_texts(*applied);
     return json_document(doc);
 }
@@ -137,10 +133,10 @@ std::string json_reset(const ResetCounts& r) {
 std::string json_report(const Report& r) {
     return json_document({{"database", json_text(r.database)},
                           {"generated_at", json_text(r.generated_at)},
-                          {"statements", statements(r.top)},
-                          {"slow_queries", slow_queries(r.slow)},
-                          {"findings", findings(r.n_plus_one)},
-                          {"recommendations", recommendations(r.recommendations)},
+                          {"statements", json_statement_list(r.top)},
+                          {"slow_queries", json_slow_list(r.slow)},
+                          {"findings", json_finding_list(r.n_plus_one)},
+                          {"recommendations", json_recommendation_list(r.recommendations)},
                           {"health", json_from_server(r.health_json, "health()")}});
 }
 

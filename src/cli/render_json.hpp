@@ -6,9 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "json_doc.hpp"
 #include "model.hpp"
 
 namespace pothos::cli {
+
+// The arrays of the documents below, for documents that combine them.
+Json json_statement_list(const std::vector<Statement>& rows);
+Json json_slow_list(const std::vector<SlowQuery>& rows);
+Json json_finding_list(const std::vector<Nplus1>& rows);
+Json json_recommendation_list(const std::vector<IndexRecommendation>& rows);
 
 std::string json_top(const std::vector<Statement>& rows);
 std::string json_slow(const std::vector<SlowQuery>& rows);

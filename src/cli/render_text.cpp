@@ -29,31 +29,6 @@ std::string bullets(const char* title, const std::vector<std::string>& items, co
     return out;
 }
 
-void flatten(const Json& v, const std::string& path, TextTable& t) {
-    switch (v.type()) {
-        case Json::value_t::object:
-            for (const auto& [key, member] : v.items())
-                flatten(member, path.empty() ? key : path + "." + key, t);
-            return;
-        case Json::value_t::array:
-            for (std::size_t i = 0; i < v.size(); ++i) flatten(v[i], path + "[" + std::to_string(i) + "]", t);
-            return;
-        case Json::value_t::string: t.add_row({path, v.get<std::string>()}); return;
-        case Json::value_t::boolean: t.add_row({path, v.get<bool>() ? "true" : "false"}); return;
-        case Json::value_t::number_integer:
-        case Json::value_t::number_unsigned:
-        case Json::value_t::number_float: {
-            char buf[40];
-            std::snprintf(buf, sizeof buf, "%.10g", v.get<double>());
-            std::string unit;
-            if (path.size() > 3 && path.compare(path.size() - 3, 3, "_ms") == 0) unit = " ms";
-            t.add_row({path, buf + unit});
-            return;
-        }
-        default: t.add_row({path, "null"}); return;
-    }
-}
-
 }  // namespace
 
 std::string text_top(const std::vector<Statement>& rows, const TextStyle& st) {
@@ -172,7 +147,7 @@ std::string text_explain(const Explain& e, const TextStyle& st) {
 std::string text_health(const std::string& health_json, const TextStyle& st) {
     Json v = json_from_server(health_json, "health()");
     TextTable t({{"measure"}, {"value"}});
-    flatten(v, "", t);
+    for (auto& [path, value] : flatten_json(v)) t.add_row({path, value});
     return t.render(st.colour);
 }
 

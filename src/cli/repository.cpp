@@ -176,6 +176,8 @@ std::string fetch_now(Connection& c) {
     return c.exec("SELECT to_char(now(), 'YYYY-MM-DD HH24:MI:SS TZ')").text(0, 0);
 }
 
+bool fetch_in_recovery(Connection& c) { return c.exec("SELECT pg_is_in_recovery()").boolean(0, 0); }
+
 ResetCounts reset_all(Connection& c) {
     Result r = c.exec(
         "SELECT pothos_perf.reset(), pothos_perf.slow_queries_reset(), pothos_perf.n_plus_one_reset()");

@@ -21,6 +21,8 @@ Explain fetch_explain(Connection& c, const std::string& sql, bool allow_writes);
 std::string fetch_health(Connection& c);
 std::string fetch_metrics(Connection& c);
 std::string fetch_now(Connection& c);
+// pg_is_in_recovery(): a standby.
+bool fetch_in_recovery(Connection& c);
 ResetCounts reset_all(Connection& c);
 // Runs one recommended CREATE INDEX with CONCURRENTLY (added when missing);
 // refuses anything that is not a CREATE INDEX statement.

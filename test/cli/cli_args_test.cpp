@@ -104,3 +104,25 @@ TEST(CliArgs, BadInputIsAUsageError) {
         EXPECT_THROW(parse_args(v), UsageError) << joined;
     }
 }
+
+TEST(CliArgs, SeveralServers) {
+    Args a = parse({"-U", "me", "-d", "postgresql://a/x", "top", "-d", "postgresql://b/x"});
+    ASSERT_EQ(a.fleet.size(), 2u);
+    EXPECT_EQ(a.fleet[0].dbname, "postgresql://a/x");
+    EXPECT_EQ(a.fleet[1].dbname, "postgresql://b/x");
+    EXPECT_EQ(a.fleet[1].user, "me");
+    EXPECT_EQ(a.conn.dbname, "postgresql://a/x");
+    Args l = parse({"report", "-d", " postgresql://a/x\tpostgres://b/x  postgresql://c/x "});
+    ASSERT_EQ(l.fleet.size(), 3u);
+    EXPECT_EQ(l.fleet[2].dbname, "postgresql://c/x");
+    // a keyword/value connection string is one server
+    Args kv = parse({"top", "-d", "host=a dbname=x"});
+    EXPECT_TRUE(kv.fleet.empty());
+    EXPECT_EQ(kv.conn.dbname, "host=a dbname=x");
+    EXPECT_EQ(split_uri_list(""), std::vector<std::string>{});
+    EXPECT_EQ(split_uri_list("postgresql://a/x postgresql://b/x,c"),
+              (std::vector<std::string>{"postgresql://a/x", "postgresql://b/x,c"}));
+    EXPECT_THROW(parse({"-d", "postgresql://a/x", "-d", "postgresql://b/x", "health"}), UsageError);
+    EXPECT_THROW(parse({"-d", "postgresql://a/x", "-d", "postgresql://b/x", "explain", "SELECT 1"}), UsageError);
+    EXPECT_NO_THROW(parse({"-d", "postgresql://a/x", "-d", "postgresql://b/x", "advise", "--apply", "--yes"}));
+}

@@ -246,6 +246,23 @@ TEST(CliHtml, EscapesEverythingAndChartsScale) {
     EXPECT_NE(svg.find("width=\"210\""), std::string::npos);  // half of it
 }
 
+TEST(CliHtml, ChartsHaveVisibleTitlesAndHealthIsATable) {
+    std::string svg = svg_bar_chart("Share <of> time", {"a"}, {{"x", {1}}}, " %");
+    EXPECT_NE(svg.find("<text class=\"chart-title\" x=\"0\" y=\"16\" font-size=\"14\" "
+                       "font-weight=\"bold\">Share &lt;of&gt; time</text>"),
+              std::string::npos);
+    std::string h = html_health(R"({"status":"ok","connections":{"active":7},"mean_ms":1.5})");
+    EXPECT_EQ(h, "<table class=\"health\">\n<tr><th>measure</th><th>value</th></tr>\n"
+                 "<tr><td>status</td><td>ok</td></tr>\n"
+                 "<tr><td>connections.active</td><td>7</td></tr>\n"
+                 "<tr><td>mean_ms</td><td>1.5 ms</td></tr>\n</table>\n");
+    EXPECT_EQ(html_health("not json <"), "<pre>not json &lt;</pre>\n");
+    Report r;
+    r.health_json = R"({"status":"ok"})";
+    std::string html = html_report(r);
+    EXPECT_NE(html.find("<h2>Health</h2>\n<table class=\"health\">"), std::string::npos);
+}
+
 TEST(CliUnits, WrapBreaksAtSpaces) {
     EXPECT_EQ(wrap("aa bb cc", 5, "> "), "> aa bb\n> cc\n");
     EXPECT_EQ(wrap("averyveryverylongword x", 5, ""), "averyveryverylongword\nx\n");
