@@ -101,6 +101,10 @@ Config Config::from_env(const Getter& get) {
         c.pool.acquire_timeout = t;
         c.pool.create_timeout = t;
     }
+    flag("DB_HEALTH_CHECK", c.pool.enable_health_check);
+    if (auto v = get("DB_HEALTH_CHECK_INTERVAL"))
+        c.pool.health_check_interval =
+            Millis(parse_count("DB_HEALTH_CHECK_INTERVAL", *v, 1, kMaxMillis));
     flag("DB_PREPARED_STATEMENTS", c.prepared_statements);
     if (auto v = get("DB_MAX_PREPARED_STATEMENTS"))
         c.max_prepared_statements = parse_count("DB_MAX_PREPARED_STATEMENTS", *v, 1, 100000);

@@ -335,7 +335,7 @@ void PoolCore::reap(std::unique_lock<std::mutex>& lk) {
     lk.unlock();
     const std::int64_t now = now_ns_.load();
     const bool leaks = opt_.leak_detection_threshold.count() > 0;
-    const std::int64_t health = to_ns(opt_.health_check_interval);
+    const std::int64_t health = opt_.enable_health_check ? to_ns(opt_.health_check_interval) : 0;
     std::vector<std::uint32_t> to_check;
     for (std::uint32_t i = 0; i < opt_.max; ++i) {
         Slot& s = slots_[i];

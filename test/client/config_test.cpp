@@ -83,6 +83,17 @@ TEST(Config, DefaultsWhenUnset) {
     EXPECT_EQ(c.pool.min, 0u);
     EXPECT_TRUE(c.prepared_statements);
     EXPECT_TRUE(c.enable_metrics);
+    EXPECT_TRUE(c.pool.enable_health_check);
+    EXPECT_EQ(c.pool.health_check_interval.count(), 30000);
+}
+
+TEST(Config, HealthCheckSwitchAndInterval) {
+    auto off = from({{"DB_HEALTH_CHECK", "off"}, {"DB_HEALTH_CHECK_INTERVAL", "5000"}});
+    EXPECT_FALSE(off.pool.enable_health_check);
+    EXPECT_EQ(off.pool.health_check_interval.count(), 5000);
+    EXPECT_TRUE(from({{"DB_HEALTH_CHECK", "true"}}).pool.enable_health_check);
+    expect_refused({{"DB_HEALTH_CHECK", "sometimes"}}, "DB_HEALTH_CHECK");
+    expect_refused({{"DB_HEALTH_CHECK_INTERVAL", "0"}}, "DB_HEALTH_CHECK_INTERVAL");
 }
 
 TEST(Config, RefusesBadValuesNamingTheVariable) {

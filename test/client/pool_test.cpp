@@ -424,21 +424,30 @@ TEST_F(BadPassword, WithoutPropagationTimeoutCarriesLastCreateError) {
     EXPECT_EQ(good.acquire()->exec("SELECT current_user").value(0, 0), "app");
 }
 
-TEST(Pool, HealthCheckEvictsDeadIdleConnections) {
+// A pool of two idle connections (health checks every 50 ms when enabled)
+// whose backends have then been terminated.
+static std::unique_ptr<pothos::Pool> two_dead_idle_connections(bool health_checks) {
     auto o = options(2);
     o.min = 2;
+    o.enable_health_check = health_checks;
     o.health_check_interval = Millis(50);
     o.reap_interval = Millis(50);
     o.validation_threshold = Millis(60000);
-    pothos::Pool pool(o);
-    ASSERT_TRUE(pool.wait_for_min(Millis(5000)));
+    auto pool = std::make_unique<pothos::Pool>(o);
+    EXPECT_TRUE(pool->wait_for_min(Millis(5000)));
     std::vector<int> pids;
     {
-        auto a = pool.acquire(), b = pool.acquire();
+        auto a = pool->acquire(), b = pool->acquire();
         pids = {a->backend_pid(), b->backend_pid()};
     }
     auto admin = pothos::Connection::open(pothos::test::database_url(), 5s);
     for (int pid : pids) admin->exec("SELECT pg_terminate_backend($1::int, 5000)", pothos::params(pid));
+    return pool;
+}
+
+TEST(Pool, HealthCheckEvictsDeadIdleConnections) {
+    auto p = two_dead_idle_connections(true);
+    auto& pool = *p;
     // Without any acquire, the background health check finds both and replaces them (min 2).
     pothos::PoolStats st;
     for (int i = 0; i < 100; ++i) {
@@ -451,6 +460,13 @@ TEST(Pool, HealthCheckEvictsDeadIdleConnections) {
     auto a = pool.acquire(), b = pool.acquire();
     EXPECT_EQ(a->exec("SELECT 1").as_int(0, 0), 1);
     EXPECT_EQ(b->exec("SELECT 1").as_int(0, 0), 1);
+}
+
+TEST(Pool, HealthCheckSwitchedOffLeavesIdleConnectionsAlone) {
+    auto pool = two_dead_idle_connections(false);
+    std::this_thread::sleep_for(1s);  // twenty intervals: no ping has found them
+    EXPECT_EQ(pool->stats().invalid, 0u);
+    EXPECT_EQ(pool->stats().available, 2u);
 }
 
 TEST(Pool, DebugLogsPoolEvents) {

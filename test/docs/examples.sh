@@ -62,6 +62,13 @@ PREFIX=$W/prefix
 if cmake --install "$BUILD" --prefix "$PREFIX" >"$W/install.log" 2>&1; then
     export PKG_CONFIG_PATH=$(dirname "$(find "$PREFIX" -name pothos-client.pc | head -1)")
     ok "client library installed to a temporary prefix (cmake --install)"
+    # Portable: the installed package names no library path of this machine.
+    if grep -rn -e '/libpq\.' -e "$(pkg-config --variable=libdir libpq)/" \
+            "$PREFIX"/lib*/cmake/pothos/ >"$W/paths.out"; then
+        fail "the installed CMake package hard-codes a library path"; sed 's/^/    ! /' "$W/paths.out" >&2
+    else
+        ok "the installed CMake package names no library path of this machine"
+    fi
 else
     fail "cmake --install $BUILD"; cat "$W/install.log" >&2
 fi

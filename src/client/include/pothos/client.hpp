@@ -22,6 +22,7 @@
 #include <pothos/errors.hpp>
 #include <pothos/options.hpp>
 #include <pothos/pool.hpp>
+#include <pothos/insights.hpp>
 #include <pothos/result.hpp>
 
 namespace pothos {
@@ -90,6 +91,20 @@ public:
     PoolStats stats() const;  // the primary's pool
     std::vector<std::pair<std::string, PoolStats>> all_stats() const;
     std::string metrics_text() const;  // Prometheus exposition format
+
+    // The pothos_perf extension's functions, typed (pothos/insights.hpp).
+    // ExtensionMissingError when the extension is not created in the
+    // client's database or its library is not preloaded.
+    std::vector<SlowQuery> get_slow_queries(const SlowQueryOptions& o = {});
+    QueryAnalysis analyze_query(const std::string& sql);
+    PerformanceAnalysis analyze_performance(const std::string& sql, bool allow_writes = false);
+    SchemaInfo introspect_schema(const std::optional<std::string>& schema = std::nullopt);
+    // The primary pool (size, in use, idle, waiting, timeouts) and, when the
+    // extension is usable, the server's pothos_perf.health(); never throws
+    // ExtensionMissingError (server_error says why the server part is absent).
+    HealthStatus get_health_status();
+    HealthStatus health() { return get_health_status(); }
+    PoolHealth pool_health() const;
     const Config& config() const noexcept;
     void clear_cache();
     // Retires every open connection of every pool (Pool::evict_all).

@@ -38,7 +38,10 @@ struct PoolOptions {
     Millis handoff_after{1};
     Millis max_lifetime{0};         // 0 = unlimited; each connection gets -0..2.5% jitter
     Millis leak_detection_threshold{0};  // 0 = off; warn when a lease is held longer
-    Millis health_check_interval{0};     // 0 = off; idle connections pinged this often
+    // Idle connections are pinged every health_check_interval while
+    // enable_health_check is on (a dead one is dropped and replaced).
+    bool enable_health_check = true;
+    Millis health_check_interval{30000};
     Millis validation_threshold{5000};   // idle longer than this -> validated on acquire
     Millis validation_timeout{1000};     // bound on one validation or health-check ping
     Millis cancel_timeout{2000};         // bound on a cancel and the server's reply to it

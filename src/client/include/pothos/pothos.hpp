@@ -9,6 +9,7 @@
 #include <pothos/dataloader.hpp>
 #include <pothos/deadline.hpp>
 #include <pothos/errors.hpp>
+#include <pothos/insights.hpp>
 #include <pothos/metrics.hpp>
 #include <pothos/params.hpp>
 #include <pothos/pool.hpp>
