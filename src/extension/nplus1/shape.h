@@ -54,19 +54,25 @@ struct alignas(32) Nplus1ShapeSlot {
     uint8 big_rows;     // one bit per recent top-level execution (newest lowest): it returned min_repeats rows
     uint8 executions;   // top-level executions seen, up to 8
     uint8 key_src[2];   // where its keys come from (kNplus1Key*, or a parameter's number)
-    uint8 pad;
+    uint8 key_pos[2];   // where a constant key sits in the tree (kNplus1PosWalk: search for it)
     uint32 const_keys[2];  // hashes of its constant keys, from the latest parse
 };
+// key_pos: the conjunct's (or an INSERT's target entry's) index times two,
+// plus the operator argument that holds the value; kNplus1PosWalk when the
+// key is not at such a place (nested ANDs, a long list).
+constexpr uint8 kNplus1PosWalk = 255;
 extern Nplus1ShapeSlot g_nplus1_shapes[kNplus1ShapeSlots];
 
 // The shape of query (Nplus1Flag bits) and where its keys come from, from
-// its tree alone (plus operator lookups in the syscache).
-uint16 nplus1_classify(const Query* query, uint8 key_src[2]);
+// its tree alone (plus operator lookups in the syscache); key_pos: see
+// Nplus1ShapeSlot.
+uint16 nplus1_classify(const Query* query, uint8 key_src[2], uint8 key_pos[2]);
 
 // Classifies query and remembers its shape (nplus1_note_parsed's rare case).
 void nplus1_note_shape(const Query* query);
 
-// Notes the hashes of query's constant keys in its slot.
+// Notes the hashes of query's constant keys in its slot (found where the
+// slot's key_pos says: no search of the tree, no operator lookup).
 void nplus1_note_const_keys(const Query* query, Nplus1ShapeSlot* s);
 
 // Whether a parse of a statement with source text src may hold a tag: false
