@@ -91,7 +91,7 @@ private:
 // Runs one statement through libpq directly for the error position.
 void exec_located(Connection& c, const SqlStatement& st, const std::string& file) {
     PGresult* r = PQexec(c.raw(), st.text.c_str());
-    Result keep(r);
+    std::unique_ptr<PGresult, decltype(&PQclear)> keep(r, &PQclear);
     ExecStatusType status = PQresultStatus(r);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) return;
     const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;

@@ -1,12 +1,17 @@
-// A thin RAII layer over libpq for the pothos-perf command: connecting from
-// DATABASE_URL / flags / the libpq environment, running statements, and
-// errors as exceptions carrying the command's exit code.
+// The pothos-perf command's data access, over the client library's
+// pothos::Connection / pothos::Result: connecting from DATABASE_URL / flags /
+// the libpq environment, running statements, lenient value reads (NULL as
+// 0 / "" / false), and errors as exceptions carrying the command's exit code.
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <pothos/connection.hpp>
+#include <pothos/result.hpp>
+
 #include "cli_error.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,9 +21,10 @@ namespace pothos::cli {
 
 class Result {
 public:
-    explicit Result(PGresult* r) : r_(r, &PQclear) {}
-    int rows() const { return PQntuples(r_.get()); }
-    bool is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col); }
+    explicit Result(pothos::Result r) : r_(std::move(r)) {}
+    int rows() const { return r_.rows(); }
+    // True for NULL and for a row or column out of range (read as NULL).
+    bool is_null(int row, int col) const;
     std::string text(int row, int col) const;
     std::int64_t int64(int row, int col) const;  // 0 when null
     double number(int row, int col) const;       // 0 when null
@@ -27,7 +33,8 @@ public:
     std::vector<std::string> strings(int row, int col) const;
 
 private:
-    std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+    const char* raw_text(int row, int col) const;  // nullptr when is_null
+    pothos::Result r_;
 };
 
 class Connection {
@@ -42,8 +49,10 @@ public:
     Result exec(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
     // Like exec but returns the error message instead of throwing.
     std::optional<std::string> try_exec(const std::string& sql);
-    std::string database() const { return PQdb(conn_.get()); }
-    PGconn* raw() { return conn_.get(); }
+    std::string database() const { return PQdb(conn_->native()); }
+    // The libpq connection (for PQconninfo, PQhost, ...): the client
+    // connection's native handle.
+    PGconn* raw() { return conn_->native(); }
 
     // Throws CliError(kExitNoExtension) saying how to install pothos_perf
     // when the extension is missing from this database or not preloaded.
@@ -55,7 +64,7 @@ public:
     void exclude_own_statements();
 
 private:
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+    std::unique_ptr<pothos::Connection> conn_;
 };
 
 }  // namespace pothos::cli
