@@ -32,7 +32,7 @@ run_demo() {  # label, then environment assignments
     check "$label: every phase returned the same data" '^responses: identical in all three runs'
     local loader
     for loader in user todo todo_list todos_by_user users_by_todo_list; do
-        if awk -v n="$loader" '$1 == "LOADER" && $2 == n ":" && $5 >= 1 && $5 < $3 { ok = 1 } END { exit !ok }' "$out"
+        if awk -v n="$loader" '$1 == "LOADER" && $2 == n ":" && $6 >= 1 && $6 < $3 { ok = 1 } END { exit !ok }' "$out"
         then log "ok: $label: loader $loader ran batched"
         else log "FAILED: $label: loader $loader did not run batched (no 'LOADER $loader: K keys in B batches' with 1 <= B < K)"; fail=1
         fi
