@@ -3,7 +3,9 @@
 # scripts/demo.sh` (small data, short phases) and fails unless it succeeds and
 # its output names at least one N+1 finding and one index recommendation, no
 # finding counts more repeats than its child's calls, the
-# DataLoader phase has no N+1 finding, and all phases returned the same data.
+# DataLoader phase has no N+1 finding, all phases returned the same data, and
+# each of the five loaders of create_data_loaders ran batched (fewer batches
+# than distinct keys).
 # When the pothos-perf command is built, the demo runs twice: with it, and
 # with psql alone (POTHOS_DEMO_CLI=0), the path taken where it is missing.
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +30,13 @@ run_demo() {  # label, then environment assignments
     check "$label: an index recommendation is named" '^INDEX RECOMMENDATION applied: CREATE INDEX'
     check "$label: the DataLoader phase has no N+1 finding" '^== N\+1 findings after the DataLoader phase: 0$'
     check "$label: every phase returned the same data" '^responses: identical in all three runs'
+    local loader
+    for loader in user todo todo_list todos_by_user users_by_todo_list; do
+        if awk -v n="$loader" '$1 == "LOADER" && $2 == n ":" && $6 >= 1 && $6 < $3 { ok = 1 } END { exit !ok }' "$out"
+        then log "ok: $label: loader $loader ran batched"
+        else log "FAILED: $label: loader $loader did not run batched (no 'LOADER $loader: K keys in B batches' with 1 <= B < K)"; fail=1
+        fi
+    done
     check "$label: round trips were saved" '^DataLoader: [0-9]+ round trips instead of [0-9]+ \([1-9][0-9]* saved'
 }
 

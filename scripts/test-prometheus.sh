@@ -39,8 +39,9 @@ pothos_perf     pothos_database_slow_queries_total                         thres
 pothos_perf     pothos_database_n_plus_one_findings                        -
 pothos_client   pothos_database_connections_active                         pool
 pothos_client   pothos_database_connections_idle                           pool
-pothos_client   pothos_database_query_duration_seconds_bucket              le
-pothos_client   pothos_database_queries_total                              status
+pothos_client   pothos_database_query_duration_seconds_bucket              operation,model,le
+pothos_client   pothos_database_queries_total                              operation,model,status
+pothos_client   pothos_database_slow_queries_total                         threshold
 pothos_client   pothos_database_pool_acquisition_duration_seconds_bucket   le
 TABLE
 )

@@ -61,6 +61,7 @@ ClientCore::ClientCore(Config c)
       logger(config.pool.logger ? config.pool.logger : std::make_shared<Logger>(config.debug)),
       cache(config.query_cache_size) {
     check_conninfo(config.conninfo, "conninfo");
+    metrics.set_slow_threshold_ms(config.slow_query_threshold.count());
     for (const auto& r : config.replicas) check_conninfo(r, "replicas");
     PoolOptions base = config.pool;
     base.logger = logger;

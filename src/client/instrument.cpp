@@ -51,8 +51,9 @@ std::string advice(ClientCore& c, Connection& conn, const std::string& sql) {
 void ClientCore::observe(const std::string& sql, Clock::time_point start, bool ok, Lease& l) {
     const auto elapsed = Clock::now() - start;
     const double seconds = std::chrono::duration<double>(elapsed).count();
-    if (config.enable_metrics) metrics.observe_query(seconds, ok);
     const double ms = seconds * 1000;
+    if (config.enable_metrics)
+        metrics.observe_query(sql, seconds, ok, ms >= config.slow_query_threshold.count());
     if (config.log_queries)
         logger->log(LogLevel::info, "db:query",
                     ms_text(ms) + " ms " + (ok ? "ok" : "error") + ": " + sql);

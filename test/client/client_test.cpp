@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -381,11 +382,12 @@ TEST(Client, PrometheusMetrics) {
     EXPECT_THROW(c.query("SELECT nope"), DatabaseError);
     auto lease = c.session();
     const std::string m = c.metrics_text();
-    EXPECT_NE(m.find("pothos_database_queries_total{status=\"success\"} 2"), std::string::npos) << m;
-    EXPECT_NE(m.find("pothos_database_queries_total{status=\"error\"} 1"), std::string::npos) << m;
+    const std::string sel = "operation=\"select\",model=\"unknown\"";
+    EXPECT_NE(m.find("pothos_database_queries_total{" + sel + ",status=\"success\"} 2"), std::string::npos) << m;
+    EXPECT_NE(m.find("pothos_database_queries_total{" + sel + ",status=\"error\"} 1"), std::string::npos) << m;
     EXPECT_NE(m.find("pothos_database_connections_active{pool=\"primary\"} 1"), std::string::npos) << m;
     EXPECT_NE(m.find("# TYPE pothos_database_query_duration_seconds histogram"), std::string::npos);
-    EXPECT_NE(m.find("pothos_database_query_duration_seconds_count 3"), std::string::npos) << m;
+    EXPECT_NE(m.find("pothos_database_query_duration_seconds_count{" + sel + "} 3"), std::string::npos) << m;
     EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_count{pool=\"primary\"} 4"), std::string::npos) << m;
     EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_bucket{pool=\"primary\",le=\"+Inf\"} 4"), std::string::npos);
 }
@@ -469,4 +471,71 @@ TEST(Client, StreamReportsAServerErrorAndTheConnectionSurvives) {
     EXPECT_LT(seen, 5000);
     EXPECT_EQ(c.query("SELECT 9").as_int(0, 0), 9);
     EXPECT_EQ(c.stats().total_creates, 1u);
+}
+
+TEST(Client, QueryClassification) {
+    auto is = [](std::string_view sql, std::string_view op, std::string_view model) {
+        const auto l = classify_query(sql);
+        EXPECT_EQ(l.operation, op) << sql;
+        EXPECT_EQ(l.model, model) << sql;
+    };
+    is("SELECT 1", "select", "unknown");
+    is("  select id FROM Users WHERE id = ANY($1)", "select", "users");
+    is("SELECT * FROM public.\"Todos\" t JOIN users u ON u.id = t.user_id", "select", "todos");
+    is("SELECT * FROM (SELECT id FROM todo_lists) s", "select", "todo_lists");
+    is("/* tag */ -- line\nINSERT INTO app.todos (id) VALUES (1)", "insert", "todos");
+    is("UPDATE ONLY todos SET done = true", "update", "todos");
+    is("DELETE FROM todos WHERE id = 1", "delete", "todos");
+    is("WITH x AS (SELECT 1) UPDATE users SET n = 1", "update", "users");
+    is("BEGIN", "other", "unknown");
+    is("CREATE TABLE t (id int)", "other", "unknown");
+}
+
+TEST(Client, MetricsByOperationAndModel) {
+    Config cfg = test_config(1);
+    cfg.slow_query_threshold = Millis(50);
+    Client c(cfg);
+    const std::string a = "mx_users_" + std::to_string(::getpid());
+    const std::string b = "mx_todos_" + std::to_string(::getpid());
+    c.query("CREATE TABLE " + a + " (id int)");
+    c.query("CREATE TABLE " + b + " (id int)");
+    c.query("INSERT INTO " + b + " VALUES (1), (2)");
+    c.query("INSERT INTO public." + b + " VALUES (3)");
+    c.query("SELECT id FROM " + a);
+    c.query("SELECT pg_sleep(0.06)");  // the one slow statement
+    const std::string m = c.metrics_text();
+    auto has = [&](const std::string& line) { EXPECT_NE(m.find(line + "\n"), std::string::npos) << line << "\n" << m; };
+    has("pothos_database_queries_total{operation=\"insert\",model=\"" + b + "\",status=\"success\"} 2");
+    has("pothos_database_queries_total{operation=\"select\",model=\"" + a + "\",status=\"success\"} 1");
+    has("pothos_database_queries_total{operation=\"select\",model=\"" + a + "\",status=\"error\"} 0");
+    has("pothos_database_query_duration_seconds_count{operation=\"insert\",model=\"" + b + "\"} 2");
+    has("pothos_database_query_duration_seconds_bucket{operation=\"select\",model=\"" + a +
+        "\",le=\"+Inf\"} 1");
+    has("pothos_database_queries_total{operation=\"other\",model=\"unknown\",status=\"success\"} 2");
+    has("pothos_database_slow_queries_total{threshold=\"50\"} 1");
+    has("pothos_database_connections_idle{pool=\"primary\"} 1");
+    EXPECT_NE(m.find("pothos_database_pool_acquisition_duration_seconds_count{pool=\"primary\"}"),
+              std::string::npos);
+    if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
+        const std::string file = "/tmp/pothos_metrics_" + std::to_string(::getpid()) + ".txt";
+        FILE* f = std::fopen(file.c_str(), "w");
+        ASSERT_NE(f, nullptr);
+        std::fputs(m.c_str(), f);
+        std::fclose(f);
+        EXPECT_EQ(std::system(("promtool check metrics < " + file).c_str()), 0) << m;
+        std::remove(file.c_str());
+    }
+    c.query("DROP TABLE " + a);
+    c.query("DROP TABLE " + b);
+}
+
+TEST(Client, MetricsModelCardinalityIsCapped) {
+    Client c(test_config(1));
+    // Statements that fail still carry their labels.
+    for (std::size_t i = 0; i < Metrics::kMaxModels + 5; ++i)
+        EXPECT_THROW(c.query("SELECT * FROM no_such_table_" + std::to_string(i)), DatabaseError);
+    const std::string m = c.metrics_text();
+    EXPECT_NE(m.find("pothos_database_queries_total{operation=\"select\",model=\"other\",status=\"error\"} 5"),
+              std::string::npos) << m;
+    EXPECT_EQ(m.find("no_such_table_" + std::to_string(Metrics::kMaxModels) + "\""), std::string::npos);
 }

@@ -3,8 +3,16 @@
 //   pothos_database_pool_acquisition_duration_seconds       (histogram, per pool)
 //   pothos_database_pool_lease_duration_seconds             (histogram, per pool)
 //   pothos_database_pool_timeouts_total                     (counter, per pool)
-//   pothos_database_query_duration_seconds                  (histogram)
-//   pothos_database_queries_total{status="success|error"}   (counter)
+//   pothos_database_query_duration_seconds{operation,model} (histogram)
+//   pothos_database_queries_total{operation,model,status}   (counter)
+//   pothos_database_slow_queries_total{threshold}           (counter)
+// operation is the statement's verb (select, insert, update, delete, other),
+// model its first table, lower-case and unqualified ("unknown" when none).
+// A statement's text is classified once: the result is cached by the text's
+// hash in a small direct-mapped table, so the common path neither allocates
+// nor rescans. At most kMaxModels distinct model values are kept; later ones
+// are counted as model="other". threshold is the slow-query threshold in
+// milliseconds, as DB_SLOW_QUERY_THRESHOLD is given.
 // Pool metrics carry the label pool="<name>" and are fed by the pools
 // through PoolMetrics, a PoolObserver that passes every event on to the
 // application's own observer, if any.
@@ -18,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -68,20 +77,50 @@ private:
     std::atomic<std::uint64_t> timeouts_{0};
 };
 
+// A statement's labels: operation and model.
+struct QueryLabels {
+    std::string_view operation;
+    std::string model;  // lower-case, unqualified; "unknown" when none
+};
+// Classifies by the first tokens only (verb, then the table after FROM, INTO
+// or UPDATE); exposed for tests.
+QueryLabels classify_query(std::string_view sql);
+
 class Metrics {
 public:
+    static constexpr std::size_t kMaxModels = 50;
+
     Metrics();
-    void observe_query(double seconds, bool ok) noexcept;
+    ~Metrics();
+    // slow: the statement reached the slow-query threshold.
+    void observe_query(std::string_view sql, double seconds, bool ok, bool slow) noexcept;
+    // Unlabelled totals over all series.
     std::uint64_t queries(bool ok) const noexcept {
         return (ok ? ok_ : failed_).load(std::memory_order_relaxed);
     }
+    std::uint64_t slow_queries() const noexcept { return slow_.load(std::memory_order_relaxed); }
+    // The threshold label (milliseconds); set once at set-up time.
+    void set_slow_threshold_ms(std::int64_t ms) noexcept { slow_threshold_ms_ = ms; }
     // The observer to give the pool named name; events go on to next.
     std::shared_ptr<PoolMetrics> pool(const std::string& name, std::shared_ptr<PoolObserver> next);
     // Pools are (name, stats) pairs, rendered as gauges labelled pool="name".
     std::string render(const std::vector<std::pair<std::string, PoolStats>>& pools) const;
 
 private:
-    Histogram query_;
+    struct Series;
+    static constexpr std::size_t kOps = 5;                 // select insert update delete other
+    static constexpr std::size_t kModelSlots = kMaxModels + 2;  // + unknown, other
+    static constexpr std::size_t kCacheSize = 512;
+    Series* series_for(std::string_view sql) noexcept;
+    Series* classify_slow_path(std::string_view sql, std::uint64_t hash) noexcept;
+
+    std::unique_ptr<std::atomic<Series*>[]> series_;  // kOps * kModelSlots, created lazily
+    std::unique_ptr<std::atomic<std::uint64_t>[]> cache_;  // hash's high bits | series index + 1
+    mutable std::mutex series_mu_;                      // creating series and models
+    std::vector<std::unique_ptr<Series>> owned_;
+    std::vector<std::string> models_;                   // index 0 "unknown", 1 "other"
+    std::int64_t slow_threshold_ms_ = 1000;
+    std::atomic<std::uint64_t> slow_{0};
     std::atomic<std::uint64_t> ok_{0};
     std::atomic<std::uint64_t> failed_{0};
     mutable std::mutex pools_mu_;
