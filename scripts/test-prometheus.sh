@@ -37,6 +37,7 @@ pothos_perf     pothos_database_query_duration_seconds_bucket              opera
 pothos_perf     pothos_database_queries_total                              operation,model,status
 pothos_perf     pothos_database_slow_queries_total                         threshold
 pothos_perf     pothos_database_n_plus_one_findings                        -
+pothos_perf     pothos_database_n_plus_one_round_trips_saved               -
 pothos_client   pothos_database_connections_active                         pool
 pothos_client   pothos_database_connections_idle                           pool
 pothos_client   pothos_database_query_duration_seconds_bucket              operation,model,le

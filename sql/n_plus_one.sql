@@ -145,15 +145,19 @@ SET pothos_perf.n_plus_one_min_repeats = 1;
 SET pothos_perf.n_plus_one_idle_gap = -5;
 
 -- Every finding counts at most its child's executions and time; metrics()
--- exports the listed findings from n_plus_one_info(), without the view.
-SELECT count(*) AS listed_rows FROM pothos_perf.n_plus_one \gset
-SELECT listed = :listed_rows AS listed_matches_view, listed > 0 AS has_listed FROM pothos_perf.n_plus_one_info();
+-- exports the listed findings and the round trips they would save from
+-- n_plus_one_info(), without the view.
+SELECT count(*) AS listed_rows, sum(round_trips_saved) AS saved_rows FROM pothos_perf.n_plus_one \gset
+SELECT listed = :listed_rows AS listed_matches_view, listed > 0 AS has_listed,
+       round_trips_saved = :saved_rows AS saved_matches_view, round_trips_saved > 0 AS has_saved
+  FROM pothos_perf.n_plus_one_info();
 SELECT count(*) AS over_counted
   FROM pothos_perf.n_plus_one n
   JOIN (SELECT userid, dbid, queryid, sum(calls) AS calls, sum(total_exec_time) AS total_exec_time
           FROM pothos_perf.statements GROUP BY 1, 2, 3) s USING (userid, dbid, queryid)
  WHERE n.total_repeats > s.calls OR n.wasted_time_ms > s.total_exec_time * 1.001 + 0.01;
 SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_findings ' || :listed_rows || '\n') AS metric_is_listed;
+SELECT pothos_perf.metrics() ~ ('pothos_database_n_plus_one_round_trips_saved ' || :saved_rows || '\n') AS metric_is_saved;
 
 -- Privileges: another role sees no finding of statements it did not record
 -- (the findings name tables it may not read), and may not reset.

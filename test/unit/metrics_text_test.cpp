@@ -127,6 +127,7 @@ TEST(MetricsText, PromtoolAcceptsOutput) {
     MetricsInput in = small_input();
     in.duration_buckets_s.clear();
     in.n_plus_one_findings = 3;
+    in.n_plus_one_round_trips_saved = 42;
     in.index_recommendations = 0;
     in.statements.push_back(sample("UPDATE \"Weird \"\"Table\"\"\" SET x = 1", 1, {}));
     in.statements.push_back(sample("VACUUM", 1, {}));
@@ -136,6 +137,25 @@ TEST(MetricsText, PromtoolAcceptsOutput) {
     pothos::test::PromtoolResult r = pothos::test::promtool_check(text);
     EXPECT_EQ(r.exit_code, 0) << r.output << "\n" << text;
     EXPECT_EQ(r.output, "");
+}
+
+TEST(MetricsText, NPlusOneRoundTripsSaved) {
+    MetricsInput in = small_input();
+    in.n_plus_one_findings = 2;
+    in.n_plus_one_round_trips_saved = 97;
+    std::string text = render_metrics(in);
+    EXPECT_NE(text.find("# TYPE pothos_database_n_plus_one_round_trips_saved gauge\n"), std::string::npos);
+    EXPECT_NE(text.find("\npothos_database_n_plus_one_round_trips_saved 97\n"), std::string::npos);
+    EXPECT_NE(text.find("\npothos_database_n_plus_one_findings 2\n"), std::string::npos);
+    // Exported when nothing is found, so that dashboards have a series.
+    in.n_plus_one_findings = 0;
+    in.n_plus_one_round_trips_saved = 0;
+    text = render_metrics(in);
+    EXPECT_NE(text.find("\npothos_database_n_plus_one_round_trips_saved 0\n"), std::string::npos);
+    // Absent when not given.
+    in.n_plus_one_round_trips_saved.reset();
+    text = render_metrics(in);
+    EXPECT_EQ(text.find("round_trips_saved"), std::string::npos);
 }
 
 TEST(MetricsText, EmptyStoreStillValid) {

@@ -126,6 +126,8 @@ std::string render_metrics(const MetricsInput& in) {
               static_cast<double>(slow));
     optional_gauge(w, "pothos_database_n_plus_one_findings", "N+1 and repeated-query findings.",
                    in.n_plus_one_findings);
+    optional_gauge(w, "pothos_database_n_plus_one_round_trips_saved",
+                   "Round trips the N+1 findings would save if batched.", in.n_plus_one_round_trips_saved);
     optional_gauge(w, "pothos_database_index_recommendations", "Current index recommendations.",
                    in.index_recommendations);
     return w.text();

@@ -11,6 +11,7 @@
 //   pothos_database_queries_total             counter   {operation, model, status=success|error}
 //   pothos_database_slow_queries_total        counter   {threshold} (ms, when given)
 //   pothos_database_n_plus_one_findings       gauge     (when given)
+//   pothos_database_n_plus_one_round_trips_saved gauge  (when given)
 //   pothos_database_index_recommendations     gauge     (when given)
 //
 // Nothing here throws except std::bad_alloc.
@@ -45,6 +46,8 @@ struct MetricsInput {
     std::vector<double> histogram_bounds_ms;
     std::vector<StatementSample> statements;
     std::optional<std::int64_t> n_plus_one_findings;
+    // Round trips those findings would save if batched.
+    std::optional<std::int64_t> n_plus_one_round_trips_saved;
     std::optional<std::int64_t> index_recommendations;
     // The slow-query threshold in ms: the `threshold` label of
     // pothos_database_slow_queries_total (none when unset).

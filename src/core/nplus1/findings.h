@@ -71,6 +71,17 @@ struct Nplus1FindingEntry {
     Nplus1ChildStats child[kNplus1MaxChildren];
 };
 
+// The round trips an entry would save if batched: every child's lookups but
+// one per occurrence become one batched query; none for a server-side loop
+// (the repeats run inside one call).
+inline int64_t nplus1_round_trips_saved(const Nplus1FindingEntry& e) noexcept {
+    if (Nplus1Kind(e.kind) == Nplus1Kind::ServerSideLoop) return 0;
+    const int n = e.nchildren >= 1 ? e.nchildren : 1;
+    int64_t saved = 0;
+    for (int c = 0; c < n; c++) saved += e.child[c].total_repeats - e.child[c].occurrences;
+    return saved;
+}
+
 // One occurrence already counted: its finding key, anchor and what was added.
 struct Nplus1LedgerSlot {
     uint64_t anchor;     // anchor + 1; 0: empty

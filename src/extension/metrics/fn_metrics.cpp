@@ -27,6 +27,8 @@ POTHOS_SQL_FUNCTION(pothos_perf_metrics_text) {
     if (a.has_idle) a.idle = PG_GETARG_INT64(1);
     a.has_nplus1 = !PG_ARGISNULL(2);
     if (a.has_nplus1) a.nplus1_findings = PG_GETARG_INT64(2);
+    a.has_nplus1_saved = !PG_ARGISNULL(3);
+    if (a.has_nplus1_saved) a.nplus1_saved = PG_GETARG_INT64(3);
     a.has_recommendations = advisor_last_recommendations(&a.recommendations);
     a.slow_threshold_ms = (double) slow_guc_threshold_ms;
     // The model labels come from the texts (in this database's encoding).

@@ -38,6 +38,7 @@ bool metrics_render(const MetricsArgs* a, char** out, CppError* err) noexcept {
         if (a->has_active) in.connections_active = a->active;
         if (a->has_idle) in.connections_idle = a->idle;
         if (a->has_nplus1) in.n_plus_one_findings = a->nplus1_findings;
+        if (a->has_nplus1_saved) in.n_plus_one_round_trips_saved = a->nplus1_saved;
         if (a->has_recommendations) in.index_recommendations = a->recommendations;
         in.slow_threshold_ms = a->slow_threshold_ms;
         for (int b = 0; b < kBuckets - 1; b++) in.histogram_bounds_ms.push_back(core::LatencyHistogram::upper_bound(b));

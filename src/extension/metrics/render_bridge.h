@@ -18,6 +18,8 @@ struct MetricsArgs {
     int64 idle;
     bool has_nplus1;
     int64 nplus1_findings;
+    bool has_nplus1_saved;
+    int64 nplus1_saved;  // round trips the findings would save
     bool has_recommendations;
     int64 recommendations;
     double slow_threshold_ms;

@@ -33,7 +33,7 @@ using core::Nplus1FindingEntry;
 using core::Nplus1Kind;
 
 constexpr int kCols = 25;
-constexpr int kInfoCols = 7;
+constexpr int kInfoCols = 8;
 
 // The stored text of a statement, top-level first, in this database's
 // encoding; NULL if not in the store.
@@ -75,13 +75,13 @@ struct Children {
     bool text_nulls[kNplus1MaxChildren], rewrite_nulls[kNplus1MaxChildren];
     char* suggested;   // child 0's batched query, or NULL
     char* suggestion;  // the advice, or NULL
-    int64 saved;       // round trips one batched query per occurrence saves
+    int64 saved;       // core::nplus1_round_trips_saved
 };
 
 void describe_children(const Nplus1FindingEntry* r, bool showtext, Children* out) {
     Nplus1Kind kind = Nplus1Kind(r->kind);
     out->n = r->nchildren >= 1 ? r->nchildren : 1;
-    out->saved = 0;
+    out->saved = core::nplus1_round_trips_saved(*r);
     for (int c = 0; c < out->n; c++) {
         const core::Nplus1ChildStats& cs = r->child[c];
         char* text = statement_text(r->userid, r->dbid, cs.queryid);
@@ -90,8 +90,6 @@ void describe_children(const Nplus1FindingEntry* r, bool showtext, Children* out
         out->texts[c] = out->text_nulls[c] ? (Datum) 0 : CStringGetTextDatum(text);
         out->repeats[c] = Int64GetDatum(cs.total_repeats);
         out->wasted[c] = Float8GetDatum(cs.time_ms);
-        // Every child's lookups but one per occurrence become one batched query.
-        out->saved += cs.total_repeats - cs.occurrences;
         Nplus1FactsC facts;
         child_facts(text, r->userid, r->dbid, cs.flags, &facts);
         Nplus1Rewrite rw;
@@ -105,7 +103,6 @@ void describe_children(const Nplus1FindingEntry* r, bool showtext, Children* out
             out->suggestion = rw.suggestion;
         }
     }
-    if (kind == Nplus1Kind::ServerSideLoop) out->saved = 0;
 }
 
 // A one-dimensional array of n datums of type elem (NULL elements allowed).
@@ -180,7 +177,7 @@ POTHOS_SQL_FUNCTION(pothos_perf_n_plus_one_info) {
     ResultRow<kInfoCols> row;
     row.add_int64(int64(nplus1_window().rings()) * nplus1_window().capacity()).add_int64((int64) nplus1_window().total());
     row.add_int64(info.capacity).add_int64(info.entries).add_int64(info.evictions);
-    row.add_timestamptz(info.stats_reset).add_int64(info.listed);
+    row.add_timestamptz(info.stats_reset).add_int64(info.listed).add_int64(info.round_trips_saved);
     PG_RETURN_DATUM(row.tuple(desc));
 }
 

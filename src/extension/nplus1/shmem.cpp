@@ -108,12 +108,14 @@ core::Nplus1FindingEntry* nplus1_snapshot(int min_occurrences, uint32* n) {
 Nplus1Info nplus1_info(int min_occurrences) {
     LWLockAcquire(g_np->lock, LW_SHARED);
     const core::Nplus1FindingsHeader& h = g_findings.header();
-    Nplus1Info info = {h.capacity, h.count, (int64) h.evictions, h.stats_reset, 0};
+    Nplus1Info info = {h.capacity, h.count, (int64) h.evictions, h.stats_reset, 0, 0};
     for (uint32 i = 0, seen = 0; i < h.capacity && seen < h.count; i++) {
         const core::Nplus1FindingEntry& e = g_findings.entry(i);
         if (!e.in_use) continue;
         seen++;
-        if (e.occurrences >= min_occurrences) info.listed++;
+        if (e.occurrences < min_occurrences) continue;
+        info.listed++;
+        info.round_trips_saved += core::nplus1_round_trips_saved(e);
     }
     LWLockRelease(g_np->lock);
     return info;

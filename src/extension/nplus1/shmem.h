@@ -42,6 +42,7 @@ struct Nplus1Info {
     int64 evictions;
     TimestampTz stats_reset;
     int64 listed;  // entries seen in at least min_occurrences units
+    int64 round_trips_saved;  // by batching the listed entries (core::nplus1_round_trips_saved)
 };
 POTHOS_PLAIN(Nplus1Info);
 Nplus1Info nplus1_info(int min_occurrences);

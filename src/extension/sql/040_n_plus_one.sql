@@ -51,7 +51,8 @@ CREATE FUNCTION pothos_perf.n_plus_one_info(
     OUT findings bigint,
     OUT evictions bigint,
     OUT stats_reset timestamptz,
-    OUT listed bigint
+    OUT listed bigint,
+    OUT round_trips_saved bigint
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pothos_perf_n_plus_one_info'
@@ -59,7 +60,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL SAFE  -- reads shared memory only: no sweep,
 SET search_path = pg_catalog, pg_temp;
 
 COMMENT ON FUNCTION pothos_perf.n_plus_one_info() IS
-  'The detection window and the findings table; listed: findings confirmed in min_occurrences units (the rows of n_plus_one, counted without analysing the window first).';
+  'The detection window and the findings table; listed: findings confirmed in min_occurrences units (the rows of n_plus_one, counted without analysing the window first); round_trips_saved: the sum of their round_trips_saved.';
 
 CREATE FUNCTION pothos_perf.n_plus_one_reset()
 RETURNS bigint

@@ -40,7 +40,8 @@ SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION pothos_perf._metrics_text(
     connections_active bigint,
     connections_idle bigint,
-    n_plus_one_findings bigint
+    n_plus_one_findings bigint,
+    n_plus_one_round_trips_saved bigint
 )
 RETURNS text
 AS 'MODULE_PATHNAME', 'pothos_perf_metrics_text'
@@ -256,9 +257,10 @@ COMMENT ON FUNCTION pothos_perf.introspect_schema(text) IS
   'Tables (and views) of one schema, or of every user schema, keyed by name: columns keyed by name (type, nullable, default, unique), indexes keyed by name (columns, unique, primary), relations [{table, column, references}] both ways.';
 
 -- PARALLEL RESTRICTED: pg_stat_activity (pg_stat_get_activity) is restricted.
--- The N+1 count is n_plus_one_info().listed (the findings table under its
--- lock), not the n_plus_one view, which analyses the whole window and parses
--- every finding's text in a subtransaction (PARALLEL UNSAFE) on each scrape.
+-- The N+1 figures are n_plus_one_info().listed and .round_trips_saved (one
+-- pass over the findings table under its lock), not the n_plus_one view, which
+-- analyses the whole window and parses every finding's text in a
+-- subtransaction (PARALLEL UNSAFE) on each scrape.
 CREATE FUNCTION pothos_perf.metrics()
 RETURNS text
 LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
@@ -268,12 +270,13 @@ DECLARE
     active bigint;
     idle bigint;
     findings bigint;
+    saved bigint;
 BEGIN
     SELECT pg_catalog.count(*) FILTER (WHERE state = 'active'), pg_catalog.count(*) FILTER (WHERE state = 'idle')
       INTO active, idle
       FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend';
-    SELECT listed INTO findings FROM pothos_perf.n_plus_one_info();
-    RETURN pothos_perf._metrics_text(active, idle, findings);
+    SELECT listed, round_trips_saved INTO findings, saved FROM pothos_perf.n_plus_one_info();
+    RETURN pothos_perf._metrics_text(active, idle, findings, saved);
 END
 $$;
 
@@ -283,6 +286,6 @@ COMMENT ON FUNCTION pothos_perf.metrics() IS
 -- The metrics name tables and count their statements for every role: as the
 -- statistics views of pg_monitor, not for PUBLIC.
 REVOKE ALL ON FUNCTION pothos_perf.metrics() FROM PUBLIC;
-REVOKE ALL ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pothos_perf.metrics() TO pg_monitor;
-GRANT EXECUTE ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint) TO pg_monitor;
+GRANT EXECUTE ON FUNCTION pothos_perf._metrics_text(bigint, bigint, bigint, bigint) TO pg_monitor;
