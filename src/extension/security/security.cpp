@@ -153,6 +153,31 @@ void pinned_path_enter(PinnedPath* scope) {
 
 void pinned_path_leave(const PinnedPath* scope) { AtEOXact_GUC(false, scope->guc_level); }
 
+char* caller_path_arg(FunctionCallInfo fcinfo, int argno, const char* fn) {
+    if (PG_ARGISNULL(argno))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s: search_path must not be NULL", fn),
+                        errhint("Omit it to use the caller's search_path.")));
+    char* path = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+    // The check search_path's own check hook makes, with a message naming
+    // the argument.
+    char* copy = pstrdup(path);
+    List* names = NIL;
+    if (!SplitIdentifierString(copy, ',', &names))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("%s: search_path is not a valid list of schema names", fn),
+                        errdetail("Expected comma-separated names, as in SET search_path.")));
+    list_free(names);
+    pfree(copy);
+    return path;
+}
+
+void caller_path_enter(const char* path, CallerPath* scope) {
+    scope->guc_level = NewGUCNestLevel();
+    set_guc("search_path", path);
+}
+
+void caller_path_leave(const CallerPath* scope) { AtEOXact_GUC(false, scope->guc_level); }
+
 namespace {
 
 struct AsRoleArg {

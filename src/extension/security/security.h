@@ -10,7 +10,9 @@
 //    behind pg_catalog and pg_temp last -- and only when the caller may act
 //    as that role (superuser or member of it); otherwise it is skipped;
 //  * a caller's own statement runs as the caller in a read-only state (unless
-//    it asked for writes), under the caller's search_path, like EXPLAIN;
+//    it asked for writes), like EXPLAIN, and is resolved, planned and run
+//    under the caller's search_path, which the function takes as an argument
+//    (every function pins its own search_path; CallerPath below);
 //  * the extension's own internal lookups and queries run with search_path
 //    pinned to pg_catalog, pg_temp.
 // C-style glue: everything here may ereport; the scopes are left by the
@@ -60,6 +62,20 @@ struct PinnedPath {
 };
 void pinned_path_enter(PinnedPath* scope);
 void pinned_path_leave(const PinnedPath* scope);
+
+// The caller's search_path, passed in as argument argno of fcinfo (the SQL
+// default is the caller's current_setting('search_path'), evaluated before
+// the function's own SET applies): a clear error (invalid_parameter_value)
+// for NULL or a value that is not a list of names. palloc'd.
+char* caller_path_arg(FunctionCallInfo fcinfo, int argno, const char* fn);
+
+// search_path = the caller's (from caller_path_arg) around the resolution,
+// planning and running of the caller's own statement, and only there.
+struct CallerPath {
+    int guc_level;
+};
+void caller_path_enter(const char* path, CallerPath* scope);
+void caller_path_leave(const CallerPath* scope);
 
 // The search_path a statement of role is resolved with: the role's own
 // default (ALTER ROLE/DATABASE ... SET, else the server's), with pg_catalog
