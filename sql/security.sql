@@ -1,6 +1,7 @@
--- Trust: every function pins search_path (or, for the three that plan the
--- caller's own statement, pins it for its internal work); hijacking functions
--- and operators in the caller's path are never called by internal queries;
+-- Trust: every function pins search_path (the three that plan the caller's
+-- own statement take the caller's path as an argument and resolve only that
+-- statement with it); hijacking functions and operators in the caller's path
+-- are never called by internal queries;
 -- recorded statements are re-planned as the role that recorded them, in a
 -- read-only security-restricted operation; a role sees figures only for
 -- relations it may read; statements handed to the analysis functions run
@@ -10,8 +11,7 @@ CREATE EXTENSION IF NOT EXISTS pothos_perf;
 RESET client_min_messages;
 SET max_parallel_workers_per_gather = 0;
 
--- 1. Every function of the extension pins search_path, but the three that
---    resolve the caller's own statement with the caller's search_path.
+-- 1. Every function of the extension pins search_path.
 SELECT p.proname, p.proconfig
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = 'pothos_perf'
@@ -52,6 +52,10 @@ CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = oid, FUNCTION = public.sec_o
 CREATE FUNCTION public.sec_inc(bigint) RETURNS bigint LANGUAGE sql AS
   $$ SELECT CASE WHEN public.sec_log('count(*)') THEN $1 OPERATOR(pg_catalog.+) 1 END $$;
 CREATE AGGREGATE public.count(*) (SFUNC = public.sec_inc, STYPE = bigint, INITCOND = '0');
+-- (The comparison a hypothetical partial index's predicate is made of.)
+CREATE FUNCTION public.sec_int4gt(integer, integer) RETURNS boolean LANGUAGE sql AS
+  $$ SELECT CASE WHEN public.sec_log('int > int') THEN $1 OPERATOR(pg_catalog.>) $2 END $$;
+CREATE OPERATOR public.> (LEFTARG = integer, RIGHTARG = integer, FUNCTION = public.sec_int4gt);
 
 CREATE TABLE sec_t (a int, b int, c int);
 INSERT INTO sec_t SELECT g, g % 10, g FROM generate_series(1, 1000) g;
@@ -81,10 +85,77 @@ SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>=) 0 AS findings FROM pothos_per
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>=) 0 AS statements FROM pothos_perf.statements;
 SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>=) 0 AS slow FROM pothos_perf.slow_queries;
 SELECT pg_catalog.count(*) AS hijack_calls FROM sec_hijack_log;
+-- The three that take the caller's statement resolve it with the caller's
+-- path (sec_t is reachable only through it) and nothing else: the partial
+-- index's predicate is pg_catalog's >, which the statement's OPERATOR(...)
+-- implies, so the plan uses the pretended index.
+SELECT original_query, index_suggestions
+  FROM pothos_perf.analyze_query('SELECT b FROM sec_t WHERE c OPERATOR(pg_catalog.>) 900');
+SELECT actual_rows, estimated_rows OPERATOR(pg_catalog.>) 0 AS estimated
+  FROM pothos_perf.analyze_performance('SELECT b FROM sec_t WHERE c OPERATOR(pg_catalog.>) 900');
+SET enable_seqscan = off;
+SELECT pg_catalog.count(*) OPERATOR(pg_catalog.>) 0 AS uses_hypothetical
+  FROM pothos_perf.hypothetical_explain('SELECT b FROM sec_t WHERE c OPERATOR(pg_catalog.>) 900',
+                                        ARRAY['CREATE INDEX sec_hypo_c ON sec_t (c) WHERE c > 500'])
+ WHERE "QUERY PLAN" LIKE '%sec_hypo_c%';
+RESET enable_seqscan;
+SELECT pg_catalog.count(*) AS hijack_calls FROM sec_hijack_log;
 RESET search_path;
+DROP OPERATOR public.> (integer, integer);
 DROP AGGREGATE public.count(*);
 DROP OPERATOR public.= (oid, oid);
 DROP OPERATOR public.|| (text, oid);
+
+-- 2b. The caller's search_path: the default argument is the caller's (it is
+--     evaluated before the function's own SET applies), an explicit one is
+--     used instead, NULL or a malformed one is refused.
+CREATE SCHEMA sec_sch;
+CREATE TABLE sec_sch.sec_only (x int);
+INSERT INTO sec_sch.sec_only VALUES (1), (2), (3);
+SET search_path = sec_sch;
+SELECT original_query FROM pothos_perf.analyze_query('SELECT x FROM sec_only');
+SELECT actual_rows FROM pothos_perf.analyze_performance('SELECT x FROM sec_only');
+SELECT pg_catalog.count(*) > 0 AS planned FROM pothos_perf.hypothetical_explain('SELECT x FROM sec_only', '{}');
+RESET search_path;
+SELECT original_query FROM pothos_perf.analyze_query('SELECT x FROM sec_only');
+SELECT original_query FROM pothos_perf.analyze_query('SELECT x FROM sec_only', search_path => 'sec_sch');
+SELECT actual_rows FROM pothos_perf.analyze_performance('SELECT x FROM sec_only WHERE x > 1', search_path => 'sec_sch');
+SET enable_seqscan = off;
+SELECT count(*) > 0 AS uses_hypothetical
+  FROM pothos_perf.hypothetical_explain('SELECT x FROM sec_only WHERE x = 2',
+                                        ARRAY['CREATE INDEX sec_only_x ON sec_only (x)'], search_path => 'sec_sch')
+ WHERE "QUERY PLAN" LIKE '%sec_only_x%';
+RESET enable_seqscan;
+-- The index's table is the caller's to name, in the caller's path too.
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', ARRAY['CREATE INDEX ON sec_only (x)']);
+-- The caller's SQL function, parsed when the planner inlines it or when it
+-- runs, sees the caller's path as well.
+SET check_function_bodies = off;
+CREATE FUNCTION sec_sch.sec_count_only() RETURNS bigint STABLE LANGUAGE sql AS $$ SELECT count(*) FROM sec_only $$;
+RESET check_function_bodies;
+SELECT original_query FROM pothos_perf.analyze_query('SELECT sec_count_only()', search_path => 'sec_sch');
+SELECT actual_rows FROM pothos_perf.analyze_performance('SELECT sec_count_only()', search_path => 'sec_sch');
+SELECT count(*) > 0 AS planned
+  FROM pothos_perf.hypothetical_explain('SELECT sec_count_only()', '{}', search_path => 'sec_sch');
+-- NULL and malformed paths.
+SELECT * FROM pothos_perf.analyze_query('SELECT 1', NULL);
+SELECT * FROM pothos_perf.analyze_performance('SELECT 1', false, NULL);
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', '{}', NULL);
+SELECT * FROM pothos_perf.analyze_query('SELECT 1', '"sec_sch');
+SELECT * FROM pothos_perf.analyze_performance('SELECT 1', search_path => 'a b');
+SELECT * FROM pothos_perf.hypothetical_explain('SELECT 1', '{}', ',');
+DO $$
+BEGIN
+  PERFORM pothos_perf.analyze_query('SELECT 1', NULL);
+EXCEPTION WHEN invalid_parameter_value THEN
+  RAISE NOTICE 'invalid_parameter_value: %', SQLERRM;
+END $$;
+-- An empty path is a path: nothing of the caller's resolves.
+SELECT * FROM pothos_perf.analyze_query('SELECT b FROM sec_t', '');
+-- A NULL query or index_ddl still gives no rows from hypothetical_explain.
+SELECT count(*) AS null_query FROM pothos_perf.hypothetical_explain(NULL, '{}');
+SELECT count(*) AS null_ddl FROM pothos_perf.hypothetical_explain('SELECT 1', NULL);
+DROP SCHEMA sec_sch CASCADE;
 
 -- 3. Re-planning runs other roles' code as that role. A role's IMMUTABLE
 --    function, evaluated when the statement is planned, refuses to run as
@@ -157,6 +228,6 @@ DROP FUNCTION sec_writer(), sec_folded_writer(), sec_log(text), public.to_jsonb(
   public.format_type(oid, integer), public.quote_ident(text), public.octet_length(text),
   public.pg_get_indexdef(oid, integer, boolean), public.pg_relation_size(oid),
   public.generate_series(integer, smallint), public.sec_cat(text, oid), public.sec_oideq(oid, oid),
-  public.sec_inc(bigint);
+  public.sec_inc(bigint), public.sec_int4gt(integer, integer);
 DROP SCHEMA sec_msch CASCADE;
 DROP ROLE regress_mallory, regress_other;

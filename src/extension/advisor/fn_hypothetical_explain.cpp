@@ -1,6 +1,9 @@
 // fn_hypothetical_explain.cpp -- pothos_perf.hypothetical_explain(query,
-// index_ddl[]): EXPLAIN of one statement planned with the given indexes
-// pretended to exist (hypo_index.h). Nothing is executed or created.
+// index_ddl[], search_path): EXPLAIN of one statement planned with the given
+// indexes pretended to exist (hypo_index.h). Nothing is executed or created.
+// The statement, and the tables the indexes name, are resolved with the
+// caller's search_path; the rest of the index statements and the function's
+// own work with the path pinned. A NULL query or index_ddl gives no rows.
 #include "extension/common/pg.h"
 
 extern "C" {
@@ -20,6 +23,7 @@ extern "C" {
 #include "extension/advisor/hypo_index.h"
 #include "extension/common/guard.h"
 #include "extension/common/sql_result.h"
+#include "extension/security/security.h"
 
 using namespace pothos::ext;
 
@@ -27,7 +31,7 @@ namespace {
 
 constexpr int kCols = 1;  // EXPLAIN's own: "QUERY PLAN"
 
-HypoIndex** indexes_from_array(ArrayType* arr, int* n) {
+HypoIndex** indexes_from_array(ArrayType* arr, const char* path, int* n) {
     Datum* elems;
     bool* nulls;
     deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, n);
@@ -36,7 +40,7 @@ HypoIndex** indexes_from_array(ArrayType* arr, int* n) {
         if (nulls[i])
             ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
                             errmsg("invalid hypothetical index: index_ddl must not contain NULL")));
-        out[i] = hypo_from_ddl(text_to_cstring(DatumGetTextPP(elems[i])));
+        out[i] = hypo_from_ddl(text_to_cstring(DatumGetTextPP(elems[i])), path);
     }
     return out;
 }
@@ -58,9 +62,14 @@ RawStmt* single_plannable(const char* sql) {
 }  // namespace
 
 POTHOS_SQL_FUNCTION(pothos_perf_hypothetical_explain) {
+    char* path = caller_path_arg(fcinfo, 2, "hypothetical_explain");
+    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "hypothetical_explain", MAT_SRF_USE_EXPECTED_DESC);
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) return (Datum) 0;  // no rows, as a STRICT function gives
     char* sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
     int n = 0;
-    HypoIndex** hypos = indexes_from_array(PG_GETARG_ARRAYTYPE_P(1), &n);
+    HypoIndex** hypos = indexes_from_array(PG_GETARG_ARRAYTYPE_P(1), path, &n);
+    CallerPath caller;
+    caller_path_enter(path, &caller);
     RawStmt* rs = single_plannable(sql);
 
     ExplainStmt* es = makeNode(ExplainStmt);
@@ -72,7 +81,6 @@ POTHOS_SQL_FUNCTION(pothos_perf_hypothetical_explain) {
     wrap->stmt_len = rs->stmt_len;
     Query* q = parse_analyze_fixedparams(wrap, sql, NULL, 0, NULL);
 
-    ReturnSetInfo* rsinfo = begin_result_set(fcinfo, kCols, "hypothetical_explain", MAT_SRF_USE_EXPECTED_DESC);
     DestReceiver* dest = CreateDestReceiver(DestTuplestore);
     SetTuplestoreDestReceiverParams(dest, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory, false, NULL,
                                     NULL);
@@ -88,6 +96,7 @@ POTHOS_SQL_FUNCTION(pothos_perf_hypothetical_explain) {
         hypo_deactivate();
     }
     PG_END_TRY();
+    caller_path_leave(&caller);
     dest->rDestroy(dest);
     return (Datum) 0;
 }

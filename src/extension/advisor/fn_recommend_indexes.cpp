@@ -105,7 +105,7 @@ struct HypoArg {
 
 void hypo_fn(void* p) {
     HypoArg* a = (HypoArg*) p;
-    a->h = hypo_from_ddl(a->ddl);
+    a->h = hypo_from_ddl(a->ddl, NULL);
     a->bytes = hypo_estimated_bytes(a->h);
 }
 

@@ -207,7 +207,7 @@ AttrNumber column_of(const char* ddl, Oid relid, const char* table, IndexElem* e
 }
 
 
-HypoIndex* hypo_parse(const char* ddl);
+HypoIndex* hypo_parse(const char* ddl, const char* relation_path);
 
 void ddl_error_context(void* arg) {
     errcontext("hypothetical index: %s", (const char*) arg);
@@ -215,21 +215,21 @@ void ddl_error_context(void* arg) {
 
 }  // namespace
 
-HypoIndex* hypo_from_ddl(const char* ddl) {
+HypoIndex* hypo_from_ddl(const char* ddl, const char* relation_path) {
     if (ddl == NULL || ddl[0] == '\0') bad_ddl("", "empty statement", NULL);
     ErrorContextCallback ctx;
     ctx.callback = ddl_error_context;
     ctx.arg = (void*) ddl;
     ctx.previous = error_context_stack;
     error_context_stack = &ctx;
-    HypoIndex* h = hypo_parse(ddl);
+    HypoIndex* h = hypo_parse(ddl, relation_path);
     error_context_stack = ctx.previous;
     return h;
 }
 
 namespace {
 
-HypoIndex* hypo_parse(const char* ddl) {
+HypoIndex* hypo_parse(const char* ddl, const char* relation_path) {
     List* raw = raw_parser(ddl, RAW_PARSE_DEFAULT);
     if (list_length(raw) != 1) bad_ddl(ddl, "expected exactly one statement", NULL);
     Node* parsed = linitial_node(RawStmt, raw)->stmt;
@@ -237,7 +237,15 @@ HypoIndex* hypo_parse(const char* ddl) {
     IndexStmt* stmt = (IndexStmt*) parsed;
     if (stmt->accessMethod != NULL && strcmp(stmt->accessMethod, "btree") != 0)
         bad_ddl(ddl, "only btree indexes can be hypothetical", NULL);
-    Oid relid = RangeVarGetRelid(stmt->relation, AccessShareLock, false);
+    Oid relid;
+    if (relation_path != NULL) {
+        CallerPath caller;
+        caller_path_enter(relation_path, &caller);
+        relid = RangeVarGetRelid(stmt->relation, AccessShareLock, false);
+        caller_path_leave(&caller);
+    } else {
+        relid = RangeVarGetRelid(stmt->relation, AccessShareLock, false);
+    }
     char kind = get_rel_relkind(relid);
     if (kind != RELKIND_RELATION && kind != RELKIND_MATVIEW)
         bad_ddl(ddl, "the relation is not a table or materialized view", NULL);

@@ -58,7 +58,12 @@ POTHOS_PLAIN(HypoIndex);
 // clear ERROR (not one statement, not CREATE INDEX, unknown table or
 // column, an expression that is not immutable, access method other than
 // btree, ...). Key columns may be expressions of the table's columns.
-HypoIndex* hypo_from_ddl(const char* ddl);
+// The table's name is resolved with search_path = relation_path when given
+// (the caller's, for an index a caller wrote), else with the current one;
+// everything else in the statement (expressions, predicate, operator
+// classes, collations) is resolved with the current search_path, which our
+// functions pin.
+HypoIndex* hypo_from_ddl(const char* ddl, const char* relation_path);
 
 // Estimated size in bytes (from the table's current statistics).
 double hypo_estimated_bytes(HypoIndex* h);

@@ -1,11 +1,13 @@
 // fn_analyze_performance.cpp -- pothos_perf.analyze_performance(query,
-// allow_writes): EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of one statement,
+// allow_writes, search_path): EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) of one statement,
 // run in a subtransaction that is always rolled back, and the plan rules
 // (misestimates, sorts spilling to disk, sequential scans over large tables)
 // over the result. Statements that write (INSERT, UPDATE, DELETE, data-
 // modifying WITH, SELECT ... FOR UPDATE/SHARE) are refused unless
 // allow_writes. A statement with $n parameters is planned generically and
-// not run (no execution time, no actual rows).
+// not run (no execution time, no actual rows). The statement is resolved,
+// planned and run with the caller's search_path; the function's own work
+// runs with the path pinned.
 #include "extension/common/pg.h"
 
 extern "C" {
@@ -42,6 +44,7 @@ const char* write_kind(const Query* q) {
 struct RunArgs {
     AnalysedStmt* st;
     const char* sql;
+    const char* path;  // the caller's search_path
     bool allow_writes;
     bool generic;  // $n parameters: planned generically, not run
     char* json;
@@ -55,8 +58,8 @@ void run_explain_analyze(void* p) {
     ReadOnlyScope read_only;
     if (!a->allow_writes) read_only_enter(&read_only);
     instr_time planning;
-    PlannedStmt* ps = plan_copy(a->st->rewritten, a->sql, &planning);
-    a->json = explain_json(ps, a->sql, !a->generic, &planning);
+    PlannedStmt* ps = plan_copy(a->st->rewritten, a->sql, &planning, a->path);
+    a->json = explain_json(ps, a->sql, !a->generic, &planning, a->path);
     if (!a->allow_writes) read_only_leave(&read_only);
 }
 
@@ -68,10 +71,11 @@ using namespace pothos::ext;
 POTHOS_SQL_FUNCTION(pothos_perf_analyze_performance) {
     char* sql = analysis_text_arg(fcinfo, 0, "analyze_performance");
     bool allow_writes = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+    char* path = caller_path_arg(fcinfo, 2, "analyze_performance");
     TupleDesc desc = result_row_desc(fcinfo, kCols, "analyze_performance");
     // A statement with $n parameters (as the statements view shows it) has
     // no values to run with: its generic plan is shown, nothing runs.
-    AnalysedStmt st = analyse_single(sql, "analyze_performance", true);
+    AnalysedStmt st = analyse_single(sql, "analyze_performance", true, path);
     bool generic = st.nparams > 0;
     const char* writes = write_kind(st.rewritten);
     if (writes == NULL) writes = write_kind(st.query);
@@ -86,7 +90,7 @@ POTHOS_SQL_FUNCTION(pothos_perf_analyze_performance) {
                         errhint("Pass allow_writes => true to run it in a subtransaction that is rolled back.")));
     List* relations = relations_of_rtable(st.query->rtable);
     // Rolled back whatever happens; errors are raised after the rollback.
-    RunArgs run{&st, sql, allow_writes, generic, NULL};
+    RunArgs run{&st, sql, path, allow_writes, generic, NULL};
     subxact_try(run_explain_analyze, &run, NULL, SUBXACT_ROLLBACK | SUBXACT_RAISE);
 
     PerformanceResult r;

@@ -12,6 +12,7 @@ extern "C" {
 }
 
 #include "extension/analysis/statement.h"
+#include "extension/security/security.h"
 
 namespace pothos::ext {
 
@@ -59,14 +60,17 @@ char* analysis_text_arg(FunctionCallInfo fcinfo, int argno, const char* fn) {
     return text_to_cstring(t);
 }
 
-AnalysedStmt analyse_single(const char* sql, const char* fn, bool allow_params) {
+AnalysedStmt analyse_single(const char* sql, const char* fn, bool allow_params, const char* path) {
     ParseErrorContext pc{sql, fn};
     ErrorContextCallback cb;
     cb.callback = parse_error_callback;
     cb.arg = &pc;
     cb.previous = error_context_stack;
     error_context_stack = &cb;
+    CallerPath caller;
+    caller_path_enter(path, &caller);
     AnalysedStmt out = analyse_single_inner(sql, fn, allow_params);
+    caller_path_leave(&caller);
     error_context_stack = cb.previous;
     return out;
 }
@@ -104,10 +108,13 @@ AnalysedStmt analyse_single_inner(const char* sql, const char* fn, bool allow_pa
     return out;
 }
 
-PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning) {
+PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning, const char* path) {
+    CallerPath caller;
+    caller_path_enter(path, &caller);
     instr_time start;
     INSTR_TIME_SET_CURRENT(start);
     PlannedStmt* ps = pg_plan_query((Query*) copyObjectImpl(q), sql, CURSOR_OPT_PARALLEL_OK, NULL);
+    caller_path_leave(&caller);
     if (planning) {
         INSTR_TIME_SET_CURRENT(*planning);
         INSTR_TIME_SUBTRACT(*planning, start);
@@ -115,7 +122,9 @@ PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning) {
     return ps;
 }
 
-char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning) {
+char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning, const char* path) {
+    CallerPath caller;
+    caller_path_enter(path, &caller);
     ExplainState* es = NewExplainState();
     es->format = EXPLAIN_FORMAT_JSON;
     es->analyze = analyze;
@@ -126,6 +135,7 @@ char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_t
     ExplainBeginOutput(es);
     ExplainOnePlan(ps, NULL, es, sql, NULL, NULL, analyze ? planning : NULL, NULL);
     ExplainEndOutput(es);
+    caller_path_leave(&caller);
     return es->str->data;
 }
 

@@ -33,14 +33,20 @@ POTHOS_PLAIN(AnalysedStmt);
 
 // Parses `sql`; exactly one SELECT, INSERT, UPDATE or DELETE statement
 // (else a clear error naming what was given). With allow_params, $1... are
-// accepted and typed from their use.
-AnalysedStmt analyse_single(const char* sql, const char* fn, bool allow_params);
+// accepted and typed from their use. Its names are resolved with
+// search_path = path (the caller's, from caller_path_arg), and only the
+// parsing, analysis and rewriting run under it.
+AnalysedStmt analyse_single(const char* sql, const char* fn, bool allow_params, const char* path);
 
-// Plans a copy of q. planning, when given, receives the planning time.
-PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning);
+// Plans a copy of q under search_path = path (the caller's: planning may
+// parse the bodies of the caller's SQL functions to inline them).
+// planning, when given, receives the planning time.
+PlannedStmt* plan_copy(Query* q, const char* sql, instr_time* planning, const char* path);
 
-// EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of a plan. With analyze the
-// statement runs and planning (may be NULL) is reported as its planning time.
-char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning);
+// EXPLAIN (FORMAT JSON [, ANALYZE, BUFFERS]) of a plan, under search_path =
+// path (the caller's: the statement's functions run under it, and names
+// are printed as the caller would see them). With analyze the statement
+// runs and planning (may be NULL) is reported as its planning time.
+char* explain_json(PlannedStmt* ps, const char* sql, bool analyze, const instr_time* planning, const char* path);
 
 }  // namespace pothos::ext

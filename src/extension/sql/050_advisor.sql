@@ -1,13 +1,22 @@
 -- pothos_perf: the index advisor (hypothetical indexes, recommendations).
 
-CREATE FUNCTION pothos_perf.hypothetical_explain(query text, index_ddl text[])
+-- The statement and the tables index_ddl names are resolved with the
+-- caller's search_path (the last argument; its default is evaluated in the
+-- caller's context); everything else with the pinned one. Not STRICT, so
+-- that a NULL search_path is an error: a NULL query or index_ddl gives no
+-- rows, as before.
+CREATE FUNCTION pothos_perf.hypothetical_explain(
+    query text,
+    index_ddl text[],
+    search_path text DEFAULT pg_catalog.current_setting('search_path'))
 RETURNS TABLE ("QUERY PLAN" text)
 AS 'MODULE_PATHNAME', 'pothos_perf_hypothetical_explain'
-LANGUAGE C STRICT VOLATILE
-SET transaction_read_only = on;
+LANGUAGE C CALLED ON NULL INPUT VOLATILE
+SET transaction_read_only = on
+SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION pothos_perf.hypothetical_explain(text, text[]) IS
-  'EXPLAIN of one statement planned as if the CREATE INDEX statements in index_ddl had run (nothing is created or executed).';
+COMMENT ON FUNCTION pothos_perf.hypothetical_explain(text, text[], text) IS
+  'EXPLAIN of one statement planned as if the CREATE INDEX statements in index_ddl had run (nothing is created or executed). The statement and the tables of index_ddl are resolved with search_path (default: the caller''s).';
 
 CREATE FUNCTION pothos_perf.recommend_indexes(
     min_improvement_pct float8 DEFAULT 10,
