@@ -2,9 +2,10 @@
 #
 # The functions and views are read from the catalog (the objects that
 # depend on the extension), so whatever is added later is covered too; the
-# arguments are drawn per argument type from pools of bad input: NULLs,
-# empty and multi-megabyte texts, malformed, multi-statement and random
-# SQL, deep nesting, extreme numbers, odd arrays. Every call runs as the
+# arguments are drawn per argument type (or, for a search_path argument, per
+# name) from pools of bad input: NULLs, empty and multi-megabyte texts,
+# malformed, multi-statement and random SQL, deep nesting, extreme numbers,
+# odd arrays, malformed and huge search paths. Every call runs as the
 # superuser and as an unprivileged role (42501 is an expected answer),
 # under statement_timeout, on a server with a workload behind it (texts of
 # a LATIN1 database, N+1 loops, slow statements).
@@ -85,26 +86,31 @@ workload('fuzz_user');
 
 # ---- what to call --------------------------------------------------------------
 
-my @targets;    # { name, kind => function|view, types => [...], defaults => n }
+my @targets;    # { name, kind => function|view, types => [...], names => [...], defaults => n }
 for my $row (split /\n/, $node->safe_psql('postgres', q{
     SELECT 'function', p.oid::regproc::text, p.pronargdefaults,
            coalesce((SELECT string_agg(format_type(t, NULL), ',' ORDER BY i)
-                       FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')
+                       FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), ''),
+           coalesce((SELECT string_agg(coalesce(n, ''), ',' ORDER BY i)
+                       FROM unnest(p.proargnames, coalesce(p.proargmodes,
+                                   array_fill('i'::"char", ARRAY[coalesce(cardinality(p.proargnames), 0)])))
+                            WITH ORDINALITY u(n, m, i)
+                      WHERE m IN ('i', 'b', 'v')), '')
       FROM pg_catalog.pg_proc p
       JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
       JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
      WHERE e.extname = 'pothos_perf' AND d.deptype = 'e' AND p.prokind = 'f'
     UNION ALL
-    SELECT 'view', c.oid::regclass::text, 0, ''
+    SELECT 'view', c.oid::regclass::text, 0, '', ''
       FROM pg_catalog.pg_class c
       JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
       JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
      WHERE e.extname = 'pothos_perf' AND d.deptype = 'e' AND c.relkind IN ('v', 'm')
      ORDER BY 1, 2}))
 {
-    my ($kind, $name, $defaults, $types) = split /\|/, $row, -1;
+    my ($kind, $name, $defaults, $types, $names) = split /\|/, $row, -1;
     push @targets, { kind => $kind, name => $name, defaults => $defaults,
-                     types => [ grep { length } split /,/, $types ] };
+                     types => [ grep { length } split /,/, $types ], names => [ split /,/, $names, -1 ] };
 }
 my $nfunctions = grep { $_->{kind} eq 'function' } @targets;
 my $nviews = grep { $_->{kind} eq 'view' } @targets;
@@ -184,6 +190,16 @@ my %pool = (
         sub { dq(pick(@queries) . pick('', ' ', ';', ' WHERE', ' ORDER BY', ')', ' UNION SELECT 1', ' -- x', ' /*')) },
         sub { dq(garbage(60)) }, sub { dq(garbage(400)) }, sub { dq(soup(12)) }, sub { dq(soup(40)) },
     ],
+    # An argument named search_path (the caller's path for the statement an
+    # analysis function resolves).
+    'name:search_path' => [
+        'NULL', "''", "' '", "'pg_catalog'", "'public'", "'\"\$user\", public'", "'nope, public'",
+        "'pothos_perf'", "'pg_temp'", "'pg_catalog, pg_temp'", "current_setting('search_path')", "'\"public'",
+        "','", "',,public'", "'a b'", "'\"\"'", "'public;'", "'public, '", "E'public\\n'",
+        "'\"' || repeat('x', 200) || '\"'", "repeat('x,', 200000) || 'public'", "repeat('\"pub\",', 100000) || 'public'",
+        "repeat('x', 3000000)",
+        sub { dq(garbage(40)) }, sub { dq(soup(6)) },
+    ],
     boolean => [ 'NULL', 'true', 'false' ],
     integer => [ 'NULL', '0', '1', '-1', '50', '2147483647', '-2147483648' ],
     bigint => [ 'NULL', '0', '1', '-1', '9223372036854775807', '-9223372036854775808',
@@ -208,8 +224,9 @@ my %pool = (
 );
 
 sub draw {
-    my ($type) = @_;
-    my $p = $pool{$type} // [ 'NULL', "NULL::$type" ];    # a type added later: NULLs at least
+    my ($type, $name) = @_;
+    # (A type added later: NULLs at least.)
+    my $p = (defined $name ? $pool{"name:$name"} : undef) // $pool{$type} // [ 'NULL', "NULL::$type" ];
     my $v = pick(@$p);
     return ref $v ? $v->() : $v;
 }
@@ -223,12 +240,30 @@ sub call_sql {
     my $n = @types;
     $n -= rnd($t->{defaults} + 1) if $t->{defaults} && $mode eq 'random' && rnd(4) == 0;
     $n = @types - $t->{defaults} if $mode eq 'defaults';
-    my @args = map { $mode eq 'nulls' ? 'NULL' : draw($types[$_]) } 0 .. $n - 1;
+    my @args = map { $mode eq 'nulls' ? 'NULL' : draw($types[$_], $t->{names}[$_]) } 0 .. $n - 1;
     return "SELECT count(*), sum(length(convert_to(r::text, 'UTF8'))) FROM $t->{name}(" . join(', ', @args) . ') r';
 }
 
-# Every target with all NULLs and with its defaults, then random calls.
-my @fixed = map { ($_->{kind} eq 'function' ? (call_sql($_, 'nulls'), call_sql($_, 'defaults')) : (call_sql($_, 'view'))) } @targets;
+# A function with a search_path argument, on a statement that resolves, with
+# each fixed value of that argument's pool.
+my %plain = (text => dq('SELECT a, c FROM fz_t WHERE b = 1'), boolean => 'false',
+             'text[]' => "ARRAY['CREATE INDEX ON fz_t (b) WHERE a > 0']");
+sub path_calls {
+    my ($t) = @_;
+    my @names = @{ $t->{names} };
+    my ($at) = grep { ($names[$_] // '') eq 'search_path' } 0 .. $#names;
+    return () unless defined $at;
+    return map {
+        my $path = $_;
+        my @args = map { $_ == $at ? $path : ($plain{ $t->{types}[$_] } // 'NULL') } 0 .. $#{ $t->{types} };
+        "SELECT count(*), sum(length(convert_to(r::text, 'UTF8'))) FROM $t->{name}(" . join(', ', @args) . ') r';
+    } grep { !ref } @{ $pool{'name:search_path'} };
+}
+
+# Every target with all NULLs and with its defaults, the search paths, then
+# random calls.
+my @fixed = map { ($_->{kind} eq 'function' ? (call_sql($_, 'nulls'), call_sql($_, 'defaults'), path_calls($_))
+                                            : (call_sql($_, 'view'))) } @targets;
 my @random = map { call_sql(pick(@targets), 'random') } 1 .. $calls_per_role;
 my @calls = (@fixed, @random);
 
