@@ -65,6 +65,42 @@ TEST(Nplus1Text, LengthAndSlashOfEveryShortLength) {
     }
 }
 
+TEST(Nplus1Text, LongTextsAcrossPageEnds) {
+    // Texts of every length up to 3 blocks, ending at every distance from a
+    // guard page, with and without a '/' at every position: the length, the
+    // '/' and the hash do not depend on where the text ends.
+    GuardedPage g;
+    for (size_t n = 0; n < 50; n++) {
+        std::string t;
+        for (size_t i = 0; i < n; i++) t += char('A' + (i * 7) % 26);
+        const uint64_t h0 = nplus1_scan_text(t.c_str()).hash;
+        for (size_t slack = 0; slack < 33; slack++) {
+            Nplus1TextScan r = nplus1_scan_text(g.place(t, slack));
+            EXPECT_EQ(r.length, n) << n << " " << slack;
+            EXPECT_EQ(r.hash, h0) << n << " " << slack;
+            EXPECT_FALSE(r.slash);
+        }
+        for (size_t pos = 0; pos < n; pos++) {
+            std::string u = t;
+            u[pos] = '/';
+            for (size_t slack = 0; slack < 17; slack += 5) {
+                EXPECT_TRUE(nplus1_scan_text(g.place(u, slack)).slash) << n << " " << pos;
+                EXPECT_TRUE(nplus1_scan_slash(g.place(u, slack)).slash) << n << " " << pos;
+            }
+        }
+    }
+}
+
+TEST(Nplus1Text, OneByteChangedAnywhereChangesTheHash) {
+    std::string t = "SELECT abalance FROM pgbench_accounts WHERE aid = 1234567";
+    const uint64_t h0 = nplus1_scan_text(t.c_str()).hash;
+    for (size_t pos = 0; pos < t.size(); pos++) {
+        std::string u = t;
+        u[pos] = char(u[pos] ^ 1);
+        EXPECT_NE(nplus1_scan_text(u.c_str()).hash, h0) << pos;
+    }
+}
+
 TEST(Nplus1Text, SlashAfterTheEndIsNotSeen) {
     GuardedPage g;
     // "abc\0/" : the '/' lies in the same word as the NUL, after it.

@@ -15,6 +15,18 @@ POTHOS_COLD uint64_t load_word_bytewise(const char* p) noexcept {
     return x;
 }
 
+#if defined(__SSE2__)
+POTHOS_COLD __m128i load_block_bytewise(const char* p) noexcept {
+    alignas(16) unsigned char b[16] = {};
+    for (int i = 0; i < 16; i++) {
+        unsigned char c = static_cast<unsigned char>(p[i]);
+        if (c == 0) break;
+        b[i] = c;
+    }
+    return _mm_load_si128(reinterpret_cast<const __m128i*>(b));
+}
+#endif
+
 }  // namespace nplus1_text_detail
 
 uint64_t nplus1_text_hash_without_comments(const char* text, size_t len) noexcept {
@@ -61,7 +73,7 @@ uint64_t nplus1_text_hash_without_comments(const char* text, size_t len) noexcep
         keep((unsigned char) c);
         i++;
     }
-    return nplus1_text_detail::mix(h, kept);
+    return nplus1_text_detail::finish(h, kept);
 }
 
 }  // namespace pothos::core

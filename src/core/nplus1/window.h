@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/common/hot.h"
 #include "core/nplus1/event.h"
 
 namespace pothos::core {
@@ -85,7 +86,8 @@ struct Nplus1RingWriter {
     }
     // A slot's row count: saturated to its 32 bits.
     static int32_t slot_rows(int64_t rows) noexcept {
-        return rows > INT32_MAX ? INT32_MAX : rows < 0 ? 0 : int32_t(rows);
+        if (POTHOS_LIKELY(uint64_t(rows) <= uint64_t(INT32_MAX))) return int32_t(rows);
+        return rows < 0 ? 0 : INT32_MAX;
     }
 };
 

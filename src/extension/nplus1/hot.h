@@ -30,13 +30,12 @@ struct alignas(64) Nplus1Hot {
     bool rows_open;       // a statement's rows are being hashed (nplus1/provenance.h)
     int min_repeats;      // pothos_perf.n_plus_one_min_repeats
     int idle_gap_ms;      // pothos_perf.n_plus_one_idle_gap
-    Oid client_user;      // the user the client group was computed for
-    uint32 unit_generation;
+    Oid client_user;      // the user the client group was computed for (InvalidOid: none yet)
     const char* client_app;  // application_name the client group was computed with
     uint64 client_group;
     uint64 unit_group;       // the backend's current unit of work
+    uint64 unit_salt;        // changes with every unit (the repeat slots' tags)
     int64 unit_last_end_us;  // end of its latest statement
-    int64 unit_start_us;     // start of its first statement
     // Second line: the backend's own ring, and what is read when a trigger
     // fired.
     core::Nplus1RingWriter ring;  // invalid until the backend's first statement
@@ -44,10 +43,13 @@ struct alignas(64) Nplus1Hot {
     int64 pending_since_us;
     uint64 pending_seq;     // the ring's head when the pending analysis was asked for
     uint64 request_id_tag;  // hash of pothos_perf.request_id (0: none)
+    int64 unit_start_us;    // start of the unit's first statement (read when a trigger fired)
     // Read by analysis only (and the provenance area by a hashing execution).
     core::Nplus1Window window;
     core::Nplus1ProvArea prov;
 };
+
+static_assert(offsetof(Nplus1Hot, ring) == 64, "the fields every statement reads fill the first line");
 
 extern Nplus1Hot g_nplus1_hot;
 

@@ -43,11 +43,12 @@ namespace {
 // cache are in g_nplus1_hot (nplus1/hot.h).
 
 // Executions per fingerprint in the current unit (direct-mapped; a slot is
-// half a cache line, never two).
+// half a cache line, never two). A slot's tag is its query id xor the salt
+// of the unit that filled it: one compare finds both a slot of another
+// fingerprint and one left over from an earlier unit.
 constexpr int kRepeatSlots = 64;
 struct alignas(32) Repeat {
-    uint64 queryid;
-    uint32 generation;
+    uint64 tag;
     int32 count;
     int32 same;
     uint64 last_param;
@@ -297,7 +298,8 @@ POTHOS_COLD uint64 compute_client_group(Oid user) {
 }
 
 inline uint64 client_group(Oid user) {
-    if (POTHOS_LIKELY(g_nplus1_hot.client_ready && application_name == g_nplus1_hot.client_app && user == g_nplus1_hot.client_user))
+    // client_user is InvalidOid until the group is computed (never a statement's user).
+    if (POTHOS_LIKELY(application_name == g_nplus1_hot.client_app && user == g_nplus1_hot.client_user))
         return g_nplus1_hot.client_group;
     return compute_client_group(user);
 }
@@ -355,7 +357,7 @@ inline uint64 group_of(const StmtEvent& ev, TimestampTz start, bool has_params, 
         else
             tag = nested_tag(start);
     }
-    if (POTHOS_UNLIKELY(!tag && g_nplus1_hot.request_id_set)) tag = g_nplus1_hot.request_id_tag;  // SET pothos_perf.request_id
+    if (POTHOS_LIKELY(!tag)) tag = g_nplus1_hot.request_id_tag;  // SET pothos_perf.request_id (0 when unset)
     if (POTHOS_UNLIKELY(tag != 0)) return nplus1_group(mix(mix(tag, MyDatabaseId), 0x746167ull), Nplus1GroupKind::Tag);
     if (IsTransactionBlock())
         return nplus1_group(mix(mix(mix(0x626c6f636bull, uint64(MyProcPid)), MyProc->lxid), MyDatabaseId),
@@ -425,9 +427,19 @@ __attribute__((noinline)) POTHOS_HOT uint64 bound_params_hash(ParamListInfo p) {
     return h | 1;
 }
 
+// One parameter of a by-value type (the common lookup): its value times an
+// odd constant (a bijection) with the low bit set, so two distinct values
+// share a hash only when they differ by one fixed 64-bit constant. Only
+// executions of one query id are compared, and they all take the same path
+// here (a query id covers its parameters' number and types).
 inline uint64 params_hash(const QueryDesc* qd) {
     ParamListInfo p = qd ? qd->params : nullptr;
     if (POTHOS_LIKELY(!p || p->numParams <= 0)) return kNoParams;
+    if (p->numParams == 1 && !p->paramFetch) {
+        const ParamExternData* x = &p->params[0];
+        if (!x->isnull && x->ptype < 64 && ((kByValueTypes >> x->ptype) & 1))
+            return (uint64(x->value) * 0x9e3779b97f4a7c15ull) | 1;
+    }
     return bound_params_hash(p);
 }
 
@@ -471,16 +483,15 @@ inline uint16 flags_of(const StmtEvent& ev, const Nplus1ShapeSlot* shape) {
 inline void new_unit(uint64 group, int64 start_us, int64 end_us) {
     run_pending();
     g_nplus1_hot.unit_group = group;
-    g_nplus1_hot.unit_generation++;
+    g_nplus1_hot.unit_salt += 0x9e3779b97f4a7c15ull;  // a new value for 2^64 units
     g_nplus1_hot.unit_start_us = start_us;
     g_nplus1_hot.unit_last_end_us = end_us;
 }
 
 // queryid's first execution in the unit (or it takes over r's slot): every
 // statement of a short transaction block, so inline.
-inline void first_in_unit(Repeat* r, uint64 queryid) {
-    r->queryid = queryid;
-    r->generation = g_nplus1_hot.unit_generation;
+inline void first_in_unit(Repeat* r, uint64 tag) {
+    r->tag = tag;
     r->count = 0;
     r->same = 0;
     r->last_param = 0;
@@ -488,7 +499,7 @@ inline void first_in_unit(Repeat* r, uint64 queryid) {
 
 // The backend's ring (its PGPROC number), found at its first statement.
 POTHOS_COLD bool attach_ring() {
-    if (MyProc == nullptr || MyProc->pgprocno < 0) return false;
+    if (!nplus1_ready() || MyProc == nullptr || MyProc->pgprocno < 0) return false;
     g_nplus1_hot.ring = nplus1_window().writer(uint32(MyProc->pgprocno));
     return g_nplus1_hot.ring.valid();
 }
@@ -506,11 +517,13 @@ POTHOS_HOT void nplus1_prefetch(uint64 queryid) {
 }
 
 POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
-    if (!g_nplus1_hot.enabled || !nplus1_ready() || ev.key.queryid == 0) return;
+    // A valid ring implies attached shared memory (attach_ring checks it).
+    if (!g_nplus1_hot.enabled || ev.key.queryid == 0) return;
     if (POTHOS_UNLIKELY(!g_nplus1_hot.ring.valid()) && !attach_ring()) return;
-    if (ev.operation != CMD_SELECT && ev.operation != CMD_INSERT && ev.operation != CMD_UPDATE &&
-        ev.operation != CMD_DELETE)
-        return;  // utility statements (COPY, SET, ...) are not part of loops
+    static_assert(CMD_UPDATE == CMD_SELECT + 1 && CMD_INSERT == CMD_SELECT + 2 && CMD_DELETE == CMD_SELECT + 3,
+                  "SELECT, UPDATE, INSERT and DELETE are one range");
+    if (unsigned(ev.operation) - unsigned(CMD_SELECT) > unsigned(CMD_DELETE - CMD_SELECT))
+        return;  // utility statements (COPY, SET, ...) and MERGE are not part of loops
     Nplus1ShapeSlot* shape = nplus1_shape(ev.key.queryid);
     // A top-level statement that reads no table, returns fewer than
     // min_repeats rows and ran no nested statement that entered the window
@@ -526,7 +539,8 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
     uint64 text_hash;
     const int64 ts = ev.start;
     const uint64 group = group_of(ev, ts, par != kNoParams, shape == nullptr || shape->may_tag, &text_hash);
-    const uint64 param_hash = par ? mix(par, text_hash) | 1 : 0;
+    // Without bound parameters the text tells executions apart.
+    const uint64 param_hash = par == kNoParams ? text_hash | 1 : par;
     // Provenance: a top-level lookup's or row write's keys; a parent's
     // hashed rows; which executions return enough rows to be parents.
     uint32 keys[2] = {0, 0};
@@ -536,7 +550,7 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
         if (shape && shape->key_src[0] != kNplus1KeyNone) {
             ParamListInfo p = ev.qd ? ev.qd->params : nullptr;
             keys[0] = key_from(shape->key_src[0], shape->const_keys[0], p);
-            keys[1] = key_from(shape->key_src[1], shape->const_keys[1], p);
+            if (shape->key_src[1] != kNplus1KeyNone) keys[1] = key_from(shape->key_src[1], shape->const_keys[1], p);
         }
         if (POTHOS_UNLIKELY(g_nplus1_hot.rows_open)) hashed = rows_hashed(ev, flags, &prov);
         if (shape && (flags & NPLUS1_SELECT)) nplus1_note_rows(shape, ev.rows >= g_nplus1_hot.min_repeats);
@@ -575,11 +589,12 @@ POTHOS_HOT void nplus1_statement_end(const StmtEvent& ev) {
     const int min = g_nplus1_hot.min_repeats;
     bool trigger = hashed != 0;
     Repeat* r = &g_repeats[queryid % kRepeatSlots];
-    if (r->queryid != queryid || r->generation != g_nplus1_hot.unit_generation) first_in_unit(r, queryid);
+    const uint64 repeat_tag = queryid ^ g_nplus1_hot.unit_salt;
+    if (r->tag != repeat_tag) first_in_unit(r, repeat_tag);
     r->count++;
-    r->same = (param_hash != 0 && param_hash == r->last_param) ? r->same + 1 : 1;
+    r->same = param_hash == r->last_param ? r->same + 1 : 1;  // param_hash is never 0
     r->last_param = param_hash;
-    if (r->count >= min && ((flags & NPLUS1_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
+    if (POTHOS_UNLIKELY(r->count >= min) && ((flags & NPLUS1_DML) || ev.nesting_level > 0 || r->same >= min)) trigger = true;
     if (POTHOS_UNLIKELY(trigger)) request_analysis(group, ts);
     g_nplus1_hot.unit_last_end_us = std::max(g_nplus1_hot.unit_last_end_us, end_us);
 }

@@ -254,6 +254,9 @@ POTHOS_COLD void nplus1_note_shape(const Query* query) {
     s->queryid = query->queryId;
     s->flags = nplus1_classify(query, s->key_src, s->key_pos);
     s->may_tag = false;  // nplus1_note_parsed notes the text next
+    s->big_rows = kNplus1NotRunYet;
+    constexpr uint16 kSelectTable = core::NPLUS1_SELECT | core::NPLUS1_HAS_TABLE;
+    s->parent_mask = (s->flags & kSelectTable) == kSelectTable && !(s->flags & core::NPLUS1_LIMIT1) ? 0xff : 0;
 }
 
 namespace {

@@ -51,8 +51,9 @@ struct alignas(32) Nplus1ShapeSlot {
     uint64 queryid;
     uint16 flags;
     bool may_tag;       // a text of the statement may hold a tag comment (see above)
-    uint8 big_rows;     // one bit per recent top-level execution (newest lowest): it returned min_repeats rows
-    uint8 executions;   // top-level executions seen, up to 8
+    uint8 big_rows;     // one bit per recent top-level execution (newest lowest): it returned min_repeats rows;
+                        // kNplus1NotRunYet before the first
+    uint8 parent_mask;  // 0xff for a SELECT reading a table, not LIMIT 1; else 0
     uint8 key_src[2];   // where its keys come from (kNplus1Key*, or a parameter's number)
     uint8 key_pos[2];   // where a constant key sits in the tree (kNplus1PosWalk: search for it)
     uint32 const_keys[2];  // hashes of its constant keys, from the latest parse
@@ -61,6 +62,9 @@ struct alignas(32) Nplus1ShapeSlot {
 // plus the operator argument that holds the value; kNplus1PosWalk when the
 // key is not at such a place (nested ANDs, a long list).
 constexpr uint8 kNplus1PosWalk = 255;
+// big_rows of a statement not run yet: a bit that its first execution
+// shifts out.
+constexpr uint8 kNplus1NotRunYet = 0x80;
 extern Nplus1ShapeSlot g_nplus1_shapes[kNplus1ShapeSlots];
 
 // The shape of query (Nplus1Flag bits) and where its keys come from, from
@@ -105,17 +109,13 @@ inline Nplus1ShapeSlot* nplus1_shape(uint64 queryid) {
 // nplus1_may_parent.
 inline void nplus1_note_rows(Nplus1ShapeSlot* s, bool big) {
     s->big_rows = uint8((s->big_rows << 1) | (big ? 1 : 0));
-    if (s->executions < 8) s->executions++;
 }
 
 // Whether an execution of the statement (nullptr: unknown) may be a parent:
 // a SELECT reading a table, not LIMIT 1, that returned min_repeats rows in
 // one of its last 8 top-level executions, or has not run yet.
 inline bool nplus1_may_parent(const Nplus1ShapeSlot* s) {
-    if (s == nullptr) return true;
-    constexpr uint16 kSelectTable = core::NPLUS1_SELECT | core::NPLUS1_HAS_TABLE;
-    if ((s->flags & kSelectTable) != kSelectTable || (s->flags & core::NPLUS1_LIMIT1)) return false;
-    return s->executions == 0 || s->big_rows != 0;
+    return s == nullptr || (s->big_rows & s->parent_mask) != 0;
 }
 
 }  // namespace pothos::ext
