@@ -106,102 +106,91 @@ inline uint64_t mix_block(uint64_t h, __m128i v) noexcept {
 }
 #endif
 
+// How the scan reads the text: 8-byte words with the bit tricks above (any
+// machine), or 16-byte blocks with two SSE2 compares (every x86-64). A
+// reader gives a block's NUL and '/' masks (zero when there is none; the
+// lowest set bit exact), the index of a mask's first byte, a block with
+// only its first n bytes kept, and the block mixed into the hash.
+struct WordReader {
+    using Block = uint64_t;
+    using Mask = uint64_t;
+    static constexpr size_t kSize = 8;
+    static Block load(const char* p) noexcept { return load_word(p); }
+    static Mask nuls(Block x) noexcept { return zero_bytes(x); }
+    static Mask slashes(Block x) noexcept { return zero_bytes(x ^ kSlashes); }
+    static unsigned first(Mask m) noexcept { return unsigned(__builtin_ctzll(m)) / 8; }
+    static Block keep(Block x, unsigned n) noexcept { return n == 0 ? 0 : x & (~0ull >> (64 - 8 * n)); }
+    static uint64_t mix_in(uint64_t h, Block x) noexcept { return mix(h, x); }
+};
+
+#if defined(__SSE2__)
+struct BlockReader {
+    using Block = __m128i;
+    using Mask = unsigned;
+    static constexpr size_t kSize = 16;
+    static Block load(const char* p) noexcept { return load_block(p); }
+    static Mask nuls(Block v) noexcept { return unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()))); }
+    static Mask slashes(Block v) noexcept { return unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')))); }
+    static unsigned first(Mask m) noexcept { return unsigned(__builtin_ctz(m)); }
+    static Block keep(Block v, unsigned n) noexcept {
+        return _mm_and_si128(v, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kKeepMask + 16 - n)));
+    }
+    static uint64_t mix_in(uint64_t h, Block v) noexcept { return mix_block(h, v); }
+};
+using TextReader = BlockReader;
+#else
+using TextReader = WordReader;
+#endif
+
 }  // namespace nplus1_text_detail
 
-// Scans the NUL-terminated text s (little-endian machines). With Hash
-// false only length and slash are computed (hash is 0), which is faster on
-// long texts: no multiply chain from word to word.
-//
-// With SSE2 (every x86-64) 16 bytes are tested for a NUL and a '/' with two
-// compares; otherwise 8 at a time with the bit tricks above. The two give
-// different hashes (one build uses one of them).
-#if defined(__SSE2__)
-template <bool Hash>
+// Scans the NUL-terminated text s (little-endian machines) with Reader.
+// With Hash false only length and slash are computed (hash is 0), which is
+// faster on long texts: no multiply chain from block to block. The two
+// readers give different hashes (one build uses one of them).
+template <class Reader, bool Hash>
 #if defined(__GNUC__)
 __attribute__((no_sanitize_address))
 #endif
-inline Nplus1TextScan nplus1_scan_text_impl(const char* s) noexcept {
-    using namespace nplus1_text_detail;
-    const __m128i zeros = _mm_setzero_si128();
-    const __m128i slashes = _mm_set1_epi8('/');
+inline Nplus1TextScan nplus1_scan_text_with(const char* s) noexcept {
     uint64_t h = 0x6a09e667f3bcc908ull;
     bool slash = false;
     const char* p = s;
     for (;;) {
-        __m128i v = load_block(p);
-        unsigned z = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zeros)));
-        unsigned sl = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, slashes)));
+        const typename Reader::Block b = Reader::load(p);
+        const typename Reader::Mask z = Reader::nuls(b);
+        const typename Reader::Mask sl = Reader::slashes(b);
         // One test for the common block: neither a NUL nor a '/'.
         if (POTHOS_LIKELY((z | sl) == 0)) {
-            if (Hash) h = mix_block(h, v);
-            p += 16;
+            if (Hash) h = Reader::mix_in(h, b);
+            p += Reader::kSize;
             continue;
         }
         if (z == 0) {  // a '/' in a block before the last
             slash = true;
-            if (Hash) h = mix_block(h, v);
-            p += 16;
+            if (Hash) h = Reader::mix_in(h, b);
+            p += Reader::kSize;
             continue;
         }
         // The last block: keep the bytes before the NUL.
-        unsigned n = unsigned(__builtin_ctz(z));
-        if (sl & ((1u << n) - 1)) slash = true;
-        size_t len = size_t(p - s) + n;
-        if (Hash) {
-            __m128i keep = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kKeepMask + 16 - n));
-            h = finish(mix_block(h, _mm_and_si128(v, keep)), len);
-        } else {
-            h = 0;
-        }
+        const unsigned n = Reader::first(z);
+        if (sl != 0 && Reader::first(sl) < n) slash = true;
+        const size_t len = size_t(p - s) + n;
+        if (Hash) h = nplus1_text_detail::finish(Reader::mix_in(h, Reader::keep(b, n)), len);
+        else h = 0;
         return Nplus1TextScan{h, len, slash};
     }
 }
-#else
-template <bool Hash>
-#if defined(__GNUC__)
-__attribute__((no_sanitize_address))
-#endif
-inline Nplus1TextScan nplus1_scan_text_impl(const char* s) noexcept {
-    using namespace nplus1_text_detail;
-    uint64_t h = 0x6a09e667f3bcc908ull;
-    bool slash = false;
-    const char* p = s;
-    for (;;) {
-        uint64_t x = load_word(p);
-        uint64_t z = zero_bytes(x);
-        uint64_t sl = zero_bytes(x ^ kSlashes);
-        // One test for the common word: neither a NUL nor a '/'.
-        if (POTHOS_LIKELY((z | sl) == 0)) {
-            if (Hash) h = mix(h, x);
-            p += 8;
-            continue;
-        }
-        if (z == 0) {  // a '/' in a word before the last
-            slash = true;
-            if (Hash) h = mix(h, x);
-            p += 8;
-            continue;
-        }
-        // The last word: keep the bytes before the NUL.
-        unsigned n = unsigned(__builtin_ctzll(z)) / 8;
-        if (sl != 0 && unsigned(__builtin_ctzll(sl)) / 8 < n) slash = true;
-        size_t len = size_t(p - s) + n;
-        if (Hash) {
-            uint64_t keep = n == 0 ? 0 : (~0ull >> (64 - 8 * n));
-            h = finish(mix(h, x & keep), len);
-        } else {
-            h = 0;
-        }
-        return Nplus1TextScan{h, len, slash};
-    }
-}
-#endif
 
 // Hash, length and '/' of the NUL-terminated text s.
-inline Nplus1TextScan nplus1_scan_text(const char* s) noexcept { return nplus1_scan_text_impl<true>(s); }
+inline Nplus1TextScan nplus1_scan_text(const char* s) noexcept {
+    return nplus1_scan_text_with<nplus1_text_detail::TextReader, true>(s);
+}
 
 // Length and '/' of s only (hash 0).
-inline Nplus1TextScan nplus1_scan_slash(const char* s) noexcept { return nplus1_scan_text_impl<false>(s); }
+inline Nplus1TextScan nplus1_scan_slash(const char* s) noexcept {
+    return nplus1_scan_text_with<nplus1_text_detail::TextReader, false>(s);
+}
 
 // A hash of text[0..len) that leaves out /* ... */ and -- comments (outside
 // quoted strings) and the blanks around them. Equal for two texts that
