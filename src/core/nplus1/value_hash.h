@@ -36,11 +36,11 @@ constexpr uint64_t kDecimal = 0x646563696d616cull;  // "decimal" (a numeric that
 
 }  // namespace nplus1_value_detail
 
-// An integer value (int2, int4, int8, oid, an integral numeric).
-// An integer's key: it is hashed for every keyed lookup and every row of a
-// sampled parent, so one multiply-xorshift-multiply, not the full finisher
-// (the product by an odd constant is a bijection; the high half of the
-// second product depends on every bit of the value).
+// An integer value (int2, int4, int8, oid, an integral numeric). It is
+// hashed for every keyed lookup and every row of a sampled parent, so one
+// multiply-xorshift-multiply, not a full finisher (the product by an odd
+// constant is a bijection; the high half of the second product depends on
+// every bit of the value). Never 0 (0 means no key).
 inline uint32_t nplus1_key_int(int64_t v) noexcept {
     uint64_t h = uint64_t(v) * 0x9e3779b97f4a7c15ull + nplus1_value_detail::kInt;
     h ^= h >> 32;
