@@ -6,7 +6,8 @@
 # A single-user backend (postgres --single, shared_preload_libraries applied)
 # runs N and N/2 point SELECTs with different constants (simple protocol, as
 # pgbench -S -M simple), and the same through PREPARE/EXECUTE (no parsing,
-# cached plan, as pgbench -M prepared); (instructions(N) - instructions(N/2))
+# cached plan, as pgbench -M prepared), and a prepared SELECT 1 (no table:
+# what every hook costs when there is nothing to scan); (instructions(N) - instructions(N/2))
 # / (N/2) is the cost of one statement with start-up cancelled out.
 # Both simple scripts start with the same warm-up statement: without it the
 # first statement's catalog lookups happen in an order that depends on the
@@ -45,6 +46,9 @@ awk -v n="$N" 'BEGIN { print "PREPARE p(int) AS SELECT abalance FROM acc WHERE a
     for (i = 1; i <= n; i++) printf "EXECUTE p(%d);\n", (i * 7919) % 100000 + 1 }' \
     | as_pg tee "$DIR/pfull.sql" >/dev/null
 head -n $((N / 2 + 1)) "$DIR/pfull.sql" | as_pg tee "$DIR/phalf.sql" >/dev/null
+awk -v n="$N" 'BEGIN { print "PREPARE s AS SELECT 1;"; for (i = 1; i <= n; i++) print "EXECUTE s;" }' \
+    | as_pg tee "$DIR/s1full.sql" >/dev/null
+head -n $((N / 2 + 1)) "$DIR/s1full.sql" | as_pg tee "$DIR/s1half.sql" >/dev/null
 
 count() {  # script -> instructions
     as_pg valgrind --tool=callgrind --callgrind-out-file=/dev/null \
@@ -52,8 +56,8 @@ count() {  # script -> instructions
         | awk '/Collected/ { print $4 }'
 }
 
-printf '| configuration | simple: instructions per statement | added vs none | prepared: instructions per statement | added vs none |\n|---|---:|---:|---:|---:|\n'
-base=""; pbase=""
+printf '| configuration | simple: instructions per statement | added vs none | prepared: instructions per statement | added vs none | SELECT 1 prepared | added vs none |\n|---|---:|---:|---:|---:|---:|---:|\n'
+base=""; pbase=""; sbase=""
 IFS='|' read -r -a items <<<"$CONFIGS"
 for item in "${items[@]}"; do
     name=${item%%:*}; rest=${item#*:}; libs=${rest%%:*}; settings=""
@@ -62,7 +66,8 @@ for item in "${items[@]}"; do
     tr ';' '\n' <<<"$settings" | as_pg tee "$DIR/data/bench.conf" >/dev/null
     full=$(count "$DIR/full.sql"); half=$(count "$DIR/half.sql")
     pfull=$(count "$DIR/pfull.sql"); phalf=$(count "$DIR/phalf.sql")
-    per=$(( (full - half) / (N / 2) )); pper=$(( (pfull - phalf) / (N / 2) ))
-    [ -n "$base" ] || { base=$per; pbase=$pper; }
-    printf '| %s | %d | %+d | %d | %+d |\n' "$name" "$per" $((per - base)) "$pper" $((pper - pbase))
+    s1full=$(count "$DIR/s1full.sql"); s1half=$(count "$DIR/s1half.sql")
+    per=$(( (full - half) / (N / 2) )); pper=$(( (pfull - phalf) / (N / 2) )); sper=$(( (s1full - s1half) / (N / 2) ))
+    [ -n "$base" ] || { base=$per; pbase=$pper; sbase=$sper; }
+    printf '| %s | %d | %+d | %d | %+d | %d | %+d |\n' "$name" "$per" $((per - base)) "$pper" $((pper - pbase)) "$sper" $((sper - sbase))
 done
