@@ -108,6 +108,19 @@ struct BargeRun {
     std::chrono::steady_clock::duration waited{};
 };
 
+// Both threads on the CPU this one runs on, restored when it goes.
+struct OneCpu {
+    cpu_set_t saved;
+    cpu_set_t one;
+    OneCpu() {
+        pthread_getaffinity_np(pthread_self(), sizeof saved, &saved);
+        CPU_ZERO(&one);
+        CPU_SET(sched_getcpu(), &one);
+        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+    }
+    ~OneCpu() { pthread_setaffinity_np(pthread_self(), sizeof saved, &saved); }
+};
+
 // One connection: this thread holds it, another thread queues for it, then
 // this thread gives it back, asks again and holds it for 1 ms, in a loop
 // until the waiter has been served or has given up (or 10 s pass). The waiter, woken by a
@@ -120,10 +133,15 @@ BargeRun release_and_reacquire_against_a_waiter(Millis handoff_after) {
     auto lease = pool.acquire();
     std::atomic<bool> served{false}, finished{false};
     BargeRun run;
+    // The two threads share one CPU: on a second one the woken waiter would
+    // run at once and could take the connection between this thread's
+    // release and its next acquire, which is a race, not barging.
+    const OneCpu cpu;
     std::thread waiter([&] {
-        // Lowest priority: on a single core the woken waiter must not preempt
-        // the releasing thread between its release and its next acquire
-        // (barging is about what a thread that is running may do).
+        // Lowest priority: on the shared CPU the woken waiter must not
+        // preempt the releasing thread between its release and its next
+        // acquire (barging is about what a thread that is running may do).
+        pthread_setaffinity_np(pthread_self(), sizeof cpu.one, &cpu.one);
         sched_param sp{};
         pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
         const auto t0 = std::chrono::steady_clock::now();
