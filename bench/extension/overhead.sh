@@ -21,7 +21,14 @@
 #
 # The method (DESIGN.md section 7): one pgbench client; the server and pgbench
 # pinned to the same CPU (OVH_CPU), so each transaction is a strict ping-pong
-# on one core. After every run the harness reads from /proc the CPU time of
+# on one core. Both run under SCHED_BATCH (OVH_SCHED), which has no wakeup
+# preemption: each process runs until it waits for the other, two voluntary
+# context switches per transaction. Under SCHED_OTHER the woken process may
+# preempt the one that woke it in the middle of its send, how often depending
+# on how the two processes' CPU shares compare, so the configuration itself
+# moved CPU time between server and pgbench (with SELECT 1 loading
+# pg_stat_statements lowered the server's CPU per transaction and raised
+# pgbench's, k then calling it 2 % faster than no module). After every run the harness reads from /proc the CPU time of
 # the server's processes and of pgbench. pgbench's work per transaction does
 # not depend on the configuration, so its CPU time per transaction is a
 # yardstick of the machine's speed during that run, and
@@ -52,6 +59,8 @@
 #   OVH_SCALE           pgbench -i scale                           (10)
 #   OVH_SHARED_BUFFERS  shared_buffers                             (256MB)
 #   OVH_CPU             CPU the server and pgbench are pinned to; empty = no pinning (1)
+#   OVH_SCHED           scheduling policy of the server and pgbench: batch
+#                       (SCHED_BATCH, no wakeup preemption) or other (batch)
 #   OVH_CONFIGS         configuration file                         (configs.conf here)
 #   OVH_EXTRA_CONFIGS   more configuration files, space separated  ()
 #   OVH_ONLY            run only these configurations (names, space separated; none is always kept)
@@ -257,7 +266,7 @@ fi
 : "${OVH_SESSIONS:=4}"
 : "${OVH_ROUNDS:=4}" "${OVH_DURATION:=8}" "${OVH_S1_DURATION:=6}" "${OVH_CHURN_DURATION:=8}"
 : "${OVH_CHURN_COLS:=100}" "${OVH_SCALE:=10}" "${OVH_SHARED_BUFFERS:=256MB}"
-: "${OVH_RETRIES:=2}" "${OVH_RETRY_TOTAL:=24}" "${OVH_MAX_MINUTES:=40}" "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}"
+: "${OVH_RETRIES:=2}" "${OVH_RETRY_TOTAL:=24}" "${OVH_MAX_MINUTES:=40}" "${OVH_CPU=1}" "${OVH_GATE_BUSY:=25}" "${OVH_GATE_WAIT:=10}" "${OVH_GATE_TOTAL:=180}" "${OVH_WARMUP:=1}" "${OVH_SCHED:=batch}"
 : "${OVH_CONFIGS:=$HERE/configs.conf}" "${OVH_EXTRA_CONFIGS:=}" "${OVH_ONLY:=}"
 : "${OVH_WORKLOADS:=$ALL_WORKLOADS}" "${OVH_KEEP_CLUSTER:=0}"
 : "${OVH_OUT:=/tmp/pothos-overhead.$(date +%Y%m%d-%H%M%S)}"
@@ -275,6 +284,12 @@ if [ -n "$OVH_CPU" ]; then
     [ "$OVH_CPU" -lt "$(nproc)" ] || die "OVH_CPU=$OVH_CPU but this machine has $(nproc) CPUs"
     command -v taskset >/dev/null || die "taskset (util-linux) is needed for pinning; or set OVH_CPU="
 fi
+case $OVH_SCHED in
+    batch) command -v chrt >/dev/null || die "chrt (util-linux) is needed for OVH_SCHED=batch; or set OVH_SCHED=other"
+           SCHED=(chrt -b 0) ;;
+    other) SCHED=() ;;
+    *) die "OVH_SCHED must be batch or other" ;;
+esac
 for b in initdb pg_ctl postgres psql pgbench; do
     [ -x "$PG_BINDIR/$b" ] || die "missing $PG_BINDIR/$b (install postgresql-$PG_MAJOR)"
 done
@@ -351,8 +366,8 @@ pg_ctl_() { as_pg "$PG_BINDIR/pg_ctl" -D "$DATA" "$@"; }
 server_up() { [ -n "$DATA" ] && [ -f "$DATA/postmaster.pid" ] && pg_ctl_ status >/dev/null 2>&1; }
 
 server_start() {
-    local pin=()
-    [ -n "$OVH_CPU" ] && pin=(taskset -c "$OVH_CPU")
+    local pin=("${SCHED[@]}")
+    [ -n "$OVH_CPU" ] && pin+=(taskset -c "$OVH_CPU")
     # the postmaster inherits pg_ctl's CPU affinity, and every backend the postmaster's
     if ! as_pg "${pin[@]}" "$PG_BINDIR/pg_ctl" -D "$DATA" -l "$SRVLOG" -w -t 60 start >/dev/null; then
         tail -5 "$SRVLOG" >&2 || true
@@ -564,7 +579,7 @@ done
     echo "memory:   $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
     echo "server:   $("$PG_BINDIR/postgres" --version)"
     echo "configs:  ${CONFIGS[*]}"
-    echo "settings: rounds=$OVH_ROUNDS duration=${OVH_DURATION}s sessions=$OVH_SESSIONS select1=${OVH_S1_DURATION}s churn=${OVH_CHURN_DURATION}s scale=$OVH_SCALE cpu=${OVH_CPU:-unpinned} shared_buffers=$OVH_SHARED_BUFFERS churn_shapes=$((OVH_CHURN_COLS * OVH_CHURN_COLS))"
+    echo "settings: rounds=$OVH_ROUNDS duration=${OVH_DURATION}s sessions=$OVH_SESSIONS select1=${OVH_S1_DURATION}s churn=${OVH_CHURN_DURATION}s scale=$OVH_SCALE cpu=${OVH_CPU:-unpinned} sched=$OVH_SCHED shared_buffers=$OVH_SHARED_BUFFERS churn_shapes=$((OVH_CHURN_COLS * OVH_CHURN_COLS))"
     [ -n "$(git -C "$HERE" rev-parse --short HEAD 2>/dev/null)" ] && echo "commit:   $(git -C "$HERE" rev-parse --short HEAD)"
 } | tee "$OUT/env.txt" >&2
 
@@ -614,6 +629,7 @@ export PGOPTIONS="-c statement_timeout=300s"
 PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres)
 PGB=("$PG_BINDIR/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres)
 [ -n "$OVH_CPU" ] && PGB=(taskset -c "$OVH_CPU" "${PGB[@]}")
+PGB=("${SCHED[@]}" "${PGB[@]}")
 
 server_start || die "the server does not start; see $SRVLOG"
 log "cluster on 127.0.0.1:$PORT; loading pgbench data at scale $OVH_SCALE"
