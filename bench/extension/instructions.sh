@@ -37,23 +37,27 @@ echo "include_if_exists = 'bench.conf'" | as_pg tee -a "$DIR/data/postgresql.con
     echo "INSERT INTO acc SELECT g, 0, '' FROM generate_series(1, 100000) g;"
     echo "VACUUM ANALYZE acc;"
 } | as_pg "$PG_BINDIR/postgres" --single -D "$DIR/data" postgres >/dev/null 2>&1
+# pair NAME: the script on stdin as NAMEfull.sql, and its first line plus
+# the first half of its statements as NAMEhalf.sql.
+pair() {
+    as_pg tee "$DIR/${1}full.sql" >/dev/null
+    head -n $((N / 2 + 1)) "$DIR/${1}full.sql" | as_pg tee "$DIR/${1}half.sql" >/dev/null
+}
 # Deterministic constants (a multiplicative hash of the line number).
 awk -v n="$N" 'BEGIN { print "EXPLAIN SELECT abalance FROM acc WHERE aid = 0;"
-    for (i = 1; i <= n; i++) printf "SELECT abalance FROM acc WHERE aid = %d;\n", (i * 7919) % 100000 + 1 }' \
-    | as_pg tee "$DIR/full.sql" >/dev/null
-head -n $((N / 2 + 1)) "$DIR/full.sql" | as_pg tee "$DIR/half.sql" >/dev/null
+    for (i = 1; i <= n; i++) printf "SELECT abalance FROM acc WHERE aid = %d;\n", (i * 7919) % 100000 + 1 }' | pair ""
 awk -v n="$N" 'BEGIN { print "PREPARE p(int) AS SELECT abalance FROM acc WHERE aid = $1;"
-    for (i = 1; i <= n; i++) printf "EXECUTE p(%d);\n", (i * 7919) % 100000 + 1 }' \
-    | as_pg tee "$DIR/pfull.sql" >/dev/null
-head -n $((N / 2 + 1)) "$DIR/pfull.sql" | as_pg tee "$DIR/phalf.sql" >/dev/null
-awk -v n="$N" 'BEGIN { print "PREPARE s AS SELECT 1;"; for (i = 1; i <= n; i++) print "EXECUTE s;" }' \
-    | as_pg tee "$DIR/s1full.sql" >/dev/null
-head -n $((N / 2 + 1)) "$DIR/s1full.sql" | as_pg tee "$DIR/s1half.sql" >/dev/null
+    for (i = 1; i <= n; i++) printf "EXECUTE p(%d);\n", (i * 7919) % 100000 + 1 }' | pair p
+awk -v n="$N" 'BEGIN { print "PREPARE s AS SELECT 1;"; for (i = 1; i <= n; i++) print "EXECUTE s;" }' | pair s1
 
 count() {  # script -> instructions
     as_pg valgrind --tool=callgrind --callgrind-out-file=/dev/null \
         "$PG_BINDIR/postgres" --single -D "$DIR/data" postgres <"$1" 2>&1 >/dev/null \
         | awk '/Collected/ { print $4 }'
+}
+
+per_statement() {  # pair NAME -> instructions of one statement
+    echo $(( ($(count "$DIR/${1}full.sql") - $(count "$DIR/${1}half.sql")) / (N / 2) ))
 }
 
 printf '| configuration | simple: instructions per statement | added vs none | prepared: instructions per statement | added vs none | SELECT 1 prepared | added vs none |\n|---|---:|---:|---:|---:|---:|---:|\n'
@@ -64,10 +68,7 @@ for item in "${items[@]}"; do
     [ "$rest" != "$libs" ] && settings=${rest#*:}
     as_pg sed -i "s/^shared_preload_libraries.*/shared_preload_libraries = '$libs'/" "$DIR/data/postgresql.conf"
     tr ';' '\n' <<<"$settings" | as_pg tee "$DIR/data/bench.conf" >/dev/null
-    full=$(count "$DIR/full.sql"); half=$(count "$DIR/half.sql")
-    pfull=$(count "$DIR/pfull.sql"); phalf=$(count "$DIR/phalf.sql")
-    s1full=$(count "$DIR/s1full.sql"); s1half=$(count "$DIR/s1half.sql")
-    per=$(( (full - half) / (N / 2) )); pper=$(( (pfull - phalf) / (N / 2) )); sper=$(( (s1full - s1half) / (N / 2) ))
+    per=$(per_statement ""); pper=$(per_statement p); sper=$(per_statement s1)
     [ -n "$base" ] || { base=$per; pbase=$pper; sbase=$sper; }
     printf '| %s | %d | %+d | %d | %+d | %d | %+d |\n' "$name" "$per" $((per - base)) "$pper" $((pper - pbase)) "$sper" $((sper - sbase))
 done

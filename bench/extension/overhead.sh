@@ -28,8 +28,9 @@
 # on how the two processes' CPU shares compare, so the configuration itself
 # moved CPU time between server and pgbench (with SELECT 1 loading
 # pg_stat_statements lowered the server's CPU per transaction and raised
-# pgbench's, k then calling it 2 % faster than no module). After every run the harness reads from /proc the CPU time of
-# the server's processes and of pgbench. pgbench's work per transaction does
+# pgbench's, k then calling it 2 % faster than no module). After every run
+# the harness reads from /proc the CPU time of the server's processes and of
+# pgbench. pgbench's work per transaction does
 # not depend on the configuration, so its CPU time per transaction is a
 # yardstick of the machine's speed during that run, and
 #     k = (server CPU + pgbench CPU) / pgbench CPU
@@ -284,12 +285,14 @@ if [ -n "$OVH_CPU" ]; then
     [ "$OVH_CPU" -lt "$(nproc)" ] || die "OVH_CPU=$OVH_CPU but this machine has $(nproc) CPUs"
     command -v taskset >/dev/null || die "taskset (util-linux) is needed for pinning; or set OVH_CPU="
 fi
+# RUN_ON: the prefix that starts the server and pgbench under the policy, on the CPU.
 case $OVH_SCHED in
     batch) command -v chrt >/dev/null || die "chrt (util-linux) is needed for OVH_SCHED=batch; or set OVH_SCHED=other"
-           SCHED=(chrt -b 0) ;;
-    other) SCHED=() ;;
+           RUN_ON=(chrt -b 0) ;;
+    other) RUN_ON=() ;;
     *) die "OVH_SCHED must be batch or other" ;;
 esac
+[ -n "$OVH_CPU" ] && RUN_ON+=(taskset -c "$OVH_CPU")
 for b in initdb pg_ctl postgres psql pgbench; do
     [ -x "$PG_BINDIR/$b" ] || die "missing $PG_BINDIR/$b (install postgresql-$PG_MAJOR)"
 done
@@ -366,10 +369,8 @@ pg_ctl_() { as_pg "$PG_BINDIR/pg_ctl" -D "$DATA" "$@"; }
 server_up() { [ -n "$DATA" ] && [ -f "$DATA/postmaster.pid" ] && pg_ctl_ status >/dev/null 2>&1; }
 
 server_start() {
-    local pin=("${SCHED[@]}")
-    [ -n "$OVH_CPU" ] && pin+=(taskset -c "$OVH_CPU")
-    # the postmaster inherits pg_ctl's CPU affinity, and every backend the postmaster's
-    if ! as_pg "${pin[@]}" "$PG_BINDIR/pg_ctl" -D "$DATA" -l "$SRVLOG" -w -t 60 start >/dev/null; then
+    # the postmaster inherits pg_ctl's CPU affinity and policy, and every backend the postmaster's
+    if ! as_pg "${RUN_ON[@]}" "$PG_BINDIR/pg_ctl" -D "$DATA" -l "$SRVLOG" -w -t 60 start >/dev/null; then
         tail -5 "$SRVLOG" >&2 || true
         return 1
     fi
@@ -627,9 +628,7 @@ EOF
 
 export PGOPTIONS="-c statement_timeout=300s"
 PSQL=("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres)
-PGB=("$PG_BINDIR/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres)
-[ -n "$OVH_CPU" ] && PGB=(taskset -c "$OVH_CPU" "${PGB[@]}")
-PGB=("${SCHED[@]}" "${PGB[@]}")
+PGB=("${RUN_ON[@]}" "$PG_BINDIR/pgbench" -h 127.0.0.1 -p "$PORT" -U postgres)
 
 server_start || die "the server does not start; see $SRVLOG"
 log "cluster on 127.0.0.1:$PORT; loading pgbench data at scale $OVH_SCALE"
