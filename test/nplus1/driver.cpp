@@ -140,7 +140,8 @@ Corpus load(const std::string& path) {
 }
 
 // Text for matching: whitespace collapsed, comments dropped, and parameters,
-// numbers and quoted strings as '?' (the server stores normalized texts).
+// numbers (decimals too) and quoted strings as '?' (the server stores
+// normalized texts).
 std::string collapse(const std::string& s) {
     std::string out;
     bool space = false;
@@ -161,7 +162,9 @@ std::string collapse(const std::string& s) {
         bool word_before = !out.empty() && (isalnum((unsigned char) out.back()) || out.back() == '_');
         if (ch == '$' || (isdigit((unsigned char) ch) && !word_before)) {
             size_t j = i + 1;
-            while (j < s.size() && isdigit((unsigned char) s[j])) j++;
+            while (j < s.size() && (isdigit((unsigned char) s[j]) ||
+                                    (ch != '$' && s[j] == '.' && j + 1 < s.size() && isdigit((unsigned char) s[j + 1]))))
+                j++;
             out += '?';
             i = j - 1;
         } else if (ch == '\'') {
