@@ -29,7 +29,9 @@ struct StmtEvent {
     double exec_ms;
     int64 rows;
     int nesting_level;     // 0 for a statement sent by the client
-    TimestampTz start;     // GetCurrentStatementStartTimestamp(), read once for every module
+    // statement_timestamp() when its executor started (exec_track.h: by
+    // ExecutorEnd it may be the next statement's), read once for every module
+    TimestampTz start;
 };
 
 // An executor is about to start (before any ExecutorStart hook below ours

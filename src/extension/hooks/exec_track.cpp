@@ -10,13 +10,14 @@ extern "C" {
 
 namespace pothos::ext {
 
-namespace {
-
 struct ExecTrack {
-    Instrumentation instr;  // the executor's totaltime
+    Instrumentation instr;  // the executor's totaltime, unless it had one
     const QueryDesc* qd;    // NULL: free
     SubTransactionId subid;
+    TimestampTz start;      // statement_timestamp() when the executor started
 };
+
+namespace {
 
 constexpr int kSlots = 64;
 ExecTrack g_slots[kSlots];
@@ -37,7 +38,6 @@ inline ExecTrack* slot_of(const Instrumentation* totaltime) {
 }  // namespace
 
 POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
-    if (qd->totaltime != nullptr) return true;
     ExecTrack* t = nullptr;
     for (int i = 0; i < g_high; i++)
         if (g_slots[i].qd == nullptr) {
@@ -45,25 +45,39 @@ POTHOS_HOT bool exec_track_begin(QueryDesc* qd) {
             break;
         }
     if (t == nullptr) {
-        if (POTHOS_UNLIKELY(g_high == kSlots)) return false;
+        if (POTHOS_UNLIKELY(g_high == kSlots)) return qd->totaltime != nullptr;
         t = &g_slots[g_high++];
     }
+    t->qd = qd;
+    t->subid = GetCurrentSubTransactionId();
+    t->start = GetCurrentStatementStartTimestamp();
+    if (qd->totaltime != nullptr) return true;
     // What InstrInit(&t->instr, INSTRUMENT_ALL) does, without a call.
     memset(&t->instr, 0, sizeof t->instr);
     t->instr.need_timer = true;
     t->instr.need_bufusage = true;
     t->instr.need_walusage = true;
-    t->qd = qd;
-    t->subid = GetCurrentSubTransactionId();
     qd->totaltime = &t->instr;
     return true;
 }
 
 POTHOS_HOT bool exec_track_owns(const Instrumentation* totaltime) { return slot_of(totaltime) != nullptr; }
 
-POTHOS_HOT void exec_track_end(const Instrumentation* totaltime) {
-    ExecTrack* t = slot_of(totaltime);
-    if (t == nullptr) return;  // not ours (or none)
+POTHOS_HOT ExecTrack* exec_track_of(const QueryDesc* qd) {
+    // The slot its totaltime is (one test), else the newest one taken for it.
+    ExecTrack* t = slot_of(qd->totaltime);
+    if (POTHOS_LIKELY(t != nullptr && t->qd == qd)) return t;
+    for (int i = g_high; i-- > 0;)
+        if (g_slots[i].qd == qd) return &g_slots[i];
+    return nullptr;
+}
+
+POTHOS_HOT TimestampTz exec_track_start(const ExecTrack* t) {
+    return POTHOS_LIKELY(t != nullptr) ? t->start : GetCurrentStatementStartTimestamp();
+}
+
+POTHOS_HOT void exec_track_end(ExecTrack* t) {
+    if (t == nullptr) return;
     t->qd = nullptr;
     trim_high();
 }

@@ -1,14 +1,18 @@
 // exec_track.h -- per-backend accounting of running executors without
-// allocation. Each tracked executor gets, as its qd->totaltime, an
-// Instrumentation from a fixed table of slots: the executor itself then sums
-// the time and the buffer/WAL usage of its ExecutorRun/ExecutorFinish calls
-// (InstrStartNode/InstrStopNode in PostgreSQL's own code, which
-// pg_stat_statements and auto_explain use the same way), so our hooks add no
-// work of their own around each call. When another module has already given
-// the executor a totaltime, that one is used and no slot is taken. Slots of
-// executors that died in an error are released when their (sub)transaction
-// aborts. ExecutorFinish of a plain SELECT is not timed when the totaltime
-// is ours (exec_finish_is_empty).
+// allocation. Each tracked executor gets a slot from a fixed table, which
+// keeps the start of its statement as it was when the executor started:
+// statement_timestamp() has moved on by the time ExecutorEnd runs when a
+// portal outlives its protocol message (in a transaction block, an unnamed
+// portal of the extended protocol ends when the next statement binds, so
+// the clock then shows the next statement's start). Unless another module
+// has already given the executor a totaltime, the slot's Instrumentation
+// becomes it: the executor itself then sums the time and the buffer/WAL
+// usage of its ExecutorRun/ExecutorFinish calls (InstrStartNode/
+// InstrStopNode in PostgreSQL's own code, which pg_stat_statements and
+// auto_explain use the same way), so our hooks add no work of their own
+// around each call. Slots of executors that died in an error are released
+// when their (sub)transaction aborts. ExecutorFinish of a plain SELECT is
+// not timed when the totaltime is ours (exec_finish_is_empty).
 #pragma once
 
 #include "extension/common/pg.h"
@@ -23,11 +27,20 @@ extern "C" {
 
 namespace pothos::ext {
 
-// Gives qd a totaltime of our own unless it has one. False when all slots
-// are busy and qd has none (the caller then allocates one).
+// Takes a slot for qd, noting its statement's start, and gives qd the
+// slot's totaltime unless it has one. False when all slots are busy and qd
+// has no totaltime (the caller then allocates one).
 bool exec_track_begin(QueryDesc* qd);
-// Releases the slot whose Instrumentation is totaltime, if it is one of ours.
-void exec_track_end(const Instrumentation* totaltime);
+// A tracked executor's slot.
+struct ExecTrack;
+// qd's slot; nullptr if it has none (not tracked, or no slot was free).
+// Looked up before ExecutorEnd, which clears qd->totaltime.
+ExecTrack* exec_track_of(const QueryDesc* qd);
+// The start of t's statement when its executor started; for nullptr, the
+// current statement's start.
+TimestampTz exec_track_start(const ExecTrack* t);
+// Releases t (nullptr: nothing to release).
+void exec_track_end(ExecTrack* t);
 // Whether totaltime is one of our slots (no other module reads it).
 bool exec_track_owns(const Instrumentation* totaltime);
 

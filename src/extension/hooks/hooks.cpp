@@ -280,6 +280,7 @@ POTHOS_HOT void pp_ExecutorFinish(QueryDesc* qd) {
 POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
     uint64 queryid = qd->plannedstmt->queryId;
     Instrumentation* total = qd->totaltime;
+    ExecTrack* slot = exec_track_of(qd);
     if (queryid != 0 && total != nullptr && tracking(nesting())) {
         StmtEvent ev;
         ev.key = make_key(queryid);
@@ -290,7 +291,7 @@ POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
         ev.operation = qd->operation;
         ev.rows = (int64) qd->estate->es_processed;
         ev.nesting_level = nesting();
-        ev.start = GetCurrentStatementStartTimestamp();
+        ev.start = exec_track_start(slot);
         InstrEndLoop(total);
         ev.exec_ms = total->total * 1000.0;
         IoUsage io = to_io(total->bufusage, total->walusage);
@@ -301,7 +302,7 @@ POTHOS_HOT void pp_ExecutorEnd(QueryDesc* qd) {
         prev_ExecutorEnd(qd);
     else
         standard_ExecutorEnd(qd);
-    exec_track_end(total);
+    exec_track_end(slot);
 }
 
 // EXECUTE is charged to the prepared statement by the executor hooks;

@@ -35,7 +35,7 @@ struct StmtText {
 };
 
 // Records one finished execution (creating the entry from text if absent)
-// of a statement that started at start (GetCurrentStatementStartTimestamp()).
+// of a statement that started at start (statement_timestamp() when it began).
 void store_exec(const core::StatKey& key, StmtText text, double ms, int64 rows,
                 const core::IoUsage& io, TimestampTz start);
 // Asks the CPU to fetch the lines store_exec will write for key, when this
